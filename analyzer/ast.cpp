@@ -1,0 +1,109 @@
+#include "analyzer/ast.hpp"
+
+namespace miglint {
+
+std::string_view Node::kind() const {
+  simdjson::dom::object object;
+  if (!valid_ || element_.get_object().get(object) != simdjson::SUCCESS) {
+    return {};
+  }
+  auto it = object.begin();
+  if (it == object.end()) {
+    return {};
+  }
+  std::string_view key = it.key();
+  ++it;
+  // A wrapper has exactly one key, and node type names start with an upper-case letter.
+  if (it != object.end() || key.empty() || key[0] < 'A' || key[0] > 'Z') {
+    return {};
+  }
+  return key;
+}
+
+Node Node::body() const {
+  if (kind().empty()) {
+    return *this;
+  }
+  simdjson::dom::object object;
+  if (element_.get_object().get(object) != simdjson::SUCCESS) {
+    return {};
+  }
+  return Node(object.begin().value());
+}
+
+Node Node::as(std::string_view type) const {
+  if (kind() != type) {
+    return {};
+  }
+  return body();
+}
+
+Node Node::operator[](std::string_view field) const {
+  if (!valid_) {
+    return {};
+  }
+  Node target = body();
+  simdjson::dom::object object;
+  if (target.element_.get_object().get(object) != simdjson::SUCCESS) {
+    return {};
+  }
+  simdjson::dom::element value;
+  if (object.at_key(field).get(value) != simdjson::SUCCESS) {
+    return {};
+  }
+  return Node(value);
+}
+
+std::string_view Node::str() const {
+  std::string_view value;
+  if (!valid_ || element_.get_string().get(value) != simdjson::SUCCESS) {
+    return {};
+  }
+  return value;
+}
+
+int64_t Node::integer() const {
+  int64_t value = 0;
+  if (!valid_ || element_.get_int64().get(value) != simdjson::SUCCESS) {
+    return 0;
+  }
+  return value;
+}
+
+bool Node::boolean() const {
+  bool value = false;
+  if (!valid_ || element_.get_bool().get(value) != simdjson::SUCCESS) {
+    return false;
+  }
+  return value;
+}
+
+bool Node::array(simdjson::dom::array& out) const {
+  return valid_ && element_.get_array().get(out) == simdjson::SUCCESS;
+}
+
+std::size_t Node::size() const {
+  simdjson::dom::array items;
+  return array(items) ? items.size() : 0;
+}
+
+Node Node::at(std::size_t index) const {
+  simdjson::dom::array items;
+  simdjson::dom::element value;
+  if (!array(items) || items.at(index).get(value) != simdjson::SUCCESS) {
+    return {};
+  }
+  return Node(value);
+}
+
+Node::Iterator Node::begin() const {
+  simdjson::dom::array items;
+  return array(items) ? Iterator(items.begin()) : Iterator();
+}
+
+Node::Iterator Node::end() const {
+  simdjson::dom::array items;
+  return array(items) ? Iterator(items.end()) : Iterator();
+}
+
+}  // namespace miglint

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace miglint {
+
+// A read-only view of one node of libpg_query's JSON parse tree.
+//
+// libpg_query wraps every `Node*` as a one-key object, {"AlterTableStmt": {...fields}}, while typed
+// fields (a RangeVar in `relation`) are plain objects. `kind()` names the wrapper, `body()` opens
+// it; `operator[]` reads a field of either. A missing field is an empty Node, so chains like
+// `stmt["relation"]["relname"].str()` never need null checks: JSON omits default values.
+class Node {
+ public:
+  Node() = default;
+  explicit Node(simdjson::dom::element element) : element_(element), valid_(true) {}
+
+  bool valid() const { return valid_; }
+  explicit operator bool() const { return valid_; }
+
+  // For a wrapped node: its node type ("ColumnRef"), else "".
+  std::string_view kind() const;
+  // For a wrapped node: the object inside the wrapper; for anything else: the node itself.
+  Node body() const;
+  // The body when this is a wrapped node of type `type`, else an empty Node.
+  Node as(std::string_view type) const;
+  bool is(std::string_view type) const { return kind() == type; }
+
+  // A field of an object (of the body, for a wrapped node).
+  Node operator[](std::string_view field) const;
+
+  std::string_view str() const;      // a string value, "" otherwise
+  int64_t integer() const;           // an integer value, 0 otherwise (JSON omits zeros)
+  bool boolean() const;              // a boolean value, false otherwise (JSON omits false)
+
+  // Array access; a missing field is an empty array.
+  std::size_t size() const;
+  Node at(std::size_t index) const;
+
+  class Iterator {
+   public:
+    Iterator() = default;
+    explicit Iterator(simdjson::dom::array::iterator it) : it_(it), live_(true) {}
+    Node operator*() const { return Node(*it_); }
+    Iterator& operator++() {
+      ++it_;
+      return *this;
+    }
+    bool operator!=(const Iterator& other) const {
+      // Iterators of a missing array are all equal (an empty range).
+      if (!live_ || !other.live_) {
+        return live_ != other.live_;
+      }
+      return it_ != other.it_;
+    }
+
+   private:
+    simdjson::dom::array::iterator it_;
+    bool live_ = false;
+  };
+  Iterator begin() const;
+  Iterator end() const;
+
+  // The string in a {"String": {"sval": "..."}} node, as used in name lists.
+  std::string_view string_value() const { return as("String")["sval"].str(); }
+
+ private:
+  bool array(simdjson::dom::array& out) const;
+  simdjson::dom::element element_;
+  bool valid_ = false;
+};
+
+}  // namespace miglint

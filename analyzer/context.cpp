@@ -1,0 +1,193 @@
+#include "analyzer/context.hpp"
+
+#include <algorithm>
+
+#include "analyzer/relation.hpp"
+
+namespace miglint {
+
+MigrationContext::MigrationContext(int pg_version, const SchemaHistory* history, std::size_t file_order)
+    : pg_version_(pg_version), history_(history), file_order_(file_order) {}
+
+void MigrationContext::start_section(bool wrapped_in_transaction, bool down_migration) {
+  // A section runs at another time than the one before it (dbmate up vs down): nothing carries over.
+  *this = MigrationContext(pg_version_, history_, file_order_);
+  wrapped_ = wrapped_in_transaction;
+  down_ = down_migration;
+}
+
+void MigrationContext::end_transaction() {
+  wrapped_ = false;
+  explicit_transaction_ = false;
+  lock_timeout_.local = false;
+  statement_timeout_.local = false;
+  held_.clear();
+}
+
+void MigrationContext::enter(const Statement& statement) {
+  nested_begin_ = false;
+  if (statement.kind() == "TransactionStmt") {
+    std::string_view kind = statement.body()["kind"].str();
+    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+      nested_begin_ = in_transaction();
+    }
+  }
+  effects_ = statement_effects(statement, pg_version_);
+}
+
+void MigrationContext::leave(const Statement& statement) {
+  std::string_view kind = statement.kind();
+  if (kind == "TransactionStmt") {
+    std::string_view tx = statement.body()["kind"].str();
+    if (tx == "TRANS_STMT_BEGIN" || tx == "TRANS_STMT_START") {
+      explicit_transaction_ = true;
+    } else if (tx == "TRANS_STMT_COMMIT" || tx == "TRANS_STMT_ROLLBACK" || tx == "TRANS_STMT_PREPARE") {
+      end_transaction();
+    }
+    return;
+  }
+  if (kind == "VariableSetStmt") {
+    record_setting(statement.body());
+  } else if (kind == "SelectStmt") {
+    record_set_config(statement.body());
+  }
+  if (in_transaction()) {
+    for (const RelationEffect& effect : effects_) {
+      if (effect.lock == LockMode::None) {
+        continue;
+      }
+      auto it = std::find_if(held_.begin(), held_.end(),
+                             [&](const HeldLock& h) { return h.relation == effect.relation; });
+      if (it == held_.end()) {
+        held_.push_back(HeldLock{effect.relation, effect.lock, !created_in_file(effect.relation)});
+      } else {
+        it->lock = std::max(it->lock, effect.lock);
+      }
+    }
+  }
+  record_created(statement);
+  if (!down_) {
+    for (SchemaEvent& event : schema_events(statement)) {
+      in_file_events_.push_back(std::move(event));
+    }
+  }
+}
+
+void MigrationContext::record_created(const Statement& statement) {
+  Node stmt = statement.body();
+  std::string_view kind = statement.kind();
+  if (kind == "CreateStmt" || kind == "CreateSeqStmt") {
+    created_.insert(qualified_name(kind == "CreateStmt" ? stmt["relation"] : stmt["sequence"]));
+  } else if (kind == "CreateTableAsStmt") {
+    created_.insert(qualified_name(stmt["into"]["rel"]));
+  } else if (kind == "ViewStmt") {
+    created_.insert(qualified_name(stmt["view"]));
+  } else if (kind == "IndexStmt" && !stmt["idxname"].str().empty()) {
+    // An index lives in its table's schema.
+    std::string index = qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str());
+    created_.insert(index);
+    created_index_table_[index] = qualified_name(stmt["relation"]);
+  } else if (kind == "RenameStmt" && stmt["relation"]) {
+    std::string old_name = qualified_name(stmt["relation"]);
+    std::string_view type = stmt["renameType"].str();
+    bool renames_relation = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
+                            type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE";
+    if (renames_relation && created_.contains(old_name)) {
+      created_.insert(qualified_name(stmt["relation"]["schemaname"].str(), stmt["newname"].str()));
+    }
+  }
+}
+
+namespace {
+
+// Whether a SET value turns the timeout off: 0, '0', '0s', '0ms', '0min'...
+bool is_zero_setting(Node value) {
+  Node constant = value.as("A_Const");
+  if (constant["ival"]) {
+    return constant["ival"]["ival"].integer() == 0;
+  }
+  std::string_view text = constant["sval"]["sval"].str();
+  std::size_t digits = text.find_first_not_of("0123456789");
+  std::string_view number = text.substr(0, digits);
+  std::string_view unit = digits == std::string_view::npos ? std::string_view() : text.substr(digits);
+  bool all_zero = !number.empty() && number.find_first_not_of('0') == std::string_view::npos;
+  return all_zero && (unit.empty() || unit == "us" || unit == "ms" || unit == "s" || unit == "min" || unit == "h" ||
+                      unit == "d");
+}
+
+}  // namespace
+
+void MigrationContext::record_setting(Node set_stmt) {
+  std::string_view name = set_stmt["name"].str();
+  std::string_view kind = set_stmt["kind"].str();
+  auto apply = [&](Timeout& timeout) {
+    bool on = kind == "VAR_SET_VALUE" && set_stmt["args"].size() > 0 && !is_zero_setting(set_stmt["args"].at(0));
+    if (set_stmt["is_local"].boolean()) {
+      timeout.local = on;
+    } else {
+      timeout.session = on;
+      timeout.local = false;
+    }
+  };
+  if (kind == "VAR_RESET_ALL") {
+    lock_timeout_ = {};
+    statement_timeout_ = {};
+  } else if (name == "lock_timeout") {
+    apply(lock_timeout_);
+  } else if (name == "statement_timeout") {
+    apply(statement_timeout_);
+  }
+}
+
+void MigrationContext::record_set_config(Node select_stmt) {
+  // SELECT set_config('lock_timeout', '2s', is_local)
+  for (Node target : select_stmt["targetList"]) {
+    Node call = target.as("ResTarget")["val"].as("FuncCall");
+    Node names = call["funcname"];
+    if (!call || names.at(names.size() - 1).string_value() != "set_config" || call["args"].size() != 3) {
+      continue;
+    }
+    std::string_view name = call["args"].at(0).as("A_Const")["sval"]["sval"].str();
+    Timeout* timeout = name == "lock_timeout" ? &lock_timeout_ : name == "statement_timeout" ? &statement_timeout_
+                                                                                                : nullptr;
+    if (timeout == nullptr) {
+      continue;
+    }
+    bool on = !is_zero_setting(call["args"].at(1));
+    bool local = call["args"].at(2).as("A_Const")["boolval"]["boolval"].boolean();
+    (local ? timeout->local : timeout->session) = on;
+  }
+}
+
+bool MigrationContext::created_in_file(const std::string& qualified_relation) const {
+  return created_.contains(qualified_relation);
+}
+
+std::optional<std::string> MigrationContext::table_of_index_created_in_file(const std::string& qualified_index) const {
+  auto it = created_index_table_.find(qualified_index);
+  if (it == created_index_table_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::optional<std::string> MigrationContext::access_exclusive_held_on_existing() const {
+  for (const HeldLock& held : held_) {
+    if (held.existing && held.lock == LockMode::AccessExclusive) {
+      return held.relation;
+    }
+  }
+  return std::nullopt;
+}
+
+TableFacts MigrationContext::table_facts(const std::string& qualified_table) const {
+  TableFacts facts = history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
+  for (const SchemaEvent& event : in_file_events_) {
+    if (event.table == qualified_table) {
+      facts.apply(event);
+    }
+  }
+  return facts;
+}
+
+}  // namespace miglint

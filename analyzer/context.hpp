@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyzer/lock_model.hpp"
+#include "analyzer/schema.hpp"
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+// A lock held in the current transaction, and whether its relation existed before this file
+// (locks on tables created in the same transaction block nobody).
+struct HeldLock {
+  std::string relation;
+  LockMode lock = LockMode::None;
+  bool existing = true;
+};
+
+// What rules know about the migration around a statement: transaction state, objects created
+// earlier in the file, timeouts in effect, locks held so far, schema facts and the target version.
+class MigrationContext {
+ public:
+  MigrationContext(int pg_version, const SchemaHistory* history, std::size_t file_order);
+
+  // The driver starts a section (the whole file, or a dbmate up/down section) and walks its
+  // statements: enter() before the rules see a statement, leave() after.
+  void start_section(bool wrapped_in_transaction, bool down_migration);
+  void enter(const Statement& statement);
+  void leave(const Statement& statement);
+
+  int pg_version() const { return pg_version_; }
+  bool in_transaction() const { return wrapped_ || explicit_transaction_; }
+  // The transaction was opened by the file itself (BEGIN), not assumed from the migration tool.
+  bool transaction_is_explicit() const { return explicit_transaction_; }
+  // The statement opens a transaction while one is already open.
+  bool nested_begin() const { return nested_begin_; }
+  bool is_down_migration() const { return down_; }
+  bool created_in_file(const std::string& qualified_relation) const;
+  // For an index created earlier in the file: its table; else nullopt.
+  std::optional<std::string> table_of_index_created_in_file(const std::string& qualified_index) const;
+  bool lock_timeout_set() const { return lock_timeout_.active(in_transaction()); }
+  bool statement_timeout_set() const { return statement_timeout_.active(in_transaction()); }
+
+  // The current statement's effects, from the lock model.
+  const std::vector<RelationEffect>& effects() const { return effects_; }
+  // Locks held before the current statement in the current transaction.
+  const std::vector<HeldLock>& held_locks() const { return held_; }
+  // A relation that existed before the file and is held in ACCESS EXCLUSIVE by this transaction.
+  std::optional<std::string> access_exclusive_held_on_existing() const;
+
+  // Facts about a table: earlier files (in migration order), then this file up to here.
+  TableFacts table_facts(const std::string& qualified_table) const;
+
+ private:
+  struct Timeout {
+    bool session = false;
+    bool local = false;
+    bool active(bool in_transaction) const { return session || (local && in_transaction); }
+  };
+  void end_transaction();
+  void record_created(const Statement& statement);
+  void record_setting(Node set_stmt);
+  void record_set_config(Node select_stmt);
+
+  int pg_version_;
+  const SchemaHistory* history_;
+  std::size_t file_order_;
+  bool wrapped_ = false;
+  bool explicit_transaction_ = false;
+  bool nested_begin_ = false;
+  bool down_ = false;
+  Timeout lock_timeout_;
+  Timeout statement_timeout_;
+  std::set<std::string> created_;
+  std::unordered_map<std::string, std::string> created_index_table_;
+  std::vector<RelationEffect> effects_;
+  std::vector<HeldLock> held_;
+  std::vector<SchemaEvent> in_file_events_;
+};
+
+}  // namespace miglint

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+
+namespace miglint {
+
+// One file to lint: the name reported to the user and, unless it is stdin, where to read it.
+struct LintInput {
+  std::string display_path;
+  std::string filesystem_path;
+  std::optional<std::string> contents;  // set for stdin
+};
+
+struct DiscoveredInputs {
+  std::vector<LintInput> inputs;  // in migration order
+  std::vector<InputError> errors;  // paths that do not exist or cannot be listed
+};
+
+// Expands command-line paths: files as given, directories recursively (`*.sql`, sorted), `-` for
+// stdin named `stdin_name`. Reported paths are the given path joined with the path found below it,
+// normalised (no `./`, no `//`). The result is in migration order (see order.hpp), without duplicates.
+DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const std::string& stdin_name);
+
+// "a//b/./c.sql" -> "a/b/c.sql"
+std::string normalize_display_path(const std::string& path);
+
+}  // namespace miglint

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "analyzer/source_file.hpp"
+
+namespace miglint {
+
+enum class Severity { Note = 0, Warning = 1, Error = 2 };
+
+std::string_view severity_name(Severity severity);
+std::optional<Severity> parse_severity(std::string_view text);
+
+// One problem found in one file.
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::Warning;
+  std::string path;
+  ByteSpan span;
+  Position start;
+  Position end;  // exclusive
+  std::string message;
+  std::string help;
+  std::string source_line;  // the text of the start line, for excerpts
+  // The statement it concerns (index in its file), for ignores and fingerprints; -1 for none.
+  int64_t statement_index = -1;
+  bool suppressed = false;          // silenced by an ignore comment
+  std::string suppression_reason;   // the comment's `-- reason`, if any
+};
+
+// An input that could not be linted at all (unreadable, binary, invalid UTF-8).
+struct InputError {
+  std::string path;
+  std::optional<Position> position;
+  std::string message;
+};
+
+}  // namespace miglint

@@ -1,0 +1,431 @@
+#include "analyzer/linter.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "analyzer/context.hpp"
+#include "analyzer/directives.hpp"
+#include "analyzer/order.hpp"
+#include "analyzer/sql_parser.hpp"
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select,
+                 const std::set<std::string>& ignore)
+    : all_(all_rules) {
+  for (const Rule& rule : all_) {
+    std::string id(rule.id);
+    bool on = (select.empty() || select.contains(id)) && !ignore.contains(id);
+    if (on || !rule.can_disable) {
+      enabled_.push_back(&rule);
+    }
+  }
+}
+
+const Rule* RuleSet::find(std::string_view id) const {
+  for (const Rule& rule : all_) {
+    if (rule.id == id) {
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
+bool RuleSet::enabled(std::string_view id) const {
+  return std::any_of(enabled_.begin(), enabled_.end(), [&](const Rule* rule) { return rule->id == id; });
+}
+
+namespace {
+
+// A file's statements in order, with the pieces the driver needs around them.
+struct FileModel {
+  const SourceFile* source = nullptr;
+  ParsedSql parsed;
+  std::vector<Statement> statements;
+  FileDirectives directives;
+  bool directives_read = false;
+};
+
+// A statement that only SETs or RESETs, or a statement that must run outside a transaction.
+bool is_setting(const Statement& s) { return s.kind() == "VariableSetStmt"; }
+bool runs_only_outside_transaction(const Statement& s) {
+  Node body = s.body();
+  if (s.kind() == "IndexStmt") {
+    return body["concurrent"].boolean();
+  }
+  if (s.kind() == "DropStmt") {
+    return body["removeType"].str() == "OBJECT_INDEX" && body["concurrent"].boolean();
+  }
+  if (s.kind() == "ReindexStmt") {
+    for (Node option : body["params"]) {
+      if (option.as("DefElem")["defname"].str() == "concurrently") {
+        return true;
+      }
+    }
+    return false;
+  }
+  if (s.kind() == "AlterTableStmt") {
+    Node cmds = body["cmds"];
+    return cmds.size() == 1 && cmds.at(0).as("AlterTableCmd")["subtype"].str() == "AT_DetachPartition" &&
+           cmds.at(0).as("AlterTableCmd")["def"].as("PartitionCmd")["concurrent"].boolean();
+  }
+  return false;
+}
+
+// A section of statements [first, last) run under one transaction regime.
+struct SectionPlan {
+  std::size_t first = 0;
+  std::size_t last = 0;
+  bool wrapped = false;
+  bool down = false;
+};
+
+std::vector<SectionPlan> plan_sections(const FileModel& model, const LintOptions& options) {
+  std::vector<SectionPlan> plans;
+  bool down_file = is_down_migration_path(model.source->path());
+  const auto& sections = model.directives.sections;
+  auto statement_section = [&](std::size_t i) -> int {
+    int found = -1;
+    for (std::size_t k = 0; k < sections.size(); ++k) {
+      if (sections[k].begin <= model.statements[i].begin()) {
+        found = static_cast<int>(k);
+      }
+    }
+    return found;
+  };
+  std::size_t i = 0;
+  while (i < model.statements.size() || (plans.empty() && i == 0)) {
+    int section = model.statements.empty() ? -1 : statement_section(i);
+    std::size_t j = i;
+    while (j < model.statements.size() && statement_section(j) == section) {
+      ++j;
+    }
+    SectionPlan plan{i, j, false, down_file};
+    if (section >= 0) {
+      // dbmate wraps each section in a transaction unless told `transaction:false`.
+      plan.wrapped = sections[static_cast<std::size_t>(section)].transactional;
+      plan.down = sections[static_cast<std::size_t>(section)].down;
+    } else {
+      bool only_concurrent = true;
+      bool any_concurrent = false;
+      for (std::size_t k = i; k < j; ++k) {
+        const Statement& s = model.statements[k];
+        bool concurrent = runs_only_outside_transaction(s);
+        any_concurrent = any_concurrent || concurrent;
+        only_concurrent = only_concurrent && (concurrent || is_setting(s));
+      }
+      bool unwrapped = model.directives.no_transaction || (any_concurrent && only_concurrent);
+      plan.wrapped = options.assume_in_transaction && !unwrapped;
+    }
+    plans.push_back(plan);
+    if (j == i) {
+      break;
+    }
+    i = j;
+  }
+  return plans;
+}
+
+FileModel build_model(const SourceFile& source) {
+  FileModel model;
+  model.source = &source;
+  thread_local simdjson::dom::parser json_parser;
+  model.parsed = parse_sql(source.c_str(), source.size(), json_parser);
+  model.statements.reserve(model.parsed.statements.size());
+  for (const ParsedStatement& raw : model.parsed.statements) {
+    model.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
+                                  static_cast<uint32_t>(model.statements.size()));
+  }
+  if (may_contain_directives(source.text())) {
+    const std::vector<Token>* tokens = &model.parsed.tokens;
+    std::vector<Token> scanned;
+    if (model.parsed.tokens.empty()) {
+      scanned = scan_tokens(source.text(), 0, nullptr);
+      tokens = &scanned;
+    }
+    uint32_t first_statement = model.statements.empty() ? static_cast<uint32_t>(source.size())
+                                                        : model.statements.front().begin();
+    model.directives = read_directives(source.text(), *tokens, first_statement);
+    model.directives_read = true;
+  }
+  return model;
+}
+
+Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, std::string message,
+                     std::string help, int64_t statement_index) {
+  Finding finding;
+  finding.rule = rule.id;
+  finding.severity = rule.severity;
+  finding.path = source.path();
+  finding.span = span;
+  finding.start = source.position(span.begin);
+  finding.end = source.position(span.end);
+  finding.message = std::move(message);
+  finding.help = std::move(help);
+  finding.source_line = source.line_text(finding.start.line);
+  finding.statement_index = statement_index;
+  return finding;
+}
+
+// Reports statements the 15 grammar rejected, as syntax errors or as valid newer syntax.
+void report_parse_problems(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
+  const SourceFile& source = *model.source;
+  for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
+    const ParseProblem& problem = model.parsed.problems[k];
+    auto unit = static_cast<int64_t>(model.statements.size() + k);
+    // The finding covers the offending token (or the rest of the statement when none is known).
+    uint32_t end = std::max(problem.offset, problem.statement.end);
+    for (const Token& token : model.parsed.tokens) {
+      if (token.begin == problem.offset) {
+        end = token.end;
+        break;
+      }
+    }
+    if (!problem.newer_construct.empty()) {
+      if (!rules.enabled(kUnsupportedSyntaxRule)) {
+        continue;
+      }
+      findings.push_back(make_finding(
+          source, *rules.find(kUnsupportedSyntaxRule), ByteSpan{problem.offset, end},
+          fmt::format("{} is valid newer PostgreSQL, but the PostgreSQL 15 grammar miglint uses cannot parse "
+                      "it; this statement was not checked",
+                      problem.newer_construct),
+          "Review this statement by hand, or silence this note with `-- miglint-ignore unsupported-syntax`.",
+          unit));
+      continue;
+    }
+    findings.push_back(make_finding(source, *rules.find(kSyntaxErrorRule), ByteSpan{problem.offset, end},
+                                    problem.message,
+                                    "PostgreSQL would reject this statement; the other statements of the file "
+                                    "were still checked.",
+                                    unit));
+  }
+}
+
+// The statement (or failed statement) each next-statement ignore applies to.
+int64_t ignore_target(const FileModel& model, const IgnoreDirective& directive) {
+  int64_t best = -1;
+  uint32_t best_begin = UINT32_MAX;
+  for (const Statement& s : model.statements) {
+    if (s.begin() >= directive.span.end && s.begin() < best_begin) {
+      best = s.index(), best_begin = s.begin();
+    }
+  }
+  for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
+    uint32_t begin = model.parsed.problems[k].statement.begin;
+    if (begin >= directive.span.end && begin < best_begin) {
+      best = static_cast<int64_t>(model.statements.size() + k), best_begin = begin;
+    }
+  }
+  return best;
+}
+
+void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
+  if (model.directives.ignores.empty()) {
+    return;
+  }
+  auto& ignores = model.directives.ignores;
+  std::vector<int64_t> targets;
+  targets.reserve(ignores.size());
+  for (const IgnoreDirective& directive : ignores) {
+    targets.push_back(directive.whole_file ? -1 : ignore_target(model, directive));
+  }
+  auto silence = [&](Finding& finding) {
+    if (finding.rule == kSyntaxErrorRule) {
+      return;  // a syntax error cannot be switched off
+    }
+    for (std::size_t d = 0; d < ignores.size(); ++d) {
+      if (!ignores[d].whole_file && (targets[d] < 0 || targets[d] != finding.statement_index)) {
+        continue;
+      }
+      for (auto& name : ignores[d].rules) {
+        if (name.rule == finding.rule) {
+          name.used = true;
+          if (!finding.suppressed) {
+            finding.suppressed = true;
+            finding.suppression_reason = ignores[d].reason;
+          }
+        }
+      }
+    }
+  };
+  for (Finding& finding : findings) {
+    silence(finding);
+  }
+  if (!rules.enabled(kUnusedIgnoreRule)) {
+    return;
+  }
+  std::vector<Finding> unused;
+  const Rule& unused_rule = *rules.find(kUnusedIgnoreRule);
+  for (const IgnoreDirective& directive : ignores) {
+    std::string_view kind = directive.whole_file ? "miglint-ignore-file" : "miglint-ignore";
+    for (const auto& name : directive.rules) {
+      std::string message;
+      if (name.rule == kSyntaxErrorRule) {
+        message = fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
+      } else if (rules.find(name.rule) == nullptr) {
+        message = fmt::format("{} names an unknown rule `{}`", kind, name.rule);
+      } else if (rules.enabled(name.rule) && !name.used) {
+        message = fmt::format("{} for `{}` silences nothing", kind, name.rule);
+      } else {
+        continue;
+      }
+      unused.push_back(make_finding(*model.source, unused_rule, directive.span, std::move(message),
+                                    "Remove the rule from the comment, or fix its name (`miglint rules` lists them).",
+                                    -1));
+    }
+  }
+  for (Finding& finding : unused) {
+    silence(finding);
+    findings.push_back(std::move(finding));
+  }
+}
+
+void run_rules(const FileModel& model, const LintOptions& options, const RuleSet& rules,
+               const std::vector<SectionPlan>& sections, SchemaHistory* history, std::size_t file_order,
+               std::vector<Finding>& findings) {
+  MigrationContext context(options.pg_version, history, file_order);
+  for (const SectionPlan& section : sections) {
+    context.start_section(section.wrapped, section.down);
+    for (std::size_t i = section.first; i < section.last; ++i) {
+      const Statement& statement = model.statements[i];
+      context.enter(statement);
+      for (const Rule* rule : rules.enabled_rules()) {
+        if (rule->check == nullptr) {
+          continue;
+        }
+        RuleOutput output;
+        rule->check(statement, context, output);
+        for (RuleHit& hit : output.hits()) {
+          findings.push_back(make_finding(*model.source, *rule, hit.span, std::move(hit.message),
+                                          std::move(hit.help), statement.index()));
+        }
+      }
+      context.leave(statement);
+    }
+  }
+}
+
+void sort_findings(std::vector<Finding>& findings) {
+  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.start, a.end, a.rule, a.message) < std::tie(b.start, b.end, b.rule, b.message);
+  });
+}
+
+std::vector<SchemaEvent> file_schema_events(const FileModel& model, const std::vector<SectionPlan>& sections) {
+  std::vector<SchemaEvent> events;
+  for (const SectionPlan& section : sections) {
+    if (section.down) {
+      continue;
+    }
+    for (std::size_t i = section.first; i < section.last; ++i) {
+      for (SchemaEvent& event : schema_events(model.statements[i])) {
+        events.push_back(std::move(event));
+      }
+    }
+  }
+  return events;
+}
+
+}  // namespace
+
+FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
+                       SchemaHistory* history, std::size_t file_order) {
+  FileResult result;
+  result.path = source.path();
+  FileModel model = build_model(source);
+  std::vector<SectionPlan> sections = plan_sections(model, options);
+  if (history != nullptr) {
+    history->publish(file_order, file_schema_events(model, sections));
+    history->wait_for_files_before(file_order);
+  }
+  run_rules(model, options, rules, sections, history, file_order, result.findings);
+  report_parse_problems(model, rules, result.findings);
+  apply_ignores(model, rules, result.findings);
+  sort_findings(result.findings);
+  return result;
+}
+
+void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& options, const RuleSet& rules,
+                 const std::function<void(FileResult&&)>& emit) {
+  SchemaHistory history(inputs.size());
+  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
+  jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, inputs.size()));
+
+  // Results wait in slots until every earlier file has been emitted; workers stay within a window
+  // ahead of the emitter so that memory does not grow with the number of files.
+  const std::size_t window = static_cast<std::size_t>(jobs) * 8;
+  std::vector<std::optional<FileResult>> slots(inputs.size());
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t emitted = 0;
+  std::atomic<std::size_t> next{0};
+
+  auto lint_one = [&](std::size_t index) {
+    const LintInput& input = inputs[index];
+    Expected<SourceFile> source = input.contents ? source_from_bytes(input.display_path, *input.contents)
+                                                 : load_source_file(input.filesystem_path, input.display_path);
+    if (!source) {
+      history.publish(index, {});
+      FileResult failed;
+      failed.path = input.display_path;
+      failed.errors.push_back(InputError{input.display_path, std::nullopt, source.error().message});
+      return failed;
+    }
+    return lint_source(*source, options, rules, &history, index);
+  };
+
+  auto worker = [&] {
+    while (true) {
+      std::size_t index = next.fetch_add(1);
+      if (index >= inputs.size()) {
+        return;
+      }
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return index < emitted + window; });
+      }
+      FileResult result = lint_one(index);
+      {
+        std::lock_guard lock(mutex);
+        slots[index] = std::move(result);
+      }
+      changed.notify_all();
+    }
+  };
+
+  if (jobs == 1) {
+    for (std::size_t index = 0; index < inputs.size(); ++index) {
+      emit(lint_one(index));
+    }
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < jobs; ++t) {
+    threads.emplace_back(worker);
+  }
+  while (emitted < inputs.size()) {
+    std::optional<FileResult> ready;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return slots[emitted].has_value(); });
+      ready = std::move(slots[emitted]);
+      slots[emitted].reset();
+      ++emitted;
+    }
+    changed.notify_all();
+    emit(std::move(*ready));
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+}
+
+}  // namespace miglint

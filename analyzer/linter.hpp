@@ -1,0 +1,55 @@
+#pragma once
+
+#include <functional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analyzer/discover.hpp"
+#include "analyzer/finding.hpp"
+#include "analyzer/rule.hpp"
+#include "analyzer/schema.hpp"
+#include "analyzer/source_file.hpp"
+
+namespace miglint {
+
+struct LintOptions {
+  int pg_version = 15;
+  bool assume_in_transaction = false;
+  unsigned jobs = 0;  // 0: one per core
+};
+
+// The rules of one run: all known rules, and which of them are enabled.
+class RuleSet {
+ public:
+  RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select, const std::set<std::string>& ignore);
+
+  const Rule* find(std::string_view id) const;
+  bool enabled(std::string_view id) const;
+  const std::vector<const Rule*>& enabled_rules() const { return enabled_; }
+  std::span<const Rule> all() const { return all_; }
+
+ private:
+  std::span<const Rule> all_;
+  std::vector<const Rule*> enabled_;
+};
+
+// The findings of one file, or why it could not be linted.
+struct FileResult {
+  std::string path;
+  std::vector<Finding> findings;  // sorted by position, then rule id; suppressed ones included
+  std::vector<InputError> errors;
+};
+
+// Lints one source. `history` (may be null) provides facts of earlier files; `file_order` is this
+// file's position in migration order.
+FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
+                       SchemaHistory* history = nullptr, std::size_t file_order = 0);
+
+// Lints inputs in parallel (`options.jobs` threads); `emit` receives each file's result in input
+// order, as soon as it and every file before it are done.
+void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& options, const RuleSet& rules,
+                 const std::function<void(FileResult&&)>& emit);
+
+}  // namespace miglint

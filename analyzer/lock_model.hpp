@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+// PostgreSQL's table-level lock modes, weakest first (the order of the documentation's table).
+enum class LockMode {
+  None,
+  AccessShare,
+  RowShare,
+  RowExclusive,
+  ShareUpdateExclusive,
+  Share,
+  ShareRowExclusive,
+  Exclusive,
+  AccessExclusive,
+};
+
+// "ACCESS EXCLUSIVE", spelled as PostgreSQL's documentation spells it.
+std::string_view lock_mode_name(LockMode mode);
+// Whether the mode blocks plain INSERT/UPDATE/DELETE (SHARE or stronger).
+bool blocks_writes(LockMode mode);
+
+// What one statement does to one relation.
+struct RelationEffect {
+  std::string relation;  // qualified name, "public.users"
+  LockMode lock = LockMode::None;
+  bool rewrite = false;  // the table (and its indexes) is rewritten
+  bool scan = false;     // the table is read in full (validation, index build, DML without a key)
+};
+
+// The lock model: the relations a statement locks and how, for a target PostgreSQL major version.
+std::vector<RelationEffect> statement_effects(const Statement& statement, int pg_version);
+
+}  // namespace miglint

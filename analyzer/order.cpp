@@ -1,0 +1,106 @@
+#include "analyzer/order.hpp"
+
+#include <cctype>
+#include <string>
+
+namespace miglint {
+
+namespace {
+
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// One unit of comparison: a number (digits without leading zeros) or a single other byte.
+struct Segment {
+  bool numeric = false;
+  std::string digits;  // numeric: significant digits
+  char byte = 0;
+};
+
+class Segmenter {
+ public:
+  explicit Segmenter(std::string_view text) : text_(text) {}
+  bool done() const { return pos_ >= text_.size(); }
+
+  Segment next() {
+    Segment segment;
+    if (!is_digit(text_[pos_])) {
+      segment.byte = text_[pos_++];
+      return segment;
+    }
+    segment.numeric = true;
+    bool leading = pos_ == 0 || !is_alnum(text_[pos_ - 1]);
+    std::string digits = take_digits();
+    // A dashed timestamp (YYYY-MM-DD-HHMMSS...) at the start of a name compares as its digits.
+    if (leading && digits.size() == 4) {
+      std::size_t save = pos_;
+      std::string joined = digits;
+      int groups = 0;
+      while (pos_ + 1 < text_.size() && text_[pos_] == '-' && is_digit(text_[pos_ + 1])) {
+        ++pos_;
+        joined += take_digits();
+        ++groups;
+      }
+      if (groups >= 2) {
+        digits = joined;
+      } else {
+        pos_ = save;
+      }
+    }
+    std::size_t first = digits.find_first_not_of('0');
+    segment.digits = first == std::string::npos ? std::string() : digits.substr(first);
+    return segment;
+  }
+
+ private:
+  std::string take_digits() {
+    std::size_t start = pos_;
+    while (pos_ < text_.size() && is_digit(text_[pos_])) {
+      ++pos_;
+    }
+    return std::string(text_.substr(start, pos_ - start));
+  }
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+// <0, 0, >0 like strcmp.
+int compare_segments(const Segment& a, const Segment& b) {
+  if (a.numeric && b.numeric) {
+    if (a.digits.size() != b.digits.size()) {
+      return a.digits.size() < b.digits.size() ? -1 : 1;
+    }
+    return a.digits.compare(b.digits);
+  }
+  if (a.numeric != b.numeric) {
+    // A number sorts before any other byte, so `v1` < `va` and `1_x` < `a_x`.
+    return a.numeric ? -1 : 1;
+  }
+  auto x = static_cast<unsigned char>(a.byte);
+  auto y = static_cast<unsigned char>(b.byte);
+  return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+}  // namespace
+
+bool migration_order_less(std::string_view a, std::string_view b) {
+  Segmenter left(a);
+  Segmenter right(b);
+  while (!left.done() && !right.done()) {
+    int order = compare_segments(left.next(), right.next());
+    if (order != 0) {
+      return order < 0;
+    }
+  }
+  if (left.done() != right.done()) {
+    return left.done();
+  }
+  return a < b;
+}
+
+bool is_down_migration_path(std::string_view path) {
+  std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+  return name == "down.sql" || name.ends_with(".down.sql") || name.ends_with("_down.sql");
+}
+
+}  // namespace miglint

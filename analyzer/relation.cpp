@@ -1,0 +1,31 @@
+#include "analyzer/relation.hpp"
+
+#include <fmt/format.h>
+
+namespace miglint {
+
+std::string qualified_name(std::string_view schema, std::string_view name) {
+  return fmt::format("{}.{}", schema.empty() ? std::string_view("public") : schema, name);
+}
+
+std::string qualified_name(Node range_var) {
+  return qualified_name(range_var["schemaname"].str(), range_var["relname"].str());
+}
+
+std::string qualified_name_from_list(Node names) {
+  std::size_t count = names.size();
+  if (count == 0) {
+    return {};
+  }
+  std::string_view name = names.at(count - 1).string_value();
+  std::string_view schema = count >= 2 ? names.at(count - 2).string_value() : std::string_view();
+  return qualified_name(schema, name);
+}
+
+std::string display_name(Node range_var) {
+  std::string_view schema = range_var["schemaname"].str();
+  std::string_view name = range_var["relname"].str();
+  return schema.empty() ? std::string(name) : fmt::format("{}.{}", schema, name);
+}
+
+}  // namespace miglint

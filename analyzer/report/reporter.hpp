@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "analyzer/finding.hpp"
+#include "analyzer/linter.hpp"
+
+namespace miglint {
+
+// Totals of a run, for summaries and the exit status.
+struct RunSummary {
+  std::size_t files = 0;
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  std::size_t notes = 0;
+  std::size_t suppressed = 0;
+  std::vector<InputError> input_errors;
+};
+
+// Receives file results in order as they complete, and the summary at the end.
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void file(const FileResult& result) = 0;
+  virtual void finish(const RunSummary& summary) = 0;
+};
+
+struct TextStyle {
+  bool colour = false;
+};
+
+std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, TextStyle style);
+// Streams `{"version": 1, "findings": [...], "errors": [...]}`; suppressed findings are left out.
+std::unique_ptr<Reporter> make_json_reporter(std::ostream& out);
+
+}  // namespace miglint

@@ -1,0 +1,248 @@
+#include "analyzer/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "analyzer/relation.hpp"
+
+namespace miglint {
+
+std::string normalized_type_name(Node type_name) {
+  Node names = type_name["names"];
+  std::string name(names.at(names.size() - 1).string_value());
+  std::vector<std::string> modifiers;
+  for (Node modifier : type_name["typmods"]) {
+    Node constant = modifier.as("A_Const");
+    if (constant["ival"]) {
+      modifiers.push_back(std::to_string(constant["ival"]["ival"].integer()));
+    }
+  }
+  // The grammar's spellings for the same types.
+  if (name == "integer" || name == "int") {
+    name = "int4";
+  }
+  std::string out = name;
+  if (!modifiers.empty()) {
+    out += "(";
+    for (std::size_t i = 0; i < modifiers.size(); ++i) {
+      out += (i == 0 ? "" : ",") + modifiers[i];
+    }
+    out += ")";
+  }
+  for (std::size_t i = 0; i < type_name["arrayBounds"].size(); ++i) {
+    out += "[]";
+  }
+  return out;
+}
+
+namespace {
+
+SchemaEvent make_event(SchemaEvent::Kind kind, std::string table, std::string column = {}) {
+  SchemaEvent event{kind, std::move(table), std::move(column), {}, {}, {}, {}, false};
+  return event;
+}
+
+SchemaEvent typed_column(const std::string& table, std::string column, std::string type) {
+  SchemaEvent event = make_event(SchemaEvent::Kind::ColumnTyped, table, std::move(column));
+  event.type = std::move(type);
+  return event;
+}
+
+SchemaEvent constraint_event(SchemaEvent::Kind kind, const std::string& table, std::string constraint) {
+  SchemaEvent event = make_event(kind, table);
+  event.constraint = std::move(constraint);
+  return event;
+}
+
+SchemaEvent check_added(const std::string& table, Node constraint);
+
+std::string not_null_check_column(Node constraint) {
+  Node test = constraint["raw_expr"].as("NullTest");
+  if (!test || test["nulltesttype"].str() != "IS_NOT_NULL") {
+    return {};
+  }
+  Node fields = test["arg"].as("ColumnRef")["fields"];
+  return fields.size() == 1 ? std::string(fields.at(0).string_value()) : std::string();
+}
+
+SchemaEvent check_added(const std::string& table, Node constraint) {
+  SchemaEvent event = constraint_event(SchemaEvent::Kind::CheckAdded, table, std::string(constraint["conname"].str()));
+  event.not_null_column = not_null_check_column(constraint);
+  event.validated = !constraint["skip_validation"].boolean();
+  return event;
+}
+
+void column_events(std::vector<SchemaEvent>& out, const std::string& table, Node column_def) {
+  std::string column(column_def["colname"].str());
+  out.push_back(typed_column(table, column, normalized_type_name(column_def["typeName"])));
+  for (Node item : column_def["constraints"]) {
+    Node constraint = item.as("Constraint");
+    if (constraint["contype"].str() == "CONSTR_CHECK") {
+      out.push_back(check_added(table, constraint));
+    }
+  }
+}
+
+void alter_table_events(std::vector<SchemaEvent>& out, Node stmt) {
+  std::string table = qualified_name(stmt["relation"]);
+  for (Node item : stmt["cmds"]) {
+    Node cmd = item.as("AlterTableCmd");
+    std::string_view subtype = cmd["subtype"].str();
+    std::string name(cmd["name"].str());
+    if (subtype == "AT_AddColumn") {
+      column_events(out, table, cmd["def"].as("ColumnDef"));
+    } else if (subtype == "AT_AlterColumnType") {
+      out.push_back(typed_column(table, name, normalized_type_name(cmd["def"].as("ColumnDef")["typeName"])));
+    } else if (subtype == "AT_DropColumn") {
+      out.push_back(make_event(SchemaEvent::Kind::ColumnDropped, table, name));
+    } else if (subtype == "AT_AddConstraint") {
+      Node constraint = cmd["def"].as("Constraint");
+      if (constraint["contype"].str() == "CONSTR_CHECK") {
+        out.push_back(check_added(table, constraint));
+      }
+    } else if (subtype == "AT_ValidateConstraint") {
+      out.push_back(constraint_event(SchemaEvent::Kind::ConstraintValidated, table, name));
+    } else if (subtype == "AT_DropConstraint") {
+      out.push_back(constraint_event(SchemaEvent::Kind::ConstraintDropped, table, name));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<SchemaEvent> schema_events(const Statement& statement) {
+  std::vector<SchemaEvent> out;
+  Node stmt = statement.body();
+  std::string_view kind = statement.kind();
+  if (kind == "CreateStmt") {
+    std::string table = qualified_name(stmt["relation"]);
+    out.push_back(make_event(SchemaEvent::Kind::TableCreated, table));
+    for (Node element : stmt["tableElts"]) {
+      if (Node column = element.as("ColumnDef")) {
+        column_events(out, table, column);
+      } else if (Node constraint = element.as("Constraint"); constraint["contype"].str() == "CONSTR_CHECK") {
+        out.push_back(check_added(table, constraint));
+      }
+    }
+  } else if (kind == "AlterTableStmt" && stmt["objtype"].str() == "OBJECT_TABLE") {
+    alter_table_events(out, stmt);
+  } else if (kind == "DropStmt" && stmt["removeType"].str() == "OBJECT_TABLE") {
+    for (Node object : stmt["objects"]) {
+      out.push_back(make_event(SchemaEvent::Kind::TableDropped, qualified_name_from_list(object.as("List")["items"])));
+    }
+  } else if (kind == "RenameStmt" && stmt["relation"]) {
+    std::string table = qualified_name(stmt["relation"]);
+    std::string_view type = stmt["renameType"].str();
+    if (type == "OBJECT_COLUMN") {
+      SchemaEvent rename = make_event(SchemaEvent::Kind::ColumnRenamed, table, std::string(stmt["subname"].str()));
+      rename.new_name = stmt["newname"].str();
+      out.push_back(std::move(rename));
+    } else if (type == "OBJECT_TABLE") {
+      // Facts do not follow a renamed table: the new name starts unknown.
+      out.push_back(make_event(SchemaEvent::Kind::TableDropped, table));
+      out.push_back(make_event(SchemaEvent::Kind::TableFactsLost,
+                               qualified_name(stmt["relation"]["schemaname"].str(), stmt["newname"].str())));
+    }
+  }
+  return out;
+}
+
+void TableFacts::apply(const SchemaEvent& event) {
+  switch (event.kind) {
+    case SchemaEvent::Kind::TableCreated:
+    case SchemaEvent::Kind::TableDropped:
+    case SchemaEvent::Kind::TableFactsLost:
+      column_types.clear();
+      checks.clear();
+      break;
+    case SchemaEvent::Kind::ColumnTyped:
+      column_types[event.column] = event.type;
+      break;
+    case SchemaEvent::Kind::ColumnDropped:
+      column_types.erase(event.column);
+      std::erase_if(checks, [&](const auto& entry) { return entry.second.not_null_column == event.column; });
+      break;
+    case SchemaEvent::Kind::ColumnRenamed: {
+      auto it = column_types.find(event.column);
+      if (it != column_types.end()) {
+        column_types[event.new_name] = it->second;
+        column_types.erase(it);
+      }
+      for (auto& [name, check] : checks) {
+        if (check.not_null_column == event.column) {
+          check.not_null_column = event.new_name;
+        }
+      }
+      break;
+    }
+    case SchemaEvent::Kind::CheckAdded:
+      checks[event.constraint] = Check{event.not_null_column, event.validated};
+      break;
+    case SchemaEvent::Kind::ConstraintValidated:
+      if (auto it = checks.find(event.constraint); it != checks.end()) {
+        it->second.validated = true;
+      }
+      break;
+    case SchemaEvent::Kind::ConstraintDropped:
+      checks.erase(event.constraint);
+      break;
+  }
+}
+
+std::optional<std::string> TableFacts::column_type(const std::string& column) const {
+  auto it = column_types.find(column);
+  if (it == column_types.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+bool TableFacts::has_validated_not_null_check(const std::string& column) const {
+  return std::any_of(checks.begin(), checks.end(), [&](const auto& entry) {
+    return entry.second.validated && entry.second.not_null_column == column;
+  });
+}
+
+SchemaHistory::SchemaHistory(std::size_t file_count) : published_(file_count, false) {}
+
+void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> events) {
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& event : events) {
+      auto& list = events_by_table_[event.table];
+      // Keep each table's events in migration order; events of one file keep their own order.
+      auto position = std::upper_bound(list.begin(), list.end(), file_order,
+                                       [](std::size_t order, const auto& entry) { return order < entry.first; });
+      list.insert(position, {file_order, std::move(event)});
+    }
+    published_[file_order] = true;
+    while (published_prefix_ < published_.size() && published_[published_prefix_]) {
+      ++published_prefix_;
+    }
+  }
+  published_cv_.notify_all();
+}
+
+void SchemaHistory::wait_for_files_before(std::size_t file_order) {
+  std::unique_lock lock(mutex_);
+  published_cv_.wait(lock, [&] { return published_prefix_ >= file_order; });
+}
+
+TableFacts SchemaHistory::facts_before(const std::string& table, std::size_t file_order) const {
+  TableFacts facts;
+  std::lock_guard lock(mutex_);
+  auto it = events_by_table_.find(table);
+  if (it == events_by_table_.end()) {
+    return facts;
+  }
+  for (const auto& [order, event] : it->second) {
+    if (order >= file_order) {
+      break;
+    }
+    facts.apply(event);
+  }
+  return facts;
+}
+
+}  // namespace miglint

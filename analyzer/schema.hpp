@@ -1,0 +1,81 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+// A schema fact that a statement teaches: a column's type, a CHECK constraint and whether it is
+// validated. Facts are keyed by qualified table name and folded in migration order.
+struct SchemaEvent {
+  enum class Kind {
+    TableCreated,         // resets the table's facts
+    TableDropped,         // forgets them
+    TableFactsLost,       // renamed or otherwise changed beyond what is tracked
+    ColumnTyped,          // column declared or retyped: `type`
+    ColumnDropped,
+    ColumnRenamed,        // `column` renamed to `new_name`
+    CheckAdded,           // CHECK `constraint`; `not_null_column` when it is `col IS NOT NULL`
+    ConstraintValidated,  // VALIDATE CONSTRAINT `constraint`
+    ConstraintDropped,
+  };
+  Kind kind;
+  std::string table;
+  std::string column;
+  std::string constraint;
+  std::string type;  // normalised: "int4", "varchar(20)", "numeric(10,2)"
+  std::string new_name;
+  std::string not_null_column;
+  bool validated = false;
+};
+
+// The facts statement teaches, in order.
+std::vector<SchemaEvent> schema_events(const Statement& statement);
+// "int4", "varchar(255)", "timestamptz", "text[]" for a TypeName node.
+std::string normalized_type_name(Node type_name);
+
+// What is known about one table after folding events.
+struct TableFacts {
+  struct Check {
+    std::string not_null_column;
+    bool validated = false;
+  };
+  std::map<std::string, std::string> column_types;
+  std::map<std::string, Check> checks;
+
+  void apply(const SchemaEvent& event);
+  std::optional<std::string> column_type(const std::string& column) const;
+  bool has_validated_not_null_check(const std::string& column) const;
+};
+
+// Facts learned from the up migrations of a run, shared across worker threads. Each file
+// publishes its events under its position in migration order; a file's rules see the facts of the
+// files before it only, so the result does not depend on thread timing.
+class SchemaHistory {
+ public:
+  explicit SchemaHistory(std::size_t file_count);
+
+  // Every file must publish exactly once (an empty list for down migrations and broken files).
+  void publish(std::size_t file_order, std::vector<SchemaEvent> events);
+  // Blocks until every file before `file_order` has published.
+  void wait_for_files_before(std::size_t file_order);
+  // The table's facts from the files before `file_order`.
+  TableFacts facts_before(const std::string& table, std::size_t file_order) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable published_cv_;
+  std::vector<bool> published_;
+  std::size_t published_prefix_ = 0;
+  std::unordered_map<std::string, std::vector<std::pair<std::size_t, SchemaEvent>>> events_by_table_;
+};
+
+}  // namespace miglint

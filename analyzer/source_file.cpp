@@ -1,0 +1,136 @@
+#include "analyzer/source_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace miglint {
+
+namespace {
+
+bool is_continuation(unsigned char byte) { return (byte & 0xC0U) == 0x80U; }
+
+}  // namespace
+
+SourceFile::SourceFile(std::string path, std::string bytes) : path_(std::move(path)), bytes_(std::move(bytes)) {
+  line_starts_.push_back(0);
+  for (uint32_t i = 0; i < bytes_.size(); ++i) {
+    if (bytes_[i] == '\n') {
+      line_starts_.push_back(i + 1);
+    }
+  }
+}
+
+Position SourceFile::position(uint32_t offset) const {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(bytes_.size()));
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  auto line_index = static_cast<uint32_t>(std::distance(line_starts_.begin(), it) - 1);
+  uint32_t line_start = line_starts_[line_index];
+  std::string_view before(bytes_.data() + line_start, offset - line_start);
+  return Position{line_index + 1, count_code_points(before) + 1};
+}
+
+std::string_view SourceFile::line_text(uint32_t line) const {
+  if (line == 0 || line > line_starts_.size()) {
+    return {};
+  }
+  uint32_t begin = line_starts_[line - 1];
+  uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(bytes_.size());
+  std::string_view text(bytes_.data() + begin, end - begin);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+uint32_t count_code_points(std::string_view text) {
+  uint32_t count = 0;
+  for (char c : text) {
+    count += is_continuation(static_cast<unsigned char>(c)) ? 0 : 1;
+  }
+  return count;
+}
+
+uint32_t byte_offset_of_char(std::string_view text, uint32_t chars) {
+  uint32_t seen = 0;
+  for (uint32_t i = 0; i < text.size(); ++i) {
+    if (!is_continuation(static_cast<unsigned char>(text[i]))) {
+      if (seen == chars) {
+        return i;
+      }
+      ++seen;
+    }
+  }
+  return static_cast<uint32_t>(text.size());
+}
+
+std::string check_text_encoding(std::string_view bytes) {
+  if (bytes.size() > UINT32_MAX / 2) {
+    return "file is too large to lint";
+  }
+  std::size_t line = 1;
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    auto byte = static_cast<unsigned char>(bytes[i]);
+    if (byte == 0) {
+      return fmt::format("binary file (NUL byte at line {}), not SQL text", line);
+    }
+    if (byte == '\n') {
+      ++line;
+    }
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    // Validate one multi-byte UTF-8 sequence (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
+    std::size_t length = 0;
+    uint32_t min_value = 0;
+    uint32_t value = 0;
+    if ((byte & 0xE0U) == 0xC0U) {
+      length = 2, min_value = 0x80, value = byte & 0x1FU;
+    } else if ((byte & 0xF0U) == 0xE0U) {
+      length = 3, min_value = 0x800, value = byte & 0x0FU;
+    } else if ((byte & 0xF8U) == 0xF0U) {
+      length = 4, min_value = 0x10000, value = byte & 0x07U;
+    }
+    bool valid = length != 0 && i + length <= bytes.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      auto next = static_cast<unsigned char>(bytes[i + k]);
+      valid = is_continuation(next);
+      value = (value << 6U) | (next & 0x3FU);
+    }
+    valid = valid && value >= min_value && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
+    if (!valid) {
+      return fmt::format("invalid UTF-8 at line {} (byte offset {})", line, i);
+    }
+    i += length;
+  }
+  return {};
+}
+
+Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes) {
+  std::string problem = check_text_encoding(bytes);
+  if (!problem.empty()) {
+    return Error{std::move(problem)};
+  }
+  return SourceFile(std::move(display_path), std::move(bytes));
+}
+
+Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path) {
+  std::ifstream in(filesystem_path, std::ios::binary);
+  if (!in) {
+    return Error{fmt::format("cannot read file: {}", std::strerror(errno))};
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    return Error{fmt::format("cannot read file: {}", std::strerror(errno))};
+  }
+  return source_from_bytes(std::move(display_path), std::move(buffer).str());
+}
+
+}  // namespace miglint

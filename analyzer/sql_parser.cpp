@@ -1,0 +1,203 @@
+#include "analyzer/sql_parser.hpp"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace miglint {
+
+namespace {
+
+struct ParseAttempt {
+  bool ok = false;
+  std::string message;
+  uint32_t error_offset = 0;  // byte offset in the parsed text
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// Parses `text` and appends its statements, with offsets shifted by `base`.
+ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, simdjson::dom::parser& parser,
+                        ParsedSql& out) {
+  ParseAttempt attempt;
+  PgQueryParseResult result = pg_query_parse(text);
+  if (result.error != nullptr) {
+    attempt.message = result.error->message;
+    uint32_t chars = result.error->cursorpos > 0 ? static_cast<uint32_t>(result.error->cursorpos - 1) : 0;
+    attempt.error_offset = byte_offset_of_char(std::string_view(text, length), chars);
+    pg_query_free_parse_result(result);
+    return attempt;
+  }
+  auto document = std::make_unique<simdjson::dom::document>();
+  simdjson::dom::element root;
+  std::string_view json(result.parse_tree);
+  if (parser.parse_into_document(*document, json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+    attempt.message = "internal error: cannot decode libpg_query's parse tree";
+    pg_query_free_parse_result(result);
+    return attempt;
+  }
+  pg_query_free_parse_result(result);
+  Node stmts = Node(root)["stmts"];
+  for (Node raw : stmts) {
+    auto location = static_cast<uint32_t>(raw["stmt_location"].integer());
+    auto stmt_len = static_cast<uint32_t>(raw["stmt_len"].integer());
+    // JSON omits a zero stmt_len: the last statement runs to the end of the text.
+    uint32_t end = stmt_len != 0 ? location + stmt_len : static_cast<uint32_t>(length);
+    out.statements.push_back(ParsedStatement{raw["stmt"], ByteSpan{base + location, base + end}, base});
+  }
+  out.documents.push_back(std::move(document));
+  attempt.ok = true;
+  return attempt;
+}
+
+// Statement pieces [begin, end) of the token stream, split at `;` outside BEGIN ATOMIC bodies.
+struct Piece {
+  std::size_t first_token = 0;
+  std::size_t last_token = 0;  // exclusive
+  uint32_t end_offset = 0;     // offset of the `;`, or the end of the scanned range
+};
+
+std::vector<Piece> split_pieces(const std::vector<Token>& tokens, uint32_t text_end) {
+  std::vector<Piece> pieces;
+  std::size_t start = 0;
+  bool in_atomic = false;
+  int case_depth = 0;
+  const Token* previous = nullptr;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
+    if (token.is_comment()) {
+      continue;
+    }
+    if (!in_atomic && token.is(TokenKind::Atomic) && previous != nullptr && previous->is(TokenKind::Begin)) {
+      in_atomic = true;
+      case_depth = 0;
+    } else if (in_atomic && token.is(TokenKind::Case)) {
+      ++case_depth;
+    } else if (in_atomic && token.is(TokenKind::End)) {
+      if (case_depth > 0) {
+        --case_depth;
+      } else {
+        in_atomic = false;
+      }
+    } else if (!in_atomic && token.is(TokenKind::Semicolon)) {
+      pieces.push_back(Piece{start, i, token.begin});
+      start = i + 1;
+    }
+    previous = &token;
+  }
+  pieces.push_back(Piece{start, tokens.size(), text_end});
+  return pieces;
+}
+
+void parse_split(const char* text, std::size_t length, simdjson::dom::parser& parser, ParsedSql& out) {
+  std::string_view whole(text, length);
+  ScanError lexer_error;
+  out.tokens = scan_tokens(whole, 0, &lexer_error);
+  out.tokens_complete = lexer_error.message.empty();
+  uint32_t scanned_end = static_cast<uint32_t>(length);
+  if (!out.tokens_complete) {
+    // Everything before the lexer error still scans; the statement holding it cannot be parsed.
+    scanned_end = lexer_error.offset;
+    out.tokens = scan_tokens(whole.substr(0, scanned_end), 0, nullptr);
+  }
+  std::vector<Piece> pieces = split_pieces(out.tokens, scanned_end);
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const Piece& piece = pieces[p];
+    std::vector<Token> code;
+    for (std::size_t i = piece.first_token; i < piece.last_token; ++i) {
+      if (!out.tokens[i].is_comment()) {
+        code.push_back(out.tokens[i]);
+      }
+    }
+    bool holds_lexer_error = !out.tokens_complete && p + 1 == pieces.size();
+    if (holds_lexer_error) {
+      uint32_t begin = code.empty() ? lexer_error.offset : code.front().begin;
+      uint32_t end = static_cast<uint32_t>(length);
+      while (end > begin && std::isspace(static_cast<unsigned char>(whole[end - 1])) != 0) {
+        --end;
+      }
+      out.problems.push_back(ParseProblem{lexer_error.offset, ByteSpan{begin, end}, lexer_error.message,
+                                          classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message)});
+      continue;
+    }
+    if (code.empty()) {
+      continue;
+    }
+    uint32_t begin = code.front().begin;
+    uint32_t end = code.back().end;
+    std::string statement_text(whole.substr(begin, piece.end_offset - begin));
+    ParseAttempt attempt = parse_into(statement_text.c_str(), statement_text.size(), begin, parser, out);
+    if (!attempt.ok) {
+      uint32_t offset = begin + attempt.error_offset;
+      out.problems.push_back(ParseProblem{offset, ByteSpan{begin, end}, attempt.message,
+                                          classify_newer_syntax(whole, code, offset, attempt.message)});
+    }
+  }
+}
+
+}  // namespace
+
+ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser) {
+  ParsedSql out;
+  ParseAttempt attempt = parse_into(text, length, 0, parser, out);
+  if (!attempt.ok) {
+    out.statements.clear();
+    out.documents.clear();
+    parse_split(text, length, parser, out);
+  }
+  return out;
+}
+
+std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens, uint32_t error_offset,
+                                  std::string_view message) {
+  if (message.find("must have an alias") != std::string_view::npos) {
+    return "a subquery or VALUES list in FROM without an alias (PostgreSQL 16+)";
+  }
+  if (message.find("trailing junk after numeric literal") != std::string_view::npos) {
+    std::string literal = lower(text.substr(error_offset, 3));
+    if (literal.starts_with("0x") || literal.starts_with("0o") || literal.starts_with("0b") ||
+        literal.find('_') != std::string::npos) {
+      return "a non-decimal or underscore-separated integer literal (PostgreSQL 16+)";
+    }
+    return {};
+  }
+  auto at = std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) { return t.begin == error_offset; });
+  if (at == tokens.end()) {
+    return {};
+  }
+  auto index = static_cast<std::size_t>(at - tokens.begin());
+  auto word = [&](std::size_t i) { return lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)); };
+  std::string current = word(index);
+  std::string prev1 = index >= 1 ? word(index - 1) : std::string();
+  std::string prev2 = index >= 2 ? word(index - 2) : std::string();
+  std::string next1 = index + 1 < tokens.size() ? word(index + 1) : std::string();
+  if (current == "not" && next1 == "null" && prev2 == "constraint") {
+    return "a named NOT NULL constraint (PostgreSQL 18+)";
+  }
+  if (current == "virtual" && prev1 == ")") {
+    return "a virtual generated column (PostgreSQL 18+)";
+  }
+  if (current == "enforced" && prev1 == "not") {
+    return "a NOT ENFORCED constraint (PostgreSQL 18+)";
+  }
+  if (current == "expression" && prev1 == "set") {
+    return "ALTER COLUMN ... SET EXPRESSION (PostgreSQL 17+)";
+  }
+  if (current == "json" && (prev1 == "is" || prev1 == "not")) {
+    return "an IS JSON predicate (PostgreSQL 16+)";
+  }
+  if (current == "returning" && !tokens.empty() && word(0) == "merge") {
+    return "MERGE ... RETURNING (PostgreSQL 17+)";
+  }
+  if (current == "overlaps" && prev1 == "without") {
+    return "a WITHOUT OVERLAPS constraint (PostgreSQL 18+)";
+  }
+  return {};
+}
+
+}  // namespace miglint

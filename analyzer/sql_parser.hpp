@@ -1,0 +1,56 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/ast.hpp"
+#include "analyzer/source_file.hpp"
+#include "analyzer/tokens.hpp"
+
+namespace miglint {
+
+// One statement as libpg_query returned it. `raw` starts right after the previous `;` (leading
+// whitespace and comments included) and ends before this statement's `;`.
+struct ParsedStatement {
+  Node ast;  // the wrapped statement node, e.g. {"AlterTableStmt": {...}}
+  ByteSpan raw;
+  // Node `location` fields count from here (the statement was parsed alone after a split).
+  uint32_t location_base = 0;
+};
+
+// A statement the PostgreSQL 15 grammar rejected.
+struct ParseProblem {
+  uint32_t offset = 0;  // byte offset of the error position in the file
+  ByteSpan statement;   // the failing statement, without surrounding trivia
+  std::string message;  // libpg_query's message
+  // Non-empty when the statement is valid newer PostgreSQL that the 15 grammar cannot read:
+  // names the construct and the version that introduced it.
+  std::string newer_construct;
+};
+
+// The result of parsing one SQL text. Owns the decoded parse trees that the Nodes point into.
+class ParsedSql {
+ public:
+  std::vector<ParsedStatement> statements;  // in file order
+  std::vector<ParseProblem> problems;       // in file order
+  // Whole-text tokens when the text had to be split (they are reused for directives), else empty.
+  std::vector<Token> tokens;
+  bool tokens_complete = false;  // `tokens` covers the whole text (no lexer error)
+
+  std::vector<std::unique_ptr<simdjson::dom::document>> documents;
+};
+
+// Parses `text` (NUL-terminated) whole; when that fails, splits it into statements with the scanner
+// (keeping BEGIN ATOMIC bodies whole) and parses each on its own, so that one bad statement does not
+// hide the others. `parser` is scratch space, reused across calls on one thread.
+ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser);
+
+// Classifies a parse error as valid newer PostgreSQL syntax. Returns "" for a real syntax error.
+// `tokens` are the statement's non-comment tokens (empty after a lexer error).
+std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens, uint32_t error_offset,
+                                  std::string_view message);
+
+}  // namespace miglint

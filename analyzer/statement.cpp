@@ -1,0 +1,102 @@
+#include "analyzer/statement.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace miglint {
+
+Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index)
+    : file_(&file),
+      ast_(ast),
+      kind_(ast.kind()),
+      raw_(raw),
+      location_base_(location_base),
+      index_(index),
+      begin_(skip_leading_trivia(file.text(), raw.begin, raw.end)) {}
+
+const std::vector<Token>& Statement::tokens() const {
+  if (!tokens_) {
+    std::vector<Token> all = scan_tokens(file_->text().substr(begin_, raw_.end - begin_), begin_, nullptr);
+    std::vector<Token> code;
+    code.reserve(all.size());
+    std::copy_if(all.begin(), all.end(), std::back_inserter(code), [](const Token& t) { return !t.is_comment(); });
+    tokens_ = std::move(code);
+  }
+  return *tokens_;
+}
+
+ByteSpan Statement::span() const {
+  const auto& code = tokens();
+  if (!code.empty()) {
+    return ByteSpan{begin_, code.back().end};
+  }
+  // The scanner failed (it never should on parsed text): trim trailing whitespace only.
+  uint32_t end = raw_.end;
+  while (end > begin_ && std::isspace(static_cast<unsigned char>(file_->text()[end - 1])) != 0) {
+    --end;
+  }
+  return ByteSpan{begin_, end};
+}
+
+std::string_view Statement::text() const {
+  ByteSpan s = span();
+  return file_->text().substr(s.begin, s.end - s.begin);
+}
+
+uint32_t Statement::offset_of(Node node) const {
+  return location_base_ + static_cast<uint32_t>(node["location"].integer());
+}
+
+ByteSpan Statement::span_from_token(TokenKind kind, uint32_t offset) const {
+  ByteSpan whole = span();
+  for (const Token& token : tokens()) {
+    if (token.begin >= offset && token.is(kind)) {
+      return ByteSpan{token.begin, whole.end};
+    }
+  }
+  return whole;
+}
+
+ByteSpan Statement::subcommand_span(std::size_t command_index) const {
+  ByteSpan whole = span();
+  const auto& code = tokens();
+  // Skip `ALTER TABLE [IF EXISTS] [ONLY] name [*]`: the relation name starts at its location.
+  uint32_t name_offset = offset_of(body()["relation"]);
+  std::size_t i = 0;
+  while (i < code.size() && code[i].begin < name_offset) {
+    ++i;
+  }
+  // The name: identifiers (or keywords used as names) joined by dots, then an optional `*`.
+  if (i < code.size()) {
+    ++i;
+  }
+  while (i + 1 < code.size() && code[i].is(TokenKind::Dot)) {
+    i += 2;
+  }
+  if (i < code.size() && code[i].is(TokenKind::Star)) {
+    ++i;
+  }
+  // Sub-commands are separated by commas outside parentheses.
+  std::size_t current = 0;
+  std::size_t start = i;
+  int depth = 0;
+  for (; i < code.size(); ++i) {
+    if (code[i].is(TokenKind::OpenParen)) {
+      ++depth;
+    } else if (code[i].is(TokenKind::CloseParen)) {
+      --depth;
+    } else if (depth == 0 && code[i].is(TokenKind::Comma)) {
+      if (current == command_index) {
+        break;
+      }
+      ++current;
+      start = i + 1;
+    }
+  }
+  if (current != command_index || start >= code.size() || start >= i) {
+    return whole;
+  }
+  return ByteSpan{code[start].begin, code[i - 1].end};
+}
+
+}  // namespace miglint

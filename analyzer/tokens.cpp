@@ -1,0 +1,86 @@
+#include "analyzer/tokens.hpp"
+
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include <cctype>
+#include <memory>
+
+#include "analyzer/source_file.hpp"
+
+namespace miglint {
+
+static_assert(static_cast<int>(TokenKind::Semicolon) == PG_QUERY__TOKEN__ASCII_59);
+static_assert(static_cast<int>(TokenKind::Identifier) == PG_QUERY__TOKEN__IDENT);
+static_assert(static_cast<int>(TokenKind::SqlComment) == PG_QUERY__TOKEN__SQL_COMMENT);
+static_assert(static_cast<int>(TokenKind::CComment) == PG_QUERY__TOKEN__C_COMMENT);
+static_assert(static_cast<int>(TokenKind::Add) == PG_QUERY__TOKEN__ADD_P);
+static_assert(static_cast<int>(TokenKind::Alter) == PG_QUERY__TOKEN__ALTER);
+static_assert(static_cast<int>(TokenKind::Atomic) == PG_QUERY__TOKEN__ATOMIC);
+static_assert(static_cast<int>(TokenKind::Begin) == PG_QUERY__TOKEN__BEGIN_P);
+static_assert(static_cast<int>(TokenKind::Case) == PG_QUERY__TOKEN__CASE);
+static_assert(static_cast<int>(TokenKind::Constraint) == PG_QUERY__TOKEN__CONSTRAINT);
+static_assert(static_cast<int>(TokenKind::Drop) == PG_QUERY__TOKEN__DROP);
+static_assert(static_cast<int>(TokenKind::End) == PG_QUERY__TOKEN__END_P);
+static_assert(static_cast<int>(TokenKind::Not) == PG_QUERY__TOKEN__NOT);
+static_assert(static_cast<int>(TokenKind::Null) == PG_QUERY__TOKEN__NULL_P);
+static_assert(static_cast<int>(TokenKind::Rename) == PG_QUERY__TOKEN__RENAME);
+
+std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error) {
+  std::vector<Token> tokens;
+  // pg_query_scan reads a NUL-terminated string.
+  std::string owned(text);
+  PgQueryScanResult result = pg_query_scan(owned.c_str());
+  if (result.error != nullptr) {
+    if (error != nullptr) {
+      error->message = result.error->message;
+      uint32_t chars = result.error->cursorpos > 0 ? static_cast<uint32_t>(result.error->cursorpos - 1) : 0;
+      error->offset = base + byte_offset_of_char(owned, chars);
+    }
+    pg_query_free_scan_result(result);
+    return tokens;
+  }
+  PgQuery__ScanResult* scan = pg_query__scan_result__unpack(
+      nullptr, result.pbuf.len, reinterpret_cast<const uint8_t*>(result.pbuf.data));
+  if (scan != nullptr) {
+    tokens.reserve(scan->n_tokens);
+    for (std::size_t i = 0; i < scan->n_tokens; ++i) {
+      const PgQuery__ScanToken* token = scan->tokens[i];
+      tokens.push_back(Token{base + static_cast<uint32_t>(token->start), base + static_cast<uint32_t>(token->end),
+                             static_cast<int>(token->token)});
+    }
+    pg_query__scan_result__free_unpacked(scan, nullptr);
+  }
+  pg_query_free_scan_result(result);
+  return tokens;
+}
+
+uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t end) {
+  while (offset < end) {
+    char c = text[offset];
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      ++offset;
+    } else if (c == '-' && offset + 1 < end && text[offset + 1] == '-') {
+      while (offset < end && text[offset] != '\n') {
+        ++offset;
+      }
+    } else if (c == '/' && offset + 1 < end && text[offset + 1] == '*') {
+      // Block comments nest in PostgreSQL.
+      int depth = 0;
+      do {
+        if (text[offset] == '/' && offset + 1 < end && text[offset + 1] == '*') {
+          ++depth, offset += 2;
+        } else if (text[offset] == '*' && offset + 1 < end && text[offset + 1] == '/') {
+          --depth, offset += 2;
+        } else {
+          ++offset;
+        }
+      } while (depth > 0 && offset < end);
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+}  // namespace miglint

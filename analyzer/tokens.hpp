@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/expected.hpp"
+
+namespace miglint {
+
+// Token kinds of PostgreSQL's scanner that the analyzer looks at. Values mirror libpg_query's
+// PgQuery__Token enum (checked with static_assert in tokens.cpp).
+enum class TokenKind : int {
+  Comma = 44,
+  OpenParen = 40,
+  CloseParen = 41,
+  Star = 42,
+  Dot = 46,
+  Semicolon = 59,
+  Identifier = 258,
+  SqlComment = 275,
+  CComment = 276,
+  Add = 281,
+  Alter = 287,
+  Atomic = 300,
+  Begin = 307,
+  Case = 321,
+  Constraint = 347,
+  Drop = 395,
+  End = 401,
+  Not = 528,
+  Null = 533,
+  Rename = 598,
+};
+
+struct Token {
+  uint32_t begin = 0;  // byte offset in the scanned text plus the base passed to scan_tokens
+  uint32_t end = 0;
+  int kind = 0;
+  bool is(TokenKind k) const { return kind == static_cast<int>(k); }
+  bool is_comment() const { return is(TokenKind::SqlComment) || is(TokenKind::CComment); }
+};
+
+// A scanner (lexer) error, with the byte offset of the offending character in the scanned text.
+struct ScanError {
+  std::string message;
+  uint32_t offset = 0;
+};
+
+// Scans `text` with PostgreSQL's own lexer (comments included). Offsets are shifted by `base`.
+// On a lexer error (an unterminated quoted string, say) returns no tokens and sets `error`.
+std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error);
+
+// Skips whitespace and comments from `offset`; returns the offset of the first other byte.
+uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t end);
+
+}  // namespace miglint

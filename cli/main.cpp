@@ -1,0 +1,207 @@
+// miglint's command line: parses flags, calls the library, maps results to exit codes.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyzer/discover.hpp"
+#include "analyzer/linter.hpp"
+#include "analyzer/report/reporter.hpp"
+#include "rules/registry.hpp"
+#include "rules/rule_docs.hpp"
+
+namespace {
+
+using namespace miglint;
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitError = 2;
+
+std::set<std::string> split_ids(const std::string& text) {
+  std::set<std::string> ids;
+  std::stringstream stream(text);
+  std::string id;
+  while (std::getline(stream, id, ',')) {
+    auto first = id.find_first_not_of(" \t");
+    auto last = id.find_last_not_of(" \t");
+    if (first != std::string::npos) {
+      ids.insert(id.substr(first, last - first + 1));
+    }
+  }
+  return ids;
+}
+
+bool check_rule_ids(const std::set<std::string>& ids, std::string_view flag) {
+  for (const std::string& id : ids) {
+    bool known = false;
+    for (const Rule& rule : all_rules()) {
+      known = known || rule.id == id;
+    }
+    if (!known) {
+      std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` (see `miglint rules`)\n", flag, id);
+      return false;
+    }
+  }
+  return true;
+}
+
+struct LintFlags {
+  std::string format = "text";
+  std::string fail_on = "warning";
+  int pg_version = 15;
+  bool assume_in_transaction = false;
+  std::string select;
+  std::string ignore;
+  unsigned jobs = 0;
+  std::string stdin_filename = "stdin.sql";
+  std::vector<std::string> paths;
+};
+
+int run_lint(const LintFlags& flags) {
+  std::set<std::string> select = split_ids(flags.select);
+  std::set<std::string> ignore = split_ids(flags.ignore);
+  if (!check_rule_ids(select, "--select") || !check_rule_ids(ignore, "--ignore")) {
+    return kExitError;
+  }
+  RuleSet rules(all_rules(), select, ignore);
+  LintOptions options;
+  options.pg_version = flags.pg_version;
+  options.assume_in_transaction = flags.assume_in_transaction;
+  options.jobs = flags.jobs;
+  Severity fail_on = *parse_severity(flags.fail_on);
+
+  DiscoveredInputs discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  std::unique_ptr<Reporter> reporter;
+  if (flags.format == "json") {
+    reporter = make_json_reporter(std::cout);
+  } else {
+    const char* no_color = std::getenv("NO_COLOR");
+    bool colour = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
+    reporter = make_text_reporter(std::cout, TextStyle{colour});
+  }
+
+  RunSummary summary;
+  summary.input_errors = discovered.errors;
+  bool failing = false;
+  lint_inputs(discovered.inputs, options, rules, [&](FileResult&& result) {
+    ++summary.files;
+    for (const Finding& finding : result.findings) {
+      if (finding.suppressed) {
+        ++summary.suppressed;
+        continue;
+      }
+      failing = failing || finding.severity >= fail_on;
+      ++(finding.severity == Severity::Error     ? summary.errors
+         : finding.severity == Severity::Warning ? summary.warnings
+                                                 : summary.notes);
+    }
+    for (const InputError& error : result.errors) {
+      summary.input_errors.push_back(error);
+    }
+    reporter->file(result);
+  });
+  for (const InputError& error : summary.input_errors) {
+    std::cerr << fmt::format("miglint: error: {}: {}\n", error.path, error.message);
+  }
+  reporter->finish(summary);
+  if (!summary.input_errors.empty()) {
+    return kExitError;
+  }
+  return failing ? kExitFindings : kExitClean;
+}
+
+int run_rules(const std::string& format) {
+  if (format == "json") {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const Rule& rule : all_rules()) {
+      nlohmann::ordered_json tags = nlohmann::ordered_json::array();
+      for (std::string_view tag : rule.tags) {
+        if (!tag.empty()) {
+          tags.push_back(tag);
+        }
+      }
+      list.push_back({{"id", rule.id}, {"severity", severity_name(rule.severity)}, {"summary", rule.summary},
+                      {"tags", tags}});
+    }
+    std::cout << list.dump(2) << "\n";
+    return kExitClean;
+  }
+  std::size_t width = 0;
+  for (const Rule& rule : all_rules()) {
+    width = std::max(width, rule.id.size());
+  }
+  for (const Rule& rule : all_rules()) {
+    std::cout << fmt::format("{:<{}}  {:<7}  {}\n", rule.id, width, severity_name(rule.severity), rule.summary);
+  }
+  return kExitClean;
+}
+
+int run_explain(const std::string& id) {
+  std::string_view doc = rule_doc(id);
+  if (doc.empty()) {
+    std::cerr << fmt::format("miglint: error: unknown rule `{}` (see `miglint rules`)\n", id);
+    return kExitError;
+  }
+  std::cout << doc;
+  if (!doc.ends_with('\n')) {
+    std::cout << '\n';
+  }
+  return kExitClean;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"miglint: a static safety analyzer for PostgreSQL schema migrations"};
+  app.set_version_flag("--version", std::string("miglint ") + MIGLINT_VERSION);
+  app.require_subcommand(1);
+
+  LintFlags lint;
+  CLI::App* lint_cmd = app.add_subcommand("lint", "Lint migration files (and directories of *.sql files)");
+  lint_cmd->add_option("--format", lint.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  lint_cmd->add_option("--fail-on", lint.fail_on, "Lowest severity that makes the exit status 1")
+      ->check(CLI::IsMember({"error", "warning", "note"}));
+  lint_cmd->add_option("--pg-version", lint.pg_version, "Target PostgreSQL major version (10-18)")
+      ->check(CLI::Range(10, 18));
+  lint_cmd->add_flag("--assume-in-transaction", lint.assume_in_transaction,
+                     "Each file runs inside a transaction opened by the migration tool");
+  lint_cmd->add_option("--select", lint.select, "Only these rules (comma-separated ids)");
+  lint_cmd->add_option("--ignore", lint.ignore, "Not these rules (comma-separated ids)");
+  lint_cmd->add_option("--jobs,-j", lint.jobs, "Files linted in parallel (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  lint_cmd->add_option("--stdin-filename", lint.stdin_filename, "Name reported for `-` (stdin)");
+  lint_cmd->add_option("paths", lint.paths, "Files, directories, or - for stdin")->required();
+
+  std::string rules_format = "text";
+  CLI::App* rules_cmd = app.add_subcommand("rules", "List every rule with its default severity");
+  rules_cmd->add_option("--format", rules_format, "Output format")->check(CLI::IsMember({"text", "json"}));
+
+  std::string explain_id;
+  CLI::App* explain_cmd = app.add_subcommand("explain", "Print a rule's documentation");
+  explain_cmd->add_option("rule", explain_id, "Rule id")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? kExitClean : kExitError;
+  }
+  if (lint_cmd->parsed()) {
+    return run_lint(lint);
+  }
+  if (rules_cmd->parsed()) {
+    return run_rules(rules_format);
+  }
+  if (explain_cmd->parsed()) {
+    return run_explain(explain_id);
+  }
+  return kExitError;
+}

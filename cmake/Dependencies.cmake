@@ -1,0 +1,19 @@
+# Every third-party dependency comes from a Debian package and is exposed as an imported target.
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)             # libfmt-dev: message formatting
+find_package(simdjson REQUIRED)        # libsimdjson-dev: decoding libpg_query's JSON parse tree
+find_package(nlohmann_json REQUIRED)   # nlohmann-json3-dev: writing JSON reports
+find_package(CLI11 REQUIRED)           # libcli11-dev: command-line parsing
+
+# libpg-query-dev ships neither pkg-config nor a CMake config file.
+find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
+find_library(PG_QUERY_LIBRARY NAMES pg_query REQUIRED)
+add_library(pg_query::pg_query UNKNOWN IMPORTED)
+set_target_properties(pg_query::pg_query PROPERTIES
+  IMPORTED_LOCATION "${PG_QUERY_LIBRARY}"
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}"
+  INTERFACE_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}")
+
+if(MIGLINT_BUILD_TESTS)
+  find_package(GTest REQUIRED)         # libgtest-dev: unit, fixture and corpus tests
+endif()

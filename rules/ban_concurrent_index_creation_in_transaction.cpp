@@ -1,0 +1,39 @@
+#include "rules/rule_support.hpp"
+
+namespace miglint {
+
+namespace {
+
+// PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block (SQLSTATE 25001):
+// the migration fails, whether the BEGIN is in the file or added by the migration tool.
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
+  Node stmt = statement.body();
+  bool create = statement.kind() == "IndexStmt" && stmt["concurrent"].boolean();
+  bool drop = statement.kind() == "DropStmt" && stmt["removeType"].str() == "OBJECT_INDEX" &&
+              stmt["concurrent"].boolean();
+  if ((!create && !drop) || !context.in_transaction()) {
+    return;
+  }
+  out.report(statement.span(),
+             fmt::format("{} INDEX CONCURRENTLY cannot run inside a transaction block: PostgreSQL rejects it "
+                         "(SQLSTATE 25001){}",
+                         create ? "CREATE" : "DROP",
+                         context.transaction_is_explicit() ? ""
+                                                           : ", and this file is taken to run in the "
+                                                             "transaction its migration tool wraps it in"),
+             "Put the statement in its own migration that runs without a transaction (a leading "
+             "`-- miglint-no-transaction`, dbmate `-- migrate:up transaction:false`, Flyway "
+             "`executeInTransaction=false`, Alembic `autocommit_block()`), one statement per execution.");
+}
+
+}  // namespace
+
+extern const Rule kBanConcurrentIndexCreationInTransaction{
+    .id = "ban-concurrent-index-creation-in-transaction",
+    .severity = Severity::Error,
+    .summary = "CREATE or DROP INDEX CONCURRENTLY inside a transaction fails.",
+    .tags = {"correctness"},
+    .check = check,
+};
+
+}  // namespace miglint

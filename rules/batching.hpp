@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "analyzer/ast.hpp"
+#include "analyzer/context.hpp"
+#include "analyzer/rule.hpp"
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+// Whether an UPDATE or DELETE touches one bounded batch of rows. It does when at least one
+// top-level AND conjunct of its WHERE clause is (literals and $n parameters count as constants):
+//  - a two-sided bound on one column: `id >= a AND id < b`, `id BETWEEN a AND b` (ctid included);
+//  - equality or IN on constants: `id = 5`, `id IN (1, 2)`, `id = ANY($1)`;
+//  - IN, `= ANY(ARRAY(...))` against a subquery with LIMIT, or against a CTE with LIMIT;
+// or when it joins (UPDATE ... FROM, DELETE ... USING) a subquery or CTE with LIMIT.
+bool is_batched_dml(Node dml_stmt);
+
+// The shared check of unbatched-update and unbatched-delete.
+void check_unbatched_dml(const Statement& statement, const MigrationContext& context, RuleOutput& out,
+                         std::string_view verb);
+
+}  // namespace miglint

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <span>
+
+#include "analyzer/rule.hpp"
+
+namespace miglint {
+
+// Every rule miglint knows, in `miglint rules` order (by id).
+std::span<const Rule> all_rules();
+
+}  // namespace miglint

@@ -1,0 +1,36 @@
+#include "rules/rule_support.hpp"
+
+namespace miglint {
+
+namespace {
+
+// ALTER TABLE t RENAME TO u: instant, but under ACCESS EXCLUSIVE, and every query of the running
+// application version that names the old table fails.
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
+  Node stmt = statement.body();
+  if (statement.kind() != "RenameStmt" || stmt["renameType"].str() != "OBJECT_TABLE") {
+    return;
+  }
+  std::string table = qualified_name(stmt["relation"]);
+  if (context.created_in_file(table)) {
+    return;
+  }
+  out.report(statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
+             fmt::format("renaming table {} to {} takes an ACCESS EXCLUSIVE lock on it and breaks every client "
+                         "that still uses the old name",
+                         quote_name(display_name(stmt["relation"])), quote_name(stmt["newname"].str())),
+             "Keep the old name, or rename and leave a view with the old name (`CREATE VIEW old AS SELECT * FROM "
+             "new`) until no client uses it.");
+}
+
+}  // namespace
+
+extern const Rule kRenamingTable{
+    .id = "renaming-table",
+    .severity = Severity::Warning,
+    .summary = "Renaming a table breaks running clients that still use the old name.",
+    .tags = {"compatibility", "lock"},
+    .check = check,
+};
+
+}  // namespace miglint

@@ -1,0 +1,20 @@
+#pragma once
+
+// What rule files share: the context, the lock model, names, and message helpers.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <string>
+
+#include "analyzer/context.hpp"
+#include "analyzer/lock_model.hpp"
+#include "analyzer/relation.hpp"
+#include "analyzer/rule.hpp"
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+// `"name"` for messages.
+inline std::string quote_name(std::string_view name) { return fmt::format("\"{}\"", name); }
+
+}  // namespace miglint
