@@ -31,14 +31,22 @@ class Segmenter {
     segment.numeric = true;
     bool leading = pos_ == 0 || !is_alnum(text_[pos_ - 1]);
     std::string digits = take_digits();
-    // A dashed timestamp (YYYY-MM-DD-HHMMSS...) at the start of a name compares as its digits.
+    // A dashed timestamp (diesel's YYYY-MM-DD-HHMMSS, or a YYYY-MM-DD date) at the start of a name
+    // compares as its digits; what follows it (`-0000`) stays a separate segment.
     if (leading && digits.size() == 4) {
       std::size_t save = pos_;
       std::string joined = digits;
-      int groups = 0;
-      while (pos_ + 1 < text_.size() && text_[pos_] == '-' && is_digit(text_[pos_ + 1])) {
+      constexpr std::size_t kGroupWidths[] = {2, 2, 6};
+      std::size_t groups = 0;
+      while (groups < 3 && pos_ + 1 < text_.size() && text_[pos_] == '-' && is_digit(text_[pos_ + 1])) {
+        std::size_t group_start = pos_;
         ++pos_;
-        joined += take_digits();
+        std::string group = take_digits();
+        if (group.size() != kGroupWidths[groups]) {
+          pos_ = group_start;
+          break;
+        }
+        joined += group;
         ++groups;
       }
       if (groups >= 2) {

@@ -154,12 +154,13 @@ class BatchAnalysis {
       return (!column_name(left).empty() && is_constant(right)) || (!column_name(right).empty() && is_constant(left));
     }
     if (kind == "AEXPR_IN" && operator_name(expr) == "=") {
-      for (Node item : right) {
+      Node items = right.as("List")["items"];
+      for (Node item : items) {
         if (!is_constant(item)) {
           return false;
         }
       }
-      return right.size() > 0 && !column_name(left).empty();
+      return items.size() > 0 && !column_name(left).empty();
     }
     if (kind == "AEXPR_OP_ANY" && operator_name(expr) == "=") {
       if (is_constant(right)) {

@@ -1,0 +1,99 @@
+#include "tests/fixture_support.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace miglint::fixtures {
+
+namespace {
+
+std::string trim(const std::string& text) {
+  auto first = text.find_first_not_of(" \t\r");
+  auto last = text.find_last_not_of(" \t\r");
+  return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+Fixture read_fixture(const std::string& path) {
+  Fixture fixture;
+  fixture.path = path;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  fixture.text = buffer.str();
+  fixture.options.jobs = 1;
+  std::istringstream lines(fixture.text);
+  std::string line;
+  uint32_t number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (auto at = line.find("-- fixture:"); at != std::string::npos) {
+      std::istringstream words(line.substr(at + 11));
+      std::string word;
+      while (words >> word) {
+        if (word == "--assume-in-transaction") {
+          fixture.options.assume_in_transaction = true;
+        } else if (word == "--pg-version") {
+          words >> fixture.options.pg_version;
+        }
+      }
+    }
+    auto at = line.find("-- expect:");
+    if (at == std::string::npos) {
+      continue;
+    }
+    std::string list = line.substr(at + 10);
+    if (auto more = list.find("--"); more != std::string::npos) {
+      list = list.substr(0, more);
+    }
+    std::istringstream ids(list);
+    std::string id;
+    while (std::getline(ids, id, ',')) {
+      id = trim(id);
+      if (id.empty()) {
+        continue;
+      }
+      Expectation expectation{number, id, 0};
+      if (auto column = id.find('@'); column != std::string::npos) {
+        expectation.rule = id.substr(0, column);
+        expectation.column = static_cast<uint32_t>(std::stoul(id.substr(column + 1)));
+      }
+      fixture.expectations.push_back(expectation);
+    }
+  }
+  return fixture;
+}
+
+std::vector<std::string> fixture_mismatches(const Fixture& fixture, const std::vector<Finding>& findings) {
+  std::vector<std::string> problems;
+  std::vector<bool> matched(findings.size(), false);
+  for (const Expectation& expected : fixture.expectations) {
+    bool found = false;
+    for (std::size_t i = 0; i < findings.size() && !found; ++i) {
+      const Finding& f = findings[i];
+      if (!matched[i] && !f.suppressed && f.rule == expected.rule && f.start.line == expected.line &&
+          (expected.column == 0 || f.start.column == expected.column)) {
+        matched[i] = true;
+        found = true;
+      }
+    }
+    if (!found) {
+      problems.push_back(fmt::format("{}:{}: missing {}{}", fixture.path, expected.line, expected.rule,
+                                     expected.column != 0 ? fmt::format(" at column {}", expected.column) : ""));
+    }
+  }
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    if (!matched[i] && !findings[i].suppressed) {
+      const Finding& f = findings[i];
+      problems.push_back(fmt::format("{}:{}:{}: unexpected {}: {}", fixture.path, f.start.line, f.start.column,
+                                     f.rule, f.message));
+    }
+  }
+  return problems;
+}
+
+}  // namespace miglint::fixtures

@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include "analyzer/sql_parser.hpp"
+
+using namespace miglint;
+
+namespace {
+
+ParsedSql parse(const std::string& text) {
+  static thread_local simdjson::dom::parser parser;
+  return parse_sql(text.c_str(), text.size(), parser);
+}
+
+}  // namespace
+
+TEST(SqlParser, ParsesAWholeFile) {
+  std::string text = "CREATE TABLE t (id int);\n-- c\nALTER TABLE t ADD COLUMN x int;";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.statements.size(), 2U);
+  EXPECT_TRUE(parsed.problems.empty());
+  EXPECT_EQ(parsed.statements[0].ast.kind(), "CreateStmt");
+  EXPECT_EQ(parsed.statements[1].ast.kind(), "AlterTableStmt");
+  // The raw span of the second statement starts right after the first `;`.
+  EXPECT_EQ(parsed.statements[1].raw.begin, 24U);
+  EXPECT_EQ(parsed.statements[1].raw.end, text.size() - 1);  // before the final `;`
+}
+
+TEST(SqlParser, OneBadStatementDoesNotHideTheOthers) {
+  std::string text = "DROP TABLE a;\nSELEC 1;\nDROP TABLE b;";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.statements.size(), 2U);
+  ASSERT_EQ(parsed.problems.size(), 1U);
+  EXPECT_EQ(parsed.problems[0].offset, 14U);  // at "SELEC"
+  EXPECT_TRUE(parsed.problems[0].newer_construct.empty());
+  EXPECT_EQ(parsed.statements[1].location_base, text.find("DROP TABLE b"));
+}
+
+TEST(SqlParser, ErrorPositionCountsBytesNotCharacters) {
+  // libpg_query's cursorpos counts characters: é and ✓ are several bytes each.
+  std::string text = "SELECT 'é✓';\nSELECT 'ü' x x;";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.problems.size(), 1U);
+  EXPECT_EQ(parsed.problems[0].offset, text.rfind('x'));
+}
+
+TEST(SqlParser, BeginAtomicBodiesStayWhole) {
+  std::string text =
+      "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END; "
+      "SELECT 3; END;\nSELEC broken;\nDROP TABLE t;";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.problems.size(), 1U);
+  ASSERT_EQ(parsed.statements.size(), 2U);
+  EXPECT_EQ(parsed.statements[0].ast.kind(), "CreateFunctionStmt");
+  EXPECT_EQ(parsed.statements[1].ast.kind(), "DropStmt");
+}
+
+TEST(SqlParser, NewerSyntaxIsRecognised) {
+  ParsedSql named_not_null = parse("CREATE TABLE t (a int, CONSTRAINT a_nn NOT NULL a);");
+  ASSERT_EQ(named_not_null.problems.size(), 1U);
+  EXPECT_NE(named_not_null.problems[0].newer_construct.find("NOT NULL"), std::string::npos);
+
+  ParsedSql add_not_null = parse("ALTER TABLE t ADD CONSTRAINT a_nn NOT NULL a;");
+  ASSERT_EQ(add_not_null.problems.size(), 1U);
+  EXPECT_FALSE(add_not_null.problems[0].newer_construct.empty());
+
+  ParsedSql no_alias = parse("SELECT * FROM (SELECT 1);");
+  ASSERT_EQ(no_alias.problems.size(), 1U);
+  EXPECT_NE(no_alias.problems[0].newer_construct.find("alias"), std::string::npos);
+
+  ParsedSql hex = parse("SELECT 0x1F;");
+  ASSERT_EQ(hex.problems.size(), 1U);
+  EXPECT_FALSE(hex.problems[0].newer_construct.empty());
+
+  ParsedSql broken = parse("ALTER TABLE t ADD CONSTRAINT NOT NULL a;");
+  ASSERT_EQ(broken.problems.size(), 1U);
+  EXPECT_TRUE(broken.problems[0].newer_construct.empty());
+}
+
+TEST(SqlParser, LexerErrorsKeepEarlierStatements) {
+  std::string text = "DROP TABLE a;\nSELECT 'unterminated;\n";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.statements.size(), 1U);
+  ASSERT_EQ(parsed.problems.size(), 1U);
+  EXPECT_EQ(parsed.problems[0].offset, text.find('\''));
+}
+
+TEST(SqlParser, EmptyAndCommentOnlyTexts) {
+  EXPECT_TRUE(parse("").statements.empty());
+  EXPECT_TRUE(parse("-- nothing here\n/* at all */").statements.empty());
+  EXPECT_TRUE(parse(";;;").problems.empty());
+}
