@@ -32,9 +32,9 @@ class Node {
   // A field of an object (of the body, for a wrapped node).
   Node operator[](std::string_view field) const;
 
-  std::string_view str() const;      // a string value, "" otherwise
-  int64_t integer() const;           // an integer value, 0 otherwise (JSON omits zeros)
-  bool boolean() const;              // a boolean value, false otherwise (JSON omits false)
+  std::string_view str() const;  // a string value, "" otherwise
+  int64_t integer() const;       // an integer value, 0 otherwise (JSON omits zeros)
+  bool boolean() const;          // a boolean value, false otherwise (JSON omits false)
 
   // Array access; a missing field is an empty array.
   std::size_t size() const;

@@ -111,8 +111,8 @@ bool is_zero_setting(Node value) {
   std::string_view number = text.substr(0, digits);
   std::string_view unit = digits == std::string_view::npos ? std::string_view() : text.substr(digits);
   bool all_zero = !number.empty() && number.find_first_not_of('0') == std::string_view::npos;
-  return all_zero && (unit.empty() || unit == "us" || unit == "ms" || unit == "s" || unit == "min" || unit == "h" ||
-                      unit == "d");
+  return all_zero && (unit.empty() || unit == "us" || unit == "ms" || unit == "s" || unit == "min" ||
+                      unit == "h" || unit == "d");
 }
 
 }  // namespace
@@ -121,7 +121,8 @@ void MigrationContext::record_setting(Node set_stmt) {
   std::string_view name = set_stmt["name"].str();
   std::string_view kind = set_stmt["kind"].str();
   auto apply = [&](Timeout& timeout) {
-    bool on = kind == "VAR_SET_VALUE" && set_stmt["args"].size() > 0 && !is_zero_setting(set_stmt["args"].at(0));
+    bool on =
+        kind == "VAR_SET_VALUE" && set_stmt["args"].size() > 0 && !is_zero_setting(set_stmt["args"].at(0));
     if (set_stmt["is_local"].boolean()) {
       timeout.local = on;
     } else {
@@ -148,8 +149,9 @@ void MigrationContext::record_set_config(Node select_stmt) {
       continue;
     }
     std::string_view name = call["args"].at(0).as("A_Const")["sval"]["sval"].str();
-    Timeout* timeout = name == "lock_timeout" ? &lock_timeout_ : name == "statement_timeout" ? &statement_timeout_
-                                                                                                : nullptr;
+    Timeout* timeout = name == "lock_timeout"        ? &lock_timeout_
+                       : name == "statement_timeout" ? &statement_timeout_
+                                                     : nullptr;
     if (timeout == nullptr) {
       continue;
     }
@@ -163,7 +165,8 @@ bool MigrationContext::created_in_file(const std::string& qualified_relation) co
   return created_.contains(qualified_relation);
 }
 
-std::optional<std::string> MigrationContext::table_of_index_created_in_file(const std::string& qualified_index) const {
+std::optional<std::string> MigrationContext::table_of_index_created_in_file(
+    const std::string& qualified_index) const {
   auto it = created_index_table_.find(qualified_index);
   if (it == created_index_table_.end()) {
     return std::nullopt;
@@ -181,7 +184,8 @@ std::optional<std::string> MigrationContext::access_exclusive_held_on_existing()
 }
 
 TableFacts MigrationContext::table_facts(const std::string& qualified_table) const {
-  TableFacts facts = history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
+  TableFacts facts =
+      history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
   for (const SchemaEvent& event : in_file_events_) {
     if (event.table == qualified_table) {
       facts.apply(event);

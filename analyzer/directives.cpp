@@ -50,7 +50,8 @@ IgnoreDirective parse_ignore(std::string_view body, ByteSpan span, bool whole_fi
   std::size_t start = 0;
   while (start <= names.size()) {
     std::size_t comma = names.find(',', start);
-    std::string_view name = trim(names.substr(start, comma == std::string_view::npos ? names.npos : comma - start));
+    std::string_view name =
+        trim(names.substr(start, comma == std::string_view::npos ? names.npos : comma - start));
     // A name ends at white space: `-- miglint-ignore rule-a because` keeps "rule-a".
     if (auto space = name.find_first_of(" \t"); space != std::string_view::npos) {
       name = name.substr(0, space);
@@ -72,7 +73,8 @@ bool may_contain_directives(std::string_view text) {
   return text.find("miglint-") != std::string_view::npos || text.find("migrate:") != std::string_view::npos;
 }
 
-FileDirectives read_directives(std::string_view text, const std::vector<Token>& tokens, uint32_t first_statement) {
+FileDirectives read_directives(std::string_view text, const std::vector<Token>& tokens,
+                               uint32_t first_statement) {
   FileDirectives out;
   for (const Token& token : tokens) {
     if (!token.is_comment()) {
@@ -87,9 +89,11 @@ FileDirectives read_directives(std::string_view text, const std::vector<Token>& 
     } else if (consume_word(body, "miglint-no-transaction")) {
       out.no_transaction = out.no_transaction || token.begin < first_statement;
     } else if (consume_word(body, "migrate:up") || body == "migrate:up") {
-      out.sections.push_back(Section{token.begin, false, body.find("transaction:false") == std::string_view::npos});
+      out.sections.push_back(
+          Section{token.begin, false, body.find("transaction:false") == std::string_view::npos});
     } else if (consume_word(body, "migrate:down") || body == "migrate:down") {
-      out.sections.push_back(Section{token.begin, true, body.find("transaction:false") == std::string_view::npos});
+      out.sections.push_back(
+          Section{token.begin, true, body.find("transaction:false") == std::string_view::npos});
     }
   }
   return out;

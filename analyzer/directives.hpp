@@ -39,6 +39,7 @@ bool may_contain_directives(std::string_view text);
 
 // Reads the directives in the comment tokens of `text`. `first_statement` is the offset of the
 // first statement (a no-transaction directive must come before it).
-FileDirectives read_directives(std::string_view text, const std::vector<Token>& tokens, uint32_t first_statement);
+FileDirectives read_directives(std::string_view text, const std::vector<Token>& tokens,
+                               uint32_t first_statement);
 
 }  // namespace miglint

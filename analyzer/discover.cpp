@@ -64,7 +64,8 @@ DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const st
     std::error_code error;
     fs::file_status status = fs::status(given, error);
     if (error || !fs::exists(status)) {
-      out.errors.push_back(InputError{normalize_display_path(given), std::nullopt, "no such file or directory"});
+      out.errors.push_back(
+          InputError{normalize_display_path(given), std::nullopt, "no such file or directory"});
     } else if (fs::is_directory(status)) {
       list_directory(given, out);
     } else {

@@ -16,7 +16,7 @@ struct LintInput {
 };
 
 struct DiscoveredInputs {
-  std::vector<LintInput> inputs;  // in migration order
+  std::vector<LintInput> inputs;   // in migration order
   std::vector<InputError> errors;  // paths that do not exist or cannot be listed
 };
 

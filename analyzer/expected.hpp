@@ -15,8 +15,8 @@ struct Error {
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : state_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Expected(Error error) : state_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Expected(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Expected(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool has_value() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return has_value(); }

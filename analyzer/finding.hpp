@@ -27,8 +27,8 @@ struct Finding {
   std::string source_line;  // the text of the start line, for excerpts
   // The statement it concerns (index in its file), for ignores and fingerprints; -1 for none.
   int64_t statement_index = -1;
-  bool suppressed = false;          // silenced by an ignore comment
-  std::string suppression_reason;   // the comment's `-- reason`, if any
+  bool suppressed = false;         // silenced by an ignore comment
+  std::string suppression_reason;  // the comment's `-- reason`, if any
 };
 
 // An input that could not be linted at all (unreadable, binary, invalid UTF-8).

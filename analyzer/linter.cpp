@@ -54,7 +54,9 @@ struct FileModel {
 };
 
 // A statement that only SETs or RESETs, or a statement that must run outside a transaction.
-bool is_setting(const Statement& s) { return s.kind() == "VariableSetStmt"; }
+bool is_setting(const Statement& s) {
+  return s.kind() == "VariableSetStmt";
+}
 bool runs_only_outside_transaction(const Statement& s) {
   Node body = s.body();
   if (s.kind() == "IndexStmt") {
@@ -150,8 +152,8 @@ FileModel build_model(const SourceFile& source) {
       scanned = scan_tokens(source.text(), 0, nullptr);
       tokens = &scanned;
     }
-    uint32_t first_statement = model.statements.empty() ? static_cast<uint32_t>(source.size())
-                                                        : model.statements.front().begin();
+    uint32_t first_statement =
+        model.statements.empty() ? static_cast<uint32_t>(source.size()) : model.statements.front().begin();
     model.directives = read_directives(source.text(), *tokens, first_statement);
     model.directives_read = true;
   }
@@ -201,11 +203,11 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
           unit));
       continue;
     }
-    findings.push_back(make_finding(source, *rules.find(kSyntaxErrorRule), ByteSpan{problem.offset, end},
-                                    problem.message,
-                                    "PostgreSQL would reject this statement; the other statements of the file "
-                                    "were still checked.",
-                                    unit));
+    findings.push_back(
+        make_finding(source, *rules.find(kSyntaxErrorRule), ByteSpan{problem.offset, end}, problem.message,
+                     "PostgreSQL would reject this statement; the other statements of the file "
+                     "were still checked.",
+                     unit));
   }
 }
 
@@ -269,7 +271,8 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
     for (const auto& name : directive.rules) {
       std::string message;
       if (name.rule == kSyntaxErrorRule) {
-        message = fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
+        message =
+            fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
       } else if (rules.find(name.rule) == nullptr) {
         message = fmt::format("{} names an unknown rule `{}`", kind, name.rule);
       } else if (rules.enabled(name.rule) && !name.used) {
@@ -277,9 +280,9 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
       } else {
         continue;
       }
-      unused.push_back(make_finding(*model.source, unused_rule, directive.span, std::move(message),
-                                    "Remove the rule from the comment, or fix its name (`miglint rules` lists them).",
-                                    -1));
+      unused.push_back(make_finding(
+          *model.source, unused_rule, directive.span, std::move(message),
+          "Remove the rule from the comment, or fix its name (`miglint rules` lists them).", -1));
     }
   }
   for (Finding& finding : unused) {
@@ -319,7 +322,8 @@ void sort_findings(std::vector<Finding>& findings) {
   });
 }
 
-std::vector<SchemaEvent> file_schema_events(const FileModel& model, const std::vector<SectionPlan>& sections) {
+std::vector<SchemaEvent> file_schema_events(const FileModel& model,
+                                            const std::vector<SectionPlan>& sections) {
   std::vector<SchemaEvent> events;
   for (const SectionPlan& section : sections) {
     if (section.down) {
@@ -370,8 +374,9 @@ void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& option
 
   auto lint_one = [&](std::size_t index) {
     const LintInput& input = inputs[index];
-    Expected<SourceFile> source = input.contents ? source_from_bytes(input.display_path, *input.contents)
-                                                 : load_source_file(input.filesystem_path, input.display_path);
+    Expected<SourceFile> source = input.contents
+                                      ? source_from_bytes(input.display_path, *input.contents)
+                                      : load_source_file(input.filesystem_path, input.display_path);
     if (!source) {
       history.publish(index, {});
       FileResult failed;

@@ -23,7 +23,8 @@ struct LintOptions {
 // The rules of one run: all known rules, and which of them are enabled.
 class RuleSet {
  public:
-  RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select, const std::set<std::string>& ignore);
+  RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select,
+          const std::set<std::string>& ignore);
 
   const Rule* find(std::string_view id) const;
   bool enabled(std::string_view id) const;

@@ -30,7 +30,9 @@ std::string_view lock_mode_name(LockMode mode) {
   return "NONE";
 }
 
-bool blocks_writes(LockMode mode) { return mode >= LockMode::Share; }
+bool blocks_writes(LockMode mode) {
+  return mode >= LockMode::Share;
+}
 
 namespace {
 
@@ -70,8 +72,8 @@ bool column_definition_rewrites(Node column_def, int pg_version) {
   if (!column_def["identity"].str().empty()) {
     return true;
   }
-  std::string_view type = column_def["typeName"]["names"].at(column_def["typeName"]["names"].size() - 1)
-                              .string_value();
+  std::string_view type =
+      column_def["typeName"]["names"].at(column_def["typeName"]["names"].size() - 1).string_value();
   if (type == "serial" || type == "bigserial" || type == "smallserial" || type == "serial4" ||
       type == "serial8" || type == "serial2") {
     return true;
@@ -133,8 +135,8 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version) {
       effects.add(table, LockMode::ShareUpdateExclusive, false, true);
     } else if (subtype == "AT_SetNotNull") {
       effects.add(table, LockMode::AccessExclusive, false, true);
-    } else if (subtype == "AT_AlterColumnType" || subtype == "AT_SetTableSpace" || subtype == "AT_SetLogged" ||
-               subtype == "AT_SetUnLogged" || subtype == "AT_SetAccessMethod") {
+    } else if (subtype == "AT_AlterColumnType" || subtype == "AT_SetTableSpace" ||
+               subtype == "AT_SetLogged" || subtype == "AT_SetUnLogged" || subtype == "AT_SetAccessMethod") {
       effects.add(table, LockMode::AccessExclusive, true);
     } else if (subtype == "AT_SetStatistics" || subtype == "AT_SetOptions" || subtype == "AT_ResetOptions" ||
                subtype == "AT_ClusterOn" || subtype == "AT_DropCluster" || subtype == "AT_SetRelOptions" ||
@@ -146,7 +148,8 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version) {
     } else if (subtype == "AT_AttachPartition") {
       // The parent takes SHARE UPDATE EXCLUSIVE from 12 on; the partition is scanned to prove its bound.
       effects.add(table, pg_version >= 12 ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive);
-      effects.add(qualified_name(cmd["def"].as("PartitionCmd")["name"]), LockMode::AccessExclusive, false, true);
+      effects.add(qualified_name(cmd["def"].as("PartitionCmd")["name"]), LockMode::AccessExclusive, false,
+                  true);
     } else if (subtype == "AT_DetachPartition") {
       bool concurrent = cmd["def"].as("PartitionCmd")["concurrent"].boolean();
       LockMode mode = concurrent ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive;
@@ -183,7 +186,9 @@ void rename_effects(EffectList& effects, Node stmt) {
   effects.add(qualified_name(relation), mode);
 }
 
-bool dml_is_keyed(Node where_clause) { return static_cast<bool>(where_clause); }
+bool dml_is_keyed(Node where_clause) {
+  return static_cast<bool>(where_clause);
+}
 
 LockMode lock_stmt_mode(int64_t mode) {
   // LOCK TABLE's mode numbers are PostgreSQL's lock mode numbers (1 = ACCESS SHARE ... 8).
@@ -203,8 +208,8 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
     alter_table_effects(effects, stmt, pg_version);
   } else if (kind == "IndexStmt") {
     bool concurrent = stmt["concurrent"].boolean();
-    effects.add(qualified_name(stmt["relation"]), concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share,
-                false, true);
+    effects.add(qualified_name(stmt["relation"]),
+                concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share, false, true);
   } else if (kind == "DropStmt") {
     drop_effects(effects, stmt);
   } else if (kind == "RenameStmt") {
@@ -214,27 +219,29 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
       effects.add(qualified_name(relation.as("RangeVar")), LockMode::AccessExclusive);
     }
   } else if (kind == "UpdateStmt" || kind == "DeleteStmt") {
-    effects.add(qualified_name(stmt["relation"]), LockMode::RowExclusive, false, !dml_is_keyed(stmt["whereClause"]));
+    effects.add(qualified_name(stmt["relation"]), LockMode::RowExclusive, false,
+                !dml_is_keyed(stmt["whereClause"]));
   } else if (kind == "InsertStmt" || kind == "MergeStmt") {
     effects.add(qualified_name(stmt["relation"]), LockMode::RowExclusive);
   } else if (kind == "CreateTrigStmt") {
     effects.add(qualified_name(stmt["relation"]), LockMode::ShareRowExclusive);
   } else if (kind == "RefreshMatViewStmt") {
     bool concurrent = stmt["concurrent"].boolean();
-    effects.add(qualified_name(stmt["relation"]), concurrent ? LockMode::Exclusive : LockMode::AccessExclusive, true);
+    effects.add(qualified_name(stmt["relation"]),
+                concurrent ? LockMode::Exclusive : LockMode::AccessExclusive, true);
   } else if (kind == "ReindexStmt") {
     bool concurrent = has_option(stmt["params"], "concurrently");
     if (stmt["relation"]) {
-      effects.add(qualified_name(stmt["relation"]), concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share,
-                  !concurrent);
+      effects.add(qualified_name(stmt["relation"]),
+                  concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share, !concurrent);
     }
   } else if (kind == "VacuumStmt") {
     bool full = has_option(stmt["options"], "full");
     bool analyze_only = !stmt["is_vacuumcmd"].boolean();
     for (Node relation : stmt["rels"]) {
       Node range_var = relation.as("VacuumRelation")["relation"];
-      effects.add(qualified_name(range_var), full && !analyze_only ? LockMode::AccessExclusive
-                                                                    : LockMode::ShareUpdateExclusive,
+      effects.add(qualified_name(range_var),
+                  full && !analyze_only ? LockMode::AccessExclusive : LockMode::ShareUpdateExclusive,
                   full && !analyze_only, true);
     }
   } else if (kind == "ClusterStmt") {

@@ -7,8 +7,12 @@ namespace miglint {
 
 namespace {
 
-bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+bool is_alnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 // One unit of comparison: a number (digits without leading zeros) or a single other byte.
 struct Segment {
@@ -107,7 +111,8 @@ bool migration_order_less(std::string_view a, std::string_view b) {
 }
 
 bool is_down_migration_path(std::string_view path) {
-  std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+  std::string_view name =
+      path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
   return name == "down.sql" || name.ends_with(".down.sql") || name.ends_with("_down.sql");
 }
 

@@ -67,7 +67,8 @@ std::string not_null_check_column(Node constraint) {
 }
 
 SchemaEvent check_added(const std::string& table, Node constraint) {
-  SchemaEvent event = constraint_event(SchemaEvent::Kind::CheckAdded, table, std::string(constraint["conname"].str()));
+  SchemaEvent event =
+      constraint_event(SchemaEvent::Kind::CheckAdded, table, std::string(constraint["conname"].str()));
   event.not_null_column = not_null_check_column(constraint);
   event.validated = !constraint["skip_validation"].boolean();
   return event;
@@ -129,13 +130,15 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
     alter_table_events(out, stmt);
   } else if (kind == "DropStmt" && stmt["removeType"].str() == "OBJECT_TABLE") {
     for (Node object : stmt["objects"]) {
-      out.push_back(make_event(SchemaEvent::Kind::TableDropped, qualified_name_from_list(object.as("List")["items"])));
+      out.push_back(
+          make_event(SchemaEvent::Kind::TableDropped, qualified_name_from_list(object.as("List")["items"])));
     }
   } else if (kind == "RenameStmt" && stmt["relation"]) {
     std::string table = qualified_name(stmt["relation"]);
     std::string_view type = stmt["renameType"].str();
     if (type == "OBJECT_COLUMN") {
-      SchemaEvent rename = make_event(SchemaEvent::Kind::ColumnRenamed, table, std::string(stmt["subname"].str()));
+      SchemaEvent rename =
+          make_event(SchemaEvent::Kind::ColumnRenamed, table, std::string(stmt["subname"].str()));
       rename.new_name = stmt["newname"].str();
       out.push_back(std::move(rename));
     } else if (type == "OBJECT_TABLE") {
@@ -212,8 +215,9 @@ void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> eve
     for (auto& event : events) {
       auto& list = events_by_table_[event.table];
       // Keep each table's events in migration order; events of one file keep their own order.
-      auto position = std::upper_bound(list.begin(), list.end(), file_order,
-                                       [](std::size_t order, const auto& entry) { return order < entry.first; });
+      auto position =
+          std::upper_bound(list.begin(), list.end(), file_order,
+                           [](std::size_t order, const auto& entry) { return order < entry.first; });
       list.insert(position, {file_order, std::move(event)});
     }
     published_[file_order] = true;

@@ -17,10 +17,10 @@ namespace miglint {
 // validated. Facts are keyed by qualified table name and folded in migration order.
 struct SchemaEvent {
   enum class Kind {
-    TableCreated,         // resets the table's facts
-    TableDropped,         // forgets them
-    TableFactsLost,       // renamed or otherwise changed beyond what is tracked
-    ColumnTyped,          // column declared or retyped: `type`
+    TableCreated,    // resets the table's facts
+    TableDropped,    // forgets them
+    TableFactsLost,  // renamed or otherwise changed beyond what is tracked
+    ColumnTyped,     // column declared or retyped: `type`
     ColumnDropped,
     ColumnRenamed,        // `column` renamed to `new_name`
     CheckAdded,           // CHECK `constraint`; `not_null_column` when it is `col IS NOT NULL`

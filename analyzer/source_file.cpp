@@ -12,11 +12,14 @@ namespace miglint {
 
 namespace {
 
-bool is_continuation(unsigned char byte) { return (byte & 0xC0U) == 0x80U; }
+bool is_continuation(unsigned char byte) {
+  return (byte & 0xC0U) == 0x80U;
+}
 
 }  // namespace
 
-SourceFile::SourceFile(std::string path, std::string bytes) : path_(std::move(path)), bytes_(std::move(bytes)) {
+SourceFile::SourceFile(std::string path, std::string bytes)
+    : path_(std::move(path)), bytes_(std::move(bytes)) {
   line_starts_.push_back(0);
   for (uint32_t i = 0; i < bytes_.size(); ++i) {
     if (bytes_[i] == '\n') {
@@ -72,13 +75,15 @@ std::string check_text_encoding(std::string_view bytes) {
   if (bytes.size() > UINT32_MAX / 2) {
     return "file is too large to lint";
   }
+  // A NUL byte anywhere means a binary file, whatever else is wrong with it.
+  if (auto nul = bytes.find('\0'); nul != std::string_view::npos) {
+    return fmt::format("binary file (NUL byte at line {}), not SQL text",
+                       1 + std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+  }
   std::size_t line = 1;
   std::size_t i = 0;
   while (i < bytes.size()) {
     auto byte = static_cast<unsigned char>(bytes[i]);
-    if (byte == 0) {
-      return fmt::format("binary file (NUL byte at line {}), not SQL text", line);
-    }
     if (byte == '\n') {
       ++line;
     }

@@ -121,8 +121,9 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
       while (end > begin && std::isspace(static_cast<unsigned char>(whole[end - 1])) != 0) {
         --end;
       }
-      out.problems.push_back(ParseProblem{lexer_error.offset, ByteSpan{begin, end}, lexer_error.message,
-                                          classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message)});
+      out.problems.push_back(
+          ParseProblem{lexer_error.offset, ByteSpan{begin, end}, lexer_error.message,
+                       classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message)});
       continue;
     }
     if (code.empty()) {
@@ -153,8 +154,8 @@ ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser&
   return out;
 }
 
-std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens, uint32_t error_offset,
-                                  std::string_view message) {
+std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens,
+                                  uint32_t error_offset, std::string_view message) {
   if (message.find("must have an alias") != std::string_view::npos) {
     return "a subquery or VALUES list in FROM without an alias (PostgreSQL 16+)";
   }
@@ -166,12 +167,15 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
     }
     return {};
   }
-  auto at = std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) { return t.begin == error_offset; });
+  auto at =
+      std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) { return t.begin == error_offset; });
   if (at == tokens.end()) {
     return {};
   }
   auto index = static_cast<std::size_t>(at - tokens.begin());
-  auto word = [&](std::size_t i) { return lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)); };
+  auto word = [&](std::size_t i) {
+    return lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin));
+  };
   std::string current = word(index);
   std::string prev1 = index >= 1 ? word(index - 1) : std::string();
   std::string prev2 = index >= 2 ? word(index - 2) : std::string();

@@ -50,7 +50,7 @@ ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser&
 
 // Classifies a parse error as valid newer PostgreSQL syntax. Returns "" for a real syntax error.
 // `tokens` are the statement's non-comment tokens (empty after a lexer error).
-std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens, uint32_t error_offset,
-                                  std::string_view message);
+std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens,
+                                  uint32_t error_offset, std::string_view message);
 
 }  // namespace miglint

@@ -19,7 +19,8 @@ const std::vector<Token>& Statement::tokens() const {
     std::vector<Token> all = scan_tokens(file_->text().substr(begin_, raw_.end - begin_), begin_, nullptr);
     std::vector<Token> code;
     code.reserve(all.size());
-    std::copy_if(all.begin(), all.end(), std::back_inserter(code), [](const Token& t) { return !t.is_comment(); });
+    std::copy_if(all.begin(), all.end(), std::back_inserter(code),
+                 [](const Token& t) { return !t.is_comment(); });
     tokens_ = std::move(code);
   }
   return *tokens_;

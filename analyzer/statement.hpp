@@ -16,10 +16,10 @@ class Statement {
  public:
   Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index);
 
-  Node ast() const { return ast_; }              // the wrapped node, {"IndexStmt": {...}}
+  Node ast() const { return ast_; }                // the wrapped node, {"IndexStmt": {...}}
   std::string_view kind() const { return kind_; }  // "IndexStmt"
   Node body() const { return ast_.body(); }
-  uint32_t index() const { return index_; }        // position among the file's statements
+  uint32_t index() const { return index_; }  // position among the file's statements
   const SourceFile& file() const { return *file_; }
 
   // From the first token (after leading comments) to just past the last token (no `;`).

@@ -46,8 +46,8 @@ std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* 
     tokens.reserve(scan->n_tokens);
     for (std::size_t i = 0; i < scan->n_tokens; ++i) {
       const PgQuery__ScanToken* token = scan->tokens[i];
-      tokens.push_back(Token{base + static_cast<uint32_t>(token->start), base + static_cast<uint32_t>(token->end),
-                             static_cast<int>(token->token)});
+      tokens.push_back(Token{base + static_cast<uint32_t>(token->start),
+                             base + static_cast<uint32_t>(token->end), static_cast<int>(token->token)});
     }
     pg_query__scan_result__free_unpacked(scan, nullptr);
   }

@@ -1,7 +1,7 @@
 // miglint's command line: parses flags, calls the library, maps results to exit codes.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -46,7 +46,8 @@ bool check_rule_ids(const std::set<std::string>& ids, std::string_view flag) {
       known = known || rule.id == id;
     }
     if (!known) {
-      std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` (see `miglint rules`)\n", flag, id);
+      std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` (see `miglint rules`)\n", flag,
+                               id);
       return false;
     }
   }
@@ -128,7 +129,9 @@ int run_rules(const std::string& format) {
           tags.push_back(tag);
         }
       }
-      list.push_back({{"id", rule.id}, {"severity", severity_name(rule.severity)}, {"summary", rule.summary},
+      list.push_back({{"id", rule.id},
+                      {"severity", severity_name(rule.severity)},
+                      {"summary", rule.summary},
                       {"tags", tags}});
     }
     std::cout << list.dump(2) << "\n";
@@ -139,7 +142,8 @@ int run_rules(const std::string& format) {
     width = std::max(width, rule.id.size());
   }
   for (const Rule& rule : all_rules()) {
-    std::cout << fmt::format("{:<{}}  {:<7}  {}\n", rule.id, width, severity_name(rule.severity), rule.summary);
+    std::cout << fmt::format("{:<{}}  {:<7}  {}\n", rule.id, width, severity_name(rule.severity),
+                             rule.summary);
   }
   return kExitClean;
 }

@@ -15,12 +15,13 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   for (Node item : stmt["cmds"]) {
     Node cmd = item.as("AlterTableCmd");
     if (cmd["subtype"].str() == "AT_DropColumn") {
-      out.report(statement.subcommand_span(index),
-                 fmt::format("dropping column {} from table {} loses its data and takes an ACCESS EXCLUSIVE lock; "
-                             "clients that still read or write it fail",
-                             quote_name(cmd["name"].str()), quote_name(display_name(stmt["relation"]))),
-                 "First deploy code that no longer uses the column (and clear ORM column caches), then drop it "
-                 "in a later, reviewed migration; approve it with `-- miglint-ignore ban-drop-column -- reason`.");
+      out.report(
+          statement.subcommand_span(index),
+          fmt::format("dropping column {} from table {} loses its data and takes an ACCESS EXCLUSIVE lock; "
+                      "clients that still read or write it fail",
+                      quote_name(cmd["name"].str()), quote_name(display_name(stmt["relation"]))),
+          "First deploy code that no longer uses the column (and clear ORM column caches), then drop it "
+          "in a later, reviewed migration; approve it with `-- miglint-ignore ban-drop-column -- reason`.");
     }
     ++index;
   }

@@ -9,9 +9,11 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
   if (statement.kind() != "DropdbStmt") {
     return;
   }
-  out.report(statement.span(),
-             fmt::format("dropping database {} destroys all of its data", quote_name(statement.body()["dbname"].str())),
-             "Databases are not dropped by migrations; do it by hand, after a backup, if it is really meant.");
+  out.report(
+      statement.span(),
+      fmt::format("dropping database {} destroys all of its data",
+                  quote_name(statement.body()["dbname"].str())),
+      "Databases are not dropped by migrations; do it by hand, after a backup, if it is really meant.");
 }
 
 }  // namespace

@@ -22,13 +22,14 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     return;
   }
   bool cascade = stmt["behavior"].str() == "DROP_CASCADE";
-  out.report(statement.span(),
-             fmt::format("dropping table{} {} loses {} data and takes an ACCESS EXCLUSIVE lock{}",
-                         existing.size() == 1 ? "" : "s", fmt::join(existing, ", "),
-                         existing.size() == 1 ? "its" : "their",
-                         cascade ? "; CASCADE also drops the views and foreign keys that depend on it" : ""),
-             "Stop every use of the table first, keep a backup, then drop it in a reviewed migration; approve it "
-             "with `-- miglint-ignore ban-drop-table -- reason`.");
+  out.report(
+      statement.span(),
+      fmt::format("dropping table{} {} loses {} data and takes an ACCESS EXCLUSIVE lock{}",
+                  existing.size() == 1 ? "" : "s", fmt::join(existing, ", "),
+                  existing.size() == 1 ? "its" : "their",
+                  cascade ? "; CASCADE also drops the views and foreign keys that depend on it" : ""),
+      "Stop every use of the table first, keep a backup, then drop it in a reviewed migration; approve it "
+      "with `-- miglint-ignore ban-drop-table -- reason`.");
 }
 
 }  // namespace

@@ -21,11 +21,12 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (existing.empty()) {
     return;
   }
-  out.report(statement.span(),
-             fmt::format("TRUNCATE {} CASCADE also empties every table with a foreign key to {}, recursively, and "
-                         "takes an ACCESS EXCLUSIVE lock on each of them",
-                         fmt::join(existing, ", "), existing.size() == 1 ? "it" : "them"),
-             "Name every table to empty explicitly, without CASCADE, so that the statement says what it deletes.");
+  out.report(
+      statement.span(),
+      fmt::format("TRUNCATE {} CASCADE also empties every table with a foreign key to {}, recursively, and "
+                  "takes an ACCESS EXCLUSIVE lock on each of them",
+                  fmt::join(existing, ", "), existing.size() == 1 ? "it" : "them"),
+      "Name every table to empty explicitly, without CASCADE, so that the statement says what it deletes.");
 }
 
 }  // namespace

@@ -151,7 +151,8 @@ class BatchAnalysis {
     Node left = expr["lexpr"];
     Node right = expr["rexpr"];
     if (kind == "AEXPR_OP" && operator_name(expr) == "=") {
-      return (!column_name(left).empty() && is_constant(right)) || (!column_name(right).empty() && is_constant(left));
+      return (!column_name(left).empty() && is_constant(right)) ||
+             (!column_name(right).empty() && is_constant(left));
     }
     if (kind == "AEXPR_IN" && operator_name(expr) == "=") {
       Node items = right.as("List")["items"];
@@ -221,20 +222,22 @@ void check_unbatched_dml(const Statement& statement, const MigrationContext& con
   std::string held;
   if (context.in_transaction()) {
     if (auto locked = context.access_exclusive_held_on_existing()) {
-      held = fmt::format("; it also runs in the same transaction as DDL holding ACCESS EXCLUSIVE on {}, which "
-                         "stays locked for reads and writes until the {} finishes and the transaction commits",
-                         quote_name(*locked), verb);
+      held = fmt::format(
+          "; it also runs in the same transaction as DDL holding ACCESS EXCLUSIVE on {}, which "
+          "stays locked for reads and writes until the {} finishes and the transaction commits",
+          quote_name(locked->starts_with("public.") ? locked->substr(7) : *locked), verb);
     }
   }
-  out.report(statement.span(),
-             fmt::format("{} of table {} is not batched: it touches {}, holding ROW EXCLUSIVE on {} and a lock on "
-                         "every touched row until the transaction ends{}",
-                         verb, quote_name(display_name(stmt["relation"])), scope, quote_name(display_name(stmt["relation"])),
-                         held),
-             fmt::format("Run the {} in batches outside the schema migration: bound each batch by a key range "
-                         "(`WHERE id >= $1 AND id < $2`) or by a subquery with LIMIT (`WHERE id IN (SELECT id ... "
-                         "LIMIT 1000 FOR UPDATE SKIP LOCKED)`), committing after each batch.",
-                         verb));
+  out.report(
+      statement.span(),
+      fmt::format("{} of table {} is not batched: it touches {}, holding ROW EXCLUSIVE on {} and a lock on "
+                  "every touched row until the transaction ends{}",
+                  verb, quote_name(display_name(stmt["relation"])), scope,
+                  quote_name(display_name(stmt["relation"])), held),
+      fmt::format("Run the {} in batches outside the schema migration: bound each batch by a key range "
+                  "(`WHERE id >= $1 AND id < $2`) or by a subquery with LIMIT (`WHERE id IN (SELECT id ... "
+                  "LIMIT 1000 FOR UPDATE SKIP LOCKED)`), committing after each batch.",
+                  verb));
 }
 
 }  // namespace miglint

@@ -16,13 +16,14 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (context.created_in_file(table)) {
     return;
   }
-  out.report(statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
-             fmt::format("renaming column {} of table {} to {} takes an ACCESS EXCLUSIVE lock on {} and breaks "
-                         "every client that still uses the old name",
-                         quote_name(stmt["subname"].str()), quote_name(display_name(stmt["relation"])),
-                         quote_name(stmt["newname"].str()), quote_name(display_name(stmt["relation"]))),
-             "Keep the old name (map it in the application), or expand and contract: add the new column, "
-             "write both, backfill in batches, move readers over, then drop the old column in a later release.");
+  out.report(
+      statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
+      fmt::format("renaming column {} of table {} to {} takes an ACCESS EXCLUSIVE lock on {} and breaks "
+                  "every client that still uses the old name",
+                  quote_name(stmt["subname"].str()), quote_name(display_name(stmt["relation"])),
+                  quote_name(stmt["newname"].str()), quote_name(display_name(stmt["relation"]))),
+      "Keep the old name (map it in the application), or expand and contract: add the new column, "
+      "write both, backfill in batches, move readers over, then drop the old column in a later release.");
 }
 
 }  // namespace

@@ -15,12 +15,13 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (context.created_in_file(table)) {
     return;
   }
-  out.report(statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
-             fmt::format("renaming table {} to {} takes an ACCESS EXCLUSIVE lock on it and breaks every client "
-                         "that still uses the old name",
-                         quote_name(display_name(stmt["relation"])), quote_name(stmt["newname"].str())),
-             "Keep the old name, or rename and leave a view with the old name (`CREATE VIEW old AS SELECT * FROM "
-             "new`) until no client uses it.");
+  out.report(
+      statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
+      fmt::format("renaming table {} to {} takes an ACCESS EXCLUSIVE lock on it and breaks every client "
+                  "that still uses the old name",
+                  quote_name(display_name(stmt["relation"])), quote_name(stmt["newname"].str())),
+      "Keep the old name, or rename and leave a view with the old name (`CREATE VIEW old AS SELECT * FROM "
+      "new`) until no client uses it.");
 }
 
 }  // namespace

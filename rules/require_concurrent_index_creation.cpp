@@ -16,14 +16,15 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     return;
   }
   std::string_view index = stmt["idxname"].str();
-  out.report(statement.span(),
-             fmt::format("creating {}index {}on table {} without CONCURRENTLY takes a SHARE lock on {}, which blocks "
-                         "INSERT, UPDATE and DELETE for the whole index build",
-                         stmt["unique"].boolean() ? "unique " : "",
-                         index.empty() ? std::string() : quote_name(index) + " ", quote_name(display_name(stmt["relation"])),
-                         quote_name(display_name(stmt["relation"]))),
-             "Use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction; afterwards check "
-             "`pg_index.indisvalid`, and drop and rebuild an index a failed build left INVALID.");
+  out.report(
+      statement.span(),
+      fmt::format(
+          "creating {}index {}on table {} without CONCURRENTLY takes a SHARE lock on {}, which blocks "
+          "INSERT, UPDATE and DELETE for the whole index build",
+          stmt["unique"].boolean() ? "unique " : "", index.empty() ? std::string() : quote_name(index) + " ",
+          quote_name(display_name(stmt["relation"])), quote_name(display_name(stmt["relation"]))),
+      "Use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction; afterwards check "
+      "`pg_index.indisvalid`, and drop and rebuild an index a failed build left INVALID.");
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ namespace {
 // quick, but waiting for the lock queues every later query, reads included.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
-  if (statement.kind() != "DropStmt" || stmt["removeType"].str() != "OBJECT_INDEX" || stmt["concurrent"].boolean()) {
+  if (statement.kind() != "DropStmt" || stmt["removeType"].str() != "OBJECT_INDEX" ||
+      stmt["concurrent"].boolean()) {
     return;
   }
   std::vector<std::string> existing;
@@ -21,12 +22,13 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (existing.empty()) {
     return;
   }
-  out.report(statement.span(),
-             fmt::format("dropping index {} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, which "
-                         "blocks reads and writes (and queues every later query) until the drop completes",
-                         fmt::join(existing, ", ")),
-             "Use `DROP INDEX CONCURRENTLY` (one index per statement) in a migration that runs outside a "
-             "transaction.");
+  out.report(
+      statement.span(),
+      fmt::format("dropping index {} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, which "
+                  "blocks reads and writes (and queues every later query) until the drop completes",
+                  fmt::join(existing, ", ")),
+      "Use `DROP INDEX CONCURRENTLY` (one index per statement) in a migration that runs outside a "
+      "transaction.");
 }
 
 }  // namespace

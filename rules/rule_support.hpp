@@ -15,6 +15,8 @@
 namespace miglint {
 
 // `"name"` for messages.
-inline std::string quote_name(std::string_view name) { return fmt::format("\"{}\"", name); }
+inline std::string quote_name(std::string_view name) {
+  return fmt::format("\"{}\"", name);
+}
 
 }  // namespace miglint

@@ -7,7 +7,9 @@ namespace miglint {
 extern const Rule kUnsupportedSyntax{
     .id = kUnsupportedSyntaxRule,
     .severity = Severity::Note,
-    .summary = "Valid newer PostgreSQL syntax that the PostgreSQL 15 grammar cannot parse; the statement is not checked.",
+    .summary =
+        "Valid newer PostgreSQL syntax that the PostgreSQL 15 grammar cannot parse; the statement is not "
+        "checked.",
     .tags = {"coverage"},
     .check = nullptr,
 };

@@ -82,15 +82,16 @@ std::vector<std::string> fixture_mismatches(const Fixture& fixture, const std::v
       }
     }
     if (!found) {
-      problems.push_back(fmt::format("{}:{}: missing {}{}", fixture.path, expected.line, expected.rule,
-                                     expected.column != 0 ? fmt::format(" at column {}", expected.column) : ""));
+      problems.push_back(
+          fmt::format("{}:{}: missing {}{}", fixture.path, expected.line, expected.rule,
+                      expected.column != 0 ? fmt::format(" at column {}", expected.column) : ""));
     }
   }
   for (std::size_t i = 0; i < findings.size(); ++i) {
     if (!matched[i] && !findings[i].suppressed) {
       const Finding& f = findings[i];
-      problems.push_back(fmt::format("{}:{}:{}: unexpected {}: {}", fixture.path, f.start.line, f.start.column,
-                                     f.rule, f.message));
+      problems.push_back(fmt::format("{}:{}:{}: unexpected {}: {}", fixture.path, f.start.line,
+                                     f.start.column, f.rule, f.message));
     }
   }
   return problems;

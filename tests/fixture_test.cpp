@@ -42,7 +42,8 @@ TEST_P(FixtureTest, FindingsMatchExpectations) {
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = info.param;
-  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
   return name;
 }
 
@@ -55,7 +56,8 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
     std::string_view doc = rule_doc(id);
     EXPECT_FALSE(doc.empty()) << id << ": no rules/docs/" << id << ".md";
     for (std::string_view section : {"## Problem", "## Lock", "## Safe alternative", "## Bad", "## Good"}) {
-      EXPECT_NE(doc.find(section), std::string_view::npos) << id << ": doc lacks a `" << section << "` section";
+      EXPECT_NE(doc.find(section), std::string_view::npos)
+          << id << ": doc lacks a `" << section << "` section";
     }
     fs::path dir = kFixtures / id;
     bool fires = false;

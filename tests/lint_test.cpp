@@ -11,8 +11,8 @@ using namespace miglint;
 
 namespace {
 
-std::vector<Finding> lint(const std::string& text, LintOptions options = {}, const std::string& path = "m.sql",
-                          std::set<std::string> ignore = {}) {
+std::vector<Finding> lint(const std::string& text, LintOptions options = {},
+                          const std::string& path = "m.sql", std::set<std::string> ignore = {}) {
   RuleSet rules(all_rules(), {}, ignore);
   Expected<SourceFile> source = source_from_bytes(path, text);
   EXPECT_TRUE(source.has_value());
@@ -88,22 +88,27 @@ TEST(Lint, ConcurrentlyInsideExplicitOrAssumedTransactions) {
   LintOptions wrapped;
   wrapped.assume_in_transaction = true;
   // A file of only CONCURRENTLY statements (and SETs) runs unwrapped even then.
-  EXPECT_TRUE(lint("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY j;",
-                   wrapped)
-                  .empty());
+  EXPECT_TRUE(
+      lint("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY j;",
+           wrapped)
+          .empty());
   EXPECT_EQ(rule_ids(lint("ALTER TABLE t ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY i ON t (a);", wrapped)),
             (Ids{"ban-concurrent-index-creation-in-transaction"}));
-  EXPECT_TRUE(lint("-- miglint-no-transaction\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY i ON t (a);",
-                   wrapped)
-                  .empty());
+  EXPECT_TRUE(
+      lint(
+          "-- miglint-no-transaction\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY i ON t (a);",
+          wrapped)
+          .empty());
   // After COMMIT the wrapping transaction is over.
-  EXPECT_TRUE(lint("BEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (a);").empty());
+  EXPECT_TRUE(lint("BEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (a);")
+                  .empty());
 }
 
 TEST(Lint, DbmateSections) {
-  std::string wrapped = "-- migrate:up\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- migrate:down\nDROP INDEX i;\n";
-  EXPECT_EQ(rule_ids(lint(wrapped)), (Ids{"ban-concurrent-index-creation-in-transaction",
-                                          "require-concurrent-index-deletion"}));
+  std::string wrapped =
+      "-- migrate:up\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- migrate:down\nDROP INDEX i;\n";
+  EXPECT_EQ(rule_ids(lint(wrapped)),
+            (Ids{"ban-concurrent-index-creation-in-transaction", "require-concurrent-index-deletion"}));
   std::string unwrapped =
       "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n"
       "-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY i;\n";
@@ -124,7 +129,8 @@ TEST(Lint, ObjectsCreatedInTheFileAreExempt) {
 }
 
 TEST(Lint, UnbatchedUpdateMentionsAccessExclusiveHeldByEarlierDdl) {
-  std::vector<Finding> findings = lint("BEGIN;\nALTER TABLE users ADD COLUMN flag bool;\nUPDATE users SET flag = false;\nCOMMIT;");
+  std::vector<Finding> findings =
+      lint("BEGIN;\nALTER TABLE users ADD COLUMN flag bool;\nUPDATE users SET flag = false;\nCOMMIT;");
   ASSERT_EQ(rule_ids(findings), (Ids{"unbatched-update"}));
   EXPECT_NE(findings[0].message.find("ACCESS EXCLUSIVE on \"public.users\""), std::string::npos);
   std::vector<Finding> alone = lint("UPDATE users SET flag = false;");
@@ -158,11 +164,14 @@ TEST(Batching, RecognisedForms) {
   EXPECT_TRUE(batched("UPDATE t SET a = 1 WHERE id = 5"));
   EXPECT_TRUE(batched("DELETE FROM t WHERE id IN (1, 2, 3)"));
   EXPECT_TRUE(batched("DELETE FROM t WHERE id = ANY($1::bigint[])"));
-  EXPECT_TRUE(batched("UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t WHERE a IS NULL LIMIT 1000 FOR UPDATE "
-                      "SKIP LOCKED)"));
-  EXPECT_TRUE(batched("UPDATE t SET a = 1 WHERE id = ANY(ARRAY(SELECT id FROM t WHERE a IS NULL LIMIT 500))"));
-  EXPECT_TRUE(batched("WITH b AS (SELECT id FROM t WHERE a IS NULL LIMIT 100) UPDATE t SET a = 1 FROM b "
-                      "WHERE t.id = b.id"));
+  EXPECT_TRUE(
+      batched("UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t WHERE a IS NULL LIMIT 1000 FOR UPDATE "
+              "SKIP LOCKED)"));
+  EXPECT_TRUE(
+      batched("UPDATE t SET a = 1 WHERE id = ANY(ARRAY(SELECT id FROM t WHERE a IS NULL LIMIT 500))"));
+  EXPECT_TRUE(
+      batched("WITH b AS (SELECT id FROM t WHERE a IS NULL LIMIT 100) UPDATE t SET a = 1 FROM b "
+              "WHERE t.id = b.id"));
   EXPECT_TRUE(batched("WITH b AS (SELECT id FROM t LIMIT 100) DELETE FROM t WHERE id IN (SELECT id FROM b)"));
   EXPECT_TRUE(batched("DELETE FROM t USING (SELECT id FROM t LIMIT 10) s WHERE t.id = s.id"));
 }

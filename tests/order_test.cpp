@@ -20,7 +20,8 @@ TEST(MigrationOrder, DigitRunsCompareAsNumbers) {
 TEST(MigrationOrder, DashedTimestampsCompareAsTheirDigits) {
   EXPECT_TRUE(migration_order_less("2017-08-31-143022_x/up.sql", "20170901000000_y/up.sql"));
   EXPECT_TRUE(migration_order_less("20170830000000_y/up.sql", "2017-08-31-143022_x/up.sql"));
-  EXPECT_TRUE(migration_order_less("migrations/2019-02-26-002946_a/up.sql", "migrations/2019-03-03-163336_b/up.sql"));
+  EXPECT_TRUE(
+      migration_order_less("migrations/2019-02-26-002946_a/up.sql", "migrations/2019-03-03-163336_b/up.sql"));
   EXPECT_TRUE(migration_order_less("00000000000000_init/up.sql", "2019-02-26-002946_a/up.sql"));
 }
 
@@ -70,9 +71,11 @@ TEST(MigrationOrder, TemporalVersionsInTheCorpus) {
   std::vector<std::string> paths = corpus_paths("temporalio/temporal");
   ASSERT_GT(paths.size(), 20U);
   std::vector<std::string> sorted = paths;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return migration_order_less(a, b); });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return migration_order_less(a, b); });
   auto position = [&](const std::string& needle) {
-    return std::find_if(sorted.begin(), sorted.end(), [&](const auto& p) { return p.find(needle) != p.npos; }) -
+    return std::find_if(sorted.begin(), sorted.end(),
+                        [&](const auto& p) { return p.find(needle) != p.npos; }) -
            sorted.begin();
   };
   // v1.2 comes before v1.10 although "v1.10" < "v1.2" as bytes.
@@ -88,7 +91,8 @@ TEST(MigrationOrder, CratesIoTimestampsInTheCorpus) {
   std::vector<std::string> paths = corpus_paths("rust-lang/crates.io");
   ASSERT_GT(paths.size(), 100U);
   std::vector<std::string> sorted = paths;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return migration_order_less(a, b); });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return migration_order_less(a, b); });
   // crates.io mixes `20170820180453_x` with `2017-08-31-230457_x` and `2025-11-19-091444-0000_x`:
   // migration order is the order of the 14 timestamp digits.
   auto timestamp = [](const std::string& path) {

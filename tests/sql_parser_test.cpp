@@ -45,7 +45,8 @@ TEST(SqlParser, ErrorPositionCountsBytesNotCharacters) {
 
 TEST(SqlParser, BeginAtomicBodiesStayWhole) {
   std::string text =
-      "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END; "
+      "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 2 "
+      "END; "
       "SELECT 3; END;\nSELEC broken;\nDROP TABLE t;";
   ParsedSql parsed = parse(text);
   ASSERT_EQ(parsed.problems.size(), 1U);

@@ -28,7 +28,8 @@ class JsonReporter final : public Reporter {
           {"message", finding.message},
           {"help", finding.help},
       };
-      out_ << (first_ ? "\n  " : ",\n  ") << item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out_ << (first_ ? "\n  " : ",\n  ")
+           << item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       first_ = false;
     }
   }
@@ -37,13 +38,14 @@ class JsonReporter final : public Reporter {
     out_ << (first_ ? "" : "\n") << R"(], "errors": [)";
     bool first = true;
     for (const InputError& error : summary.input_errors) {
-      nlohmann::ordered_json item{{"path", error.path}, {"line", nullptr}, {"column", nullptr},
-                                  {"message", error.message}};
+      nlohmann::ordered_json item{
+          {"path", error.path}, {"line", nullptr}, {"column", nullptr}, {"message", error.message}};
       if (error.position) {
         item["line"] = error.position->line;
         item["column"] = error.position->column;
       }
-      out_ << (first ? "\n  " : ",\n  ") << item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out_ << (first ? "\n  " : ",\n  ")
+           << item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       first = false;
     }
     out_ << (first ? "" : "\n") << "]}\n";
@@ -57,6 +59,8 @@ class JsonReporter final : public Reporter {
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_json_reporter(std::ostream& out) { return std::make_unique<JsonReporter>(out); }
+std::unique_ptr<Reporter> make_json_reporter(std::ostream& out) {
+  return std::make_unique<JsonReporter>(out);
+}
 
 }  // namespace miglint

@@ -61,10 +61,11 @@ class TextReporter final : public Reporter {
       out_ << fmt::format("{}No problems found{} in {} file{}.\n", paint(kBold), reset(), summary.files,
                           summary.files == 1 ? "" : "s");
     } else {
-      out_ << fmt::format("{}Found {} problem{}{} ({} error{}, {} warning{}, {} note{}) in {} file{}", paint(kBold),
-                          total, total == 1 ? "" : "s", reset(), summary.errors, summary.errors == 1 ? "" : "s",
-                          summary.warnings, summary.warnings == 1 ? "" : "s", summary.notes,
-                          summary.notes == 1 ? "" : "s", summary.files, summary.files == 1 ? "" : "s");
+      out_ << fmt::format("{}Found {} problem{}{} ({} error{}, {} warning{}, {} note{}) in {} file{}",
+                          paint(kBold), total, total == 1 ? "" : "s", reset(), summary.errors,
+                          summary.errors == 1 ? "" : "s", summary.warnings, summary.warnings == 1 ? "" : "s",
+                          summary.notes, summary.notes == 1 ? "" : "s", summary.files,
+                          summary.files == 1 ? "" : "s");
       if (!summary.input_errors.empty()) {
         out_ << fmt::format("; {} file{} could not be read", summary.input_errors.size(),
                             summary.input_errors.size() == 1 ? "" : "s");
@@ -83,8 +84,8 @@ class TextReporter final : public Reporter {
                               : finding.severity == Severity::Warning ? kYellow
                                                                       : kCyan;
     out_ << fmt::format("{}{}:{}:{}:{} {}{}:{} {} [{}]\n", paint(kBold), finding.path, finding.start.line,
-                        finding.start.column, reset(), paint(colour), severity_name(finding.severity), reset(),
-                        finding.message, finding.rule);
+                        finding.start.column, reset(), paint(colour), severity_name(finding.severity),
+                        reset(), finding.message, finding.rule);
     {
       std::string_view line = finding.source_line;
       std::string number = std::to_string(finding.start.line);
