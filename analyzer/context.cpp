@@ -35,7 +35,7 @@ void MigrationContext::enter(const Statement& statement) {
   effects_ = statement_effects(statement, pg_version_);
 }
 
-void MigrationContext::leave(const Statement& statement) {
+void MigrationContext::leave(const Statement& statement, const std::vector<SchemaEvent>& facts) {
   std::string_view kind = statement.kind();
   if (kind == "TransactionStmt") {
     std::string_view tx = statement.body()["kind"].str();
@@ -66,11 +66,8 @@ void MigrationContext::leave(const Statement& statement) {
     }
   }
   record_created(statement);
-  if (!down_) {
-    for (SchemaEvent& event : schema_events(statement)) {
-      in_file_events_.push_back(std::move(event));
-    }
-  }
+  // A down migration's facts hold within its own file; the driver does not publish them.
+  in_file_events_.insert(in_file_events_.end(), facts.begin(), facts.end());
 }
 
 void MigrationContext::record_created(const Statement& statement) {

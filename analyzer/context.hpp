@@ -31,7 +31,8 @@ class MigrationContext {
   // statements: enter() before the rules see a statement, leave() after.
   void start_section(bool wrapped_in_transaction, bool down_migration);
   void enter(const Statement& statement);
-  void leave(const Statement& statement);
+  // `facts` are the schema events the statement teaches (see schema_events()).
+  void leave(const Statement& statement, const std::vector<SchemaEvent>& facts);
 
   int pg_version() const { return pg_version_; }
   bool in_transaction() const { return wrapped_ || explicit_transaction_; }

@@ -292,8 +292,8 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
 }
 
 void run_rules(const FileModel& model, const LintOptions& options, const RuleSet& rules,
-               const std::vector<SectionPlan>& sections, SchemaHistory* history, std::size_t file_order,
-               std::vector<Finding>& findings) {
+               const std::vector<SectionPlan>& sections, const std::vector<std::vector<SchemaEvent>>& facts,
+               SchemaHistory* history, std::size_t file_order, std::vector<Finding>& findings) {
   MigrationContext context(options.pg_version, history, file_order);
   for (const SectionPlan& section : sections) {
     context.start_section(section.wrapped, section.down);
@@ -311,7 +311,7 @@ void run_rules(const FileModel& model, const LintOptions& options, const RuleSet
                                           std::move(hit.help), statement.index()));
         }
       }
-      context.leave(statement);
+      context.leave(statement, facts[i]);
     }
   }
 }
@@ -322,17 +322,16 @@ void sort_findings(std::vector<Finding>& findings) {
   });
 }
 
-std::vector<SchemaEvent> file_schema_events(const FileModel& model,
-                                            const std::vector<SectionPlan>& sections) {
+// The facts of the file's up sections, in order, for later files.
+std::vector<SchemaEvent> facts_to_publish(const std::vector<SectionPlan>& sections,
+                                          const std::vector<std::vector<SchemaEvent>>& facts) {
   std::vector<SchemaEvent> events;
   for (const SectionPlan& section : sections) {
     if (section.down) {
       continue;
     }
     for (std::size_t i = section.first; i < section.last; ++i) {
-      for (SchemaEvent& event : schema_events(model.statements[i])) {
-        events.push_back(std::move(event));
-      }
+      events.insert(events.end(), facts[i].begin(), facts[i].end());
     }
   }
   return events;
@@ -346,11 +345,16 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
   result.path = source.path();
   FileModel model = build_model(source);
   std::vector<SectionPlan> sections = plan_sections(model, options);
+  std::vector<std::vector<SchemaEvent>> facts;
+  facts.reserve(model.statements.size());
+  for (const Statement& statement : model.statements) {
+    facts.push_back(schema_events(statement));
+  }
   if (history != nullptr) {
-    history->publish(file_order, file_schema_events(model, sections));
+    history->publish(file_order, facts_to_publish(sections, facts));
     history->wait_for_files_before(file_order);
   }
-  run_rules(model, options, rules, sections, history, file_order, result.findings);
+  run_rules(model, options, rules, sections, facts, history, file_order, result.findings);
   report_parse_problems(model, rules, result.findings);
   apply_ignores(model, rules, result.findings);
   sort_findings(result.findings);
