@@ -8,12 +8,14 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "analyzer/context.hpp"
 #include "analyzer/directives.hpp"
 #include "analyzer/order.hpp"
 #include "analyzer/sql_parser.hpp"
 #include "analyzer/statement.hpp"
+#include "analyzer/transaction_model.hpp"
 
 namespace miglint {
 
@@ -44,6 +46,13 @@ bool RuleSet::enabled(std::string_view id) const {
 
 namespace {
 
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
 // A file's statements in order, with the pieces the driver needs around them.
 struct FileModel {
   const SourceFile* source = nullptr;
@@ -53,32 +62,9 @@ struct FileModel {
   bool directives_read = false;
 };
 
-// A statement that only SETs or RESETs, or a statement that must run outside a transaction.
+// A statement that only SETs or RESETs.
 bool is_setting(const Statement& s) {
   return s.kind() == "VariableSetStmt";
-}
-bool runs_only_outside_transaction(const Statement& s) {
-  Node body = s.body();
-  if (s.kind() == "IndexStmt") {
-    return body["concurrent"].boolean();
-  }
-  if (s.kind() == "DropStmt") {
-    return body["removeType"].str() == "OBJECT_INDEX" && body["concurrent"].boolean();
-  }
-  if (s.kind() == "ReindexStmt") {
-    for (Node option : body["params"]) {
-      if (option.as("DefElem")["defname"].str() == "concurrently") {
-        return true;
-      }
-    }
-    return false;
-  }
-  if (s.kind() == "AlterTableStmt") {
-    Node cmds = body["cmds"];
-    return cmds.size() == 1 && cmds.at(0).as("AlterTableCmd")["subtype"].str() == "AT_DetachPartition" &&
-           cmds.at(0).as("AlterTableCmd")["def"].as("PartitionCmd")["concurrent"].boolean();
-  }
-  return false;
 }
 
 // A section of statements [first, last) run under one transaction regime.
@@ -119,7 +105,7 @@ std::vector<SectionPlan> plan_sections(const FileModel& model, const LintOptions
       bool any_concurrent = false;
       for (std::size_t k = i; k < j; ++k) {
         const Statement& s = model.statements[k];
-        bool concurrent = runs_only_outside_transaction(s);
+        bool concurrent = is_concurrent_operation(s);
         any_concurrent = any_concurrent || concurrent;
         only_concurrent = only_concurrent && (concurrent || is_setting(s));
       }
@@ -211,22 +197,36 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
   }
 }
 
-// The statement (or failed statement) each next-statement ignore applies to.
+// The statement (or failed statement) an ignore comment applies to: the statement it trails on the
+// same line (`DROP TABLE t; -- miglint-ignore ban-drop-table`), else the next one.
 int64_t ignore_target(const FileModel& model, const IgnoreDirective& directive) {
-  int64_t best = -1;
-  uint32_t best_begin = UINT32_MAX;
+  const SourceFile& source = *model.source;
+  uint32_t directive_line = source.position(directive.span.begin).line;
+  struct Unit {
+    int64_t id;
+    ByteSpan span;
+  };
+  std::vector<Unit> units;
   for (const Statement& s : model.statements) {
-    if (s.begin() >= directive.span.end && s.begin() < best_begin) {
-      best = s.index(), best_begin = s.begin();
-    }
+    units.push_back({s.index(), s.span()});
   }
   for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
-    uint32_t begin = model.parsed.problems[k].statement.begin;
-    if (begin >= directive.span.end && begin < best_begin) {
-      best = static_cast<int64_t>(model.statements.size() + k), best_begin = begin;
+    units.push_back({static_cast<int64_t>(model.statements.size() + k), model.parsed.problems[k].statement});
+  }
+  int64_t trailed = -1;
+  uint32_t trailed_end = 0;
+  int64_t next = -1;
+  uint32_t next_begin = UINT32_MAX;
+  for (const Unit& unit : units) {
+    if (unit.span.end <= directive.span.begin && unit.span.end >= trailed_end &&
+        source.position(unit.span.end).line == directive_line) {
+      trailed = unit.id, trailed_end = unit.span.end;
+    }
+    if (unit.span.begin >= directive.span.end && unit.span.begin < next_begin) {
+      next = unit.id, next_begin = unit.span.begin;
     }
   }
-  return best;
+  return trailed >= 0 ? trailed : next;
 }
 
 void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
@@ -291,30 +291,49 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   }
 }
 
-void run_rules(const FileModel& model, const LintOptions& options, const RuleSet& rules,
-               const std::vector<SectionPlan>& sections, const std::vector<std::vector<SchemaEvent>>& facts,
-               SchemaHistory* history, std::size_t file_order, std::vector<Finding>& findings) {
+// Walks the statements of a file section by section, keeping the migration context current:
+// `visit(statement, context)` runs after enter() and before leave().
+template <typename Visit>
+void walk_statements(const FileModel& model, const LintOptions& options,
+                     const std::vector<SectionPlan>& sections,
+                     const std::vector<std::vector<SchemaEvent>>& facts, SchemaHistory* history,
+                     std::size_t file_order, Visit&& visit) {
   MigrationContext context(options.pg_version, history, file_order);
   for (const SectionPlan& section : sections) {
     context.start_section(section.wrapped, section.down);
     for (std::size_t i = section.first; i < section.last; ++i) {
       const Statement& statement = model.statements[i];
       context.enter(statement);
-      for (const Rule* rule : rules.enabled_rules()) {
-        if (rule->check == nullptr) {
-          continue;
-        }
-        RuleOutput output;
-        rule->check(statement, context, output);
-        for (RuleHit& hit : output.hits()) {
-          findings.push_back(make_finding(*model.source, *rule, hit.span, std::move(hit.message),
-                                          std::move(hit.help), statement.index()));
-        }
-      }
+      visit(statement, context);
       context.leave(statement, facts[i]);
+      if constexpr (std::is_invocable_v<Visit, const Statement&, const MigrationContext&, bool>) {
+        visit(statement, context, true);  // after leave(): what the statement left held
+      }
     }
   }
 }
+
+void run_rules(const FileModel& model, const RuleSet& rules, const MigrationContext& context,
+               const Statement& statement, std::vector<Finding>& findings) {
+  for (const Rule* rule : rules.enabled_rules()) {
+    if (rule->check == nullptr) {
+      continue;
+    }
+    RuleOutput output;
+    rule->check(statement, context, output);
+    for (RuleHit& hit : output.hits()) {
+      findings.push_back(make_finding(*model.source, *rule, hit.span, std::move(hit.message),
+                                      std::move(hit.help), statement.index()));
+    }
+  }
+}
+
+// The schema facts of each statement, and the file's sections; publishes the facts for later files.
+struct PreparedFile {
+  FileModel model;
+  std::vector<SectionPlan> sections;
+  std::vector<std::vector<SchemaEvent>> facts;
+};
 
 void sort_findings(std::vector<Finding>& findings) {
   std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
@@ -337,24 +356,58 @@ std::vector<SchemaEvent> facts_to_publish(const std::vector<SectionPlan>& sectio
   return events;
 }
 
+PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, SchemaHistory* history,
+                          std::size_t file_order) {
+  PreparedFile file{build_model(source), {}, {}};
+  file.sections = plan_sections(file.model, options);
+  file.facts.reserve(file.model.statements.size());
+  for (const Statement& statement : file.model.statements) {
+    file.facts.push_back(schema_events(statement));
+  }
+  if (history != nullptr) {
+    history->publish(file_order, facts_to_publish(file.sections, file.facts));
+    history->wait_for_files_before(file_order);
+  }
+  return file;
+}
+
 }  // namespace
+
+FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
+                        SchemaHistory* history, std::size_t file_order) {
+  FileLocks result;
+  result.path = source.path();
+  PreparedFile file = prepare_file(source, options, history, file_order);
+  walk_statements(
+      file.model, options, file.sections, file.facts, history, file_order,
+      Overloaded{[&](const Statement& statement, const MigrationContext& context) {
+                   result.statements.push_back(
+                       StatementLocks{source.position(statement.begin()), context.effects(), {}});
+                 },
+                 [&](const Statement& /*statement*/, const MigrationContext& context, bool /*after*/) {
+                   StatementLocks& entry = result.statements.back();
+                   if (context.in_transaction()) {
+                     entry.held = context.held_locks();
+                   } else {
+                     for (const RelationEffect& effect : entry.relations) {
+                       entry.held.push_back(HeldLock{effect.relation, effect.lock, true});
+                     }
+                   }
+                 }});
+  report_parse_problems(file.model, rules, result.problems);
+  return result;
+}
 
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                        SchemaHistory* history, std::size_t file_order) {
   FileResult result;
   result.path = source.path();
-  FileModel model = build_model(source);
-  std::vector<SectionPlan> sections = plan_sections(model, options);
-  std::vector<std::vector<SchemaEvent>> facts;
-  facts.reserve(model.statements.size());
-  for (const Statement& statement : model.statements) {
-    facts.push_back(schema_events(statement));
-  }
-  if (history != nullptr) {
-    history->publish(file_order, facts_to_publish(sections, facts));
-    history->wait_for_files_before(file_order);
-  }
-  run_rules(model, options, rules, sections, facts, history, file_order, result.findings);
+  PreparedFile file = prepare_file(source, options, history, file_order);
+  FileModel& model = file.model;
+  walk_statements(model, options, file.sections, file.facts, history, file_order,
+                  [&](const Statement& statement, const MigrationContext& context) {
+                    run_rules(model, rules, context, statement, result.findings);
+                  });
   report_parse_problems(model, rules, result.findings);
   apply_ignores(model, rules, result.findings);
   sort_findings(result.findings);

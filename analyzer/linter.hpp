@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/context.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/finding.hpp"
 #include "analyzer/rule.hpp"
@@ -47,6 +48,20 @@ struct FileResult {
 // file's position in migration order.
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                        SchemaHistory* history = nullptr, std::size_t file_order = 0);
+
+// The lock model's view of a file: per statement, what it locks and what is held after it.
+struct StatementLocks {
+  Position start;
+  std::vector<RelationEffect> relations;
+  std::vector<HeldLock> held;  // in the transaction so far, this statement included
+};
+struct FileLocks {
+  std::string path;
+  std::vector<StatementLocks> statements;
+  std::vector<Finding> problems;  // statements that could not be parsed
+};
+FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
+                        SchemaHistory* history = nullptr, std::size_t file_order = 0);
 
 // Lints inputs in parallel (`options.jobs` threads); `emit` receives each file's result in input
 // order, as soon as it and every file before it are done.

@@ -94,16 +94,51 @@ std::vector<Piece> split_pieces(const std::vector<Token>& tokens, uint32_t text_
   return pieces;
 }
 
+// A lexer error that blanking the offending characters recovers from: PostgreSQL 16+ integer
+// literals (`0x1F`, `1_000`) are "trailing junk" to the 15 lexer, and nothing after them would scan.
+bool is_recoverable_lexer_error(std::string_view message) {
+  return message.find("trailing junk after") != std::string_view::npos;
+}
+
+// The offending literal at `offset`: digits, letters and underscores.
+uint32_t literal_end(std::string_view text, uint32_t offset) {
+  uint32_t end = offset;
+  while (end < text.size() &&
+         (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
+    ++end;
+  }
+  return end;
+}
+
 void parse_split(const char* text, std::size_t length, simdjson::dom::parser& parser, ParsedSql& out) {
   std::string_view whole(text, length);
+  // Scan, blanking out literals the 15 lexer rejects (their statements are reported, not parsed).
+  std::string blanked;
+  std::string_view scannable = whole;
+  std::vector<ScanError> blanked_errors;
   ScanError lexer_error;
-  out.tokens = scan_tokens(whole, 0, &lexer_error);
+  while (true) {
+    lexer_error = ScanError{};
+    out.tokens = scan_tokens(scannable, 0, &lexer_error);
+    if (lexer_error.message.empty() || !is_recoverable_lexer_error(lexer_error.message) ||
+        blanked_errors.size() >= 1000) {
+      break;
+    }
+    if (blanked.empty()) {
+      blanked = std::string(whole);
+    }
+    uint32_t end = std::max(literal_end(blanked, lexer_error.offset), lexer_error.offset + 1);
+    std::fill(blanked.begin() + lexer_error.offset,
+              blanked.begin() + std::min<std::size_t>(end, blanked.size()), ' ');
+    blanked_errors.push_back(lexer_error);
+    scannable = blanked;
+  }
   out.tokens_complete = lexer_error.message.empty();
   uint32_t scanned_end = static_cast<uint32_t>(length);
   if (!out.tokens_complete) {
     // Everything before the lexer error still scans; the statement holding it cannot be parsed.
     scanned_end = lexer_error.offset;
-    out.tokens = scan_tokens(whole.substr(0, scanned_end), 0, nullptr);
+    out.tokens = scan_tokens(scannable.substr(0, scanned_end), 0, nullptr);
   }
   std::vector<Piece> pieces = split_pieces(out.tokens, scanned_end);
   for (std::size_t p = 0; p < pieces.size(); ++p) {
@@ -131,6 +166,15 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
     }
     uint32_t begin = code.front().begin;
     uint32_t end = code.back().end;
+    auto blanked_here = std::find_if(blanked_errors.begin(), blanked_errors.end(), [&](const ScanError& e) {
+      return e.offset >= begin && e.offset < piece.end_offset;
+    });
+    if (blanked_here != blanked_errors.end()) {
+      out.problems.push_back(
+          ParseProblem{blanked_here->offset, ByteSpan{begin, end}, blanked_here->message,
+                       classify_newer_syntax(whole, {}, blanked_here->offset, blanked_here->message)});
+      continue;
+    }
     std::string statement_text(whole.substr(begin, piece.end_offset - begin));
     ParseAttempt attempt = parse_into(statement_text.c_str(), statement_text.size(), begin, parser, out);
     if (!attempt.ok) {
@@ -160,7 +204,7 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
     return "a subquery or VALUES list in FROM without an alias (PostgreSQL 16+)";
   }
   if (message.find("trailing junk after numeric literal") != std::string_view::npos) {
-    std::string literal = lower(text.substr(error_offset, 3));
+    std::string literal = lower(text.substr(error_offset, literal_end(text, error_offset) - error_offset));
     if (literal.starts_with("0x") || literal.starts_with("0o") || literal.starts_with("0b") ||
         literal.find('_') != std::string::npos) {
       return "a non-decimal or underscore-separated integer literal (PostgreSQL 16+)";
@@ -198,8 +242,45 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
   if (current == "returning" && !tokens.empty() && word(0) == "merge") {
     return "MERGE ... RETURNING (PostgreSQL 17+)";
   }
-  if (current == "overlaps" && prev1 == "without") {
+  if (current == "without" && next1 == "overlaps") {
     return "a WITHOUT OVERLAPS constraint (PostgreSQL 18+)";
+  }
+  // GENERATED ALWAYS AS (expr) without STORED: a virtual generated column (PostgreSQL 18+).
+  if (index >= 1 && prev1 == ")") {
+    int depth = 0;
+    std::size_t open = index - 1;
+    for (std::size_t i = index; i-- > 0;) {
+      std::string w = word(i);
+      depth += w == ")" ? 1 : w == "(" ? -1 : 0;
+      if (depth == 0) {
+        open = i;
+        break;
+      }
+    }
+    if (open >= 3 && word(open - 1) == "as" && word(open - 2) == "always" && word(open - 3) == "generated") {
+      return "a virtual generated column (PostgreSQL 18+)";
+    }
+  }
+  // SQL/JSON constructors and query functions: the error is inside their parentheses.
+  static constexpr std::string_view kJsonFunctions[] = {
+      "json_object", "json_array", "json_objectagg", "json_arrayagg", "json_table",
+      "json_query",  "json_value", "json_exists",    "json_scalar",   "json_serialize"};
+  int depth = 0;
+  for (std::size_t i = index; i-- > 0;) {
+    std::string w = word(i);
+    if (w == ")") {
+      ++depth;
+    } else if (w == "(") {
+      if (depth == 0 && i >= 1) {
+        std::string function = word(i - 1);
+        for (std::string_view name : kJsonFunctions) {
+          if (function == name) {
+            return "an SQL/JSON " + function + "(...) call (PostgreSQL 16+)";
+          }
+        }
+      }
+      depth = std::max(0, depth - 1);
+    }
   }
   return {};
 }

@@ -1,23 +1,20 @@
+#include "analyzer/transaction_model.hpp"
 #include "rules/rule_support.hpp"
 
 namespace miglint {
 
 namespace {
 
-// PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block (SQLSTATE 25001):
-// the migration fails, whether the BEGIN is in the file or added by the migration tool.
+// PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY (and REINDEX ... CONCURRENTLY, DETACH
+// PARTITION ... CONCURRENTLY) inside a transaction block (SQLSTATE 25001): the migration fails,
+// whether the BEGIN is in the file or added by the migration tool.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  bool create = statement.kind() == "IndexStmt" && stmt["concurrent"].boolean();
-  bool drop = statement.kind() == "DropStmt" && stmt["removeType"].str() == "OBJECT_INDEX" &&
-              stmt["concurrent"].boolean();
-  if ((!create && !drop) || !context.in_transaction()) {
+  if (!is_concurrent_operation(statement) || !context.in_transaction()) {
     return;
   }
   out.report(statement.span(),
-             fmt::format("{} INDEX CONCURRENTLY cannot run inside a transaction block: PostgreSQL rejects it "
-                         "(SQLSTATE 25001){}",
-                         create ? "CREATE" : "DROP",
+             fmt::format("{} cannot run inside a transaction block: PostgreSQL rejects it (SQLSTATE 25001){}",
+                         statement_label(statement),
                          context.transaction_is_explicit() ? ""
                                                            : ", and this file is taken to run in the "
                                                              "transaction its migration tool wraps it in"),

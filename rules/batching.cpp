@@ -27,21 +27,17 @@ bool is_constant(Node node) {
   return false;
 }
 
-// "t.id" for a column reference, "" for anything else.
+// The column of a column reference ("id" for `t.id` too, so that `t.id >= 1 AND id < 9` is one
+// column's range), "" for anything else.
 std::string column_name(Node node) {
   if (Node cast = node.as("TypeCast")) {
     return column_name(cast["arg"]);
   }
   Node fields = node.as("ColumnRef")["fields"];
-  std::string name;
-  for (Node field : fields) {
-    std::string_view part = field.string_value();
-    if (part.empty()) {
-      return {};  // `t.*`
-    }
-    name += (name.empty() ? "" : ".") + std::string(part);
+  if (fields.size() == 0) {
+    return {};
   }
-  return name;
+  return std::string(fields.at(fields.size() - 1).string_value());  // "" for `t.*`
 }
 
 void conjuncts(Node expr, std::vector<Node>& out) {
@@ -72,8 +68,9 @@ class BatchAnalysis {
   }
 
   bool batched(Node where_clause, Node join_sources) const {
+    // A join against a limited source bounds the rows only through a join condition.
     for (Node source : join_sources) {
-      if (is_limited_source(source)) {
+      if (where_clause && is_limited_source(source)) {
         return true;
       }
     }
@@ -103,7 +100,8 @@ class BatchAnalysis {
     if (!select) {
       return false;
     }
-    if (select["limitCount"]) {
+    // LIMIT ALL is a NULL limit: no bound at all.
+    if (Node limit = select["limitCount"]; limit && !limit.as("A_Const")["isnull"].boolean()) {
       return true;
     }
     for (Node source : select["fromClause"]) {
@@ -137,8 +135,10 @@ class BatchAnalysis {
 
   bool is_batch_conjunct(Node part) const {
     if (Node sublink = part.as("SubLink")) {
-      // x IN (SELECT ... LIMIT n), x = ANY (SELECT ... LIMIT n)
-      return sublink["subLinkType"].str() == "ANY_SUBLINK" && is_limited(sublink["subselect"]);
+      // x IN (SELECT ... LIMIT n), x = ANY (SELECT ... LIMIT n); not x > ANY (...)
+      Node op = sublink["operName"];
+      bool equality = op.size() == 0 || op.at(op.size() - 1).string_value() == "=";
+      return sublink["subLinkType"].str() == "ANY_SUBLINK" && equality && is_limited(sublink["subselect"]);
     }
     if (part.is("CurrentOfExpr")) {
       return true;  // WHERE CURRENT OF cursor: one row

@@ -14,7 +14,8 @@ namespace miglint {
 //  - a two-sided bound on one column: `id >= a AND id < b`, `id BETWEEN a AND b` (ctid included);
 //  - equality or IN on constants: `id = 5`, `id IN (1, 2)`, `id = ANY($1)`;
 //  - IN, `= ANY(ARRAY(...))` against a subquery with LIMIT, or against a CTE with LIMIT;
-// or when it joins (UPDATE ... FROM, DELETE ... USING) a subquery or CTE with LIMIT.
+// or when it joins (UPDATE ... FROM, DELETE ... USING) a subquery or CTE with LIMIT under a WHERE
+// join condition. `WHERE CURRENT OF cursor` (one row) counts too; `LIMIT ALL` is no limit.
 bool is_batched_dml(Node dml_stmt);
 
 // The shared check of unbatched-update and unbatched-delete.

@@ -186,3 +186,24 @@ TEST(Batching, UnbatchedForms) {
   EXPECT_FALSE(batched("UPDATE t SET a = 1 WHERE id = other_id"));
   EXPECT_FALSE(batched("WITH b AS (SELECT id FROM t) UPDATE t SET a = 1 FROM b WHERE t.id = b.id"));
 }
+
+TEST(Lint, TrailingIgnoreAppliesToTheStatementOnItsLine) {
+  std::vector<Finding> findings =
+      lint("DROP TABLE a; -- miglint-ignore ban-drop-table -- reviewed\nDROP TABLE b;\n");
+  ASSERT_EQ(rule_ids(findings), (Ids{"ban-drop-table"}));
+  EXPECT_EQ(findings[0].start.line, 2U);
+}
+
+TEST(Lint, OtherConcurrentOperationsInTransactions) {
+  EXPECT_EQ(rule_ids(lint("BEGIN;\nREINDEX INDEX CONCURRENTLY i;\nCOMMIT;")),
+            (Ids{"ban-concurrent-index-creation-in-transaction"}));
+  EXPECT_EQ(rule_ids(lint("BEGIN;\nALTER TABLE p DETACH PARTITION c CONCURRENTLY;\nCOMMIT;")),
+            (Ids{"ban-concurrent-index-creation-in-transaction"}));
+}
+
+TEST(Batching, EdgeForms) {
+  EXPECT_FALSE(batched("UPDATE t SET a = 1 WHERE id > ANY (SELECT id FROM t LIMIT 1)"));
+  EXPECT_FALSE(batched("UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t LIMIT ALL)"));
+  EXPECT_FALSE(batched("UPDATE t SET a = 1 FROM (SELECT id FROM t LIMIT 10) s"));
+  EXPECT_TRUE(batched("UPDATE t AS u SET a = 1 WHERE u.id >= 1 AND id < 100"));
+}

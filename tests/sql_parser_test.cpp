@@ -90,3 +90,27 @@ TEST(SqlParser, EmptyAndCommentOnlyTexts) {
   EXPECT_TRUE(parse("-- nothing here\n/* at all */").statements.empty());
   EXPECT_TRUE(parse(";;;").problems.empty());
 }
+
+TEST(SqlParser, NewerLiteralsDoNotHideLaterStatements) {
+  // The 15 lexer rejects 0x1F and 100_000 outright; the statements after them are still parsed.
+  std::string text = "SELECT 0x1F; DROP TABLE a;\nSELECT 100_000;\nDROP TABLE b;";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.problems.size(), 2U);
+  EXPECT_FALSE(parsed.problems[0].newer_construct.empty());
+  EXPECT_FALSE(parsed.problems[1].newer_construct.empty());
+  EXPECT_EQ(parsed.problems[1].offset, text.find("100_000"));
+  ASSERT_EQ(parsed.statements.size(), 2U);
+  EXPECT_EQ(parsed.statements[0].ast.kind(), "DropStmt");
+}
+
+TEST(SqlParser, MoreNewerConstructs) {
+  for (const char* sql :
+       {"CREATE TABLE t (id int, valid tsrange, UNIQUE (id, valid WITHOUT OVERLAPS));",
+        "CREATE TABLE t (a int GENERATED ALWAYS AS (1), b int);", "SELECT json_object('a' VALUE 1);",
+        "ALTER TABLE t ALTER COLUMN a SET EXPRESSION AS (b + 1);",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;"}) {
+    ParsedSql parsed = parse(sql);
+    ASSERT_EQ(parsed.problems.size(), 1U) << sql;
+    EXPECT_FALSE(parsed.problems[0].newer_construct.empty()) << sql;
+  }
+}

@@ -1,0 +1,86 @@
+#include "analyzer/transaction_model.hpp"
+
+namespace miglint {
+
+namespace {
+
+bool has_concurrently_option(Node params) {
+  for (Node option : params) {
+    if (option.as("DefElem")["defname"].str() == "concurrently") {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_concurrent_detach(Node alter_table) {
+  for (Node item : alter_table["cmds"]) {
+    Node cmd = item.as("AlterTableCmd");
+    if (cmd["subtype"].str() == "AT_DetachPartition" &&
+        cmd["def"].as("PartitionCmd")["concurrent"].boolean()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool is_concurrent_operation(const Statement& statement) {
+  Node body = statement.body();
+  std::string_view kind = statement.kind();
+  if (kind == "IndexStmt") {
+    return body["concurrent"].boolean();
+  }
+  if (kind == "DropStmt") {
+    return body["removeType"].str() == "OBJECT_INDEX" && body["concurrent"].boolean();
+  }
+  if (kind == "ReindexStmt") {
+    return has_concurrently_option(body["params"]);
+  }
+  if (kind == "AlterTableStmt") {
+    return is_concurrent_detach(body);
+  }
+  return false;
+}
+
+bool cannot_run_in_transaction(const Statement& statement, int pg_version) {
+  if (is_concurrent_operation(statement)) {
+    return true;
+  }
+  std::string_view kind = statement.kind();
+  Node body = statement.body();
+  if (kind == "VacuumStmt") {
+    return body["is_vacuumcmd"].boolean();  // VACUUM, not ANALYZE
+  }
+  if (kind == "ReindexStmt") {
+    // REINDEX SYSTEM and REINDEX DATABASE cannot run in a transaction block either.
+    std::string_view target = body["kind"].str();
+    return target == "REINDEX_OBJECT_SYSTEM" || target == "REINDEX_OBJECT_DATABASE";
+  }
+  if (kind == "AlterEnumStmt") {
+    return pg_version < 12 && body["oldVal"].str().empty();  // ADD VALUE, not RENAME VALUE
+  }
+  return kind == "CreatedbStmt" || kind == "DropdbStmt" || kind == "CreateTableSpaceStmt" ||
+         kind == "DropTableSpaceStmt" || kind == "AlterSystemStmt" || kind == "CreateSubscriptionStmt" ||
+         kind == "DropSubscriptionStmt";
+}
+
+std::string_view statement_label(const Statement& statement) {
+  std::string_view kind = statement.kind();
+  if (kind == "IndexStmt") {
+    return "CREATE INDEX CONCURRENTLY";
+  }
+  if (kind == "DropStmt") {
+    return "DROP INDEX CONCURRENTLY";
+  }
+  if (kind == "ReindexStmt") {
+    return "REINDEX CONCURRENTLY";
+  }
+  if (kind == "AlterTableStmt") {
+    return "DETACH PARTITION ... CONCURRENTLY";
+  }
+  return kind;
+}
+
+}  // namespace miglint
