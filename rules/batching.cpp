@@ -13,6 +13,10 @@ bool is_constant(Node node) {
   if (node.is("A_Const") || node.is("ParamRef")) {
     return true;
   }
+  // A scalar subquery, `(SELECT max(id) FROM t)`, is one value.
+  if (Node sublink = node.as("SubLink")) {
+    return sublink["subLinkType"].str() == "EXPR_SUBLINK";
+  }
   if (Node cast = node.as("TypeCast")) {
     return is_constant(cast["arg"]);
   }
@@ -58,14 +62,7 @@ std::string_view operator_name(Node a_expr) {
 
 class BatchAnalysis {
  public:
-  explicit BatchAnalysis(Node with_clause) {
-    for (Node cte : with_clause["ctes"]) {
-      Node common = cte.as("CommonTableExpr");
-      if (is_limited(common["ctequery"])) {
-        limited_ctes_.emplace_back(common["ctename"].str());
-      }
-    }
-  }
+  explicit BatchAnalysis(Node with_clause) { learn_ctes(with_clause); }
 
   bool batched(Node where_clause, Node join_sources) const {
     // A join against a limited source bounds the rows only through a join condition.
@@ -94,12 +91,24 @@ class BatchAnalysis {
   }
 
  private:
-  // A SELECT with LIMIT (or FETCH FIRST), or one reading from a CTE with LIMIT.
+  // Remembers the CTEs of a WITH clause that have LIMIT.
+  void learn_ctes(Node with_clause) const {
+    for (Node cte : with_clause["ctes"]) {
+      Node common = cte.as("CommonTableExpr");
+      if (is_limited(common["ctequery"])) {
+        limited_ctes_.emplace_back(common["ctename"].str());
+      }
+    }
+  }
+
+  // A SELECT with LIMIT (or FETCH FIRST), or one reading from a CTE with LIMIT (its own or the
+  // statement's).
   bool is_limited(Node query) const {
     Node select = query.as("SelectStmt");
     if (!select) {
       return false;
     }
+    learn_ctes(select["withClause"]);
     // LIMIT ALL is a NULL limit: no bound at all.
     if (Node limit = select["limitCount"]; limit && !limit.as("A_Const")["isnull"].boolean()) {
       return true;
@@ -199,7 +208,7 @@ class BatchAnalysis {
     }
   }
 
-  std::vector<std::string> limited_ctes_;
+  mutable std::vector<std::string> limited_ctes_;
 };
 
 }  // namespace

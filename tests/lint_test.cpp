@@ -206,4 +206,6 @@ TEST(Batching, EdgeForms) {
   EXPECT_FALSE(batched("UPDATE t SET a = 1 WHERE id IN (SELECT id FROM t LIMIT ALL)"));
   EXPECT_FALSE(batched("UPDATE t SET a = 1 FROM (SELECT id FROM t LIMIT 10) s"));
   EXPECT_TRUE(batched("UPDATE t AS u SET a = 1 WHERE u.id >= 1 AND id < 100"));
+  EXPECT_TRUE(batched("DELETE FROM t WHERE id IN (WITH b AS (SELECT id FROM t LIMIT 10) SELECT id FROM b)"));
+  EXPECT_TRUE(batched("DELETE FROM t WHERE id = (SELECT max(id) FROM t)"));
 }
