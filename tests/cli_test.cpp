@@ -21,7 +21,10 @@ struct CliRun {
 
 // Runs the miglint binary through the shell; stderr is discarded unless redirected in `args`.
 CliRun miglint(const std::string& args, const std::string& stdin_text = "") {
-  fs::path input = fs::temp_directory_path() / "miglint-cli-test-stdin.sql";
+  // Unique per process: CTest runs the tests of this file in parallel processes.
+  static int calls = 0;
+  fs::path input = fs::temp_directory_path() /
+                   ("miglint-cli-stdin-" + std::to_string(::getpid()) + "-" + std::to_string(calls++) + ".sql");
   std::ofstream(input, std::ios::binary) << stdin_text;
   std::string command = std::string(MIGLINT_BINARY) + " " + args + " < " + input.string();
   CliRun run;
@@ -31,6 +34,7 @@ CliRun miglint(const std::string& args, const std::string& stdin_text = "") {
     run.out.append(buffer.data(), n);
   }
   int status = pclose(pipe);
+  fs::remove(input);
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
 }
