@@ -10,10 +10,42 @@ MigrationContext::MigrationContext(int pg_version, const SchemaHistory* history,
     : pg_version_(pg_version), history_(history), file_order_(file_order) {}
 
 void MigrationContext::start_section(bool wrapped_in_transaction, bool down_migration) {
-  // A section runs at another time than the one before it (dbmate up vs down): nothing carries over.
+  // A section runs at another time than the one before it (dbmate up vs down): nothing carries over
+  // but the transaction numbering.
+  uint32_t last_transaction = transaction_.id;
+  std::set<uint32_t> unclosed = std::move(unclosed_begins_);
   *this = MigrationContext(pg_version_, history_, file_order_);
+  unclosed_begins_ = std::move(unclosed);
+  transaction_.id = last_transaction;
   wrapped_ = wrapped_in_transaction;
   down_ = down_migration;
+  begin_transaction();
+}
+
+void MigrationContext::begin_transaction() {
+  uint32_t next = transaction_.id + 1;
+  transaction_ = TransactionSummary{};
+  transaction_.id = next;
+}
+
+bool MigrationContext::is_dml_on_existing(const Statement& statement) const {
+  std::string_view kind = statement.kind();
+  if (kind != "UpdateStmt" && kind != "DeleteStmt" && kind != "InsertStmt" && kind != "MergeStmt") {
+    return false;
+  }
+  return std::any_of(effects_.begin(), effects_.end(),
+                     [&](const RelationEffect& e) { return !created_in_file(e.relation); });
+}
+
+bool MigrationContext::is_ddl_on_existing(const Statement& statement) const {
+  std::string_view kind = statement.kind();
+  if (kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "InsertStmt" || kind == "MergeStmt" ||
+      kind == "SelectStmt" || kind == "LockStmt" || kind == "VacuumStmt" || kind == "CopyStmt") {
+    return false;
+  }
+  return std::any_of(effects_.begin(), effects_.end(), [&](const RelationEffect& e) {
+    return e.lock >= LockMode::ShareUpdateExclusive && !created_in_file(e.relation);
+  });
 }
 
 void MigrationContext::end_transaction() {
@@ -26,6 +58,10 @@ void MigrationContext::end_transaction() {
 
 void MigrationContext::enter(const Statement& statement) {
   nested_begin_ = false;
+  if (!in_transaction() && transaction_.statements_before > 0) {
+    begin_transaction();  // autocommit: every statement is its own transaction
+  }
+  opens_unclosed_ = unclosed_begins_.contains(statement.index());
   if (statement.kind() == "TransactionStmt") {
     std::string_view kind = statement.body()["kind"].str();
     if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
@@ -41,11 +77,29 @@ void MigrationContext::leave(const Statement& statement, const std::vector<Schem
     std::string_view tx = statement.body()["kind"].str();
     if (tx == "TRANS_STMT_BEGIN" || tx == "TRANS_STMT_START") {
       explicit_transaction_ = true;
+      ++transaction_.statements_before;
     } else if (tx == "TRANS_STMT_COMMIT" || tx == "TRANS_STMT_ROLLBACK" || tx == "TRANS_STMT_PREPARE") {
       end_transaction();
+      begin_transaction();
+    } else {
+      ++transaction_.statements_before;
     }
     return;
   }
+  // What this statement adds to the transaction's summary.
+  transaction_.ddl_on_existing = transaction_.ddl_on_existing || is_ddl_on_existing(statement);
+  transaction_.dml_on_existing = transaction_.dml_on_existing || is_dml_on_existing(statement);
+  if (kind == "AlterTableStmt") {
+    std::string table = qualified_name(statement.body()["relation"]);
+    for (Node item : statement.body()["cmds"]) {
+      Node cmd = item.as("AlterTableCmd");
+      Node constraint = cmd["def"].as("Constraint");
+      if (cmd["subtype"].str() == "AT_AddConstraint" && constraint["skip_validation"].boolean()) {
+        transaction_.not_valid_constraints.insert(table + "." + std::string(constraint["conname"].str()));
+      }
+    }
+  }
+  ++transaction_.statements_before;
   if (kind == "VariableSetStmt") {
     record_setting(statement.body());
   } else if (kind == "SelectStmt") {

@@ -21,6 +21,16 @@ struct HeldLock {
   bool existing = true;
 };
 
+// The current transaction as seen before a statement. Outside an explicit or assumed transaction
+// every statement is a transaction of its own.
+struct TransactionSummary {
+  uint32_t id = 0;                              // distinct per transaction within a file
+  uint32_t statements_before = 0;               // statements of this transaction before the current one
+  bool ddl_on_existing = false;                 // an earlier statement changed an existing relation's schema
+  bool dml_on_existing = false;                 // an earlier statement wrote rows of an existing relation
+  std::set<std::string> not_valid_constraints;  // "public.t.constraint" added NOT VALID in it
+};
+
 // What rules know about the migration around a statement: transaction state, objects created
 // earlier in the file, timeouts in effect, locks held so far, schema facts and the target version.
 class MigrationContext {
@@ -57,6 +67,17 @@ class MigrationContext {
   // Facts about a table: earlier files (in migration order), then this file up to here.
   TableFacts table_facts(const std::string& qualified_table) const;
 
+  const TransactionSummary& transaction() const { return transaction_; }
+  // For a BEGIN: the transaction it opens is never committed or rolled back in its section.
+  bool opens_unclosed_transaction() const { return opens_unclosed_; }
+  // The driver tells which statements (by index) open a transaction left open.
+  void set_unclosed_begins(std::set<uint32_t> statement_indexes) {
+    unclosed_begins_ = std::move(statement_indexes);
+  }
+  // Whether the statement changes an existing relation's schema, or writes its rows.
+  bool is_ddl_on_existing(const Statement& statement) const;
+  bool is_dml_on_existing(const Statement& statement) const;
+
  private:
   struct Timeout {
     bool session = false;
@@ -64,6 +85,7 @@ class MigrationContext {
     bool active(bool in_transaction) const { return session || (local && in_transaction); }
   };
   void end_transaction();
+  void begin_transaction();
   void record_created(const Statement& statement);
   void record_setting(Node set_stmt);
   void record_set_config(Node select_stmt);
@@ -82,6 +104,9 @@ class MigrationContext {
   std::vector<RelationEffect> effects_;
   std::vector<HeldLock> held_;
   std::vector<SchemaEvent> in_file_events_;
+  TransactionSummary transaction_;
+  std::set<uint32_t> unclosed_begins_;
+  bool opens_unclosed_ = false;
 };
 
 }  // namespace miglint

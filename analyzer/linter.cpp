@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_set>
 
 #include "analyzer/context.hpp"
 #include "analyzer/directives.hpp"
@@ -291,6 +292,31 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   }
 }
 
+// The BEGINs whose transaction is neither committed nor rolled back before their section ends.
+std::set<uint32_t> unclosed_begins(const FileModel& model, const std::vector<SectionPlan>& sections) {
+  std::set<uint32_t> unclosed;
+  for (const SectionPlan& section : sections) {
+    std::optional<uint32_t> open;
+    for (std::size_t i = section.first; i < section.last; ++i) {
+      const Statement& statement = model.statements[i];
+      if (statement.kind() != "TransactionStmt") {
+        continue;
+      }
+      std::string_view kind = statement.body()["kind"].str();
+      if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && !open) {
+        open = statement.index();
+      } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
+                 kind == "TRANS_STMT_PREPARE") {
+        open.reset();
+      }
+    }
+    if (open) {
+      unclosed.insert(*open);
+    }
+  }
+  return unclosed;
+}
+
 // Walks the statements of a file section by section, keeping the migration context current:
 // `visit(statement, context)` runs after enter() and before leave().
 template <typename Visit>
@@ -299,6 +325,7 @@ void walk_statements(const FileModel& model, const LintOptions& options,
                      const std::vector<std::vector<SchemaEvent>>& facts, SchemaHistory* history,
                      std::size_t file_order, Visit&& visit) {
   MigrationContext context(options.pg_version, history, file_order);
+  context.set_unclosed_begins(unclosed_begins(model, sections));
   for (const SectionPlan& section : sections) {
     context.start_section(section.wrapped, section.down);
     for (std::size_t i = section.first; i < section.last; ++i) {
@@ -314,12 +341,16 @@ void walk_statements(const FileModel& model, const LintOptions& options,
 }
 
 void run_rules(const FileModel& model, const RuleSet& rules, const MigrationContext& context,
-               const Statement& statement, std::vector<Finding>& findings) {
-  for (const Rule* rule : rules.enabled_rules()) {
+               const Statement& statement, std::vector<std::unordered_set<std::string>>& memory,
+               std::vector<Finding>& findings) {
+  const auto& enabled = rules.enabled_rules();
+  memory.resize(enabled.size());
+  for (std::size_t r = 0; r < enabled.size(); ++r) {
+    const Rule* rule = enabled[r];
     if (rule->check == nullptr) {
       continue;
     }
-    RuleOutput output;
+    RuleOutput output(&memory[r]);
     rule->check(statement, context, output);
     for (RuleHit& hit : output.hits()) {
       findings.push_back(make_finding(*model.source, *rule, hit.span, std::move(hit.message),
@@ -404,9 +435,10 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
   result.path = source.path();
   PreparedFile file = prepare_file(source, options, history, file_order);
   FileModel& model = file.model;
+  std::vector<std::unordered_set<std::string>> memory;
   walk_statements(model, options, file.sections, file.facts, history, file_order,
                   [&](const Statement& statement, const MigrationContext& context) {
-                    run_rules(model, rules, context, statement, result.findings);
+                    run_rules(model, rules, context, statement, memory, result.findings);
                   });
   report_parse_problems(model, rules, result.findings);
   apply_ignores(model, rules, result.findings);

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "analyzer/finding.hpp"
@@ -19,16 +20,22 @@ struct RuleHit {
   std::string help;
 };
 
-// Collects a rule's hits for one statement.
+// Collects a rule's hits for one statement. `once(key)` is the rule's memory within one file: true
+// the first time a key is seen, for rules that report once per file or per transaction.
 class RuleOutput {
  public:
+  RuleOutput() = default;
+  explicit RuleOutput(std::unordered_set<std::string>* memory) : memory_(memory) {}
+
   void report(ByteSpan span, std::string message, std::string help) {
     hits_.push_back(RuleHit{span, std::move(message), std::move(help)});
   }
+  bool once(const std::string& key) { return memory_ == nullptr || memory_->insert(key).second; }
   std::vector<RuleHit>& hits() { return hits_; }
 
  private:
   std::vector<RuleHit> hits_;
+  std::unordered_set<std::string>* memory_ = nullptr;
 };
 
 using RuleCheck = void (*)(const Statement& statement, const MigrationContext& context, RuleOutput& out);

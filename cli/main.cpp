@@ -13,6 +13,7 @@
 
 #include "analyzer/discover.hpp"
 #include "analyzer/linter.hpp"
+#include "analyzer/lock_model.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
@@ -119,6 +120,90 @@ int run_lint(const LintFlags& flags) {
   return failing ? kExitFindings : kExitClean;
 }
 
+struct LocksFlags {
+  std::string format = "text";
+  int pg_version = 15;
+  bool assume_in_transaction = false;
+  std::string stdin_filename = "stdin.sql";
+  std::vector<std::string> paths;
+};
+
+// `miglint locks`: the lock model's view of each statement, in migration order.
+int run_locks(const LocksFlags& flags) {
+  RuleSet rules(all_rules(), {}, {});
+  LintOptions options;
+  options.pg_version = flags.pg_version;
+  options.assume_in_transaction = flags.assume_in_transaction;
+  DiscoveredInputs discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  SchemaHistory history(discovered.inputs.size());
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  std::vector<InputError> errors = discovered.errors;
+  for (std::size_t index = 0; index < discovered.inputs.size(); ++index) {
+    const LintInput& input = discovered.inputs[index];
+    Expected<SourceFile> source = input.contents
+                                      ? source_from_bytes(input.display_path, *input.contents)
+                                      : load_source_file(input.filesystem_path, input.display_path);
+    if (!source) {
+      history.publish(index, {});
+      errors.push_back(InputError{input.display_path, std::nullopt, source.error().message});
+      continue;
+    }
+    FileLocks locks = explain_locks(*source, options, rules, &history, index);
+    if (flags.format == "json") {
+      nlohmann::ordered_json statements = nlohmann::ordered_json::array();
+      for (const StatementLocks& statement : locks.statements) {
+        nlohmann::ordered_json relations = nlohmann::ordered_json::array();
+        for (const RelationEffect& effect : statement.relations) {
+          relations.push_back({{"name", effect.relation},
+                               {"lock", lock_mode_name(effect.lock)},
+                               {"rewrite", effect.rewrite},
+                               {"scan", effect.scan}});
+        }
+        nlohmann::ordered_json held = nlohmann::ordered_json::array();
+        for (const HeldLock& lock : statement.held) {
+          held.push_back({{"name", lock.relation}, {"lock", lock_mode_name(lock.lock)}});
+        }
+        statements.push_back({{"start", {{"line", statement.start.line}, {"column", statement.start.column}}},
+                              {"relations", relations},
+                              {"held", held}});
+      }
+      files.push_back({{"path", locks.path}, {"statements", statements}});
+    } else {
+      std::cout << locks.path << "\n";
+      for (const StatementLocks& statement : locks.statements) {
+        std::cout << fmt::format("  {}:{}", statement.start.line, statement.start.column);
+        if (statement.relations.empty()) {
+          std::cout << "  no table locks\n";
+          continue;
+        }
+        std::string separator = "  ";
+        for (const RelationEffect& effect : statement.relations) {
+          std::cout << fmt::format("{}{} {}{}{}", separator, effect.relation, lock_mode_name(effect.lock),
+                                   effect.rewrite ? " rewrite" : "", effect.scan ? " scan" : "");
+          separator = "; ";
+        }
+        std::vector<std::string> held;
+        for (const HeldLock& lock : statement.held) {
+          held.push_back(fmt::format("{} {}", lock.relation, lock_mode_name(lock.lock)));
+        }
+        std::cout << fmt::format("   [held: {}]\n", fmt::join(held, ", "));
+      }
+    }
+    for (const Finding& problem : locks.problems) {
+      std::cerr << fmt::format("miglint: {}:{}:{}: {}: {} (statement skipped)\n", problem.path,
+                               problem.start.line, problem.start.column, problem.rule, problem.message);
+    }
+  }
+  if (flags.format == "json") {
+    nlohmann::ordered_json out{{"version", 1}, {"files", files}};
+    std::cout << out.dump(2) << "\n";
+  }
+  for (const InputError& error : errors) {
+    std::cerr << fmt::format("miglint: error: {}: {}\n", error.path, error.message);
+  }
+  return errors.empty() ? kExitClean : kExitError;
+}
+
 int run_rules(const std::string& format) {
   if (format == "json") {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -184,6 +269,17 @@ int main(int argc, char** argv) {
   lint_cmd->add_option("--stdin-filename", lint.stdin_filename, "Name reported for `-` (stdin)");
   lint_cmd->add_option("paths", lint.paths, "Files, directories, or - for stdin")->required();
 
+  LocksFlags locks;
+  CLI::App* locks_cmd =
+      app.add_subcommand("locks", "Show, per statement, the locks taken and held (the lock model)");
+  locks_cmd->add_option("--format", locks.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  locks_cmd->add_option("--pg-version", locks.pg_version, "Target PostgreSQL major version (10-18)")
+      ->check(CLI::Range(10, 18));
+  locks_cmd->add_flag("--assume-in-transaction", locks.assume_in_transaction,
+                      "Each file runs inside a transaction opened by the migration tool");
+  locks_cmd->add_option("--stdin-filename", locks.stdin_filename, "Name reported for `-` (stdin)");
+  locks_cmd->add_option("paths", locks.paths, "Files, directories, or - for stdin")->required();
+
   std::string rules_format = "text";
   CLI::App* rules_cmd = app.add_subcommand("rules", "List every rule with its default severity");
   rules_cmd->add_option("--format", rules_format, "Output format")->check(CLI::IsMember({"text", "json"}));
@@ -200,6 +296,9 @@ int main(int argc, char** argv) {
   }
   if (lint_cmd->parsed()) {
     return run_lint(lint);
+  }
+  if (locks_cmd->parsed()) {
+    return run_locks(locks);
   }
   if (rules_cmd->parsed()) {
     return run_rules(rules_format);
