@@ -50,6 +50,8 @@ struct Rule {
   std::array<std::string_view, 3> tags;  // unused entries are empty
   RuleCheck check;
   bool can_disable = true;
+  // Behaviour depends on --pg-version: the catalog test then requires fixtures at several versions.
+  bool version_dependent = false;
 
   bool has_tag(std::string_view tag) const {
     for (std::string_view t : tags) {

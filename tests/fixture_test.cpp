@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 
+#include "analyzer/discover.hpp"
 #include "analyzer/linter.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
@@ -16,27 +19,76 @@ namespace {
 
 const fs::path kFixtures = fs::path(MIGLINT_SOURCE_DIR) / "fixtures";
 
-std::vector<std::string> sql_fixture_paths() {
+// A fixture is a .sql file directly in fixtures/<rule-id>/, or a directory below it whose .sql files
+// are one run (migration order, schema facts carrying across them).
+std::vector<std::string> fixture_paths() {
   std::vector<std::string> paths;
-  for (const auto& entry : fs::recursive_directory_iterator(kFixtures)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".sql") {
-      paths.push_back(fs::relative(entry.path(), kFixtures).generic_string());
+  for (const auto& rule_dir : fs::directory_iterator(kFixtures)) {
+    if (!rule_dir.is_directory()) {
+      continue;
+    }
+    for (const auto& entry : fs::directory_iterator(rule_dir.path())) {
+      if (entry.is_directory() || entry.path().extension() == ".sql") {
+        paths.push_back(fs::relative(entry.path(), kFixtures).generic_string());
+      }
     }
   }
   std::sort(paths.begin(), paths.end());
   return paths;
 }
 
+// Fixture files of one fixture (one file, or the .sql files of a directory fixture).
+std::vector<fixtures::Fixture> fixture_files(const fs::path& fixture) {
+  std::vector<fixtures::Fixture> files;
+  if (fs::is_directory(fixture)) {
+    for (const auto& entry : fs::recursive_directory_iterator(fixture)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".sql") {
+        files.push_back(fixtures::read_fixture(entry.path().string()));
+      }
+    }
+  } else {
+    files.push_back(fixtures::read_fixture(fixture.string()));
+  }
+  return files;
+}
+
 class FixtureTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureTest, FindingsMatchExpectations) {
-  fixtures::Fixture fixture = fixtures::read_fixture((kFixtures / GetParam()).string());
+  fs::path path = kFixtures / GetParam();
   RuleSet rules(all_rules(), {}, {});
-  Expected<SourceFile> source = source_from_bytes("fixtures/" + GetParam(), fixture.text);
-  ASSERT_TRUE(source.has_value()) << source.error().message;
-  FileResult result = lint_source(*source, fixture.options, rules);
-  for (const std::string& problem : fixtures::fixture_mismatches(fixture, result.findings)) {
-    ADD_FAILURE() << problem;
+  if (!fs::is_directory(path)) {
+    fixtures::Fixture fixture = fixtures::read_fixture(path.string());
+    Expected<SourceFile> source = source_from_bytes("fixtures/" + GetParam(), fixture.text);
+    ASSERT_TRUE(source.has_value()) << source.error().message;
+    FileResult result = lint_source(*source, fixture.options, rules);
+    for (const std::string& problem : fixtures::fixture_mismatches(fixture, result.findings)) {
+      ADD_FAILURE() << problem;
+    }
+    return;
+  }
+  // A directory fixture: its files are linted together, in migration order, with the options of
+  // the first file that sets any.
+  std::vector<fixtures::Fixture> files = fixture_files(path);
+  ASSERT_FALSE(files.empty()) << path << " holds no .sql file";
+  DiscoveredInputs discovered = discover_inputs({path.string()}, "stdin.sql");
+  LintOptions options = files.front().options;
+  for (const auto& file : files) {
+    if (file.text.find("-- fixture:") != std::string::npos) {
+      options = file.options;
+      break;
+    }
+  }
+  options.jobs = 2;
+  std::map<std::string, std::vector<Finding>> findings;
+  lint_inputs(discovered.inputs, options, rules, [&](FileResult&& result) {
+    findings[fs::path(result.path).lexically_normal().string()] = result.findings;
+  });
+  for (const auto& file : files) {
+    for (const std::string& problem :
+         fixtures::fixture_mismatches(file, findings[fs::path(file.path).lexically_normal().string()])) {
+      ADD_FAILURE() << problem;
+    }
   }
 }
 
@@ -47,7 +99,7 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest, ::testing::ValuesIn(sql_fixture_paths()), test_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest, ::testing::ValuesIn(fixture_paths()), test_name);
 
 // Every rule has a doc page and fixtures that fire and fixtures that stay silent.
 TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
@@ -62,11 +114,18 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
     fs::path dir = kFixtures / id;
     bool fires = false;
     bool silent = false;
+    std::set<int> versions;
     if (fs::is_directory(dir)) {
       for (const auto& entry : fs::directory_iterator(dir)) {
-        fixtures::Fixture fixture = fixtures::read_fixture(entry.path().string());
-        bool expects_rule = std::any_of(fixture.expectations.begin(), fixture.expectations.end(),
-                                        [&](const fixtures::Expectation& e) { return e.rule == id; });
+        bool expects_rule = false;
+        for (const fixtures::Fixture& fixture : fixture_files(entry.path())) {
+          expects_rule =
+              expects_rule || std::any_of(fixture.expectations.begin(), fixture.expectations.end(),
+                                          [&](const fixtures::Expectation& e) { return e.rule == id; });
+          if (fixture.text.find("--pg-version") != std::string::npos) {
+            versions.insert(fixture.options.pg_version);
+          }
+        }
         std::string name = entry.path().filename().string();
         if (name.starts_with("fires")) {
           fires = fires || expects_rule;
@@ -79,6 +138,10 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
     }
     EXPECT_TRUE(fires) << id << ": no fixtures/" << id << "/fires*.sql that expects it";
     EXPECT_TRUE(silent) << id << ": no fixtures/" << id << "/silent*.sql";
+    if (rule.version_dependent) {
+      EXPECT_GE(versions.size(), 2U) << id << ": depends on --pg-version but has no fixtures at two versions "
+                                     << "(`-- fixture: --pg-version N`)";
+    }
   }
 }
 
