@@ -23,8 +23,8 @@ struct CliRun {
 CliRun miglint(const std::string& args, const std::string& stdin_text = "") {
   // Unique per process: CTest runs the tests of this file in parallel processes.
   static int calls = 0;
-  fs::path input = fs::temp_directory_path() /
-                   ("miglint-cli-stdin-" + std::to_string(::getpid()) + "-" + std::to_string(calls++) + ".sql");
+  fs::path input = fs::temp_directory_path() / ("miglint-cli-stdin-" + std::to_string(::getpid()) + "-" +
+                                                std::to_string(calls++) + ".sql");
   std::ofstream(input, std::ios::binary) << stdin_text;
   std::string command = std::string(MIGLINT_BINARY) + " " + args + " < " + input.string();
   CliRun run;

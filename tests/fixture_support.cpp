@@ -35,10 +35,27 @@ Fixture read_fixture(const std::string& path) {
       std::istringstream words(line.substr(at + 11));
       std::string word;
       while (words >> word) {
-        if (word == "--assume-in-transaction") {
+        if (word == "--all-rules") {
+          fixture.all_rules = true;
+        } else if (word == "--assume-in-transaction") {
           fixture.options.assume_in_transaction = true;
         } else if (word == "--pg-version") {
           words >> fixture.options.pg_version;
+        }
+      }
+    }
+    if (auto ignore = line.find("miglint-ignore"); ignore != std::string::npos) {
+      std::string names = line.substr(ignore);
+      names = names.substr(names.find_first_of(" \t") == std::string::npos ? names.size()
+                                                                           : names.find_first_of(" \t"));
+      if (auto reason = names.find("--"); reason != std::string::npos) {
+        names = names.substr(0, reason);
+      }
+      std::istringstream list(names);
+      std::string name;
+      while (std::getline(list, name, ',')) {
+        if (!trim(name).empty()) {
+          fixture.ignored_rules.insert(trim(name));
         }
       }
     }
@@ -66,6 +83,20 @@ Fixture read_fixture(const std::string& path) {
     }
   }
   return fixture;
+}
+
+std::set<std::string> fixture_rule_selection(const std::string& rule_dir, const std::vector<Fixture>& files) {
+  std::set<std::string> select{rule_dir};
+  for (const Fixture& fixture : files) {
+    if (fixture.all_rules) {
+      return {};
+    }
+    for (const Expectation& expectation : fixture.expectations) {
+      select.insert(expectation.rule);
+    }
+    select.insert(fixture.ignored_rules.begin(), fixture.ignored_rules.end());
+  }
+  return select;
 }
 
 std::vector<std::string> fixture_mismatches(const Fixture& fixture, const std::vector<Finding>& findings) {

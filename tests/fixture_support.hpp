@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,16 @@ struct Fixture {
   std::string path;
   std::string text;
   LintOptions options;
+  bool all_rules = false;  // `-- fixture: --all-rules`
   std::vector<Expectation> expectations;
+  std::set<std::string> ignored_rules;  // named by miglint-ignore comments
 };
+
+// The rules a fixture runs: its directory's rule, every rule it expects or names in an ignore
+// comment, or all rules with `--all-rules`. Isolating fixtures keeps each one about its rule as the catalog
+// grows; the
+// `--all-rules` fixtures catch interactions.
+std::set<std::string> fixture_rule_selection(const std::string& rule_dir, const std::vector<Fixture>& files);
 
 // Reads a fixture: its expectations, and its options from a `-- fixture: --pg-version 12
 // --assume-in-transaction` line.

@@ -56,9 +56,12 @@ class FixtureTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureTest, FindingsMatchExpectations) {
   fs::path path = kFixtures / GetParam();
-  RuleSet rules(all_rules(), {}, {});
+  std::string rule_dir = fs::path(GetParam()).begin()->string();
+  std::vector<fixtures::Fixture> files = fixture_files(path);
+  ASSERT_FALSE(files.empty()) << path << " holds no .sql file";
+  RuleSet rules(all_rules(), fixtures::fixture_rule_selection(rule_dir, files), {});
   if (!fs::is_directory(path)) {
-    fixtures::Fixture fixture = fixtures::read_fixture(path.string());
+    const fixtures::Fixture& fixture = files.front();
     Expected<SourceFile> source = source_from_bytes("fixtures/" + GetParam(), fixture.text);
     ASSERT_TRUE(source.has_value()) << source.error().message;
     FileResult result = lint_source(*source, fixture.options, rules);
@@ -69,8 +72,6 @@ TEST_P(FixtureTest, FindingsMatchExpectations) {
   }
   // A directory fixture: its files are linted together, in migration order, with the options of
   // the first file that sets any.
-  std::vector<fixtures::Fixture> files = fixture_files(path);
-  ASSERT_FALSE(files.empty()) << path << " holds no .sql file";
   DiscoveredInputs discovered = discover_inputs({path.string()}, "stdin.sql");
   LintOptions options = files.front().options;
   for (const auto& file : files) {
