@@ -1,6 +1,7 @@
 #include "analyzer/context.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "analyzer/relation.hpp"
 
@@ -39,8 +40,10 @@ bool MigrationContext::is_dml_on_existing(const Statement& statement) const {
 
 bool MigrationContext::is_ddl_on_existing(const Statement& statement) const {
   std::string_view kind = statement.kind();
+  // Data changes, reads, maintenance and comments are not schema changes.
   if (kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "InsertStmt" || kind == "MergeStmt" ||
-      kind == "SelectStmt" || kind == "LockStmt" || kind == "VacuumStmt" || kind == "CopyStmt") {
+      kind == "SelectStmt" || kind == "LockStmt" || kind == "VacuumStmt" || kind == "CopyStmt" ||
+      kind == "CommentStmt") {
     return false;
   }
   return std::any_of(effects_.begin(), effects_.end(), [&](const RelationEffect& e) {
@@ -68,7 +71,7 @@ void MigrationContext::enter(const Statement& statement) {
       nested_begin_ = in_transaction();
     }
   }
-  effects_ = statement_effects(statement, pg_version_);
+  effects_ = statement_effects(statement, pg_version_, this);
 }
 
 void MigrationContext::leave(const Statement& statement, const std::vector<SchemaEvent>& facts) {
@@ -131,6 +134,12 @@ void MigrationContext::record_created(const Statement& statement) {
     created_.insert(qualified_name(kind == "CreateStmt" ? stmt["relation"] : stmt["sequence"]));
   } else if (kind == "CreateTableAsStmt") {
     created_.insert(qualified_name(stmt["into"]["rel"]));
+  } else if (kind == "CreateEnumStmt") {
+    created_types_.insert(qualified_name_from_list(stmt["typeName"]));
+  } else if (kind == "CreateDomainStmt") {
+    created_types_.insert(qualified_name_from_list(stmt["domainname"]));
+  } else if (kind == "CompositeTypeStmt") {
+    created_types_.insert(qualified_name(stmt["typevar"]));
   } else if (kind == "ViewStmt") {
     created_.insert(qualified_name(stmt["view"]));
   } else if (kind == "IndexStmt" && !stmt["idxname"].str().empty()) {
@@ -156,6 +165,9 @@ bool is_zero_setting(Node value) {
   Node constant = value.as("A_Const");
   if (constant["ival"]) {
     return constant["ival"]["ival"].integer() == 0;
+  }
+  if (constant["fval"]) {
+    return std::strtod(std::string(constant["fval"]["fval"].str()).c_str(), nullptr) == 0.0;
   }
   std::string_view text = constant["sval"]["sval"].str();
   std::size_t digits = text.find_first_not_of("0123456789");
@@ -212,6 +224,10 @@ void MigrationContext::record_set_config(Node select_stmt) {
   }
 }
 
+bool MigrationContext::type_created_in_file(const std::string& qualified_type) const {
+  return created_types_.contains(qualified_type);
+}
+
 bool MigrationContext::created_in_file(const std::string& qualified_relation) const {
   return created_.contains(qualified_relation);
 }
@@ -243,6 +259,29 @@ TableFacts MigrationContext::table_facts(const std::string& qualified_table) con
     }
   }
   return facts;
+}
+
+}  // namespace miglint
+
+namespace miglint {
+
+std::optional<std::string> MigrationContext::column_type(const std::string& table, const std::string& column) const {
+  return table_facts(table).column_type(column);
+}
+
+std::optional<std::string> MigrationContext::table_of_index(const std::string& index) const {
+  if (auto table = table_of_index_created_in_file(index)) {
+    return table;
+  }
+  std::string owner = table_facts(index).owning_table;
+  return owner.empty() ? std::nullopt : std::optional<std::string>(owner);
+}
+
+std::optional<std::string> MigrationContext::foreign_key_target(const std::string& table,
+                                                                const std::string& constraint) const {
+  TableFacts facts = table_facts(table);
+  auto it = facts.foreign_keys.find(constraint);
+  return it == facts.foreign_keys.end() ? std::nullopt : std::optional<std::string>(it->second);
 }
 
 }  // namespace miglint

@@ -33,7 +33,7 @@ struct TransactionSummary {
 
 // What rules know about the migration around a statement: transaction state, objects created
 // earlier in the file, timeouts in effect, locks held so far, schema facts and the target version.
-class MigrationContext {
+class MigrationContext : public SchemaLookup {
  public:
   MigrationContext(int pg_version, const SchemaHistory* history, std::size_t file_order);
 
@@ -52,6 +52,8 @@ class MigrationContext {
   bool nested_begin() const { return nested_begin_; }
   bool is_down_migration() const { return down_; }
   bool created_in_file(const std::string& qualified_relation) const;
+  // An enum, domain or composite type created earlier in the file ("public.mood").
+  bool type_created_in_file(const std::string& qualified_type) const;
   // For an index created earlier in the file: its table; else nullopt.
   std::optional<std::string> table_of_index_created_in_file(const std::string& qualified_index) const;
   bool lock_timeout_set() const { return lock_timeout_.active(in_transaction()); }
@@ -66,6 +68,11 @@ class MigrationContext {
 
   // Facts about a table: earlier files (in migration order), then this file up to here.
   TableFacts table_facts(const std::string& qualified_table) const;
+  // SchemaLookup, for the lock model.
+  std::optional<std::string> column_type(const std::string& table, const std::string& column) const override;
+  std::optional<std::string> table_of_index(const std::string& index) const override;
+  std::optional<std::string> foreign_key_target(const std::string& table,
+                                                const std::string& constraint) const override;
 
   const TransactionSummary& transaction() const { return transaction_; }
   // For a BEGIN: the transaction it opens is never committed or rolled back in its section.
@@ -100,6 +107,7 @@ class MigrationContext {
   Timeout lock_timeout_;
   Timeout statement_timeout_;
   std::set<std::string> created_;
+  std::set<std::string> created_types_;
   std::unordered_map<std::string, std::string> created_index_table_;
   std::vector<RelationEffect> effects_;
   std::vector<HeldLock> held_;

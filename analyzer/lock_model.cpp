@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "analyzer/relation.hpp"
+#include "analyzer/schema.hpp"
+#include "analyzer/type_change.hpp"
+#include "analyzer/volatility.hpp"
 
 namespace miglint {
 
@@ -58,11 +61,23 @@ class EffectList {
   std::vector<RelationEffect> effects_;
 };
 
+// An option of a parenthesised option list that is on: `(FULL)`, `(FULL true)`, `(FULL 1)`; not
+// `(FULL false)` or `(FULL 0)`.
 bool has_option(Node options, std::string_view name) {
   for (Node option : options) {
-    if (option.as("DefElem")["defname"].str() == name) {
+    Node element = option.as("DefElem");
+    if (element["defname"].str() != name) {
+      continue;
+    }
+    Node arg = element["arg"];
+    if (!arg) {
       return true;
     }
+    std::string_view text = arg.as("String")["sval"].str();
+    if (Node integer = arg.as("Integer")) {
+      return integer["ival"].integer() != 0;
+    }
+    return text != "false" && text != "off" && text != "0" && text != "no";
   }
   return false;
 }
@@ -83,7 +98,9 @@ bool column_definition_rewrites(Node column_def, int pg_version) {
     if (contype == "CONSTR_IDENTITY" || contype == "CONSTR_GENERATED") {
       return true;
     }
-    if (contype == "CONSTR_DEFAULT" && pg_version < 11) {
+    // A default is stored in the catalog from PostgreSQL 11 on, unless it is volatile: then every
+    // existing row gets its own value, written by a rewrite.
+    if (contype == "CONSTR_DEFAULT" && (pg_version < 11 || !is_non_volatile_expression(constraint["raw_expr"]))) {
       return true;
     }
   }
@@ -112,7 +129,7 @@ void add_constraint_effects(EffectList& effects, const std::string& table, Node 
   effects.add(table, LockMode::AccessExclusive);
 }
 
-void alter_table_effects(EffectList& effects, Node stmt, int pg_version) {
+void alter_table_effects(EffectList& effects, Node stmt, int pg_version, const SchemaLookup* schema) {
   std::string table = qualified_name(stmt["relation"]);
   for (Node item : stmt["cmds"]) {
     Node cmd = item.as("AlterTableCmd");
@@ -133,10 +150,25 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version) {
       add_constraint_effects(effects, table, cmd["def"].as("Constraint"));
     } else if (subtype == "AT_ValidateConstraint") {
       effects.add(table, LockMode::ShareUpdateExclusive, false, true);
+      // Validating a foreign key reads the referenced table under ROW SHARE.
+      if (schema != nullptr) {
+        if (auto target = schema->foreign_key_target(table, std::string(cmd["name"].str()))) {
+          effects.add(*target, LockMode::RowShare);
+        }
+      }
     } else if (subtype == "AT_SetNotNull") {
       effects.add(table, LockMode::AccessExclusive, false, true);
-    } else if (subtype == "AT_AlterColumnType" || subtype == "AT_SetTableSpace" ||
-               subtype == "AT_SetLogged" || subtype == "AT_SetUnLogged" || subtype == "AT_SetAccessMethod") {
+    } else if (subtype == "AT_AlterColumnType") {
+      Node def = cmd["def"].as("ColumnDef");
+      std::optional<std::string> old_type;
+      if (schema != nullptr) {
+        old_type = schema->column_type(table, std::string(cmd["name"].str()));
+      }
+      TypeChange change = classify_type_change(old_type, normalized_type_name(def["typeName"]),
+                                               static_cast<bool>(def["raw_default"]));
+      effects.add(table, LockMode::AccessExclusive, change != TypeChange::NoRewrite);
+    } else if (subtype == "AT_SetTableSpace" || subtype == "AT_SetLogged" || subtype == "AT_SetUnLogged" ||
+               subtype == "AT_SetAccessMethod") {
       effects.add(table, LockMode::AccessExclusive, true);
     } else if (subtype == "AT_SetStatistics" || subtype == "AT_SetOptions" || subtype == "AT_ResetOptions" ||
                subtype == "AT_ClusterOn" || subtype == "AT_DropCluster" || subtype == "AT_SetRelOptions" ||
@@ -145,6 +177,10 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version) {
     } else if (subtype.starts_with("AT_EnableTrig") || subtype.starts_with("AT_DisableTrig") ||
                subtype == "AT_EnableAlwaysTrig" || subtype == "AT_EnableReplicaTrig") {
       effects.add(table, LockMode::ShareRowExclusive);
+    } else if (subtype == "AT_AttachPartition" && stmt["objtype"].str() == "OBJECT_INDEX") {
+      // ALTER INDEX parent ATTACH PARTITION child: catalog only, on the two indexes.
+      effects.add(table, LockMode::ShareUpdateExclusive);
+      effects.add(qualified_name(cmd["def"].as("PartitionCmd")["name"]), LockMode::AccessExclusive);
     } else if (subtype == "AT_AttachPartition") {
       // The parent takes SHARE UPDATE EXCLUSIVE from 12 on; the partition is scanned to prove its bound.
       effects.add(table, pg_version >= 12 ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive);
@@ -161,7 +197,7 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version) {
   }
 }
 
-void drop_effects(EffectList& effects, Node stmt) {
+void drop_effects(EffectList& effects, Node stmt, const SchemaLookup* schema) {
   std::string_view type = stmt["removeType"].str();
   bool relation = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
                   type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" || type == "OBJECT_FOREIGN_TABLE";
@@ -170,7 +206,14 @@ void drop_effects(EffectList& effects, Node stmt) {
   }
   LockMode mode = stmt["concurrent"].boolean() ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive;
   for (Node object : stmt["objects"]) {
-    effects.add(qualified_name_from_list(object.as("List")["items"]), mode);
+    std::string name = qualified_name_from_list(object.as("List")["items"]);
+    effects.add(name, mode);
+    // DROP INDEX locks the index's table too, in the same mode.
+    if (type == "OBJECT_INDEX" && schema != nullptr) {
+      if (auto table = schema->table_of_index(name)) {
+        effects.add(*table, mode);
+      }
+    }
   }
 }
 
@@ -200,18 +243,19 @@ LockMode lock_stmt_mode(int64_t mode) {
 
 }  // namespace
 
-std::vector<RelationEffect> statement_effects(const Statement& statement, int pg_version) {
+std::vector<RelationEffect> statement_effects(const Statement& statement, int pg_version,
+                                              const SchemaLookup* schema) {
   EffectList effects;
   Node stmt = statement.body();
   std::string_view kind = statement.kind();
   if (kind == "AlterTableStmt") {
-    alter_table_effects(effects, stmt, pg_version);
+    alter_table_effects(effects, stmt, pg_version, schema);
   } else if (kind == "IndexStmt") {
     bool concurrent = stmt["concurrent"].boolean();
     effects.add(qualified_name(stmt["relation"]),
                 concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share, false, true);
   } else if (kind == "DropStmt") {
-    drop_effects(effects, stmt);
+    drop_effects(effects, stmt, schema);
   } else if (kind == "RenameStmt") {
     rename_effects(effects, stmt);
   } else if (kind == "TruncateStmt") {
@@ -226,14 +270,27 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
   } else if (kind == "CreateTrigStmt") {
     effects.add(qualified_name(stmt["relation"]), LockMode::ShareRowExclusive);
   } else if (kind == "RefreshMatViewStmt") {
+    // The concurrent form computes a diff and applies it row by row: no new relation file.
     bool concurrent = stmt["concurrent"].boolean();
-    effects.add(qualified_name(stmt["relation"]),
-                concurrent ? LockMode::Exclusive : LockMode::AccessExclusive, true);
+    effects.add(qualified_name(stmt["relation"]), concurrent ? LockMode::Exclusive : LockMode::AccessExclusive,
+                !concurrent);
   } else if (kind == "ReindexStmt") {
+    // REINDEX rebuilds indexes, not the table: SHARE on the table (writes wait), ACCESS EXCLUSIVE on
+    // each index rebuilt (reads through it wait).
     bool concurrent = has_option(stmt["params"], "concurrently");
     if (stmt["relation"]) {
-      effects.add(qualified_name(stmt["relation"]),
-                  concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share, !concurrent);
+      std::string name = qualified_name(stmt["relation"]);
+      LockMode table_mode = concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share;
+      if (stmt["kind"].str() == "REINDEX_OBJECT_INDEX") {
+        effects.add(name, concurrent ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive);
+        if (schema != nullptr) {
+          if (auto table = schema->table_of_index(name)) {
+            effects.add(*table, table_mode);
+          }
+        }
+      } else {
+        effects.add(name, table_mode);
+      }
     }
   } else if (kind == "VacuumStmt") {
     bool full = has_option(stmt["options"], "full");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +35,20 @@ struct RelationEffect {
   bool scan = false;     // the table is read in full (validation, index build, DML without a key)
 };
 
+// What the lock model may ask about the schema (known from earlier migrations and statements).
+class SchemaLookup {
+ public:
+  virtual ~SchemaLookup() = default;
+  virtual std::optional<std::string> column_type(const std::string& table, const std::string& column) const = 0;
+  virtual std::optional<std::string> table_of_index(const std::string& index) const = 0;
+  virtual std::optional<std::string> foreign_key_target(const std::string& table,
+                                                        const std::string& constraint) const = 0;
+};
+
 // The lock model: the relations a statement locks and how, for a target PostgreSQL major version.
-std::vector<RelationEffect> statement_effects(const Statement& statement, int pg_version);
+// With `schema`, an index's table, a column's current type (is a type change binary-coercible?)
+// and a foreign key's referenced table are taken into account.
+std::vector<RelationEffect> statement_effects(const Statement& statement, int pg_version,
+                                              const SchemaLookup* schema = nullptr);
 
 }  // namespace miglint

@@ -67,8 +67,13 @@ std::string not_null_check_column(Node constraint) {
 }
 
 SchemaEvent check_added(const std::string& table, Node constraint) {
-  SchemaEvent event =
-      constraint_event(SchemaEvent::Kind::CheckAdded, table, std::string(constraint["conname"].str()));
+  // An unnamed CHECK gets a name from PostgreSQL that a static analysis does not reproduce; a key
+  // of its own (from its position) keeps it from overwriting other unnamed checks.
+  std::string name(constraint["conname"].str());
+  if (name.empty()) {
+    name = "<unnamed check at " + std::to_string(constraint["location"].integer()) + ">";
+  }
+  SchemaEvent event = constraint_event(SchemaEvent::Kind::CheckAdded, table, name);
   event.not_null_column = not_null_check_column(constraint);
   event.validated = !constraint["skip_validation"].boolean();
   return event;
@@ -99,8 +104,22 @@ void alter_table_events(std::vector<SchemaEvent>& out, Node stmt) {
       out.push_back(make_event(SchemaEvent::Kind::ColumnDropped, table, name));
     } else if (subtype == "AT_AddConstraint") {
       Node constraint = cmd["def"].as("Constraint");
-      if (constraint["contype"].str() == "CONSTR_CHECK") {
+      std::string_view contype = constraint["contype"].str();
+      if (contype == "CONSTR_CHECK") {
         out.push_back(check_added(table, constraint));
+      } else if (contype == "CONSTR_FOREIGN" && !constraint["conname"].str().empty()) {
+        SchemaEvent fk = constraint_event(SchemaEvent::Kind::ForeignKeyAdded, table,
+                                          std::string(constraint["conname"].str()));
+        fk.new_name = qualified_name(constraint["pktable"]);
+        out.push_back(std::move(fk));
+      } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY" || contype == "CONSTR_EXCLUSION") &&
+                 !constraint["conname"].str().empty()) {
+        // The constraint's index takes the constraint's name.
+        std::string schema(stmt["relation"]["schemaname"].str());
+        SchemaEvent index = make_event(SchemaEvent::Kind::IndexCreated,
+                                       qualified_name(schema, constraint["conname"].str()));
+        index.new_name = table;
+        out.push_back(std::move(index));
       }
     } else if (subtype == "AT_ValidateConstraint") {
       out.push_back(constraint_event(SchemaEvent::Kind::ConstraintValidated, table, name));
@@ -133,10 +152,23 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
       out.push_back(
           make_event(SchemaEvent::Kind::TableDropped, qualified_name_from_list(object.as("List")["items"])));
     }
+  } else if (kind == "DropStmt" && stmt["removeType"].str() == "OBJECT_INDEX") {
+    for (Node object : stmt["objects"]) {
+      out.push_back(
+          make_event(SchemaEvent::Kind::IndexDropped, qualified_name_from_list(object.as("List")["items"])));
+    }
+  } else if (kind == "IndexStmt" && !stmt["idxname"].str().empty()) {
+    SchemaEvent index = make_event(SchemaEvent::Kind::IndexCreated,
+                                   qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str()));
+    index.new_name = qualified_name(stmt["relation"]);
+    out.push_back(std::move(index));
   } else if (kind == "RenameStmt" && stmt["relation"]) {
     std::string table = qualified_name(stmt["relation"]);
     std::string_view type = stmt["renameType"].str();
-    if (type == "OBJECT_COLUMN") {
+    if (type == "OBJECT_INDEX") {
+      // Facts do not follow a renamed index either.
+      out.push_back(make_event(SchemaEvent::Kind::IndexDropped, table));
+    } else if (type == "OBJECT_COLUMN") {
       SchemaEvent rename =
           make_event(SchemaEvent::Kind::ColumnRenamed, table, std::string(stmt["subname"].str()));
       rename.new_name = stmt["newname"].str();
@@ -156,8 +188,17 @@ void TableFacts::apply(const SchemaEvent& event) {
     case SchemaEvent::Kind::TableCreated:
     case SchemaEvent::Kind::TableDropped:
     case SchemaEvent::Kind::TableFactsLost:
+    case SchemaEvent::Kind::IndexDropped:
       column_types.clear();
       checks.clear();
+      foreign_keys.clear();
+      owning_table.clear();
+      break;
+    case SchemaEvent::Kind::IndexCreated:
+      owning_table = event.new_name;
+      break;
+    case SchemaEvent::Kind::ForeignKeyAdded:
+      foreign_keys[event.constraint] = event.new_name;
       break;
     case SchemaEvent::Kind::ColumnTyped:
       column_types[event.column] = event.type;
@@ -189,6 +230,7 @@ void TableFacts::apply(const SchemaEvent& event) {
       break;
     case SchemaEvent::Kind::ConstraintDropped:
       checks.erase(event.constraint);
+      foreign_keys.erase(event.constraint);
       break;
   }
 }

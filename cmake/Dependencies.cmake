@@ -14,6 +14,9 @@ set_target_properties(pg_query::pg_query PROPERTIES
   INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}"
   INTERFACE_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}")
 
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL client (tests; the runner)
+
 if(MIGLINT_BUILD_TESTS)
   find_package(GTest REQUIRED)         # libgtest-dev: unit, fixture and corpus tests
 endif()

@@ -1,20 +1,4 @@
 #pragma once
-
-#include <span>
-#include <string_view>
-
-#include "analyzer/ast.hpp"
-
-namespace miglint {
-
-// Built-in functions whose every overload is IMMUTABLE or STABLE, sorted (rules/data/, generated
-// from a real server's pg_proc by rules/data/generate-non-volatile-functions).
-std::span<const std::string_view> non_volatile_functions();
-bool is_non_volatile_function(std::string_view name);
-
-// Whether an expression is evaluated once per statement: constants, casts, ARRAY[...], operators,
-// CURRENT_TIMESTAMP and friends, and calls of non-volatile built-in functions with such arguments.
-// An unknown function counts as volatile (it may be a user function declared VOLATILE).
-bool is_non_volatile_expression(Node expr);
-
-}  // namespace miglint
+// Moved to analyzer/volatility.hpp (the lock model needs it too); kept until every rule includes
+// the new path.
+#include "analyzer/volatility.hpp"

@@ -1,4 +1,4 @@
-#include "rules/volatility.hpp"
+#include "analyzer/volatility.hpp"
 
 #include <algorithm>
 

@@ -1,0 +1,62 @@
+#include "rules/rule_support.hpp"
+
+namespace miglint {
+
+namespace {
+
+// Whether a validated CHECK constraint, other than a bare `col IS NOT NULL`, is known on the table.
+// PostgreSQL skips the scan only when such a constraint implies the partition bound; miglint does not
+// compare expressions, so any validated check is taken as the one written for the bound.
+bool has_validated_bound_check(const TableFacts& facts) {
+  for (const auto& [name, check] : facts.checks) {
+    if (check.validated && check.not_null_column.empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// ALTER TABLE p ATTACH PARTITION c FOR VALUES ... scans all of c to prove that every row fits the
+// bound, holding ACCESS EXCLUSIVE on c for the whole scan, unless a validated CHECK constraint on c
+// already implies the bound.
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
+  Node stmt = statement.body();
+  if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE") {
+    return;
+  }
+  std::size_t index = 0;
+  for (Node item : stmt["cmds"]) {
+    Node cmd = item.as("AlterTableCmd");
+    Node partition = cmd["def"].as("PartitionCmd")["name"];
+    std::string qualified = qualified_name(partition);
+    if (cmd["subtype"].str() == "AT_AttachPartition" && !context.created_in_file(qualified) &&
+        !has_validated_bound_check(context.table_facts(qualified))) {
+      out.report(
+          statement.subcommand_span(index),
+          fmt::format("attaching {} as a partition of {} scans all of {} to check its rows against the "
+                      "partition bound, holding an ACCESS EXCLUSIVE lock on {} (and {} on {}) for the whole "
+                      "scan; no validated CHECK constraint on {} is known that would let PostgreSQL skip it",
+                      quote_name(display_name(partition)), quote_name(display_name(stmt["relation"])),
+                      quote_name(display_name(partition)), quote_name(display_name(partition)),
+                      context.pg_version() >= 12 ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE",
+                      quote_name(display_name(stmt["relation"])), quote_name(display_name(partition))),
+          "First add a CHECK constraint matching the bound with `NOT VALID`, then `VALIDATE CONSTRAINT` it "
+          "(SHARE UPDATE EXCLUSIVE, reads and writes continue); the attach then skips the scan. Drop the "
+          "CHECK afterwards.");
+    }
+    ++index;
+  }
+}
+
+}  // namespace
+
+extern const Rule kAttachPartitionWithoutCheck{
+    .id = "attach-partition-without-check",
+    .severity = Severity::Warning,
+    .summary =
+        "ATTACH PARTITION scans the new partition under ACCESS EXCLUSIVE unless a CHECK proves its bound.",
+    .tags = {"lock"},
+    .check = check,
+};
+
+}  // namespace miglint

@@ -1,0 +1,39 @@
+#include "rules/rule_support.hpp"
+#include "rules/type_names.hpp"
+
+namespace miglint {
+
+namespace {
+
+// ALTER DOMAIN d ADD CONSTRAINT checks every column of the domain (and of domains over it) in every
+// table and materialized view, holding SHARE on each of them until the transaction ends. NOT VALID
+// skips that check.
+void check(const Statement& statement, const MigrationContext&, RuleOutput& out) {
+  Node stmt = statement.body();
+  Node constraint = stmt["def"].as("Constraint");
+  if (statement.kind() != "AlterDomainStmt" || stmt["subtype"].str() != "C" ||
+      constraint["skip_validation"].boolean()) {
+    return;
+  }
+  out.report(statement.span(),
+             fmt::format("adding a constraint to domain {} checks every column of the domain in every table, "
+                         "holding a SHARE lock on each table, which blocks INSERT, UPDATE and DELETE, until "
+                         "the transaction ends",
+                         quote_name(display_name_from_list(stmt["typeName"]))),
+             "Add a CHECK with `NOT VALID` (new and updated values are checked at once), then run `ALTER "
+             "DOMAIN ... VALIDATE CONSTRAINT` in a later migration; better, put the constraint on the table "
+             "columns instead of the domain.");
+}
+
+}  // namespace
+
+extern const Rule kBanAlterDomainWithAddConstraint{
+    .id = "ban-alter-domain-with-add-constraint",
+    .severity = Severity::Warning,
+    .summary =
+        "ALTER DOMAIN ADD CONSTRAINT scans every column of the domain while blocking writes to its tables.",
+    .tags = {"lock"},
+    .check = check,
+};
+
+}  // namespace miglint

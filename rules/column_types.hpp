@@ -1,0 +1,31 @@
+#pragma once
+
+// What the type-hygiene rules share: the columns whose type a statement chooses, and where.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/rule_support.hpp"
+
+namespace miglint {
+
+// A column whose type a statement chooses: a column of CREATE TABLE, ALTER TABLE ... ADD COLUMN,
+// or ALTER TABLE ... ALTER COLUMN ... TYPE.
+struct TypedColumn {
+  std::string_view column;     // the column's name
+  Node relation;               // the table's RangeVar
+  std::string_view type;       // the last part of the type's name: "int4", "varchar", "serial", "bpchar"
+  bool has_modifiers = false;  // varchar(20), bpchar(3); `char` alone is bpchar(1) too
+  bool is_array = false;
+  ByteSpan span;             // from the column's name to the end of its type: `price numeric(10,2)`
+  std::string written_type;  // the type as written, `numeric(10,2)` (normalised when not found)
+};
+
+// The typed columns of a CREATE TABLE or ALTER TABLE statement, in order. Tables created earlier in
+// the file are included: a new table is exactly where types are chosen.
+std::vector<TypedColumn> typed_columns(const Statement& statement);
+
+// `"column" of table "t"` for messages.
+std::string column_label(const TypedColumn& column);
+
+}  // namespace miglint
