@@ -265,7 +265,8 @@ TableFacts MigrationContext::table_facts(const std::string& qualified_table) con
 
 namespace miglint {
 
-std::optional<std::string> MigrationContext::column_type(const std::string& table, const std::string& column) const {
+std::optional<std::string> MigrationContext::column_type(const std::string& table,
+                                                         const std::string& column) const {
   return table_facts(table).column_type(column);
 }
 

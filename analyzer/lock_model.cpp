@@ -100,7 +100,10 @@ bool column_definition_rewrites(Node column_def, int pg_version) {
     }
     // A default is stored in the catalog from PostgreSQL 11 on, unless it is volatile: then every
     // existing row gets its own value, written by a rewrite.
-    if (contype == "CONSTR_DEFAULT" && (pg_version < 11 || !is_non_volatile_expression(constraint["raw_expr"]))) {
+    // DEFAULT NULL stores no default at all.
+    bool null_default = constraint["raw_expr"].as("A_Const")["isnull"].boolean();
+    if (contype == "CONSTR_DEFAULT" && !null_default &&
+        (pg_version < 11 || !is_non_volatile_expression(constraint["raw_expr"]))) {
       return true;
     }
   }
@@ -272,8 +275,8 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
   } else if (kind == "RefreshMatViewStmt") {
     // The concurrent form computes a diff and applies it row by row: no new relation file.
     bool concurrent = stmt["concurrent"].boolean();
-    effects.add(qualified_name(stmt["relation"]), concurrent ? LockMode::Exclusive : LockMode::AccessExclusive,
-                !concurrent);
+    effects.add(qualified_name(stmt["relation"]),
+                concurrent ? LockMode::Exclusive : LockMode::AccessExclusive, !concurrent);
   } else if (kind == "ReindexStmt") {
     // REINDEX rebuilds indexes, not the table: SHARE on the table (writes wait), ACCESS EXCLUSIVE on
     // each index rebuilt (reads through it wait).

@@ -39,7 +39,8 @@ struct RelationEffect {
 class SchemaLookup {
  public:
   virtual ~SchemaLookup() = default;
-  virtual std::optional<std::string> column_type(const std::string& table, const std::string& column) const = 0;
+  virtual std::optional<std::string> column_type(const std::string& table,
+                                                 const std::string& column) const = 0;
   virtual std::optional<std::string> table_of_index(const std::string& index) const = 0;
   virtual std::optional<std::string> foreign_key_target(const std::string& table,
                                                         const std::string& constraint) const = 0;

@@ -79,9 +79,24 @@ SchemaEvent check_added(const std::string& table, Node constraint) {
   return event;
 }
 
+// The type a column is stored as: serial types are integer columns with a sequence default.
+std::string storage_type_name(Node type_name) {
+  std::string type = normalized_type_name(type_name);
+  if (type == "serial" || type == "serial4") {
+    return "int4";
+  }
+  if (type == "bigserial" || type == "serial8") {
+    return "int8";
+  }
+  if (type == "smallserial" || type == "serial2") {
+    return "int2";
+  }
+  return type;
+}
+
 void column_events(std::vector<SchemaEvent>& out, const std::string& table, Node column_def) {
   std::string column(column_def["colname"].str());
-  out.push_back(typed_column(table, column, normalized_type_name(column_def["typeName"])));
+  out.push_back(typed_column(table, column, storage_type_name(column_def["typeName"])));
   for (Node item : column_def["constraints"]) {
     Node constraint = item.as("Constraint");
     if (constraint["contype"].str() == "CONSTR_CHECK") {
@@ -112,12 +127,13 @@ void alter_table_events(std::vector<SchemaEvent>& out, Node stmt) {
                                           std::string(constraint["conname"].str()));
         fk.new_name = qualified_name(constraint["pktable"]);
         out.push_back(std::move(fk));
-      } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY" || contype == "CONSTR_EXCLUSION") &&
+      } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY" ||
+                  contype == "CONSTR_EXCLUSION") &&
                  !constraint["conname"].str().empty()) {
         // The constraint's index takes the constraint's name.
         std::string schema(stmt["relation"]["schemaname"].str());
-        SchemaEvent index = make_event(SchemaEvent::Kind::IndexCreated,
-                                       qualified_name(schema, constraint["conname"].str()));
+        SchemaEvent index =
+            make_event(SchemaEvent::Kind::IndexCreated, qualified_name(schema, constraint["conname"].str()));
         index.new_name = table;
         out.push_back(std::move(index));
       }
@@ -158,8 +174,9 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
           make_event(SchemaEvent::Kind::IndexDropped, qualified_name_from_list(object.as("List")["items"])));
     }
   } else if (kind == "IndexStmt" && !stmt["idxname"].str().empty()) {
-    SchemaEvent index = make_event(SchemaEvent::Kind::IndexCreated,
-                                   qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str()));
+    SchemaEvent index =
+        make_event(SchemaEvent::Kind::IndexCreated,
+                   qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str()));
     index.new_name = qualified_name(stmt["relation"]);
     out.push_back(std::move(index));
   } else if (kind == "RenameStmt" && stmt["relation"]) {

@@ -26,9 +26,9 @@ struct SchemaEvent {
     CheckAdded,           // CHECK `constraint`; `not_null_column` when it is `col IS NOT NULL`
     ConstraintValidated,  // VALIDATE CONSTRAINT `constraint`
     ConstraintDropped,
-    ForeignKeyAdded,      // FOREIGN KEY `constraint` referencing table `new_name`
-    IndexCreated,         // `table` is the index; `new_name` the table it belongs to
-    IndexDropped,         // `table` is the index
+    ForeignKeyAdded,  // FOREIGN KEY `constraint` referencing table `new_name`
+    IndexCreated,     // `table` is the index; `new_name` the table it belongs to
+    IndexDropped,     // `table` is the index
   };
   Kind kind;
   std::string table;
@@ -54,7 +54,7 @@ struct TableFacts {
   std::map<std::string, std::string> column_types;
   std::map<std::string, Check> checks;
   std::map<std::string, std::string> foreign_keys;  // constraint -> referenced table
-  std::string owning_table;                          // for an index: its table
+  std::string owning_table;                         // for an index: its table
 
   void apply(const SchemaEvent& event);
   std::optional<std::string> column_type(const std::string& column) const;

@@ -37,7 +37,9 @@ ParsedType parse(const std::string& type) {
   return parsed;
 }
 
-bool is_varchar_like(const std::string& base) { return base == "varchar" || base == "text"; }
+bool is_varchar_like(const std::string& base) {
+  return base == "varchar" || base == "text";
+}
 
 }  // namespace
 
@@ -80,6 +82,14 @@ TypeChange classify_type_change(const std::optional<std::string>& old_type, cons
                                                                           : TypeChange::Rewrite;
   }
   if (from.base == "varbit" && to.base == "varbit") {
+    return to.modifiers.empty() || (!from.modifiers.empty() && to.modifiers[0] >= from.modifiers[0])
+               ? TypeChange::NoRewrite
+               : TypeChange::Rewrite;
+  }
+  // Raising the precision of a time type (or dropping it) keeps every stored value as it is.
+  bool time_type = from.base == "timestamp" || from.base == "timestamptz" || from.base == "time" ||
+                   from.base == "timetz" || from.base == "interval";
+  if (time_type && from.base == to.base) {
     return to.modifiers.empty() || (!from.modifiers.empty() && to.modifiers[0] >= from.modifiers[0])
                ? TypeChange::NoRewrite
                : TypeChange::Rewrite;

@@ -8,11 +8,12 @@ namespace {
 // ALTER DOMAIN d ADD CONSTRAINT checks every column of the domain (and of domains over it) in every
 // table and materialized view, holding SHARE on each of them until the transaction ends. NOT VALID
 // skips that check.
-void check(const Statement& statement, const MigrationContext&, RuleOutput& out) {
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
   Node constraint = stmt["def"].as("Constraint");
   if (statement.kind() != "AlterDomainStmt" || stmt["subtype"].str() != "C" ||
-      constraint["skip_validation"].boolean()) {
+      constraint["skip_validation"].boolean() ||
+      context.type_created_in_file(qualified_name_from_list(stmt["typeName"]))) {
     return;
   }
   out.report(statement.span(),

@@ -7,9 +7,10 @@ namespace {
 
 // ALTER TYPE e RENAME VALUE 'a' TO 'b' is instant, but from its commit on every client that still
 // writes or compares the old label fails with "invalid input value for enum".
-void check(const Statement& statement, const MigrationContext&, RuleOutput& out) {
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
-  if (statement.kind() != "AlterEnumStmt" || stmt["oldVal"].str().empty()) {
+  if (statement.kind() != "AlterEnumStmt" || stmt["oldVal"].str().empty() ||
+      context.type_created_in_file(qualified_name_from_list(stmt["typeName"]))) {
     return;
   }
   out.report(statement.span(),

@@ -8,10 +8,11 @@ namespace {
 // ALTER TYPE e ADD VALUE 'x' without BEFORE or AFTER puts the value last in the enum's sort order.
 // Enums compare and sort by that order (ORDER BY, <, >, min/max, range checks), so where the new
 // value lands is a schema decision that the statement should state, not a default.
-void check(const Statement& statement, const MigrationContext&, RuleOutput& out) {
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
   if (statement.kind() != "AlterEnumStmt" || !stmt["oldVal"].str().empty() ||
-      !stmt["newValNeighbor"].str().empty()) {
+      !stmt["newValNeighbor"].str().empty() ||
+      context.type_created_in_file(qualified_name_from_list(stmt["typeName"]))) {
     return;
   }
   std::string type = quote_name(display_name_from_list(stmt["typeName"]));

@@ -75,7 +75,10 @@ TEST(Cli, ExitStatusFollowsFindingsAndFailOn) {
   EXPECT_EQ(miglint("lint" + kQuiet + "" + clean.string()).status, 0);
   EXPECT_EQ(miglint("lint" + kQuiet + "" + bad.string()).status, 1);
   EXPECT_EQ(miglint("lint" + kQuiet + "--fail-on error " + bad.string()).status, 0);
-  EXPECT_EQ(miglint("lint --ignore ban-drop-table,require-lock-timeout,require-statement-timeout " + bad.string()).status, 0);
+  EXPECT_EQ(
+      miglint("lint --ignore ban-drop-table,require-lock-timeout,require-statement-timeout " + bad.string())
+          .status,
+      0);
   EXPECT_EQ(miglint("lint --select renaming-column " + bad.string()).status, 0);
   EXPECT_EQ(miglint("lint --select no-such-rule " + bad.string() + " 2>/dev/null").status, 2);
   EXPECT_EQ(miglint("lint" + kQuiet + "--pg-version 9 " + bad.string() + " 2>/dev/null").status, 2);
@@ -105,7 +108,8 @@ TEST(Cli, JsonHasTheDocumentedShape) {
 }
 
 TEST(Cli, StdinUsesStdinFilename) {
-  CliRun run = miglint("lint" + kQuiet + "--format json --stdin-filename migrations/./003_x.sql -", "DROP TABLE a;");
+  CliRun run =
+      miglint("lint" + kQuiet + "--format json --stdin-filename migrations/./003_x.sql -", "DROP TABLE a;");
   EXPECT_EQ(run.status, 1);
   nlohmann::json json = nlohmann::json::parse(run.out);
   ASSERT_EQ(json["findings"].size(), 1U);
@@ -117,7 +121,8 @@ TEST(Cli, BadInputsAreReportedAndOtherFilesStillChecked) {
   dir.write("a_binary.sql", std::string("\x89PNG\r\n\x1a\n\0\0\0", 11));
   dir.write("b_latin1.sql", "SELECT 'caf\xe9';\n");
   dir.write("c_good.sql", "DROP TABLE users;\n");
-  CliRun run = miglint("lint" + kQuiet + "--format json " + dir.str() + " " + dir.str() + "/missing.sql 2>/dev/null");
+  CliRun run =
+      miglint("lint" + kQuiet + "--format json " + dir.str() + " " + dir.str() + "/missing.sql 2>/dev/null");
   EXPECT_EQ(run.status, 2);
   nlohmann::json json = nlohmann::json::parse(run.out);
   ASSERT_EQ(json["findings"].size(), 1U);

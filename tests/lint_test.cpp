@@ -13,11 +13,20 @@ namespace {
 
 // The rules these driver tests are written against (the catalog's timeout and transaction rules
 // have tests of their own in fixtures/).
-const std::set<std::string> kDriverTestRules = {
-    "ban-concurrent-index-creation-in-transaction", "ban-drop-column", "ban-drop-database", "ban-drop-table",
-    "ban-truncate-cascade", "renaming-column", "renaming-table", "require-concurrent-index-creation",
-    "require-concurrent-index-deletion", "syntax-error", "unbatched-delete", "unbatched-update",
-    "unsupported-syntax", "unused-ignore"};
+const std::set<std::string> kDriverTestRules = {"ban-concurrent-index-creation-in-transaction",
+                                                "ban-drop-column",
+                                                "ban-drop-database",
+                                                "ban-drop-table",
+                                                "ban-truncate-cascade",
+                                                "renaming-column",
+                                                "renaming-table",
+                                                "require-concurrent-index-creation",
+                                                "require-concurrent-index-deletion",
+                                                "syntax-error",
+                                                "unbatched-delete",
+                                                "unbatched-update",
+                                                "unsupported-syntax",
+                                                "unused-ignore"};
 
 std::vector<Finding> lint(const std::string& text, LintOptions options = {},
                           const std::string& path = "m.sql", std::set<std::string> ignore = {}) {

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <map>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -77,6 +77,14 @@ const std::vector<std::string> kUsersSubCommands = {
     "ALTER COLUMN net TYPE inet",
     "ALTER COLUMN n TYPE bigint USING n::bigint",
     "ALTER COLUMN email TYPE varchar(100)",
+    "ALTER COLUMN created TYPE timestamp(3)",
+    "ALTER COLUMN n TYPE int",
+    "ADD COLUMN a int DEFAULT NULL",
+    "ADD COLUMN a text[] DEFAULT '{}'",
+    "ALTER COLUMN created TYPE timestamp(3)",
+    "ALTER COLUMN n TYPE int",
+    "ADD COLUMN a int DEFAULT NULL",
+    "ADD COLUMN a text[] DEFAULT '{}'",
     "ALTER COLUMN n SET STATISTICS 100",
     "ALTER COLUMN email SET STORAGE EXTERNAL",
     "ALTER COLUMN email SET (n_distinct = 10)",
@@ -150,10 +158,12 @@ const std::vector<std::string> kStatements = {
 // Differences between the model and PostgreSQL 15 that a static model cannot avoid, with why.
 const std::map<std::string, std::string> kKnownDifferences = {
     {"ALTER TABLE users ALTER COLUMN created TYPE timestamptz",
-     "timestamp -> timestamptz skips the rewrite when the server's TimeZone is UTC (as this test server's is); a "
+     "timestamp -> timestamptz skips the rewrite when the server's TimeZone is UTC (as this test server's "
+     "is); a "
      "static analysis cannot know the server's TimeZone, so the model assumes a rewrite"},
     {"TRUNCATE widgets",
-     "TRUNCATE swaps in a new, empty relation file: relfilenode changes, but no row is copied, so the model does not "
+     "TRUNCATE swaps in a new, empty relation file: relfilenode changes, but no row is copied, so the model "
+     "does not "
      "call it a rewrite"},
 };
 
@@ -205,8 +215,9 @@ bool is_table_like(const Relation& relation) {
 // ACCESS EXCLUSIVE.
 std::map<std::string, LockMode> backend_locks(Session& observer, int pid, const Catalog& before) {
   std::map<std::string, LockMode> locks;
-  for (const auto& row : observer.rows("SELECT relation, mode FROM pg_locks WHERE locktype = 'relation' AND pid = " +
-                                       std::to_string(pid))) {
+  for (const auto& row :
+       observer.rows("SELECT relation, mode FROM pg_locks WHERE locktype = 'relation' AND pid = " +
+                     std::to_string(pid))) {
     auto it = before.find(row[0]);
     LockMode mode = parse_mode(row[1]);
     if (it == before.end() || !is_table_like(it->second) || mode == LockMode::AccessShare) {
@@ -382,7 +393,8 @@ TEST_F(LockModelAgainstServer, StatementsOutsideTransactions) {
     // Wait until the worker waits (on a lock or on the blocker's snapshot).
     bool waiting = false;
     for (int i = 0; i < 200 && !waiting; ++i) {
-      auto rows = observer.rows("SELECT wait_event_type FROM pg_stat_activity WHERE pid = " + std::to_string(pid));
+      auto rows =
+          observer.rows("SELECT wait_event_type FROM pg_stat_activity WHERE pid = " + std::to_string(pid));
       waiting = !rows.empty() && rows[0][0] == "Lock";
       if (!waiting) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -402,7 +414,8 @@ TEST_F(LockModelAgainstServer, StatementsOutsideTransactions) {
     if (c.sql.find("DROP INDEX") != std::string::npos) {
       fix.exec("CREATE INDEX users_email_idx ON users (email)");
     } else if (c.sql.find("DETACH") != std::string::npos) {
-      fix.exec("ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+      fix.exec(
+          "ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
     } else if (c.sql.find("CREATE INDEX") != std::string::npos) {
       fix.exec("DROP INDEX users_n_cidx");
     }
@@ -486,7 +499,8 @@ TEST_F(LockModelAgainstServer, FixtureStatements) {
             seen.locks = backend_locks(session, session.backend_pid(), before);
             for (const auto& [oid, relation] : catalog(session)) {
               auto old = before.find(oid);
-              if (old != before.end() && is_table_like(old->second) && old->second.filenode != relation.filenode) {
+              if (old != before.end() && is_table_like(old->second) &&
+                  old->second.filenode != relation.filenode) {
                 seen.rewritten.insert(old->second.name);
               }
             }
@@ -498,13 +512,15 @@ TEST_F(LockModelAgainstServer, FixtureStatements) {
           // Make the setup the statement needs, then try again.
           std::smatch match;
           static const std::regex missing_relation(R"re(relation "([^"]+)" does not exist)re");
-          static const std::regex missing_column(R"re(column "([^"]+)" of relation "([^"]+)" does not exist)re");
+          static const std::regex missing_column(
+              R"re(column "([^"]+)" of relation "([^"]+)" does not exist)re");
           static const std::regex missing_column_plain(R"re(column "([^"]+)" does not exist)re");
           if (std::regex_search(error, match, missing_column)) {
             session.exec("ALTER TABLE \"" + match[2].str() + "\" ADD COLUMN \"" + match[1].str() + "\" text");
           } else if (std::regex_search(error, match, missing_relation) && !names_an_index(statement)) {
             std::string relation = match[1].str();
-            std::string table = relation.substr(relation.find('.') == std::string::npos ? 0 : relation.find('.') + 1);
+            std::string table =
+                relation.substr(relation.find('.') == std::string::npos ? 0 : relation.find('.') + 1);
             if (relation.find('.') != std::string::npos) {
               session.exec("CREATE SCHEMA IF NOT EXISTS " + relation.substr(0, relation.find('.')));
             }
@@ -514,7 +530,8 @@ TEST_F(LockModelAgainstServer, FixtureStatements) {
             if (!range_var) {
               break;
             }
-            session.exec("ALTER TABLE " + display_name(range_var) + " ADD COLUMN \"" + match[1].str() + "\" text");
+            session.exec("ALTER TABLE " + display_name(range_var) + " ADD COLUMN \"" + match[1].str() +
+                         "\" text");
           } else {
             break;
           }
@@ -542,7 +559,8 @@ TEST_F(LockModelAgainstServer, FixtureStatements) {
         if (truncate && statement.body()["behavior"].str() == "DROP_CASCADE") {
           // TRUNCATE ... CASCADE also empties (and locks) every table whose foreign keys point at the
           // named ones; a static model knows only the foreign keys added by the migrations it read.
-          std::erase_if(seen.locks, [&](const auto& entry) { return !predicted.locks.contains(entry.first); });
+          std::erase_if(seen.locks,
+                        [&](const auto& entry) { return !predicted.locks.contains(entry.first); });
         }
         EXPECT_EQ(describe(predicted.locks), describe(seen.locks))
             << file.filename() << ": locks of: " << sql;

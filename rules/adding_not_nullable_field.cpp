@@ -1,0 +1,56 @@
+#include "rules/alter_table_support.hpp"
+
+namespace miglint {
+
+namespace {
+
+constexpr std::string_view kHelpWithCheck =
+    "First add `CHECK (c IS NOT NULL) NOT VALID` (instant), VALIDATE it in a separate transaction (SHARE "
+    "UPDATE EXCLUSIVE: reads and writes go on), then SET NOT NULL, which uses the check instead of "
+    "scanning; the check can be dropped afterwards.";
+constexpr std::string_view kHelpBefore12 =
+    "Before PostgreSQL 12 the scan cannot be avoided: keep a validated `CHECK (c IS NOT NULL)` constraint "
+    "(added NOT VALID, validated separately) instead of SET NOT NULL, or run it off-peak with a short "
+    "lock_timeout.";
+
+// ALTER TABLE t ALTER COLUMN c SET NOT NULL reads the whole table to prove no row holds NULL, under
+// ACCESS EXCLUSIVE. From PostgreSQL 12 on the scan is skipped when a validated
+// `CHECK (c IS NOT NULL)` already proves it, which the schema facts of this and earlier files show.
+void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
+  Node stmt = alter_of_existing_table(statement, context);
+  std::string table = qualified_name(stmt["relation"]);
+  bool check_can_prove = context.pg_version() >= 12;
+  std::size_t index = 0;
+  for (Node item : stmt["cmds"]) {
+    Node cmd = item.as("AlterTableCmd");
+    std::string column(cmd["name"].str());
+    if (cmd["subtype"].str() == "AT_SetNotNull" &&
+        !(check_can_prove && context.table_facts(table).has_validated_not_null_check(column))) {
+      std::string why =
+          check_can_prove
+              ? fmt::format("no validated CHECK ({} IS NOT NULL) is known that would let PostgreSQL skip it",
+                            column)
+              : fmt::format("PostgreSQL {} cannot use a CHECK constraint to skip it", context.pg_version());
+      out.report(statement.subcommand_span(index),
+                 fmt::format("setting column {} of table {} NOT NULL scans the whole table under an ACCESS "
+                             "EXCLUSIVE lock, blocking every read and write of it until the scan ends; {}",
+                             quote_name(column), quote_name(display_name(stmt["relation"])), why),
+                 std::string(check_can_prove ? kHelpWithCheck : kHelpBefore12));
+    }
+    ++index;
+  }
+}
+
+}  // namespace
+
+extern const Rule kAddingNotNullableField{
+    .id = "adding-not-nullable-field",
+    .severity = Severity::Warning,
+    .summary =
+        "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK proves it.",
+    .tags = {"lock", "scan"},
+    .check = check,
+    .version_dependent = true,
+};
+
+}  // namespace miglint
