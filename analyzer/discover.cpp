@@ -80,4 +80,164 @@ DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const st
   return out;
 }
 
+namespace {
+
+bool is_diesel_step(const fs::path& file) {
+  return file.filename() == "up.sql" || file.filename() == "down.sql";
+}
+
+}  // namespace
+
+void add_history(DiscoveredInputs& discovered) {
+  std::set<std::string> known;
+  for (const LintInput& input : discovered.inputs) {
+    known.insert(input.display_path);
+  }
+  std::vector<LintInput> history;
+  for (const LintInput& input : discovered.inputs) {
+    if (input.filesystem_path.empty() || !input.report) {
+      continue;
+    }
+    fs::path file(input.filesystem_path);
+    fs::path display(input.display_path);
+    bool diesel = is_diesel_step(file);
+    fs::path set_dir = diesel ? file.parent_path().parent_path() : file.parent_path();
+    fs::path display_set_dir = diesel ? display.parent_path().parent_path() : display.parent_path();
+    if (set_dir.empty()) {
+      set_dir = ".";
+    }
+    std::error_code error;
+    auto consider = [&](const fs::directory_entry& entry) {
+      std::error_code type_error;
+      if (entry.path().extension() != ".sql" || !entry.is_regular_file(type_error)) {
+        return;
+      }
+      std::string relative = entry.path().lexically_relative(set_dir).generic_string();
+      std::string shown = normalize_display_path((display_set_dir / relative).generic_string());
+      if (known.contains(shown) || !migration_order_less(shown, input.display_path)) {
+        return;
+      }
+      known.insert(shown);
+      history.push_back(LintInput{shown, entry.path().string(), std::nullopt, false});
+    };
+    if (diesel) {
+      for (fs::recursive_directory_iterator it(set_dir, error), end; !error && it != end;
+           it.increment(error)) {
+        consider(*it);
+      }
+    } else {
+      for (fs::directory_iterator it(set_dir, error), end; !error && it != end; it.increment(error)) {
+        consider(*it);
+      }
+    }
+  }
+  std::move(history.begin(), history.end(), std::back_inserter(discovered.inputs));
+  std::stable_sort(discovered.inputs.begin(), discovered.inputs.end(),
+                   [](const LintInput& a, const LintInput& b) {
+                     return migration_order_less(a.display_path, b.display_path);
+                   });
+}
+
+namespace {
+
+// Runs a git command; its standard output, or an error.
+Expected<std::string> git(const std::string& arguments) {
+  std::string command = "git " + arguments + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return Error{"cannot run git"};
+  }
+  std::string out;
+  char buffer[4096];
+  while (std::size_t n = fread(buffer, 1, sizeof(buffer), pipe)) {
+    out.append(buffer, n);
+  }
+  int status = pclose(pipe);
+  if (status != 0) {
+    return Error{
+        fmt::format("`git {}` failed (is this a git repository, and does the ref exist?)", arguments)};
+  }
+  return out;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return quoted + "'";
+}
+
+std::vector<std::string> nul_separated(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\0', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    if (end > start) {
+      items.push_back(text.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
+Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
+                                                const std::optional<std::string>& since_ref, bool staged) {
+  if (!git("rev-parse --show-toplevel")) {
+    return Error{"--since and --staged need a git repository"};
+  }
+  std::string pathspec;
+  for (const std::string& path : paths) {
+    pathspec += " " + shell_quote(path);
+  }
+  std::vector<std::string> names;
+  if (staged) {
+    Expected<std::string> diff =
+        git("diff --cached -M --diff-filter=AMR --name-only -z --relative --" + pathspec);
+    if (!diff) {
+      return diff.error();
+    }
+    names = nul_separated(*diff);
+  } else {
+    Expected<std::string> diff = git("diff -M --diff-filter=AMR --name-only -z --relative " +
+                                     shell_quote(*since_ref) + " --" + pathspec);
+    if (!diff) {
+      return diff.error();
+    }
+    names = nul_separated(*diff);
+    Expected<std::string> untracked = git("ls-files --others --exclude-standard -z --" + pathspec);
+    if (!untracked) {
+      return untracked.error();
+    }
+    for (std::string& name : nul_separated(*untracked)) {
+      names.push_back(std::move(name));
+    }
+  }
+  std::vector<LintInput> inputs;
+  std::set<std::string> seen;
+  for (const std::string& name : names) {
+    if (!name.ends_with(".sql") || !seen.insert(name).second) {
+      continue;
+    }
+    LintInput input{normalize_display_path(name), name, std::nullopt, true};
+    if (staged) {
+      Expected<std::string> contents = git("show " + shell_quote(":./" + name));
+      if (!contents) {
+        return contents.error();
+      }
+      input.contents = std::move(*contents);
+    }
+    inputs.push_back(std::move(input));
+  }
+  std::stable_sort(inputs.begin(), inputs.end(), [](const LintInput& a, const LintInput& b) {
+    return migration_order_less(a.display_path, b.display_path);
+  });
+  return inputs;
+}
+
 }  // namespace miglint

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/expected.hpp"
 #include "analyzer/finding.hpp"
 
 namespace miglint {
@@ -13,6 +14,7 @@ struct LintInput {
   std::string display_path;
   std::string filesystem_path;
   std::optional<std::string> contents;  // set for stdin
+  bool report = true;                   // false: read only for the schema facts it teaches (--with-history)
 };
 
 struct DiscoveredInputs {
@@ -24,6 +26,16 @@ struct DiscoveredInputs {
 // stdin named `stdin_name`. Reported paths are the given path joined with the path found below it,
 // normalised (no `./`, no `//`). The result is in migration order (see order.hpp), without duplicates.
 DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const std::string& stdin_name);
+
+// Adds, for every reported file on disk, the migrations before it in its migration directory (the
+// file's directory; for diesel's `<version>/up.sql` layout, the directory above) as inputs that are
+// read for schema facts only, so that a file lints the same alone as with its history.
+void add_history(DiscoveredInputs& discovered);
+
+// Changed migration files according to git, for --since and --staged. `paths` filters them (files
+// or directories, as given). With `staged`, each input carries the staged contents.
+Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
+                                                const std::optional<std::string>& since_ref, bool staged);
 
 // "a//b/./c.sql" -> "a/b/c.sql"
 std::string normalize_display_path(const std::string& path);

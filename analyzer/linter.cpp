@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "analyzer/context.hpp"
 #include "analyzer/directives.hpp"
+#include "analyzer/hash.hpp"
 #include "analyzer/order.hpp"
 #include "analyzer/sql_parser.hpp"
 #include "analyzer/statement.hpp"
@@ -21,8 +23,8 @@
 namespace miglint {
 
 RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select,
-                 const std::set<std::string>& ignore)
-    : all_(all_rules) {
+                 const std::set<std::string>& ignore, std::map<std::string, Severity> severities)
+    : all_(all_rules), severities_(std::move(severities)) {
   for (const Rule& rule : all_) {
     std::string id(rule.id);
     bool on = (select.empty() || select.contains(id)) && !ignore.contains(id);
@@ -30,6 +32,15 @@ RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& s
       enabled_.push_back(&rule);
     }
   }
+}
+
+Severity RuleSet::severity_of(std::string_view id) const {
+  auto it = severities_.find(std::string(id));
+  if (it != severities_.end()) {
+    return it->second;
+  }
+  const Rule* rule = find(id);
+  return rule != nullptr ? rule->severity : Severity::Warning;
 }
 
 const Rule* RuleSet::find(std::string_view id) const {
@@ -377,6 +388,125 @@ void sort_findings(std::vector<Finding>& findings) {
   });
 }
 
+// Statement text for fingerprints: its tokens (comments and the `;` left out) joined by single
+// spaces, so reformatting or re-commenting a statement keeps its key. miglint's own normalisation
+// rather than pg_query_fingerprint: that needs a second parse of every statement, exists only for
+// statements the grammar accepts (not for syntax errors), and ignores constants on purpose, so
+// `SET lock_timeout = '1s'` and `SET lock_timeout = '5s'` would look like the same statement.
+std::string normalised_statement(std::string_view text, const std::vector<Token>& tokens) {
+  std::string out;
+  for (const Token& token : tokens) {
+    if (token.is_comment() || token.is(TokenKind::Semicolon)) {
+      continue;
+    }
+    if (!out.empty()) {
+      out += ' ';
+    }
+    out += text.substr(token.begin, token.end - token.begin);
+  }
+  return out;
+}
+
+// Whitespace runs collapsed to one space: for text the scanner cannot read, and ignore comments.
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      out += ' ';
+      space = false;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// Fills statement_key and statement_occurrence. Units are the file's statements and then its
+// failed statements (parse problems), as in Finding::statement_index; a unit's key is computed only
+// when a finding needs it or when it could equal such a unit (the same statement kind).
+void assign_statement_keys(const FileModel& model, std::vector<Finding>& findings) {
+  if (findings.empty()) {
+    return;
+  }
+  std::string_view text = model.source->text();
+  const std::size_t statements = model.statements.size();
+  const std::size_t units = statements + model.parsed.problems.size();
+  std::vector<std::string> keys(units);
+  auto key_of = [&](std::size_t unit) -> const std::string& {
+    if (keys[unit].empty()) {
+      std::string normalised;
+      if (unit < statements) {
+        normalised = normalised_statement(text, model.statements[unit].tokens());
+      } else {
+        ByteSpan span = model.parsed.problems[unit - statements].statement;
+        std::string_view raw = text.substr(span.begin, span.end - span.begin);
+        std::vector<Token> tokens = scan_tokens(raw, span.begin, nullptr);
+        normalised = tokens.empty() ? collapse_whitespace(raw) : normalised_statement(text, tokens);
+      }
+      keys[unit] = sha256_hex(normalised);
+    }
+    return keys[unit];
+  };
+  auto begin_of = [&](std::size_t unit) {
+    return unit < statements ? model.statements[unit].begin()
+                             : model.parsed.problems[unit - statements].statement.begin;
+  };
+  // Identical text parses alike, so only units of the same kind (statement or failed statement,
+  // and the same AST node) can be identical.
+  auto may_equal = [&](std::size_t a, std::size_t b) {
+    if ((a < statements) != (b < statements)) {
+      return false;
+    }
+    return a >= statements || model.statements[a].kind() == model.statements[b].kind();
+  };
+  std::vector<std::optional<uint32_t>> occurrences(units);
+  for (Finding& finding : findings) {
+    if (finding.statement_index < 0 || static_cast<std::size_t>(finding.statement_index) >= units) {
+      continue;
+    }
+    auto unit = static_cast<std::size_t>(finding.statement_index);
+    finding.statement_key = key_of(unit);
+    if (!occurrences[unit]) {
+      uint32_t earlier = 0;
+      for (std::size_t other = 0; other < units; ++other) {
+        if (other != unit && begin_of(other) < begin_of(unit) && may_equal(other, unit) &&
+            key_of(other) == finding.statement_key) {
+          ++earlier;
+        }
+      }
+      occurrences[unit] = earlier;
+    }
+    finding.statement_occurrence = *occurrences[unit];
+  }
+  // Findings about a comment (unused-ignore): keyed by the comment, counted among the distinct
+  // earlier comments with findings and the same text.
+  std::vector<std::pair<std::string, uint32_t>> comments;  // key, begin
+  for (Finding& finding : findings) {
+    if (finding.statement_index >= 0 && static_cast<std::size_t>(finding.statement_index) < units) {
+      continue;
+    }
+    finding.statement_key = sha256_hex(
+        collapse_whitespace(text.substr(finding.span.begin, finding.span.end - finding.span.begin)));
+    if (std::find(comments.begin(), comments.end(), std::pair{finding.statement_key, finding.span.begin}) ==
+        comments.end()) {
+      comments.emplace_back(finding.statement_key, finding.span.begin);
+    }
+  }
+  for (Finding& finding : findings) {
+    if (finding.statement_index >= 0 && static_cast<std::size_t>(finding.statement_index) < units) {
+      continue;
+    }
+    finding.statement_occurrence =
+        static_cast<uint32_t>(std::count_if(comments.begin(), comments.end(), [&](const auto& comment) {
+          return comment.first == finding.statement_key && comment.second < finding.span.begin;
+        }));
+  }
+}
+
 // The facts of the file's up sections, in order, for later files.
 std::vector<SchemaEvent> facts_to_publish(const std::vector<SectionPlan>& sections,
                                           const std::vector<std::vector<SchemaEvent>>& facts) {
@@ -447,14 +577,30 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
                   });
   report_parse_problems(model, rules, result.findings);
   apply_ignores(model, rules, result.findings);
+  assign_statement_keys(model, result.findings);
+  for (Finding& finding : result.findings) {
+    finding.severity = rules.severity_of(finding.rule);
+  }
   sort_findings(result.findings);
   return result;
 }
 
 void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& options, const RuleSet& rules,
                  const std::function<void(FileResult&&)>& emit) {
+  // A RuleSet is cheap to copy (a span and a few pointers); every file shares this one.
+  auto shared = std::make_shared<const RuleSet>(rules);
+  lint_inputs(
+      inputs, options.jobs,
+      [&](const std::string&) {
+        return FileSetup{options, shared, Severity::Warning};
+      },
+      emit);
+}
+
+void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const SetupForPath& setup_for,
+                 const std::function<void(FileResult&&)>& emit) {
   SchemaHistory history(inputs.size());
-  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
+  jobs = jobs != 0 ? jobs : std::max(1U, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, inputs.size()));
 
   // Results wait in slots until every earlier file has been emitted; workers stay within a window
@@ -471,14 +617,26 @@ void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& option
     Expected<SourceFile> source = input.contents
                                       ? source_from_bytes(input.display_path, *input.contents)
                                       : load_source_file(input.filesystem_path, input.display_path);
+    FileSetup setup = setup_for(input.display_path);
     if (!source) {
       history.publish(index, {});
       FileResult failed;
       failed.path = input.display_path;
+      failed.context_only = !input.report;
       failed.errors.push_back(InputError{input.display_path, std::nullopt, source.error().message});
       return failed;
     }
-    return lint_source(*source, options, rules, &history, index);
+    if (!input.report) {
+      // An earlier migration read for its schema facts only: no rules run on it.
+      prepare_file(*source, setup.options, &history, index);
+      FileResult context;
+      context.path = input.display_path;
+      context.context_only = true;
+      return context;
+    }
+    FileResult result = lint_source(*source, setup.options, *setup.rules, &history, index);
+    result.fail_on = setup.fail_on;
+    return result;
   };
 
   auto worker = [&] {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <set>
 #include <span>
 #include <string>
@@ -24,10 +26,12 @@ struct LintOptions {
 // The rules of one run: all known rules, and which of them are enabled.
 class RuleSet {
  public:
+  // `severities` overrides rules' default severities (from the config file).
   RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select,
-          const std::set<std::string>& ignore);
+          const std::set<std::string>& ignore, std::map<std::string, Severity> severities = {});
 
   const Rule* find(std::string_view id) const;
+  Severity severity_of(std::string_view id) const;
   bool enabled(std::string_view id) const;
   const std::vector<const Rule*>& enabled_rules() const { return enabled_; }
   std::span<const Rule> all() const { return all_; }
@@ -35,6 +39,7 @@ class RuleSet {
  private:
   std::span<const Rule> all_;
   std::vector<const Rule*> enabled_;
+  std::map<std::string, Severity> severities_;
 };
 
 // The findings of one file, or why it could not be linted.
@@ -42,6 +47,8 @@ struct FileResult {
   std::string path;
   std::vector<Finding> findings;  // sorted by position, then rule id; suppressed ones included
   std::vector<InputError> errors;
+  bool context_only = false;             // read for schema facts only (LintInput::report false)
+  Severity fail_on = Severity::Warning;  // the lowest severity that fails, for this file
 };
 
 // Lints one source. `history` (may be null) provides facts of earlier files; `file_order` is this
@@ -63,8 +70,19 @@ struct FileLocks {
 FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                         SchemaHistory* history = nullptr, std::size_t file_order = 0);
 
-// Lints inputs in parallel (`options.jobs` threads); `emit` receives each file's result in input
-// order, as soon as it and every file before it are done.
+// How one file is linted: its options and rules (the config file may differ per path).
+struct FileSetup {
+  LintOptions options;
+  std::shared_ptr<const RuleSet> rules;
+  Severity fail_on = Severity::Warning;
+};
+using SetupForPath = std::function<FileSetup(const std::string& display_path)>;
+
+// Lints inputs in parallel (`jobs` threads, 0: one per core); `emit` receives each file's result in
+// input order, as soon as it and every file before it are done.
+void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const SetupForPath& setup_for,
+                 const std::function<void(FileResult&&)>& emit);
+// The same with one setup for every file.
 void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& options, const RuleSet& rules,
                  const std::function<void(FileResult&&)>& emit);
 

@@ -4,19 +4,27 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <ranges>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "analyzer/config.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/linter.hpp"
 #include "analyzer/lock_model.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
+#include "sarif/sarif_report.hpp"
 
 namespace {
 
@@ -64,26 +72,145 @@ struct LintFlags {
   std::string ignore;
   unsigned jobs = 0;
   std::string stdin_filename = "stdin.sql";
+  bool include_suppressed = false;  // --format sarif only
+  std::string config;
+  bool with_history = false;
+  std::string since;
+  bool staged = false;
   std::vector<std::string> paths;
+  // Which of the flags above were given: they override the config file.
+  std::set<std::string> given;
+};
+
+std::set<std::string> rule_ids() {
+  std::set<std::string> ids;
+  for (const Rule& rule : all_rules()) {
+    ids.emplace(rule.id);
+  }
+  return ids;
+}
+
+// The config file in force: --config, else miglint.toml found walking up from the current directory.
+bool load_config_for(const std::string& explicit_path, std::optional<Config>& config) {
+  std::optional<std::string> path =
+      explicit_path.empty() ? find_config_file(".") : std::optional(explicit_path);
+  if (!path) {
+    return true;
+  }
+  if (!std::filesystem::is_regular_file(*path)) {
+    std::cerr << fmt::format("miglint: error: {}: no such config file\n", *path);
+    return false;
+  }
+  Expected<Config> loaded = load_config(*path, rule_ids());
+  if (!loaded) {
+    std::cerr << fmt::format("miglint: error: {}\n", loaded.error().message);
+    return false;
+  }
+  config = std::move(*loaded);
+  return true;
+}
+
+// Per-file setup: the config's settings for the path, overridden by the flags that were given.
+class SetupResolver {
+ public:
+  SetupResolver(const LintFlags& flags, const std::optional<Config>& config)
+      : flags_(flags), config_(config) {}
+
+  FileSetup operator()(const std::string& path) {
+    ConfigSettings settings = config_ ? settings_for(*config_, path) : ConfigSettings{};
+    auto given = [&](const char* flag) { return flags_.given.contains(flag); };
+    FileSetup setup;
+    setup.options.pg_version = given("--pg-version") ? flags_.pg_version : settings.pg_version.value_or(15);
+    setup.options.assume_in_transaction =
+        given("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
+    setup.fail_on =
+        given("--fail-on") ? *parse_severity(flags_.fail_on) : settings.fail_on.value_or(Severity::Warning);
+    std::set<std::string> select =
+        given("--select") ? split_ids(flags_.select) : settings.select.value_or(std::set<std::string>{});
+    std::set<std::string> ignore =
+        given("--ignore") ? split_ids(flags_.ignore) : settings.ignore.value_or(std::set<std::string>{});
+    if (settings.timeouts_set_by_runner.value_or(false)) {
+      ignore.insert({"require-lock-timeout", "require-statement-timeout"});
+    }
+    std::map<std::string, Severity> severities;
+    for (const auto& [id, level] : settings.rule_severity) {
+      if (level) {
+        severities[id] = *level;
+      } else {
+        ignore.insert(id);
+      }
+    }
+    std::string key =
+        fmt::format("{}|{}|{}", fmt::join(select, ","), fmt::join(ignore, ","),
+                    fmt::join(severities | std::views::transform([](const auto& entry) {
+                                return entry.first + "=" + std::string(severity_name(entry.second));
+                              }),
+                              ","));
+    std::lock_guard lock(mutex_);
+    auto& rules = rule_sets_[key];
+    if (!rules) {
+      rules = std::make_shared<const RuleSet>(all_rules(), select, ignore, severities);
+    }
+    setup.rules = rules;
+    return setup;
+  }
+
+ private:
+  const LintFlags& flags_;
+  const std::optional<Config>& config_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const RuleSet>> rule_sets_;
 };
 
 int run_lint(const LintFlags& flags) {
-  std::set<std::string> select = split_ids(flags.select);
-  std::set<std::string> ignore = split_ids(flags.ignore);
-  if (!check_rule_ids(select, "--select") || !check_rule_ids(ignore, "--ignore")) {
+  if (flags.include_suppressed && flags.format != "sarif") {
+    std::cerr << "miglint: error: --include-suppressed needs --format sarif\n";
     return kExitError;
   }
-  RuleSet rules(all_rules(), select, ignore);
-  LintOptions options;
-  options.pg_version = flags.pg_version;
-  options.assume_in_transaction = flags.assume_in_transaction;
-  options.jobs = flags.jobs;
-  Severity fail_on = *parse_severity(flags.fail_on);
+  if (!check_rule_ids(split_ids(flags.select), "--select") ||
+      !check_rule_ids(split_ids(flags.ignore), "--ignore")) {
+    return kExitError;
+  }
+  std::optional<Config> config;
+  if (!load_config_for(flags.config, config)) {
+    return kExitError;
+  }
+  SetupResolver setup_for(flags, config);
+  RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
-  DiscoveredInputs discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  DiscoveredInputs discovered;
+  if (!flags.since.empty() || flags.staged) {
+    std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
+    Expected<std::vector<LintInput>> changed =
+        changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged);
+    if (!changed) {
+      std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
+      return kExitError;
+    }
+    discovered.inputs = std::move(*changed);
+  } else {
+    if (flags.paths.empty()) {
+      std::cerr << "miglint: error: no paths given (or use --since REF / --staged)\n";
+      return kExitError;
+    }
+    discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  }
+  if (config) {
+    std::erase_if(discovered.inputs, [&](const LintInput& input) {
+      return input.contents == std::nullopt && excluded_by_config(*config, input.display_path);
+    });
+  }
+  if (flags.with_history || !flags.since.empty() || flags.staged) {
+    add_history(discovered);
+  }
   std::unique_ptr<Reporter> reporter;
   if (flags.format == "json") {
     reporter = make_json_reporter(std::cout);
+  } else if (flags.format == "sarif") {
+    reporter =
+        make_sarif_reporter(std::cout, rules, SarifOptions{find_repository_root(), flags.include_suppressed});
+  } else if (flags.format == "github") {
+    reporter = make_github_reporter(std::cout);
   } else {
     const char* no_color = std::getenv("NO_COLOR");
     bool colour = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
@@ -93,14 +220,17 @@ int run_lint(const LintFlags& flags) {
   RunSummary summary;
   summary.input_errors = discovered.errors;
   bool failing = false;
-  lint_inputs(discovered.inputs, options, rules, [&](FileResult&& result) {
+  lint_inputs(discovered.inputs, flags.jobs, std::ref(setup_for), [&](FileResult&& result) {
+    if (result.context_only) {
+      return;  // an earlier migration read for its schema facts only
+    }
     ++summary.files;
     for (const Finding& finding : result.findings) {
       if (finding.suppressed) {
         ++summary.suppressed;
         continue;
       }
-      failing = failing || finding.severity >= fail_on;
+      failing = failing || finding.severity >= result.fail_on;
       ++(finding.severity == Severity::Error     ? summary.errors
          : finding.severity == Severity::Warning ? summary.warnings
                                                  : summary.notes);
@@ -255,7 +385,10 @@ int main(int argc, char** argv) {
 
   LintFlags lint;
   CLI::App* lint_cmd = app.add_subcommand("lint", "Lint migration files (and directories of *.sql files)");
-  lint_cmd->add_option("--format", lint.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  lint_cmd->add_option("--format", lint.format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  lint_cmd->add_flag("--include-suppressed", lint.include_suppressed,
+                     "With --format sarif: also write findings silenced by ignore comments, as suppressed");
   lint_cmd->add_option("--fail-on", lint.fail_on, "Lowest severity that makes the exit status 1")
       ->check(CLI::IsMember({"error", "warning", "note"}));
   lint_cmd->add_option("--pg-version", lint.pg_version, "Target PostgreSQL major version (10-18)")
@@ -267,7 +400,21 @@ int main(int argc, char** argv) {
   lint_cmd->add_option("--jobs,-j", lint.jobs, "Files linted in parallel (default: one per core)")
       ->check(CLI::Range(1, 1024));
   lint_cmd->add_option("--stdin-filename", lint.stdin_filename, "Name reported for `-` (stdin)");
-  lint_cmd->add_option("paths", lint.paths, "Files, directories, or - for stdin")->required();
+  lint_cmd->add_option("--config", lint.config, "The config file (default: miglint.toml found walking up)");
+  lint_cmd->add_flag(
+      "--with-history", lint.with_history,
+      "Also read the earlier migrations of each file's directory for schema facts (not reported)");
+  lint_cmd->add_option(
+      "--since", lint.since,
+      "Lint only migrations added, modified or renamed since this git ref (and untracked ones)");
+  lint_cmd->add_flag("--staged", lint.staged, "Lint the staged versions of staged migrations");
+  lint_cmd->add_option("paths", lint.paths,
+                       "Files, directories, or - for stdin (with --since/--staged: filters)");
+
+  bool init_force = false;
+  CLI::App* init_cmd =
+      app.add_subcommand("init", "Write a commented starter miglint.toml in the current directory");
+  init_cmd->add_flag("--force", init_force, "Overwrite an existing miglint.toml");
 
   LocksFlags locks;
   CLI::App* locks_cmd =
@@ -295,7 +442,22 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitClean : kExitError;
   }
   if (lint_cmd->parsed()) {
+    for (const char* flag :
+         {"--pg-version", "--assume-in-transaction", "--fail-on", "--select", "--ignore"}) {
+      if (lint_cmd->count(flag) > 0) {
+        lint.given.insert(flag);
+      }
+    }
     return run_lint(lint);
+  }
+  if (init_cmd->parsed()) {
+    if (std::filesystem::exists("miglint.toml") && !init_force) {
+      std::cerr << "miglint: error: miglint.toml already exists (use --force to overwrite it)\n";
+      return kExitError;
+    }
+    std::ofstream("miglint.toml") << starter_config();
+    std::cout << "wrote miglint.toml\n";
+    return kExitClean;
   }
   if (locks_cmd->parsed()) {
     return run_locks(locks);

@@ -4,6 +4,8 @@ find_package(fmt REQUIRED)             # libfmt-dev: message formatting
 find_package(simdjson REQUIRED)        # libsimdjson-dev: decoding libpg_query's JSON parse tree
 find_package(nlohmann_json REQUIRED)   # nlohmann-json3-dev: writing JSON reports
 find_package(CLI11 REQUIRED)           # libcli11-dev: command-line parsing
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # libssl-dev: SHA-256 for SARIF fingerprints
+find_package(tomlplusplus REQUIRED)    # libtomlplusplus-dev: reading miglint.toml
 
 # libpg-query-dev ships neither pkg-config nor a CMake config file.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

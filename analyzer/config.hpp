@@ -1,0 +1,62 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analyzer/expected.hpp"
+#include "analyzer/finding.hpp"
+
+namespace miglint {
+
+// Settings that the top level of miglint.toml and each [[overrides]] table may hold. Unset
+// (nullopt/empty) means "not said here".
+struct ConfigSettings {
+  std::optional<int> pg_version;
+  std::optional<bool> assume_in_transaction;
+  std::optional<Severity> fail_on;
+  std::optional<std::set<std::string>> select;
+  std::optional<std::set<std::string>> ignore;
+  std::vector<std::string> exclude;  // path globs
+  std::optional<bool> timeouts_set_by_runner;
+  // [rules.<id>] severity: a severity, or nullopt for "off".
+  std::map<std::string, std::optional<Severity>> rule_severity;
+};
+
+struct ConfigOverride {
+  std::vector<std::string> paths;  // globs, relative to the config file's directory
+  ConfigSettings settings;
+};
+
+// miglint.toml: found by walking up from the current directory, or given with --config.
+struct Config {
+  std::string path;       // the file, as found
+  std::string directory;  // its directory (absolute): globs are relative to it
+  ConfigSettings top;
+  std::vector<ConfigOverride> overrides;
+};
+
+// Walks up from `start` to the filesystem root; the first miglint.toml found, or nullopt.
+std::optional<std::string> find_config_file(const std::string& start);
+
+// Reads and checks a config file: an unknown key, a wrong type or an unknown rule id is an error
+// naming the file, line and key ("miglint.toml:4:1: unknown key `pg_verison`").
+Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules);
+
+// Whether `path` (as reported) matches a glob of the config: `*` and `?` within a path segment, `**`
+// across segments; a glob without `/` matches the file name in any directory.
+bool config_glob_matches(const std::string& glob, const std::string& path_from_config_dir);
+
+// The settings in force for one file: the top level, then every override whose paths match, in
+// file order (later ones win).
+ConfigSettings settings_for(const Config& config, const std::string& path);
+
+// Whether the config excludes `path` (top-level or override `exclude` globs).
+bool excluded_by_config(const Config& config, const std::string& path);
+
+// The starter file `miglint init` writes.
+std::string starter_config();
+
+}  // namespace miglint
