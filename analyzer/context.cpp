@@ -133,7 +133,11 @@ void MigrationContext::record_created(const Statement& statement) {
   if (kind == "CreateStmt" || kind == "CreateSeqStmt") {
     created_.insert(qualified_name(kind == "CreateStmt" ? stmt["relation"] : stmt["sequence"]));
   } else if (kind == "CreateTableAsStmt") {
-    created_.insert(qualified_name(stmt["into"]["rel"]));
+    std::string name = qualified_name(stmt["into"]["rel"]);
+    created_.insert(name);
+    if (!stmt["into"]["skipData"].boolean()) {
+      created_with_data_.insert(name);  // filled by its query: validating a constraint on it scans rows
+    }
   } else if (kind == "CreateEnumStmt") {
     created_types_.insert(qualified_name_from_list(stmt["typeName"]));
   } else if (kind == "CreateDomainStmt") {
@@ -226,6 +230,10 @@ void MigrationContext::record_set_config(Node select_stmt) {
 
 bool MigrationContext::type_created_in_file(const std::string& qualified_type) const {
   return created_types_.contains(qualified_type);
+}
+
+bool MigrationContext::created_empty_in_file(const std::string& qualified_relation) const {
+  return created_.contains(qualified_relation) && !created_with_data_.contains(qualified_relation);
 }
 
 bool MigrationContext::created_in_file(const std::string& qualified_relation) const {

@@ -52,6 +52,8 @@ class MigrationContext : public SchemaLookup {
   bool nested_begin() const { return nested_begin_; }
   bool is_down_migration() const { return down_; }
   bool created_in_file(const std::string& qualified_relation) const;
+  // Created earlier in the file and empty then (CREATE TABLE; not CREATE TABLE AS with data).
+  bool created_empty_in_file(const std::string& qualified_relation) const;
   // An enum, domain or composite type created earlier in the file ("public.mood").
   bool type_created_in_file(const std::string& qualified_type) const;
   // For an index created earlier in the file: its table; else nullopt.
@@ -108,6 +110,7 @@ class MigrationContext : public SchemaLookup {
   Timeout statement_timeout_;
   std::set<std::string> created_;
   std::set<std::string> created_types_;
+  std::set<std::string> created_with_data_;
   std::unordered_map<std::string, std::string> created_index_table_;
   std::vector<RelationEffect> effects_;
   std::vector<HeldLock> held_;

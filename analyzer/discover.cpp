@@ -15,6 +15,21 @@ namespace miglint {
 
 namespace fs = std::filesystem;
 
+void sort_in_migration_order(std::vector<LintInput>& inputs) {
+  std::vector<std::pair<MigrationOrderKey, std::size_t>> keys;
+  keys.reserve(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    keys.emplace_back(MigrationOrderKey(inputs[i].display_path), i);
+  }
+  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<LintInput> sorted;
+  sorted.reserve(inputs.size());
+  for (const auto& [key, index] : keys) {
+    sorted.push_back(std::move(inputs[index]));
+  }
+  inputs = std::move(sorted);
+}
+
 std::string normalize_display_path(const std::string& path) {
   std::string normal = fs::path(path).lexically_normal().generic_string();
   if (normal.size() > 1 && normal.back() == '/') {
@@ -72,9 +87,7 @@ DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const st
       out.inputs.push_back(LintInput{normalize_display_path(given), given, std::nullopt});
     }
   }
-  std::stable_sort(out.inputs.begin(), out.inputs.end(), [](const LintInput& a, const LintInput& b) {
-    return migration_order_less(a.display_path, b.display_path);
-  });
+  sort_in_migration_order(out.inputs);
   auto same = [](const LintInput& a, const LintInput& b) { return a.display_path == b.display_path; };
   out.inputs.erase(std::unique(out.inputs.begin(), out.inputs.end(), same), out.inputs.end());
   return out;
@@ -132,10 +145,7 @@ void add_history(DiscoveredInputs& discovered) {
     }
   }
   std::move(history.begin(), history.end(), std::back_inserter(discovered.inputs));
-  std::stable_sort(discovered.inputs.begin(), discovered.inputs.end(),
-                   [](const LintInput& a, const LintInput& b) {
-                     return migration_order_less(a.display_path, b.display_path);
-                   });
+  sort_in_migration_order(discovered.inputs);
 }
 
 namespace {
@@ -234,9 +244,7 @@ Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& 
     }
     inputs.push_back(std::move(input));
   }
-  std::stable_sort(inputs.begin(), inputs.end(), [](const LintInput& a, const LintInput& b) {
-    return migration_order_less(a.display_path, b.display_path);
-  });
+  sort_in_migration_order(inputs);
   return inputs;
 }
 

@@ -37,6 +37,9 @@ void add_history(DiscoveredInputs& discovered);
 Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
                                                 const std::optional<std::string>& since_ref, bool staged);
 
+// Sorts inputs into migration order (stable), computing each path's order key once.
+void sort_in_migration_order(std::vector<LintInput>& inputs);
+
 // "a//b/./c.sql" -> "a/b/c.sql"
 std::string normalize_display_path(const std::string& path);
 

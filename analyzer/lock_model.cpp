@@ -202,6 +202,19 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version, const S
 
 void drop_effects(EffectList& effects, Node stmt, const SchemaLookup* schema) {
   std::string_view type = stmt["removeType"].str();
+  // DROP TRIGGER / POLICY / RULE name ON table: ACCESS EXCLUSIVE on the table ([schema, table, name]).
+  if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY" || type == "OBJECT_RULE") {
+    for (Node object : stmt["objects"]) {
+      Node names = object.as("List")["items"];
+      std::size_t count = names.size();
+      if (count >= 2) {
+        std::string_view table = names.at(count - 2).string_value();
+        std::string_view schema_name = count >= 3 ? names.at(count - 3).string_value() : std::string_view();
+        effects.add(qualified_name(schema_name, table), LockMode::AccessExclusive);
+      }
+    }
+    return;
+  }
   bool relation = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
                   type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" || type == "OBJECT_FOREIGN_TABLE";
   if (!relation) {
@@ -331,6 +344,16 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
         effects.add(qualified_name(parent.as("RangeVar")), LockMode::AccessExclusive);
       }
     }
+  } else if (kind == "CreatePolicyStmt" || kind == "AlterPolicyStmt") {
+    effects.add(qualified_name(stmt["table"]), LockMode::AccessExclusive);
+  } else if (kind == "RuleStmt") {
+    effects.add(qualified_name(stmt["relation"]), LockMode::AccessExclusive);
+  } else if (kind == "ViewStmt" && stmt["replace"].boolean()) {
+    // CREATE OR REPLACE VIEW of an existing view swaps its rule under ACCESS EXCLUSIVE.
+    effects.add(qualified_name(stmt["view"]), LockMode::AccessExclusive);
+  } else if (kind == "AlterSeqStmt") {
+    // Blocks nextval(), and so every insert that draws from the sequence.
+    effects.add(qualified_name(stmt["sequence"]), LockMode::ShareRowExclusive);
   } else if (kind == "CommentStmt") {
     std::string_view objtype = stmt["objtype"].str();
     if (objtype == "OBJECT_TABLE" || objtype == "OBJECT_COLUMN") {
@@ -338,8 +361,8 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
       std::size_t count = names.size();
       if (objtype == "OBJECT_COLUMN" && count >= 2) {
         std::string_view table_name = names.at(count - 2).string_value();
-        std::string_view schema = count >= 3 ? names.at(count - 3).string_value() : std::string_view();
-        effects.add(qualified_name(schema, table_name), LockMode::ShareUpdateExclusive);
+        std::string_view schema_name = count >= 3 ? names.at(count - 3).string_value() : std::string_view();
+        effects.add(qualified_name(schema_name, table_name), LockMode::ShareUpdateExclusive);
       } else if (objtype == "OBJECT_TABLE") {
         effects.add(qualified_name_from_list(names), LockMode::ShareUpdateExclusive);
       }

@@ -1,5 +1,6 @@
 #include "analyzer/order.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -14,12 +15,7 @@ bool is_alnum(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0;
 }
 
-// One unit of comparison: a number (digits without leading zeros) or a single other byte.
-struct Segment {
-  bool numeric = false;
-  std::string digits;  // numeric: significant digits
-  char byte = 0;
-};
+using Segment = MigrationOrderKey::Segment;
 
 class Segmenter {
  public:
@@ -95,19 +91,41 @@ int compare_segments(const Segment& a, const Segment& b) {
 
 }  // namespace
 
-bool migration_order_less(std::string_view a, std::string_view b) {
-  Segmenter left(a);
-  Segmenter right(b);
-  while (!left.done() && !right.done()) {
-    int order = compare_segments(left.next(), right.next());
+MigrationOrderKey::MigrationOrderKey(std::string_view path)
+    : down_(is_down_migration_path(path)), path_(path) {
+  // A down migration takes its up migration's place: `x/down.sql` and `x.down.sql` compare as
+  // `x/up.sql` and `x.up.sql`, and then come after them.
+  std::string up_name;
+  if (down_) {
+    std::size_t at = path.rfind("down");
+    up_name = std::string(path.substr(0, at)) + "up" + std::string(path.substr(at + 4));
+    path = up_name;
+  }
+  Segmenter segmenter(path);
+  while (!segmenter.done()) {
+    segments_.push_back(segmenter.next());
+  }
+}
+
+bool operator<(const MigrationOrderKey& a, const MigrationOrderKey& b) {
+  std::size_t common = std::min(a.segments_.size(), b.segments_.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    int order = compare_segments(a.segments_[i], b.segments_[i]);
     if (order != 0) {
       return order < 0;
     }
   }
-  if (left.done() != right.done()) {
-    return left.done();
+  if (a.segments_.size() != b.segments_.size()) {
+    return a.segments_.size() < b.segments_.size();
   }
-  return a < b;
+  if (a.down_ != b.down_) {
+    return b.down_;
+  }
+  return a.path_ < b.path_;
+}
+
+bool migration_order_less(std::string_view a, std::string_view b) {
+  return MigrationOrderKey(a) < MigrationOrderKey(b);
 }
 
 bool is_down_migration_path(std::string_view path) {

@@ -2,13 +2,33 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace miglint {
 
 // Migration order, shared by `lint` and the runner. A leading timestamp written with dashes
 // (diesel's `2017-08-31-143022_x`) compares as its digits; otherwise runs of digits compare as
-// numbers (`v1.2` before `v1.10`, `9_x` before `10_x`); ties are broken by the bytes.
+// numbers (`v1.2` before `v1.10`, `9_x` before `10_x`); ties are broken by the bytes. A down
+// migration sorts right after its up migration (it runs after it, so it sees the schema it made).
 bool migration_order_less(std::string_view a, std::string_view b);
+
+// The same order as a precomputed key, for sorting many paths (segmenting once per path).
+class MigrationOrderKey {
+ public:
+  explicit MigrationOrderKey(std::string_view path);
+  friend bool operator<(const MigrationOrderKey& a, const MigrationOrderKey& b);
+
+  struct Segment {
+    bool numeric = false;
+    std::string digits;  // numeric: significant digits
+    char byte = 0;
+  };
+
+ private:
+  std::vector<Segment> segments_;
+  bool down_ = false;
+  std::string path_;
+};
 
 // Down migrations (`down.sql`, `*.down.sql`, `*_down.sql`) are linted but teach no schema facts.
 bool is_down_migration_path(std::string_view path);

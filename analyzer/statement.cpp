@@ -27,16 +27,7 @@ const std::vector<Token>& Statement::tokens() const {
 }
 
 ByteSpan Statement::span() const {
-  const auto& code = tokens();
-  if (!code.empty()) {
-    return ByteSpan{begin_, code.back().end};
-  }
-  // The scanner failed (it never should on parsed text): trim trailing whitespace only.
-  uint32_t end = raw_.end;
-  while (end > begin_ && std::isspace(static_cast<unsigned char>(file_->text()[end - 1])) != 0) {
-    --end;
-  }
-  return ByteSpan{begin_, end};
+  return ByteSpan{begin_, end_of_code(file_->text(), begin_, raw_.end)};
 }
 
 std::string_view Statement::text() const {

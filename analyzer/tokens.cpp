@@ -3,6 +3,7 @@
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -53,6 +54,77 @@ std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* 
   }
   pg_query_free_scan_result(result);
   return tokens;
+}
+
+namespace {
+
+bool is_identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none.
+std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end) {
+  if (at > 0 && is_identifier_char(text[at - 1])) {
+    return {};  // part of an identifier (a$b) or a parameter ($1) follows
+  }
+  uint32_t i = at + 1;
+  if (i < end && (std::isdigit(static_cast<unsigned char>(text[i])) != 0)) {
+    return {};
+  }
+  while (i < end && text[i] != '$') {
+    if (!(std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '_' ||
+          static_cast<unsigned char>(text[i]) >= 0x80)) {
+      return {};
+    }
+    ++i;
+  }
+  return i < end ? text.substr(at, i + 1 - at) : std::string_view();
+}
+
+}  // namespace
+
+uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end) {
+  uint32_t last = begin;
+  uint32_t i = begin;
+  while (i < end) {
+    char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      ++i;
+    } else if ((c == '-' && i + 1 < end && text[i + 1] == '-') ||
+               (c == '/' && i + 1 < end && text[i + 1] == '*')) {
+      i = skip_leading_trivia(text, i, end);
+    } else if (c == '\'' || c == '"') {
+      // E'...' strings take backslash escapes; others double the quote to escape it.
+      bool backslashes = c == '\'' && i > begin && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
+                         (i - 1 == begin || !is_identifier_char(text[i - 2]));
+      ++i;
+      while (i < end) {
+        if (backslashes && text[i] == '\\') {
+          i += 2;
+        } else if (text[i] == c) {
+          if (i + 1 < end && text[i + 1] == c) {
+            i += 2;
+          } else {
+            ++i;
+            break;
+          }
+        } else {
+          ++i;
+        }
+      }
+      last = std::min(i, end);
+    } else if (std::string_view tag = c == '$' ? dollar_tag(text, i, end) : std::string_view();
+               !tag.empty()) {
+      std::size_t close = text.substr(0, end).find(tag, i + tag.size());
+      i = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
+      last = i;
+    } else {
+      ++i;
+      last = i;
+    }
+  }
+  return last;
 }
 
 uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t end) {

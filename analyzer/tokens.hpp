@@ -55,4 +55,10 @@ std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* 
 // Skips whitespace and comments from `offset`; returns the offset of the first other byte.
 uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t end);
 
+// The end of the last token in [begin, end) of text PostgreSQL's lexer accepted: just past the
+// last byte that is not whitespace or comment. A small lexer of its own (quotes, dollar quotes,
+// nested comments), because calling the scanner for every reported statement cost more than the
+// rules did.
+uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end);
+
 }  // namespace miglint

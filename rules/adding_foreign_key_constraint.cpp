@@ -12,8 +12,14 @@ constexpr std::string_view kHelp =
 // A foreign key added to an existing table and validated at once: SHARE ROW EXCLUSIVE on both
 // tables (writes to either are blocked) while every row of the referencing table is looked up.
 // Written as ADD CONSTRAINT ... FOREIGN KEY, or as REFERENCES in ADD COLUMN, which has no NOT VALID.
+// A table created empty in the same file has no row to check; one filled by CREATE TABLE AS has,
+// and the referenced (existing) table stays locked while they are checked.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
+  Node stmt = statement.body();
+  if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE" ||
+      context.created_empty_in_file(qualified_name(stmt["relation"]))) {
+    return;
+  }
   std::string table = quote_name(display_name(stmt["relation"]));
   std::size_t index = 0;
   for (Node item : stmt["cmds"]) {

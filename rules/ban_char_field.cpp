@@ -11,11 +11,11 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
   for (const TypedColumn& column : typed_columns(statement)) {
     if (column.type == "bpchar") {
       out.report(
-          column.span,
+          column.span(),
           fmt::format("column {} is {}: values are padded with blanks to the full length, "
                       "trailing blanks are ignored when comparing and dropped when converting to text, "
                       "and the type is no faster or smaller than text; changing it later rewrites {}",
-                      column_label(column), column.written_type, quote_name(display_name(column.relation))),
+                      column_label(column), column.written_type(), quote_name(display_name(column.relation))),
           "Use text (or varchar) with `CHECK (char_length(col) = n)` when values must have an "
           "exact length.");
     }

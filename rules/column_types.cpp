@@ -64,18 +64,9 @@ void add_column(std::vector<TypedColumn>& out, const Statement& statement, Node 
   column.type = names.at(names.size() - 1).string_value();
   column.has_modifiers = type_name["typmods"].size() > 0;
   column.is_array = type_name["arrayBounds"].size() > 0;
-  column.span = statement.span();
-  column.written_type = normalized_type_name(type_name);
-  // From the column's name to the end of its type, when the parse tree has both positions.
-  if (has_location(column_def) && has_location(type_name)) {
-    uint32_t begin = statement.offset_of(column_def);
-    uint32_t type_begin = statement.offset_of(type_name);
-    uint32_t end = type_end(statement, type_begin);
-    if (end > type_begin && type_begin >= begin) {
-      column.span = ByteSpan{begin, end};
-      column.written_type = statement.file().text().substr(type_begin, end - type_begin);
-    }
-  }
+  column.statement = &statement;
+  column.column_def = column_def;
+  column.type_name = type_name;
   out.push_back(column);
 }
 
@@ -104,6 +95,31 @@ std::vector<TypedColumn> typed_columns(const Statement& statement) {
     }
   }
   return out;
+}
+
+ByteSpan TypedColumn::span() const {
+  // From the column's name to the end of its type, when the parse tree has both positions.
+  if (has_location(column_def) && has_location(type_name)) {
+    uint32_t begin = statement->offset_of(column_def);
+    uint32_t type_begin = statement->offset_of(type_name);
+    uint32_t end = type_end(*statement, type_begin);
+    if (end > type_begin && type_begin >= begin) {
+      return ByteSpan{begin, end};
+    }
+  }
+  return statement->span();
+}
+
+std::string TypedColumn::written_type() const {
+  if (has_location(column_def) && has_location(type_name)) {
+    uint32_t begin = statement->offset_of(column_def);
+    uint32_t type_begin = statement->offset_of(type_name);
+    uint32_t end = type_end(*statement, type_begin);
+    if (end > type_begin && type_begin >= begin) {
+      return std::string(statement->file().text().substr(type_begin, end - type_begin));
+    }
+  }
+  return normalized_type_name(type_name);
 }
 
 std::string column_label(const TypedColumn& column) {

@@ -17,8 +17,16 @@ struct TypedColumn {
   std::string_view type;       // the last part of the type's name: "int4", "varchar", "serial", "bpchar"
   bool has_modifiers = false;  // varchar(20), bpchar(3); `char` alone is bpchar(1) too
   bool is_array = false;
-  ByteSpan span;             // from the column's name to the end of its type: `price numeric(10,2)`
-  std::string written_type;  // the type as written, `numeric(10,2)` (normalised when not found)
+
+  // From the column's name to the end of its type: `price numeric(10,2)`. Found from the tokens
+  // only when asked: most columns are never reported.
+  ByteSpan span() const;
+  // The type as written, `numeric(10,2)` (normalised when its position is not known).
+  std::string written_type() const;
+
+  const Statement* statement = nullptr;
+  Node column_def;
+  Node type_name;
 };
 
 // The typed columns of a CREATE TABLE or ALTER TABLE statement, in order. Tables created earlier in

@@ -11,10 +11,10 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
   for (const TypedColumn& column : typed_columns(statement)) {
     if (column.type == "int2" || column.type == "smallserial" || column.type == "serial2") {
       out.report(
-          column.span,
+          column.span(),
           fmt::format("column {} is {}, a 2-byte integer that overflows at 32,767; changing it to "
                       "a wider type later rewrites {} and its indexes under an ACCESS EXCLUSIVE lock",
-                      column_label(column), column.written_type, quote_name(display_name(column.relation))),
+                      column_label(column), column.written_type(), quote_name(display_name(column.relation))),
           "Use bigint (or integer when the range is truly bounded): with alignment padding a "
           "smallint often saves no space at all.");
     }

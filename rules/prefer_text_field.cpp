@@ -12,12 +12,12 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
   for (const TypedColumn& column : typed_columns(statement)) {
     if (column.type == "varchar" && column.has_modifiers) {
       out.report(
-          column.span,
+          column.span(),
           fmt::format("column {} is {}: changing the length limit later takes an ACCESS "
                       "EXCLUSIVE lock on {}, and lowering it also rewrites the table under that lock, "
                       "while a CHECK on a text column can be tightened with NOT VALID and VALIDATE, "
                       "which lets reads and writes go on",
-                      column_label(column), column.written_type, quote_name(display_name(column.relation))),
+                      column_label(column), column.written_type(), quote_name(display_name(column.relation))),
           "Use text (or unbounded varchar), with `CHECK (char_length(col) <= n)` when the limit "
           "matters; change the limit later by adding a new CHECK NOT VALID, validating it, and "
           "dropping the old one.");

@@ -11,12 +11,12 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
   for (const TypedColumn& column : typed_columns(statement)) {
     if (column.type == "timestamp") {
       out.report(
-          column.span,
+          column.span(),
           fmt::format("column {} is {}, a wall-clock reading without a time zone: "
                       "clients in other time zones, or around a daylight-saving change, read and "
                       "compare wrong instants; converting it later takes an ACCESS EXCLUSIVE lock on {} "
                       "and rewrites the table unless the session time zone is UTC",
-                      column_label(column), column.written_type, quote_name(display_name(column.relation))),
+                      column_label(column), column.written_type(), quote_name(display_name(column.relation))),
           "Use timestamptz (timestamp with time zone): it stores an instant and converts to "
           "the session time zone on output, in the same 8 bytes.");
     }

@@ -36,6 +36,7 @@ CREATE TABLE users (id bigint PRIMARY KEY, email text, org_id bigint, name varch
 CREATE INDEX users_email_idx ON users (email);
 CREATE UNIQUE INDEX users_name_uidx ON users (name);
 CREATE TABLE widgets (id bigint, code text);
+CREATE SEQUENCE widgets_seq AS integer;
 CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);
 CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE events_2025 (id bigint, at date);
@@ -153,6 +154,10 @@ const std::vector<std::string> kStatements = {
     "CREATE VIEW active_users AS SELECT * FROM users WHERE flag",
     "CREATE TABLE users_copy AS SELECT * FROM users",
     "ANALYZE users",
+    "DROP TRIGGER users_noop ON users",
+    "CREATE POLICY users_own ON users USING (true)",
+    "CREATE RULE users_no_delete AS ON DELETE TO users DO INSTEAD NOTHING",
+    "ALTER SEQUENCE widgets_seq AS bigint",
 };
 
 // Differences between the model and PostgreSQL 15 that a static model cannot avoid, with why.

@@ -111,3 +111,11 @@ TEST(MigrationOrder, CratesIoTimestampsInTheCorpus) {
   }
   EXPECT_NE(sorted.front().find("00000000000000_diesel_initial_setup"), std::string::npos);
 }
+
+TEST(MigrationOrder, DownMigrationsFollowTheirUpMigration) {
+  EXPECT_TRUE(migration_order_less("m/2019-01-01-000000_x/up.sql", "m/2019-01-01-000000_x/down.sql"));
+  EXPECT_TRUE(migration_order_less("m/2019-01-01-000000_x/down.sql", "m/2019-01-02-000000_y/up.sql"));
+  EXPECT_TRUE(migration_order_less("m/0002_change.up.sql", "m/0002_change.down.sql"));
+  EXPECT_TRUE(migration_order_less("m/0002_change.down.sql", "m/0003_next.up.sql"));
+  EXPECT_TRUE(migration_order_less("m/0002_change__up.sql", "m/0002_change__down.sql"));
+}

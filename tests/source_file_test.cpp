@@ -41,3 +41,16 @@ TEST(SourceFile, CharToByteOffsets) {
   EXPECT_EQ(byte_offset_of_char("aéb", 5), 4U);
   EXPECT_EQ(count_code_points("aéb✓"), 4U);
 }
+
+#include <nlohmann/json.hpp>
+#include "analyzer/report/json_text.hpp"
+
+TEST(JsonText, EscapesLikeAJsonLibrary) {
+  for (std::string text :
+       {std::string("plain"), std::string("quote \" and \\ backslash"), std::string("tab\tnew\nline\rcr"),
+        std::string("ctrl \x01\x1f end"), std::string("utf-8 é ✓ 𝄞")}) {
+    std::string out;
+    append_json_string(out, text);
+    EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), text);
+  }
+}

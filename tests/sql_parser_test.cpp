@@ -114,3 +114,22 @@ TEST(SqlParser, MoreNewerConstructs) {
     EXPECT_FALSE(parsed.problems[0].newer_construct.empty()) << sql;
   }
 }
+
+TEST(Tokens, EndOfCodeAgreesWithTheScanner) {
+  // Statements with trailing comments, strings holding comment markers, dollar quotes, E'' strings.
+  for (std::string text : {std::string("SELECT 1 -- c\n /* d /* nested */ */ "), std::string("SELECT '--x' "),
+                           std::string("SELECT 'it''s' /* c */"), std::string("SELECT E'a\\'b' -- x"),
+                           std::string("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; -- $x$ $body$ "
+                                       "LANGUAGE sql -- end"),
+                           std::string("SELECT \"we\"\"ird\" "), std::string("SELECT $1 -- p"),
+                           std::string("SELECT a$b$c FROM t /* x */")}) {
+    std::vector<Token> tokens = scan_tokens(text, 0, nullptr);
+    uint32_t expected = 0;
+    for (const Token& token : tokens) {
+      if (!token.is_comment()) {
+        expected = token.end;
+      }
+    }
+    EXPECT_EQ(end_of_code(text, 0, static_cast<uint32_t>(text.size())), expected) << text;
+  }
+}

@@ -1,13 +1,18 @@
-#include <nlohmann/json.hpp>
+#include <string>
 
+#include "analyzer/report/json_text.hpp"
 #include "analyzer/report/reporter.hpp"
 
 namespace miglint {
 
 namespace {
 
-nlohmann::ordered_json position_json(const Position& p) {
-  return nlohmann::ordered_json{{"line", p.line}, {"column", p.column}};
+void append_position(std::string& out, const Position& p) {
+  out += "{\"line\": ";
+  out += std::to_string(p.line);
+  out += ", \"column\": ";
+  out += std::to_string(p.column);
+  out += '}';
 }
 
 class JsonReporter final : public Reporter {
@@ -15,45 +20,59 @@ class JsonReporter final : public Reporter {
   explicit JsonReporter(std::ostream& out) : out_(out) { out_ << R"({"version": 1, "findings": [)"; }
 
   void file(const FileResult& result) override {
+    std::string& line = buffer_;
+    line.clear();
     for (const Finding& finding : result.findings) {
       if (finding.suppressed) {
         continue;
       }
-      nlohmann::ordered_json item{
-          {"rule", finding.rule},
-          {"severity", severity_name(finding.severity)},
-          {"path", finding.path},
-          {"start", position_json(finding.start)},
-          {"end", position_json(finding.end)},
-          {"message", finding.message},
-          {"help", finding.help},
-      };
-      out_ << (first_ ? "\n  " : ",\n  ")
-           << item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      line += first_ ? "\n  " : ",\n  ";
       first_ = false;
+      line += "{\"rule\": ";
+      append_json_string(line, finding.rule);
+      line += ", \"severity\": ";
+      append_json_string(line, severity_name(finding.severity));
+      line += ", \"path\": ";
+      append_json_string(line, finding.path);
+      line += ", \"start\": ";
+      append_position(line, finding.start);
+      line += ", \"end\": ";
+      append_position(line, finding.end);
+      line += ", \"message\": ";
+      append_json_string(line, finding.message);
+      line += ", \"help\": ";
+      append_json_string(line, finding.help);
+      line += '}';
     }
+    out_ << line;
   }
 
   void finish(const RunSummary& summary) override {
-    out_ << (first_ ? "" : "\n") << R"(], "errors": [)";
+    std::string out = first_ ? "" : "\n";
+    out += R"(], "errors": [)";
     bool first = true;
     for (const InputError& error : summary.input_errors) {
-      nlohmann::ordered_json item{
-          {"path", error.path}, {"line", nullptr}, {"column", nullptr}, {"message", error.message}};
-      if (error.position) {
-        item["line"] = error.position->line;
-        item["column"] = error.position->column;
-      }
-      out_ << (first ? "\n  " : ",\n  ")
-           << item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out += first ? "\n  " : ",\n  ";
       first = false;
+      out += "{\"path\": ";
+      append_json_string(out, error.path);
+      out += ", \"line\": ";
+      out += error.position ? std::to_string(error.position->line) : "null";
+      out += ", \"column\": ";
+      out += error.position ? std::to_string(error.position->column) : "null";
+      out += ", \"message\": ";
+      append_json_string(out, error.message);
+      out += '}';
     }
-    out_ << (first ? "" : "\n") << "]}\n";
+    out += first ? "" : "\n";
+    out += "]}\n";
+    out_ << out;
     out_.flush();
   }
 
  private:
   std::ostream& out_;
+  std::string buffer_;
   bool first_ = true;
 };
 
