@@ -97,7 +97,13 @@ std::string truncated(const std::string& name) {
 // names sharing their first 63 bytes collide.
 void check(const Statement& statement, const MigrationContext& /*context*/, RuleOutput& out) {
   std::vector<DeclaredName> declared = declared_names(statement);
-  if (declared.empty()) {
+  // The parse tree holds names already truncated to at most 63 bytes (a little less where a
+  // multi-byte character would be cut): only such names can have been longer. Scanning the
+  // statement's tokens is the expensive part, so it happens only then.
+  bool maybe_truncated = std::any_of(declared.begin(), declared.end(), [](const DeclaredName& name) {
+    return name.first.size() + 3 >= kMaxIdentifierBytes;
+  });
+  if (!maybe_truncated) {
     return;
   }
   std::string_view text = statement.file().text();

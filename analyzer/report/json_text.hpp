@@ -11,7 +11,14 @@ namespace miglint {
 inline void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char c : text) {
+  std::size_t plain = 0;  // start of the run of bytes that need no escaping
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) {
+      continue;
+    }
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -29,15 +36,12 @@ inline void append_json_string(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(static_cast<unsigned char>(c) >> 4U) & 0xFU];
-          out += kHex[static_cast<unsigned char>(c) & 0xFU];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += kHex[(static_cast<unsigned char>(c) >> 4U) & 0xFU];
+        out += kHex[static_cast<unsigned char>(c) & 0xFU];
     }
   }
+  out.append(text.data() + plain, text.size() - plain);
   out += '"';
 }
 
