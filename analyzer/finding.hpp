@@ -27,6 +27,11 @@ struct Finding {
   std::string source_line;  // the text of the start line, for excerpts
   // The statement it concerns (index in its file), for ignores and fingerprints; -1 for none.
   int64_t statement_index = -1;
+  // For fingerprints that survive edits elsewhere in the file: a SHA-256 (hex) of the statement's
+  // text with comments dropped and whitespace collapsed (of the ignore comment itself for findings
+  // about one), and how many identical statements come before it in the file.
+  std::string statement_key;
+  uint32_t statement_occurrence = 0;
   bool suppressed = false;         // silenced by an ignore comment
   std::string suppression_reason;  // the comment's `-- reason`, if any
 };

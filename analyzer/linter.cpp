@@ -577,7 +577,9 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
                   });
   report_parse_problems(model, rules, result.findings);
   apply_ignores(model, rules, result.findings);
-  assign_statement_keys(model, result.findings);
+  if (options.statement_keys) {
+    assign_statement_keys(model, result.findings);
+  }
   for (Finding& finding : result.findings) {
     finding.severity = rules.severity_of(finding.rule);
   }

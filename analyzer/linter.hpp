@@ -21,6 +21,9 @@ struct LintOptions {
   int pg_version = 15;
   bool assume_in_transaction = false;
   unsigned jobs = 0;  // 0: one per core
+  // Give findings the statement keys SARIF fingerprints need (hashing statements costs time that
+  // the other formats need not spend).
+  bool statement_keys = false;
 };
 
 // The rules of one run: all known rules, and which of them are enabled.

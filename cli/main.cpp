@@ -123,6 +123,7 @@ class SetupResolver {
     setup.options.pg_version = given("--pg-version") ? flags_.pg_version : settings.pg_version.value_or(15);
     setup.options.assume_in_transaction =
         given("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
+    setup.options.statement_keys = flags_.format == "sarif";
     setup.fail_on =
         given("--fail-on") ? *parse_severity(flags_.fail_on) : settings.fail_on.value_or(Severity::Warning);
     std::set<std::string> select =

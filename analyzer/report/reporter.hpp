@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <ostream>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer/finding.hpp"
@@ -34,5 +36,13 @@ struct TextStyle {
 std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, TextStyle style);
 // Streams `{"version": 1, "findings": [...], "errors": [...]}`; suppressed findings are left out.
 std::unique_ptr<Reporter> make_json_reporter(std::ostream& out);
+// GitHub Actions workflow commands, one line per finding:
+// `::error file=PATH,line=L,endLine=L,col=C,endColumn=C,title=RULE-ID::message` (`::warning`,
+// `::notice`); suppressed findings are left out. col/endColumn only when the finding is on one line.
+std::unique_ptr<Reporter> make_github_reporter(std::ostream& out);
+// Workflow-command escaping: property values escape `%`, CR, LF, `:` and `,`; the message only
+// `%`, CR and LF.
+std::string escape_github_property(std::string_view value);
+std::string escape_github_message(std::string_view message);
 
 }  // namespace miglint

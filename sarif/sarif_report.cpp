@@ -1,0 +1,235 @@
+// SARIF 2.1.0 (OASIS) for GitHub code scanning: one run, the enabled rules with their doc pages,
+// and one result per finding, located relative to %SRCROOT% (the repository root).
+#include "sarif/sarif_report.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
+#include <vector>
+
+#include "analyzer/hash.hpp"
+#include "rules/rule_docs.hpp"
+
+namespace miglint {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kSrcRoot = "%SRCROOT%";
+
+std::string_view sarif_level(Severity severity) {
+  switch (severity) {
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
+  }
+  return "warning";
+}
+
+// GitHub's `problem.severity` vocabulary: error, warning, recommendation.
+std::string_view problem_severity(Severity severity) {
+  return severity == Severity::Note ? "recommendation" : sarif_level(severity);
+}
+
+// "ban-drop-table" -> "BanDropTable", the SARIF convention for a rule's name.
+std::string pascal_case(std::string_view id) {
+  std::string name;
+  bool upper = true;
+  for (char c : id) {
+    if (c == '-' || c == '_') {
+      upper = true;
+      continue;
+    }
+    name += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+  }
+  return name;
+}
+
+// The lead paragraph of a rule's page: what follows the title and the severity line, up to the
+// first `##` section.
+std::string lead_paragraph(std::string_view doc) {
+  std::string lead;
+  std::size_t at = 0;
+  while (at < doc.size()) {
+    std::size_t eol = doc.find('\n', at);
+    std::string_view line = doc.substr(at, eol == std::string_view::npos ? std::string_view::npos : eol - at);
+    at = eol == std::string_view::npos ? doc.size() : eol + 1;
+    if (line.starts_with("## ")) {
+      break;
+    }
+    if (line.starts_with("# ") || line.starts_with("**Severity:**")) {
+      continue;
+    }
+    if (line.empty()) {
+      if (!lead.empty() && !lead.ends_with('\n')) {
+        lead += '\n';
+      }
+      continue;
+    }
+    if (!lead.empty() && !lead.ends_with('\n')) {
+      lead += ' ';
+    }
+    lead += line;
+  }
+  while (!lead.empty() && lead.back() == '\n') {
+    lead.pop_back();
+  }
+  return lead;
+}
+
+Json rule_descriptor(const Rule& rule) {
+  std::string_view doc = rule_doc(rule.id);
+  std::string full = lead_paragraph(doc);
+  Json tags = Json::array();
+  for (std::string_view tag : rule.tags) {
+    if (!tag.empty()) {
+      tags.push_back(tag);
+    }
+  }
+  // The rules the driver reports itself state plain facts about the text (it does not parse, a
+  // comment silences nothing); the others reason about a schema miglint sees only in part.
+  std::string_view precision = rule.check == nullptr ? "very-high" : "high";
+  std::string help = doc.empty() ? std::string(rule.summary) : std::string(doc);
+  return Json{
+      {"id", rule.id},
+      {"name", pascal_case(rule.id)},
+      {"shortDescription", {{"text", rule.summary}}},
+      {"fullDescription", {{"text", full.empty() ? std::string(rule.summary) : full}}},
+      {"help", {{"text", help}, {"markdown", help}}},
+      {"defaultConfiguration", {{"level", sarif_level(rule.severity)}}},
+      {"properties",
+       {{"tags", tags}, {"precision", precision}, {"problem.severity", problem_severity(rule.severity)}}},
+  };
+}
+
+class SarifReporter final : public Reporter {
+ public:
+  SarifReporter(std::ostream& out, const RuleSet& rules, SarifOptions options)
+      : out_(out), rules_(rules), options_(std::move(options)) {
+    for (const Rule* rule : rules_.enabled_rules()) {
+      rule_index(*rule);
+    }
+  }
+
+  void file(const FileResult& result) override {
+    if (result.findings.empty()) {
+      return;
+    }
+    std::string uri = relative_uri(result.path, options_.repo_root);
+    // A finding's ordinal among the findings of the same rule on the same statement, counted over
+    // suppressed findings too so that --include-suppressed changes no fingerprint.
+    std::map<std::tuple<std::string_view, std::string_view, uint32_t>, uint32_t> ordinals;
+    for (const Finding& finding : result.findings) {
+      uint32_t ordinal = ordinals[{finding.rule, finding.statement_key, finding.statement_occurrence}]++;
+      if (finding.suppressed && !options_.include_suppressed) {
+        continue;
+      }
+      results_.push_back(result_json(finding, uri, ordinal));
+    }
+  }
+
+  void finish(const RunSummary& summary) override {
+    Json rules = Json::array();
+    for (const Rule* rule : descriptors_) {
+      rules.push_back(rule_descriptor(*rule));
+    }
+    Json invocation{{"executionSuccessful", summary.input_errors.empty()}};
+    if (!summary.input_errors.empty()) {
+      Json notifications = Json::array();
+      for (const InputError& error : summary.input_errors) {
+        Json location{{"uri", relative_uri(error.path, options_.repo_root)}, {"uriBaseId", kSrcRoot}};
+        Json physical{{"artifactLocation", location}};
+        if (error.position) {
+          physical["region"] = {{"startLine", error.position->line}, {"startColumn", error.position->column}};
+        }
+        notifications.push_back({{"level", "error"},
+                                 {"message", {{"text", fmt::format("{}: {}", error.path, error.message)}}},
+                                 {"locations", Json::array({{{"physicalLocation", physical}}})}});
+      }
+      invocation["toolExecutionNotifications"] = std::move(notifications);
+    }
+    Json run{
+        {"tool",
+         {{"driver",
+           {{"name", "miglint"},
+            {"version", MIGLINT_VERSION},
+            {"semanticVersion", MIGLINT_VERSION},
+            {"rules", std::move(rules)}}}}},
+        {"invocations", Json::array({std::move(invocation)})},
+        {"originalUriBaseIds", {{kSrcRoot, {{"uri", directory_file_uri(options_.repo_root)}}}}},
+        {"columnKind", "unicodeCodePoints"},
+        {"results", std::move(results_)},
+    };
+    Json document{
+        {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+        {"version", "2.1.0"},
+        {"runs", Json::array({std::move(run)})},
+    };
+    out_ << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out_.flush();
+  }
+
+ private:
+  // The index of `rule` in tool.driver.rules, adding it when a result names a rule that is not
+  // enabled for the whole run.
+  std::size_t rule_index(const Rule& rule) {
+    auto [it, added] = indexes_.try_emplace(std::string(rule.id), descriptors_.size());
+    if (added) {
+      descriptors_.push_back(&rule);
+    }
+    return it->second;
+  }
+
+  Json result_json(const Finding& finding, const std::string& uri, uint32_t ordinal) {
+    const Rule* rule = rules_.find(finding.rule);
+    Json result{{"ruleId", finding.rule}};
+    if (rule != nullptr) {
+      result["ruleIndex"] = rule_index(*rule);
+    }
+    result["level"] = sarif_level(finding.severity);
+    result["message"] = {{"text", finding.message}};
+    Json region{{"startLine", finding.start.line},
+                {"startColumn", finding.start.column},
+                {"endLine", finding.end.line},
+                {"endColumn", finding.end.column}};
+    result["locations"] = Json::array(
+        {{{"physicalLocation",
+           {{"artifactLocation", {{"uri", uri}, {"uriBaseId", kSrcRoot}}}, {"region", std::move(region)}}}}});
+    // Position-free: the statement's text and which of the file's identical statements it is, so
+    // that lines added above move no alert, while identical statements and several findings of one
+    // rule on one statement (two sub-commands) still get distinct fingerprints.
+    std::string identity = fmt::format("{}\n{}\n{}\n{}\n{}", finding.rule, finding.statement_key, uri,
+                                       finding.statement_occurrence, ordinal);
+    result["partialFingerprints"] = {{"primaryLocationLineHash", sha256_hex(identity).substr(0, 32)}};
+    if (finding.suppressed) {
+      Json suppression{{"kind", "inSource"}};
+      if (!finding.suppression_reason.empty()) {
+        suppression["justification"] = finding.suppression_reason;
+      }
+      result["suppressions"] = Json::array({std::move(suppression)});
+    }
+    return result;
+  }
+
+  std::ostream& out_;
+  const RuleSet& rules_;
+  SarifOptions options_;
+  std::vector<const Rule*> descriptors_;
+  std::map<std::string, std::size_t, std::less<>> indexes_;
+  Json results_ = Json::array();
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_sarif_reporter(std::ostream& out, const RuleSet& rules, SarifOptions options) {
+  return std::make_unique<SarifReporter>(out, rules, std::move(options));
+}
+
+}  // namespace miglint
