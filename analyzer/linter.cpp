@@ -537,6 +537,27 @@ PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, 
   return file;
 }
 
+// The migration set of each input (ids): its directory, or for diesel's `<version>/up.sql` the
+// directory above. Schema facts flow only within a set.
+std::vector<uint32_t> migration_sets(const std::vector<LintInput>& inputs) {
+  std::unordered_map<std::string, uint32_t> ids;
+  std::vector<uint32_t> sets;
+  sets.reserve(inputs.size());
+  for (const LintInput& input : inputs) {
+    std::string_view path = input.display_path;
+    std::size_t slash = path.rfind('/');
+    std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    if (name == "up.sql" || name == "down.sql") {
+      std::size_t up = dir.rfind('/');
+      dir = up == std::string_view::npos ? std::string_view() : dir.substr(0, up);
+    }
+    auto [it, inserted] = ids.emplace(std::string(dir), static_cast<uint32_t>(ids.size()));
+    sets.push_back(it->second);
+  }
+  return sets;
+}
+
 }  // namespace
 
 FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
@@ -601,7 +622,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& option
 
 void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const SetupForPath& setup_for,
                  const std::function<void(FileResult&&)>& emit) {
-  SchemaHistory history(inputs.size());
+  SchemaHistory history(migration_sets(inputs));
   jobs = jobs != 0 ? jobs : std::max(1U, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, inputs.size()));
 
@@ -614,7 +635,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   std::size_t emitted = 0;
   std::atomic<std::size_t> next{0};
 
-  auto lint_one = [&](std::size_t index) {
+  auto lint_file = [&](std::size_t index) {
     const LintInput& input = inputs[index];
     Expected<SourceFile> source = input.contents
                                       ? source_from_bytes(input.display_path, *input.contents)
@@ -638,6 +659,11 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
     }
     FileResult result = lint_source(*source, setup.options, *setup.rules, &history, index);
     result.fail_on = setup.fail_on;
+    return result;
+  };
+  auto lint_one = [&](std::size_t index) {
+    FileResult result = lint_file(index);
+    history.file_done(index);
     return result;
   };
 

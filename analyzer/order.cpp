@@ -25,7 +25,11 @@ class Segmenter {
   Segment next() {
     Segment segment;
     if (!is_digit(text_[pos_])) {
-      segment.byte = text_[pos_++];
+      std::size_t start = pos_;
+      while (pos_ < text_.size() && !is_digit(text_[pos_])) {
+        ++pos_;
+      }
+      segment.text = std::string(text_.substr(start, pos_ - start));
       return segment;
     }
     segment.numeric = true;
@@ -56,7 +60,7 @@ class Segmenter {
       }
     }
     std::size_t first = digits.find_first_not_of('0');
-    segment.digits = first == std::string::npos ? std::string() : digits.substr(first);
+    segment.text = first == std::string::npos ? std::string() : digits.substr(first);
     return segment;
   }
 
@@ -75,18 +79,18 @@ class Segmenter {
 // <0, 0, >0 like strcmp.
 int compare_segments(const Segment& a, const Segment& b) {
   if (a.numeric && b.numeric) {
-    if (a.digits.size() != b.digits.size()) {
-      return a.digits.size() < b.digits.size() ? -1 : 1;
+    if (a.text.size() != b.text.size()) {
+      return a.text.size() < b.text.size() ? -1 : 1;
     }
-    return a.digits.compare(b.digits);
+    return a.text.compare(b.text);
   }
   if (a.numeric != b.numeric) {
     // A number sorts before any other byte, so `v1` < `va` and `1_x` < `a_x`.
     return a.numeric ? -1 : 1;
   }
-  auto x = static_cast<unsigned char>(a.byte);
-  auto y = static_cast<unsigned char>(b.byte);
-  return x == y ? 0 : (x < y ? -1 : 1);
+  // A run that is a prefix of the other ends where the other goes on with a byte, and what follows
+  // it (a number, or nothing) sorts first: exactly std::string's order.
+  return a.text.compare(b.text);
 }
 
 }  // namespace

@@ -18,10 +18,11 @@ class MigrationOrderKey {
   explicit MigrationOrderKey(std::string_view path);
   friend bool operator<(const MigrationOrderKey& a, const MigrationOrderKey& b);
 
+  // A number (its significant digits), or a run of other bytes. Runs compare as byte strings,
+  // which is the same as comparing them byte by byte with a number sorting before any byte.
   struct Segment {
     bool numeric = false;
-    std::string digits;  // numeric: significant digits
-    char byte = 0;
+    std::string text;
   };
 
  private:

@@ -266,13 +266,29 @@ bool TableFacts::has_validated_not_null_check(const std::string& column) const {
   });
 }
 
-SchemaHistory::SchemaHistory(std::size_t file_count) : published_(file_count, false) {}
+SchemaHistory::SchemaHistory(std::size_t file_count) : SchemaHistory(std::vector<uint32_t>(file_count, 0)) {}
+
+SchemaHistory::SchemaHistory(std::vector<uint32_t> set_of_file)
+    : published_(set_of_file.size(), false), set_of_file_(std::move(set_of_file)) {
+  for (uint32_t set : set_of_file_) {
+    ++files_left_in_set_[set];
+  }
+}
+
+void SchemaHistory::file_done(std::size_t file_order) {
+  std::lock_guard lock(mutex_);
+  uint32_t set = set_of_file_[file_order];
+  if (--files_left_in_set_[set] == 0) {
+    std::string prefix = std::to_string(set) + "/";
+    std::erase_if(events_by_table_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  }
+}
 
 void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> events) {
   {
     std::lock_guard lock(mutex_);
     for (auto& event : events) {
-      auto& list = events_by_table_[event.table];
+      auto& list = events_by_table_[key(set_of_file_[file_order], event.table)];
       // Keep each table's events in migration order; events of one file keep their own order.
       auto position =
           std::upper_bound(list.begin(), list.end(), file_order,
@@ -295,7 +311,7 @@ void SchemaHistory::wait_for_files_before(std::size_t file_order) {
 TableFacts SchemaHistory::facts_before(const std::string& table, std::size_t file_order) const {
   TableFacts facts;
   std::lock_guard lock(mutex_);
-  auto it = events_by_table_.find(table);
+  auto it = events_by_table_.find(key(set_of_file_[file_order], table));
   if (it == events_by_table_.end()) {
     return facts;
   }

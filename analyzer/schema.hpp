@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -64,23 +65,35 @@ struct TableFacts {
 // Facts learned from the up migrations of a run, shared across worker threads. Each file
 // publishes its events under its position in migration order; a file's rules see the facts of the
 // files before it only, so the result does not depend on thread timing.
+//
+// Facts stay within a migration set (a directory of migrations; for diesel's `<version>/up.sql`,
+// the directory above), and a set's facts are dropped once all its files are done, so memory does
+// not grow with the number of sets linted together.
 class SchemaHistory {
  public:
   explicit SchemaHistory(std::size_t file_count);
+  // `set_of_file[i]`: the migration set of file i.
+  explicit SchemaHistory(std::vector<uint32_t> set_of_file);
 
   // Every file must publish exactly once (an empty list for down migrations and broken files).
   void publish(std::size_t file_order, std::vector<SchemaEvent> events);
   // Blocks until every file before `file_order` has published.
   void wait_for_files_before(std::size_t file_order);
-  // The table's facts from the files before `file_order`.
+  // The table's facts from the files before `file_order` (in the same migration set).
   TableFacts facts_before(const std::string& table, std::size_t file_order) const;
+  // The file is linted: once every file of its set is, the set's facts are dropped.
+  void file_done(std::size_t file_order);
 
  private:
   mutable std::mutex mutex_;
   std::condition_variable published_cv_;
   std::vector<bool> published_;
   std::size_t published_prefix_ = 0;
+  std::vector<uint32_t> set_of_file_;
+  std::unordered_map<uint32_t, std::size_t> files_left_in_set_;
+  // Keyed by set and table ("3/public.users").
   std::unordered_map<std::string, std::vector<std::pair<std::size_t, SchemaEvent>>> events_by_table_;
+  std::string key(uint32_t set, const std::string& table) const { return std::to_string(set) + "/" + table; }
 };
 
 }  // namespace miglint
