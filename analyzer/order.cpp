@@ -76,56 +76,39 @@ class Segmenter {
   std::size_t pos_ = 0;
 };
 
-// <0, 0, >0 like strcmp.
-int compare_segments(const Segment& a, const Segment& b) {
-  if (a.numeric && b.numeric) {
-    if (a.text.size() != b.text.size()) {
-      return a.text.size() < b.text.size() ? -1 : 1;
-    }
-    return a.text.compare(b.text);
-  }
-  if (a.numeric != b.numeric) {
-    // A number sorts before any other byte, so `v1` < `va` and `1_x` < `a_x`.
-    return a.numeric ? -1 : 1;
-  }
-  // A run that is a prefix of the other ends where the other goes on with a byte, and what follows
-  // it (a number, or nothing) sorts first: exactly std::string's order.
-  return a.text.compare(b.text);
-}
-
 }  // namespace
 
-MigrationOrderKey::MigrationOrderKey(std::string_view path)
-    : down_(is_down_migration_path(path)), path_(path) {
+MigrationOrderKey::MigrationOrderKey(std::string_view path) {
+  bool down = is_down_migration_path(path);
+  std::string_view original = path;
   // A down migration takes its up migration's place: `x/down.sql` and `x.down.sql` compare as
   // `x/up.sql` and `x.up.sql`, and then come after them.
   std::string up_name;
-  if (down_) {
+  if (down) {
     std::size_t at = path.rfind("down");
     up_name = std::string(path.substr(0, at)) + "up" + std::string(path.substr(at + 4));
     path = up_name;
   }
   Segmenter segmenter(path);
+  encoded_.reserve(path.size() * 2 + 8);
   while (!segmenter.done()) {
-    segments_.push_back(segmenter.next());
+    Segment segment = segmenter.next();
+    if (segment.numeric) {
+      encoded_ += '\x01';
+      encoded_ += static_cast<char>((segment.text.size() >> 8U) & 0xFFU);
+      encoded_ += static_cast<char>(segment.text.size() & 0xFFU);
+    } else {
+      encoded_ += '\x02';
+    }
+    encoded_ += segment.text;
   }
+  encoded_ += '\x00';
+  encoded_ += down ? '\x01' : '\x00';
+  encoded_ += original;
 }
 
 bool operator<(const MigrationOrderKey& a, const MigrationOrderKey& b) {
-  std::size_t common = std::min(a.segments_.size(), b.segments_.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    int order = compare_segments(a.segments_[i], b.segments_[i]);
-    if (order != 0) {
-      return order < 0;
-    }
-  }
-  if (a.segments_.size() != b.segments_.size()) {
-    return a.segments_.size() < b.segments_.size();
-  }
-  if (a.down_ != b.down_) {
-    return b.down_;
-  }
-  return a.path_ < b.path_;
+  return a.encoded_ < b.encoded_;
 }
 
 bool migration_order_less(std::string_view a, std::string_view b) {

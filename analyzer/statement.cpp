@@ -16,12 +16,7 @@ Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t lo
 
 const std::vector<Token>& Statement::tokens() const {
   if (!tokens_) {
-    std::vector<Token> all = scan_tokens(file_->text().substr(begin_, raw_.end - begin_), begin_, nullptr);
-    std::vector<Token> code;
-    code.reserve(all.size());
-    std::copy_if(all.begin(), all.end(), std::back_inserter(code),
-                 [](const Token& t) { return !t.is_comment(); });
-    tokens_ = std::move(code);
+    tokens_ = lite_tokens(file_->text(), begin_, raw_.end);
   }
   return *tokens_;
 }

@@ -84,6 +84,108 @@ std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end) {
 
 }  // namespace
 
+namespace {
+
+int keyword_kind(std::string_view word) {
+  struct Keyword {
+    std::string_view text;
+    TokenKind kind;
+  };
+  static constexpr Keyword kKeywords[] = {
+      {"add", TokenKind::Add},     {"alter", TokenKind::Alter},   {"atomic", TokenKind::Atomic},
+      {"begin", TokenKind::Begin}, {"case", TokenKind::Case},     {"constraint", TokenKind::Constraint},
+      {"drop", TokenKind::Drop},   {"end", TokenKind::End},       {"not", TokenKind::Not},
+      {"null", TokenKind::Null},   {"rename", TokenKind::Rename},
+  };
+  if (word.size() > 10) {
+    return static_cast<int>(TokenKind::Identifier);
+  }
+  char lower[11] = {};
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[i])));
+  }
+  std::string_view folded(lower, word.size());
+  for (const Keyword& keyword : kKeywords) {
+    if (keyword.text == folded) {
+      return static_cast<int>(keyword.kind);
+    }
+  }
+  return static_cast<int>(TokenKind::Identifier);
+}
+
+constexpr int kStringConstant = 261;
+
+// Past the quoted text starting at `i` (a ' or " quote), or `end`.
+uint32_t skip_quoted(std::string_view text, uint32_t begin, uint32_t i, uint32_t end) {
+  char quote = text[i];
+  bool backslashes = quote == '\'' && i > begin && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
+                     (i - 1 == begin || !is_identifier_char(text[i - 2]));
+  ++i;
+  while (i < end) {
+    if (backslashes && text[i] == '\\') {
+      i += 2;
+    } else if (text[i] == quote) {
+      if (i + 1 < end && text[i + 1] == quote) {
+        i += 2;
+      } else {
+        return i + 1;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return end;
+}
+
+}  // namespace
+
+std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t end) {
+  std::vector<Token> tokens;
+  uint32_t i = begin;
+  while (i < end) {
+    char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      ++i;
+    } else if ((c == '-' && i + 1 < end && text[i + 1] == '-') ||
+               (c == '/' && i + 1 < end && text[i + 1] == '*')) {
+      i = skip_leading_trivia(text, i, end);
+    } else if (c == '\'' || c == '"') {
+      uint32_t stop = std::min(skip_quoted(text, begin, i, end), end);
+      // E'...' and U&'...': the prefix letters belong to the string.
+      if (c == '\'' && !tokens.empty() && tokens.back().end == i &&
+          tokens.back().end - tokens.back().begin <= 2 &&
+          tokens.back().kind == static_cast<int>(TokenKind::Identifier)) {
+        tokens.back().end = stop;
+        tokens.back().kind = kStringConstant;
+      } else {
+        tokens.push_back(
+            Token{i, stop, c == '"' ? static_cast<int>(TokenKind::Identifier) : kStringConstant});
+      }
+      i = stop;
+    } else if (std::string_view tag = c == '$' ? dollar_tag(text, i, end) : std::string_view();
+               !tag.empty()) {
+      std::size_t close = text.substr(0, end).find(tag, i + tag.size());
+      uint32_t stop = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
+      tokens.push_back(Token{i, stop, kStringConstant});
+      i = stop;
+    } else if (is_identifier_char(c) ||
+               (c == '$' && i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0)) {
+      uint32_t start = i;
+      ++i;
+      while (i < end && (is_identifier_char(text[i]) ||
+                         (text[i] == '.' && std::isdigit(static_cast<unsigned char>(text[start])) != 0 &&
+                          i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0))) {
+        ++i;
+      }
+      tokens.push_back(Token{start, i, keyword_kind(text.substr(start, i - start))});
+    } else {
+      tokens.push_back(Token{i, i + 1, static_cast<unsigned char>(c)});
+      ++i;
+    }
+  }
+  return tokens;
+}
+
 uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end) {
   uint32_t last = begin;
   uint32_t i = begin;

@@ -133,3 +133,24 @@ TEST(Tokens, EndOfCodeAgreesWithTheScanner) {
     EXPECT_EQ(end_of_code(text, 0, static_cast<uint32_t>(text.size())), expected) << text;
   }
 }
+
+TEST(Tokens, LiteTokensAgreeWithTheScannerOnAnchors) {
+  // Where statements are anchored: the same token boundaries as PostgreSQL's scanner for words,
+  // quoted identifiers, strings and punctuation (operators may split differently, which anchors
+  // never look at).
+  std::string text =
+      "ALTER TABLE \"Odd \"\"Name\" ADD COLUMN a numeric(10,2) DEFAULT E'x\\'y', /* c */ DROP COLUMN b -- t\n"
+      ", ALTER COLUMN c TYPE varchar(20)[] USING $$a;b$$, RENAME TO u, ADD CONSTRAINT k CHECK (x > 1.5)";
+  std::vector<Token> scanned = scan_tokens(text, 0, nullptr);
+  std::erase_if(scanned, [](const Token& t) { return t.is_comment(); });
+  std::vector<Token> lite = lite_tokens(text, 0, static_cast<uint32_t>(text.size()));
+  ASSERT_EQ(lite.size(), scanned.size());
+  for (std::size_t i = 0; i < lite.size(); ++i) {
+    EXPECT_EQ(lite[i].begin, scanned[i].begin) << i;
+    EXPECT_EQ(lite[i].end, scanned[i].end) << i;
+    if (scanned[i].kind < 256 || scanned[i].is(TokenKind::Rename) || scanned[i].is(TokenKind::Drop) ||
+        scanned[i].is(TokenKind::Add) || scanned[i].is(TokenKind::Alter)) {
+      EXPECT_EQ(lite[i].kind, scanned[i].kind) << i;
+    }
+  }
+}
