@@ -197,24 +197,7 @@ uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end) {
                (c == '/' && i + 1 < end && text[i + 1] == '*')) {
       i = skip_leading_trivia(text, i, end);
     } else if (c == '\'' || c == '"') {
-      // E'...' strings take backslash escapes; others double the quote to escape it.
-      bool backslashes = c == '\'' && i > begin && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
-                         (i - 1 == begin || !is_identifier_char(text[i - 2]));
-      ++i;
-      while (i < end) {
-        if (backslashes && text[i] == '\\') {
-          i += 2;
-        } else if (text[i] == c) {
-          if (i + 1 < end && text[i + 1] == c) {
-            i += 2;
-          } else {
-            ++i;
-            break;
-          }
-        } else {
-          ++i;
-        }
-      }
+      i = skip_quoted(text, begin, i, end);
       last = std::min(i, end);
     } else if (std::string_view tag = c == '$' ? dollar_tag(text, i, end) : std::string_view();
                !tag.empty()) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -83,6 +84,21 @@ Fixture read_fixture(const std::string& path) {
     }
   }
   return fixture;
+}
+
+std::vector<Fixture> fixture_files(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::vector<Fixture> files;
+  if (fs::is_directory(path)) {
+    for (const auto& entry : fs::recursive_directory_iterator(path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".sql") {
+        files.push_back(read_fixture(entry.path().string()));
+      }
+    }
+  } else {
+    files.push_back(read_fixture(path));
+  }
+  return files;
 }
 
 std::set<std::string> fixture_rule_selection(const std::string& rule_dir, const std::vector<Fixture>& files) {

@@ -35,6 +35,9 @@ std::set<std::string> fixture_rule_selection(const std::string& rule_dir, const 
 // --assume-in-transaction` line.
 Fixture read_fixture(const std::string& path);
 
+// The fixture files of one fixture: one .sql file, or the .sql files of a directory fixture.
+std::vector<Fixture> fixture_files(const std::string& path);
+
 // Differences between what the fixture expects and what miglint reports, one line each.
 std::vector<std::string> fixture_mismatches(const Fixture& fixture, const std::vector<Finding>& findings);
 

@@ -37,27 +37,12 @@ std::vector<std::string> fixture_paths() {
   return paths;
 }
 
-// Fixture files of one fixture (one file, or the .sql files of a directory fixture).
-std::vector<fixtures::Fixture> fixture_files(const fs::path& fixture) {
-  std::vector<fixtures::Fixture> files;
-  if (fs::is_directory(fixture)) {
-    for (const auto& entry : fs::recursive_directory_iterator(fixture)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".sql") {
-        files.push_back(fixtures::read_fixture(entry.path().string()));
-      }
-    }
-  } else {
-    files.push_back(fixtures::read_fixture(fixture.string()));
-  }
-  return files;
-}
-
 class FixtureTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FixtureTest, FindingsMatchExpectations) {
   fs::path path = kFixtures / GetParam();
   std::string rule_dir = fs::path(GetParam()).begin()->string();
-  std::vector<fixtures::Fixture> files = fixture_files(path);
+  std::vector<fixtures::Fixture> files = fixtures::fixture_files(path);
   ASSERT_FALSE(files.empty()) << path << " holds no .sql file";
   RuleSet rules(all_rules(), fixtures::fixture_rule_selection(rule_dir, files), {});
   if (!fs::is_directory(path)) {
@@ -119,7 +104,7 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
     if (fs::is_directory(dir)) {
       for (const auto& entry : fs::directory_iterator(dir)) {
         bool expects_rule = false;
-        for (const fixtures::Fixture& fixture : fixture_files(entry.path())) {
+        for (const fixtures::Fixture& fixture : fixtures::fixture_files(entry.path())) {
           expects_rule =
               expects_rule || std::any_of(fixture.expectations.begin(), fixture.expectations.end(),
                                           [&](const fixtures::Expectation& e) { return e.rule == id; });

@@ -66,25 +66,10 @@ std::vector<std::string> fingerprints(const Json& sarif, const std::string& rule
   return prints;
 }
 
-// The .sql files of a fixture (one file, or those of a directory fixture).
-std::vector<fixtures::Fixture> fixture_files(const fs::path& fixture) {
-  std::vector<fixtures::Fixture> files;
-  if (fs::is_directory(fixture)) {
-    for (const auto& entry : fs::recursive_directory_iterator(fixture)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".sql") {
-        files.push_back(fixtures::read_fixture(entry.path().string()));
-      }
-    }
-  } else {
-    files.push_back(fixtures::read_fixture(fixture.string()));
-  }
-  return files;
-}
-
 // Lints a fixture as the fixture runner does (its rules, its options) and writes SARIF with
 // suppressed findings included, URIs relative to the source tree.
 std::string fixture_sarif(const fs::path& fixture, const std::string& rule_dir) {
-  std::vector<fixtures::Fixture> files = fixture_files(fixture);
+  std::vector<fixtures::Fixture> files = fixtures::fixture_files(fixture);
   RuleSet rules(all_rules(), fixtures::fixture_rule_selection(rule_dir, files), {});
   LintOptions options = files.front().options;
   for (const auto& file : files) {
