@@ -21,7 +21,15 @@ void sort_in_migration_order(std::vector<LintInput>& inputs) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     keys.emplace_back(MigrationOrderKey(inputs[i].display_path), i);
   }
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    if (a.first == b.first) {
+      // Ties (paths that differ only in leading zeros) by the bytes, then by input position.
+      const std::string& x = inputs[a.second].display_path;
+      const std::string& y = inputs[b.second].display_path;
+      return x < y || (x == y && a.second < b.second);
+    }
+    return a.first < b.first;
+  });
   std::vector<LintInput> sorted;
   sorted.reserve(inputs.size());
   for (const auto& [key, index] : keys) {
@@ -42,7 +50,7 @@ namespace {
 
 void list_directory(const std::string& given, DiscoveredInputs& out) {
   std::error_code error;
-  std::vector<LintInput> found;
+  std::vector<LintInput>& found = out.inputs;
   fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, error);
   if (error) {
     out.errors.push_back(InputError{normalize_display_path(given), std::nullopt,
@@ -63,7 +71,6 @@ void list_directory(const std::string& given, DiscoveredInputs& out) {
       found.push_back(LintInput{display, entry.path().string(), std::nullopt});
     }
   }
-  std::move(found.begin(), found.end(), std::back_inserter(out.inputs));
 }
 
 }  // namespace

@@ -629,7 +629,8 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   // Results wait in slots until every earlier file has been emitted; workers stay within a window
   // ahead of the emitter so that memory does not grow with the number of files.
   const std::size_t window = static_cast<std::size_t>(jobs) * 8;
-  std::vector<std::optional<FileResult>> slots(inputs.size());
+  // A ring of `window` slots: file i waits in slot i % window (workers never run further ahead).
+  std::vector<std::optional<FileResult>> slots(std::min(window, std::max<std::size_t>(1, inputs.size())));
   std::mutex mutex;
   std::condition_variable changed;
   std::size_t emitted = 0;
@@ -680,7 +681,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
       FileResult result = lint_one(index);
       {
         std::lock_guard lock(mutex);
-        slots[index] = std::move(result);
+        slots[index % slots.size()] = std::move(result);
       }
       changed.notify_all();
     }
@@ -700,9 +701,10 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
     std::optional<FileResult> ready;
     {
       std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return slots[emitted].has_value(); });
-      ready = std::move(slots[emitted]);
-      slots[emitted].reset();
+      std::optional<FileResult>& slot = slots[emitted % slots.size()];
+      changed.wait(lock, [&] { return slot.has_value(); });
+      ready = std::move(slot);
+      slot.reset();
       ++emitted;
     }
     changed.notify_all();

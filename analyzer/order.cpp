@@ -80,7 +80,6 @@ class Segmenter {
 
 MigrationOrderKey::MigrationOrderKey(std::string_view path) {
   bool down = is_down_migration_path(path);
-  std::string_view original = path;
   // A down migration takes its up migration's place: `x/down.sql` and `x.down.sql` compare as
   // `x/up.sql` and `x.up.sql`, and then come after them.
   std::string up_name;
@@ -90,7 +89,6 @@ MigrationOrderKey::MigrationOrderKey(std::string_view path) {
     path = up_name;
   }
   Segmenter segmenter(path);
-  encoded_.reserve(path.size() * 2 + 8);
   while (!segmenter.done()) {
     Segment segment = segmenter.next();
     if (segment.numeric) {
@@ -104,15 +102,21 @@ MigrationOrderKey::MigrationOrderKey(std::string_view path) {
   }
   encoded_ += '\x00';
   encoded_ += down ? '\x01' : '\x00';
-  encoded_ += original;
+  encoded_.shrink_to_fit();
 }
 
 bool operator<(const MigrationOrderKey& a, const MigrationOrderKey& b) {
   return a.encoded_ < b.encoded_;
 }
 
+bool operator==(const MigrationOrderKey& a, const MigrationOrderKey& b) {
+  return a.encoded_ == b.encoded_;
+}
+
 bool migration_order_less(std::string_view a, std::string_view b) {
-  return MigrationOrderKey(a) < MigrationOrderKey(b);
+  MigrationOrderKey left(a);
+  MigrationOrderKey right(b);
+  return left < right || (left == right && a < b);  // ties by bytes
 }
 
 bool is_down_migration_path(std::string_view path) {

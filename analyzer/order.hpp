@@ -16,7 +16,9 @@ bool migration_order_less(std::string_view a, std::string_view b);
 class MigrationOrderKey {
  public:
   explicit MigrationOrderKey(std::string_view path);
+  // Equal keys are paths that differ only in leading zeros: callers break the tie by the bytes.
   friend bool operator<(const MigrationOrderKey& a, const MigrationOrderKey& b);
+  friend bool operator==(const MigrationOrderKey& a, const MigrationOrderKey& b);
 
   // A number (its significant digits), or a run of other bytes. Runs compare as byte strings,
   // which is the same as comparing them byte by byte with a number sorting before any byte.
@@ -28,7 +30,7 @@ class MigrationOrderKey {
  private:
   // The segments encoded in one byte string whose byte order is the migration order: a number is
   // 0x01, its length in two bytes and its digits (shorter numbers first); a run of other bytes is
-  // 0x02 and the bytes; then 0x00, the down flag and the path itself break ties. One string per
+  // 0x02 and the bytes; then 0x00 and the down flag. One string per
   // path keeps sorting 10,000s of paths cheap in time and memory.
   std::string encoded_;
 };
