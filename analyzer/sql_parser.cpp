@@ -21,9 +21,11 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-// Parses `text` and appends its statements, with offsets shifted by `base`.
+// Parses `text` and appends its statements, with offsets shifted by `base`. With `borrow`, the
+// tree is decoded into the parser's own document (no allocation once it is warm), which stays valid
+// until the parser's next use; otherwise into a document `out` owns.
 ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, simdjson::dom::parser& parser,
-                        ParsedSql& out) {
+                        ParsedSql& out, bool borrow) {
   ParseAttempt attempt;
   PgQueryParseResult result = pg_query_parse(text);
   if (result.error != nullptr) {
@@ -33,10 +35,18 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
     pg_query_free_parse_result(result);
     return attempt;
   }
-  auto document = std::make_unique<simdjson::dom::document>();
-  simdjson::dom::element root;
+  // simdjson reads a little past the end: a padded copy in a buffer reused across calls.
+  thread_local std::string padded;
   std::string_view json(result.parse_tree);
-  if (parser.parse_into_document(*document, json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+  padded.assign(json);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  std::unique_ptr<simdjson::dom::document> document;
+  simdjson::dom::element root;
+  auto decoded = borrow
+                     ? parser.parse(padded.data(), json.size(), false)
+                     : parser.parse_into_document(*(document = std::make_unique<simdjson::dom::document>()),
+                                                  padded.data(), json.size(), false);
+  if (decoded.get(root) != simdjson::SUCCESS) {
     attempt.message = "internal error: cannot decode libpg_query's parse tree";
     pg_query_free_parse_result(result);
     return attempt;
@@ -50,7 +60,9 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
     uint32_t end = stmt_len != 0 ? location + stmt_len : static_cast<uint32_t>(length);
     out.statements.push_back(ParsedStatement{raw["stmt"], ByteSpan{base + location, base + end}, base});
   }
-  out.documents.push_back(std::move(document));
+  if (document) {
+    out.documents.push_back(std::move(document));
+  }
   attempt.ok = true;
   return attempt;
 }
@@ -176,7 +188,8 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
       continue;
     }
     std::string statement_text(whole.substr(begin, piece.end_offset - begin));
-    ParseAttempt attempt = parse_into(statement_text.c_str(), statement_text.size(), begin, parser, out);
+    ParseAttempt attempt =
+        parse_into(statement_text.c_str(), statement_text.size(), begin, parser, out, false);
     if (!attempt.ok) {
       uint32_t offset = begin + attempt.error_offset;
       out.problems.push_back(ParseProblem{offset, ByteSpan{begin, end}, attempt.message,
@@ -189,7 +202,7 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
 
 ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser) {
   ParsedSql out;
-  ParseAttempt attempt = parse_into(text, length, 0, parser, out);
+  ParseAttempt attempt = parse_into(text, length, 0, parser, out, true);
   if (!attempt.ok) {
     out.statements.clear();
     out.documents.clear();

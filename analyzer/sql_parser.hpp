@@ -31,7 +31,8 @@ struct ParseProblem {
   std::string newer_construct;
 };
 
-// The result of parsing one SQL text. Owns the decoded parse trees that the Nodes point into.
+// The result of parsing one SQL text. The Nodes point into the parser's document (a text that parsed
+// whole: valid until the parser parses again) or into `documents` (statements parsed one by one).
 class ParsedSql {
  public:
   std::vector<ParsedStatement> statements;  // in file order
