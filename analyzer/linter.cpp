@@ -632,7 +632,9 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   // A ring of `window` slots: file i waits in slot i % window (workers never run further ahead).
   std::vector<std::optional<FileResult>> slots(std::min(window, std::max<std::size_t>(1, inputs.size())));
   std::mutex mutex;
-  std::condition_variable changed;
+  std::condition_variable result_ready;  // the emitter waits for the next file in order
+  std::condition_variable window_open;   // workers wait when too far ahead of the emitter
+  std::size_t workers_waiting = 0;
   std::size_t emitted = 0;
   std::atomic<std::size_t> next{0};
 
@@ -676,14 +678,24 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
       }
       {
         std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return index < emitted + window; });
+        if (index >= emitted + window) {
+          ++workers_waiting;
+          window_open.wait(lock, [&] { return index < emitted + window; });
+          --workers_waiting;
+        }
       }
       FileResult result = lint_one(index);
+      bool awaited = false;
       {
         std::lock_guard lock(mutex);
         slots[index % slots.size()] = std::move(result);
+        awaited = index == emitted;
       }
-      changed.notify_all();
+      // Wake the emitter only for the file it waits for: a wake-up per file cost more CPU than
+      // the rules of a small file.
+      if (awaited) {
+        result_ready.notify_one();
+      }
     }
   };
 
@@ -702,12 +714,14 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
     {
       std::unique_lock lock(mutex);
       std::optional<FileResult>& slot = slots[emitted % slots.size()];
-      changed.wait(lock, [&] { return slot.has_value(); });
+      result_ready.wait(lock, [&] { return slot.has_value(); });
       ready = std::move(slot);
       slot.reset();
       ++emitted;
+      if (workers_waiting > 0) {
+        window_open.notify_all();
+      }
     }
-    changed.notify_all();
     emit(std::move(*ready));
   }
   for (auto& thread : threads) {
