@@ -259,12 +259,23 @@ std::optional<std::string> MigrationContext::access_exclusive_held_on_existing()
 }
 
 TableFacts MigrationContext::table_facts(const std::string& qualified_table) const {
+  return table_facts_until(qualified_table, in_file_events_.size(), 0);
+}
+
+TableFacts MigrationContext::table_facts_until(const std::string& qualified_table, std::size_t event_count,
+                                               int depth) const {
   TableFacts facts =
       history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
-  for (const SchemaEvent& event : in_file_events_) {
-    if (event.table == qualified_table) {
-      facts.apply(event);
+  for (std::size_t i = 0; i < event_count; ++i) {
+    const SchemaEvent& event = in_file_events_[i];
+    if (event.table != qualified_table) {
+      continue;
     }
+    if (event.kind == SchemaEvent::Kind::TableRenamedFrom && depth < 8) {
+      facts = table_facts_until(event.new_name, i, depth + 1);  // the old table's facts at the rename
+      continue;
+    }
+    facts.apply(event);
   }
   return facts;
 }

@@ -95,6 +95,8 @@ class MigrationContext : public SchemaLookup {
   };
   void end_transaction();
   void begin_transaction();
+  // The table's facts after the first `event_count` events of this file, following renames.
+  TableFacts table_facts_until(const std::string& qualified_table, std::size_t event_count, int depth) const;
   void record_created(const Statement& statement);
   void record_setting(Node set_stmt);
   void record_set_config(Node select_stmt);

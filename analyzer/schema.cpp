@@ -191,10 +191,13 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
       rename.new_name = stmt["newname"].str();
       out.push_back(std::move(rename));
     } else if (type == "OBJECT_TABLE") {
-      // Facts do not follow a renamed table: the new name starts unknown.
+      // The new name takes the old table's facts (folds follow the rename back); the old name is gone.
+      SchemaEvent renamed =
+          make_event(SchemaEvent::Kind::TableRenamedFrom,
+                     qualified_name(stmt["relation"]["schemaname"].str(), stmt["newname"].str()));
+      renamed.new_name = table;
+      out.push_back(std::move(renamed));
       out.push_back(make_event(SchemaEvent::Kind::TableDropped, table));
-      out.push_back(make_event(SchemaEvent::Kind::TableFactsLost,
-                               qualified_name(stmt["relation"]["schemaname"].str(), stmt["newname"].str())));
     }
   }
   return out;
@@ -205,6 +208,7 @@ void TableFacts::apply(const SchemaEvent& event) {
     case SchemaEvent::Kind::TableCreated:
     case SchemaEvent::Kind::TableDropped:
     case SchemaEvent::Kind::TableFactsLost:
+    case SchemaEvent::Kind::TableRenamedFrom:  // folds replace this with the old table's facts
     case SchemaEvent::Kind::IndexDropped:
       column_types.clear();
       checks.clear();
@@ -309,15 +313,27 @@ void SchemaHistory::wait_for_files_before(std::size_t file_order) {
 }
 
 TableFacts SchemaHistory::facts_before(const std::string& table, std::size_t file_order) const {
-  TableFacts facts;
   std::lock_guard lock(mutex_);
+  return fold(table, file_order, false, 0);
+}
+
+TableFacts SchemaHistory::fold(const std::string& table, std::size_t file_order, bool into_file,
+                               int depth) const {
+  TableFacts facts;
   auto it = events_by_table_.find(key(set_of_file_[file_order], table));
   if (it == events_by_table_.end()) {
     return facts;
   }
   for (const auto& [order, event] : it->second) {
-    if (order >= file_order) {
+    if (order > file_order || (order == file_order && !into_file)) {
       break;
+    }
+    if (order == file_order && event.kind == SchemaEvent::Kind::TableDropped) {
+      break;  // the rename's own drop of the old name
+    }
+    if (event.kind == SchemaEvent::Kind::TableRenamedFrom && depth < 8) {
+      facts = fold(event.new_name, order, true, depth + 1);
+      continue;
     }
     facts.apply(event);
   }

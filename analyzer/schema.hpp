@@ -18,10 +18,11 @@ namespace miglint {
 // validated. Facts are keyed by qualified table name and folded in migration order.
 struct SchemaEvent {
   enum class Kind {
-    TableCreated,    // resets the table's facts
-    TableDropped,    // forgets them
-    TableFactsLost,  // renamed or otherwise changed beyond what is tracked
-    ColumnTyped,     // column declared or retyped: `type`
+    TableCreated,      // resets the table's facts
+    TableDropped,      // forgets them
+    TableFactsLost,    // changed beyond what is tracked
+    TableRenamedFrom,  // `table` is the new name, `new_name` the old one: the old table's facts carry over
+    ColumnTyped,       // column declared or retyped: `type`
     ColumnDropped,
     ColumnRenamed,        // `column` renamed to `new_name`
     CheckAdded,           // CHECK `constraint`; `not_null_column` when it is `col IS NOT NULL`
@@ -94,6 +95,9 @@ class SchemaHistory {
   // Keyed by set and table ("3/public.users").
   std::unordered_map<std::string, std::vector<std::pair<std::size_t, SchemaEvent>>> events_by_table_;
   std::string key(uint32_t set, const std::string& table) const { return std::to_string(set) + "/" + table; }
+  // Folds a table's events before `file_order` (through it, up to the table's first drop there, with
+  // `into_file`), following renames back to the old name. The mutex is held by the caller.
+  TableFacts fold(const std::string& table, std::size_t file_order, bool into_file, int depth) const;
 };
 
 }  // namespace miglint
