@@ -632,8 +632,8 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   // A ring of `window` slots: file i waits in slot i % window (workers never run further ahead).
   std::vector<std::optional<FileResult>> slots(std::min(window, std::max<std::size_t>(1, inputs.size())));
   std::mutex mutex;
-  std::condition_variable result_ready;  // the emitter waits for the next file in order
-  std::condition_variable window_open;   // workers wait when too far ahead of the emitter
+  std::mutex emitting;                  // held by the worker that emits, in order, what is ready
+  std::condition_variable window_open;  // workers wait when too far ahead of the emission
   std::size_t workers_waiting = 0;
   std::size_t emitted = 0;
   std::atomic<std::size_t> next{0};
@@ -670,6 +670,39 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
     return result;
   };
 
+  // Emits, in input order, every result that is ready. Whichever worker finds the next result
+  // ready emits it (no separate emitter thread to put to sleep and wake per file). A worker that
+  // cannot take `emitting` leaves its result to the holder, who looks again after letting go.
+  auto next_ready = [&]() -> std::optional<FileResult> {
+    std::lock_guard lock(mutex);
+    std::optional<FileResult>& slot = slots[emitted % slots.size()];
+    if (emitted >= inputs.size() || !slot) {
+      return std::nullopt;
+    }
+    std::optional<FileResult> ready = std::move(slot);
+    slot.reset();
+    ++emitted;
+    if (workers_waiting > 0) {
+      window_open.notify_all();
+    }
+    return ready;
+  };
+  auto slot_ready = [&] {
+    std::lock_guard lock(mutex);
+    return emitted < inputs.size() && slots[emitted % slots.size()].has_value();
+  };
+  auto emit_ready = [&] {
+    do {
+      std::unique_lock emit_lock(emitting, std::try_to_lock);
+      if (!emit_lock) {
+        return;
+      }
+      while (std::optional<FileResult> ready = next_ready()) {
+        emit(std::move(*ready));
+      }
+    } while (slot_ready());
+  };
+
   auto worker = [&] {
     while (true) {
       std::size_t index = next.fetch_add(1);
@@ -685,17 +718,11 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
         }
       }
       FileResult result = lint_one(index);
-      bool awaited = false;
       {
         std::lock_guard lock(mutex);
         slots[index % slots.size()] = std::move(result);
-        awaited = index == emitted;
       }
-      // Wake the emitter only for the file it waits for: a wake-up per file cost more CPU than
-      // the rules of a small file.
-      if (awaited) {
-        result_ready.notify_one();
-      }
+      emit_ready();
     }
   };
 
@@ -706,27 +733,14 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
     return;
   }
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < jobs; ++t) {
+  for (unsigned t = 1; t < jobs; ++t) {
     threads.emplace_back(worker);
   }
-  while (emitted < inputs.size()) {
-    std::optional<FileResult> ready;
-    {
-      std::unique_lock lock(mutex);
-      std::optional<FileResult>& slot = slots[emitted % slots.size()];
-      result_ready.wait(lock, [&] { return slot.has_value(); });
-      ready = std::move(slot);
-      slot.reset();
-      ++emitted;
-      if (workers_waiting > 0) {
-        window_open.notify_all();
-      }
-    }
-    emit(std::move(*ready));
-  }
+  worker();  // the calling thread works too
   for (auto& thread : threads) {
     thread.join();
   }
+  emit_ready();  // anything left once every worker is done
 }
 
 }  // namespace miglint

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "analyzer/relation.hpp"
 
@@ -280,7 +281,7 @@ SchemaHistory::SchemaHistory(std::vector<uint32_t> set_of_file)
 }
 
 void SchemaHistory::file_done(std::size_t file_order) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(events_mutex_);
   uint32_t set = set_of_file_[file_order];
   if (--files_left_in_set_[set] == 0) {
     std::string prefix = std::to_string(set) + "/";
@@ -289,8 +290,8 @@ void SchemaHistory::file_done(std::size_t file_order) {
 }
 
 void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> events) {
-  {
-    std::lock_guard lock(mutex_);
+  if (!events.empty()) {
+    std::unique_lock events_lock(events_mutex_);
     for (auto& event : events) {
       auto& list = events_by_table_[key(set_of_file_[file_order], event.table)];
       // Keep each table's events in migration order; events of one file keep their own order.
@@ -299,21 +300,39 @@ void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> eve
                            [](std::size_t order, const auto& entry) { return order < entry.first; });
       list.insert(position, {file_order, std::move(event)});
     }
+  }
+  {
+    std::lock_guard lock(mutex_);
     published_[file_order] = true;
-    while (published_prefix_ < published_.size() && published_[published_prefix_]) {
-      ++published_prefix_;
+    std::size_t prefix = published_prefix_.load();
+    while (prefix < published_.size() && published_[prefix]) {
+      ++prefix;
+    }
+    published_prefix_.store(prefix);
+    if (waiting_ == 0) {
+      return;  // nobody to wake: spare the system call
     }
   }
   published_cv_.notify_all();
 }
 
 void SchemaHistory::wait_for_files_before(std::size_t file_order) {
+  // The file before is usually being parsed on the other core right now: a short spin avoids
+  // putting this thread to sleep and waking it again (two system calls per file).
+  for (int spin = 0; spin < 2000; ++spin) {
+    if (published_prefix_.load() >= file_order) {
+      return;
+    }
+    std::this_thread::yield();
+  }
   std::unique_lock lock(mutex_);
-  published_cv_.wait(lock, [&] { return published_prefix_ >= file_order; });
+  ++waiting_;
+  published_cv_.wait(lock, [&] { return published_prefix_.load() >= file_order; });
+  --waiting_;
 }
 
 TableFacts SchemaHistory::facts_before(const std::string& table, std::size_t file_order) const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(events_mutex_);
   return fold(table, file_order, false, 0);
 }
 

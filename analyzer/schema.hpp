@@ -1,11 +1,13 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -86,10 +88,12 @@ class SchemaHistory {
   void file_done(std::size_t file_order);
 
  private:
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;                // publication state and its condition variable
+  mutable std::shared_mutex events_mutex_;  // the events: many readers, one writer at a time
   std::condition_variable published_cv_;
   std::vector<bool> published_;
-  std::size_t published_prefix_ = 0;
+  std::atomic<std::size_t> published_prefix_{0};  // files [0, prefix) have all published
+  std::size_t waiting_ = 0;                       // threads blocked in wait_for_files_before
   std::vector<uint32_t> set_of_file_;
   std::unordered_map<uint32_t, std::size_t> files_left_in_set_;
   // Keyed by set and table ("3/public.users").
