@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     std::error_code error;
     if (fs::is_directory(argv[i], error)) {
       std::vector<std::string> found;
-      for (fs::recursive_directory_iterator it(argv[i], error), end; !error && it != end; it.increment(error)) {
+      for (fs::recursive_directory_iterator it(argv[i], error), end; !error && it != end;
+           it.increment(error)) {
         if (it->path().extension() == ".sql" && it->is_regular_file()) {
           found.push_back(it->path().string());
         }

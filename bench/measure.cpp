@@ -46,8 +46,11 @@ int main(int argc, char** argv) {
   timespec end{};
   clock_gettime(CLOCK_MONOTONIC, &end);
 
-  double wall = static_cast<double>(end.tv_sec - start.tv_sec) + static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
-  auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  double wall =
+      static_cast<double>(end.tv_sec - start.tv_sec) + static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
+  auto seconds = [](timeval t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 
   std::FILE* out = std::fopen(argv[1], "w");

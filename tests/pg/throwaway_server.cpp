@@ -52,7 +52,9 @@ std::unique_ptr<ThrowawayServer> ThrowawayServer::start(std::string& why) {
   return nullptr;
 }
 
-ThrowawayServer::~ThrowawayServer() { std::system((kScript + " stop " + dir_ + " >/dev/null 2>&1").c_str()); }
+ThrowawayServer::~ThrowawayServer() {
+  std::system((kScript + " stop " + dir_ + " >/dev/null 2>&1").c_str());
+}
 
 std::string ThrowawayServer::conninfo(const std::string& database) const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + database +
@@ -60,9 +62,15 @@ std::string ThrowawayServer::conninfo(const std::string& database) const {
 }
 
 Session::Session(const std::string& conninfo) : connection_(PQconnectdb(conninfo.c_str())) {}
-Session::~Session() { PQfinish(connection_); }
-bool Session::ok() const { return PQstatus(connection_) == CONNECTION_OK; }
-std::string Session::error() const { return PQerrorMessage(connection_); }
+Session::~Session() {
+  PQfinish(connection_);
+}
+bool Session::ok() const {
+  return PQstatus(connection_) == CONNECTION_OK;
+}
+std::string Session::error() const {
+  return PQerrorMessage(connection_);
+}
 
 std::string Session::exec(const std::string& sql) {
   PGresult* result = PQexec(connection_, sql.c_str());
@@ -94,6 +102,8 @@ std::vector<std::vector<std::string>> Session::rows(const std::string& sql) {
   return out;
 }
 
-int Session::backend_pid() { return PQbackendPID(connection_); }
+int Session::backend_pid() {
+  return PQbackendPID(connection_);
+}
 
 }  // namespace miglint::pgtest
