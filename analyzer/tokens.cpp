@@ -139,9 +139,11 @@ uint32_t skip_quoted(std::string_view text, uint32_t begin, uint32_t i, uint32_t
 
 }  // namespace
 
-std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t end) {
-  std::vector<Token> tokens;
-  uint32_t i = begin;
+namespace {
+
+// The next token at or after `i`, skipping whitespace and comments; an empty token at `end` when
+// only those are left. One step of the small lexer that lite_tokens() and end_of_code() share.
+Token next_lite_token(std::string_view text, uint32_t begin, uint32_t i, uint32_t end) {
   while (i < end) {
     char c = text[i];
     if (std::isspace(static_cast<unsigned char>(c)) != 0) {
@@ -151,23 +153,12 @@ std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t e
       i = skip_leading_trivia(text, i, end);
     } else if (c == '\'' || c == '"') {
       uint32_t stop = std::min(skip_quoted(text, begin, i, end), end);
-      // E'...' and U&'...': the prefix letters belong to the string.
-      if (c == '\'' && !tokens.empty() && tokens.back().end == i &&
-          tokens.back().end - tokens.back().begin <= 2 &&
-          tokens.back().kind == static_cast<int>(TokenKind::Identifier)) {
-        tokens.back().end = stop;
-        tokens.back().kind = kStringConstant;
-      } else {
-        tokens.push_back(
-            Token{i, stop, c == '"' ? static_cast<int>(TokenKind::Identifier) : kStringConstant});
-      }
-      i = stop;
+      return Token{i, stop, c == '"' ? static_cast<int>(TokenKind::Identifier) : kStringConstant};
     } else if (std::string_view tag = c == '$' ? dollar_tag(text, i, end) : std::string_view();
                !tag.empty()) {
       std::size_t close = text.substr(0, end).find(tag, i + tag.size());
       uint32_t stop = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
-      tokens.push_back(Token{i, stop, kStringConstant});
-      i = stop;
+      return Token{i, stop, kStringConstant};
     } else if (is_identifier_char(c) ||
                (c == '$' && i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0)) {
       uint32_t start = i;
@@ -177,10 +168,29 @@ std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t e
                           i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0))) {
         ++i;
       }
-      tokens.push_back(Token{start, i, keyword_kind(text.substr(start, i - start))});
+      return Token{start, i, keyword_kind(text.substr(start, i - start))};
     } else {
-      tokens.push_back(Token{i, i + 1, static_cast<unsigned char>(c)});
-      ++i;
+      return Token{i, i + 1, static_cast<unsigned char>(c)};
+    }
+  }
+  return Token{end, end, 0};
+}
+
+}  // namespace
+
+std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t end) {
+  std::vector<Token> tokens;
+  for (Token token = next_lite_token(text, begin, begin, end); token.begin < end;
+       token = next_lite_token(text, begin, token.end, end)) {
+    // E'...' and U&'...': the prefix letters belong to the string.
+    bool prefixed_string = token.kind == kStringConstant && text[token.begin] == '\'' && !tokens.empty() &&
+                           tokens.back().end == token.begin && tokens.back().end - tokens.back().begin <= 2 &&
+                           tokens.back().kind == static_cast<int>(TokenKind::Identifier);
+    if (prefixed_string) {
+      tokens.back().end = token.end;
+      tokens.back().kind = kStringConstant;
+    } else {
+      tokens.push_back(token);
     }
   }
   return tokens;
@@ -188,26 +198,9 @@ std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t e
 
 uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end) {
   uint32_t last = begin;
-  uint32_t i = begin;
-  while (i < end) {
-    char c = text[i];
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
-      ++i;
-    } else if ((c == '-' && i + 1 < end && text[i + 1] == '-') ||
-               (c == '/' && i + 1 < end && text[i + 1] == '*')) {
-      i = skip_leading_trivia(text, i, end);
-    } else if (c == '\'' || c == '"') {
-      i = skip_quoted(text, begin, i, end);
-      last = std::min(i, end);
-    } else if (std::string_view tag = c == '$' ? dollar_tag(text, i, end) : std::string_view();
-               !tag.empty()) {
-      std::size_t close = text.substr(0, end).find(tag, i + tag.size());
-      i = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
-      last = i;
-    } else {
-      ++i;
-      last = i;
-    }
+  for (Token token = next_lite_token(text, begin, begin, end); token.begin < end;
+       token = next_lite_token(text, begin, token.end, end)) {
+    last = token.end;
   }
   return last;
 }
