@@ -5,6 +5,8 @@
 #include <toml++/toml.h>
 #include <filesystem>
 
+#include "analyzer/duration.hpp"
+
 namespace miglint {
 
 namespace fs = std::filesystem;
@@ -228,6 +230,62 @@ bool config_glob_matches(const std::string& glob, const std::string& path_from_c
   return match_from(pattern, path_from_config_dir);
 }
 
+namespace {
+
+void read_run_table(const SettingsReader& reader, const toml::node& value, RunSettings& run) {
+  const toml::table* table = value.as_table();
+  if (table == nullptr) {
+    reader.fail(value, "`run` must be a table ([run])");
+  }
+  for (const auto& [key, setting] : *table) {
+    std::string name(key.str());
+    auto text = [&]() {
+      if (!setting.is_string()) {
+        reader.fail(setting, fmt::format("`run.{}` must be a string", name));
+      }
+      return *setting.value<std::string>();
+    };
+    auto duration = [&]() {
+      std::string written = text();
+      std::optional<std::chrono::milliseconds> parsed = parse_duration(written);
+      if (!parsed) {
+        reader.fail(setting,
+                    fmt::format("`run.{}`: `{}` is not a duration (like \"2s\", \"500ms\", \"none\")", name,
+                                written));
+      }
+      return *parsed;
+    };
+    if (name == "migrations") {
+      run.migrations = text();
+    } else if (name == "database_url") {
+      run.database_url = text();
+    } else if (name == "schema") {
+      run.schema = text();
+    } else if (name == "lock_timeout") {
+      run.lock_timeout = duration();
+    } else if (name == "statement_timeout") {
+      run.statement_timeout = duration();
+    } else if (name == "concurrent_statement_timeout") {
+      run.concurrent_statement_timeout = duration();
+    } else if (name == "lock_wait") {
+      run.lock_wait = duration();
+    } else if (name == "retries") {
+      auto retries = setting.value<int64_t>();
+      if (!setting.is_integer() || !retries || *retries < 0 || *retries > 100) {
+        reader.fail(setting, "`run.retries` must be an integer from 0 to 100");
+      }
+      run.retries = static_cast<int>(*retries);
+    } else {
+      reader.fail_key(key, fmt::format("unknown key `run.{}` (known: migrations, database_url, schema, "
+                                       "lock_timeout, statement_timeout, concurrent_statement_timeout, "
+                                       "lock_wait, retries)",
+                                       name));
+    }
+  }
+}
+
+}  // namespace
+
 Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules) {
   Config config;
   config.path = path;
@@ -244,6 +302,10 @@ Expected<Config> load_config(const std::string& path, const std::set<std::string
   try {
     for (const auto& [key, value] : root) {
       if (reader.read(key, value, config.top)) {
+        continue;
+      }
+      if (key.str() == "run") {
+        read_run_table(reader, value, config.run);
         continue;
       }
       if (key.str() != "overrides") {
@@ -345,6 +407,17 @@ timeouts_set_by_runner = false
 # [[overrides]]
 # paths = ["db/diesel/**"]
 # assume_in_transaction = true
+
+# `miglint run` / `status` / `plan` (flags of the same name win).
+# [run]
+# migrations = "migrations"            # relative to this file
+# database_url = "postgresql://app@localhost/app"   # or MIGLINT_DATABASE_URL (keep passwords out of git)
+# lock_timeout = "2s"
+# statement_timeout = "none"
+# concurrent_statement_timeout = "none"  # for CREATE INDEX CONCURRENTLY and friends
+# retries = 5                          # on lock timeouts, backing off from 1s to 30s
+# lock_wait = "60s"                    # how long to wait for another runner
+# schema = "public"                    # where miglint_schema_migrations lives
 )toml";
 }
 

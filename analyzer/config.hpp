@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,12 +31,26 @@ struct ConfigOverride {
   ConfigSettings settings;
 };
 
+// The [run] table: settings of `miglint run`, `status`, `plan` (command-line flags win). Durations
+// are checked when the file is read.
+struct RunSettings {
+  std::optional<std::string> migrations;  // relative to the config file's directory
+  std::optional<std::string> database_url;
+  std::optional<std::chrono::milliseconds> lock_timeout;
+  std::optional<std::chrono::milliseconds> statement_timeout;
+  std::optional<std::chrono::milliseconds> concurrent_statement_timeout;
+  std::optional<std::chrono::milliseconds> lock_wait;
+  std::optional<int> retries;
+  std::optional<std::string> schema;
+};
+
 // miglint.toml: found by walking up from the current directory, or given with --config.
 struct Config {
   std::string path;       // the file, as found
   std::string directory;  // its directory (absolute): globs are relative to it
   ConfigSettings top;
   std::vector<ConfigOverride> overrides;
+  RunSettings run;
 };
 
 // Walks up from `start` to the filesystem root; the first miglint.toml found, or nullopt.

@@ -14,6 +14,7 @@
 
 #include "analyzer/context.hpp"
 #include "analyzer/directives.hpp"
+#include "analyzer/file_model.hpp"
 #include "analyzer/hash.hpp"
 #include "analyzer/order.hpp"
 #include "analyzer/sql_parser.hpp"
@@ -64,15 +65,6 @@ struct Overloaded : Fs... {
 };
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
-
-// A file's statements in order, with the pieces the driver needs around them.
-struct FileModel {
-  const SourceFile* source = nullptr;
-  ParsedSql parsed;
-  std::vector<Statement> statements;
-  FileDirectives directives;
-  bool directives_read = false;
-};
 
 // A statement that only SETs or RESETs.
 bool is_setting(const Statement& s) {
@@ -131,31 +123,6 @@ std::vector<SectionPlan> plan_sections(const FileModel& model, const LintOptions
     i = j;
   }
   return plans;
-}
-
-FileModel build_model(const SourceFile& source) {
-  FileModel model;
-  model.source = &source;
-  thread_local simdjson::dom::parser json_parser;
-  model.parsed = parse_sql(source.c_str(), source.size(), json_parser);
-  model.statements.reserve(model.parsed.statements.size());
-  for (const ParsedStatement& raw : model.parsed.statements) {
-    model.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
-                                  static_cast<uint32_t>(model.statements.size()));
-  }
-  if (may_contain_directives(source.text())) {
-    const std::vector<Token>* tokens = &model.parsed.tokens;
-    std::vector<Token> scanned;
-    if (model.parsed.tokens.empty()) {
-      scanned = scan_tokens(source.text(), 0, nullptr);
-      tokens = &scanned;
-    }
-    uint32_t first_statement =
-        model.statements.empty() ? static_cast<uint32_t>(source.size()) : model.statements.front().begin();
-    model.directives = read_directives(source.text(), *tokens, first_statement);
-    model.directives_read = true;
-  }
-  return model;
 }
 
 Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, std::string message,

@@ -61,6 +61,27 @@ bool cannot_run_in_transaction(const Statement& statement, int pg_version) {
   if (kind == "AlterEnumStmt") {
     return pg_version < 12 && body["oldVal"].str().empty();  // ADD VALUE, not RENAME VALUE
   }
+  if (kind == "ClusterStmt") {
+    return !body["relation"];  // CLUSTER of every clustered table in the database
+  }
+  if (kind == "DiscardStmt") {
+    return body["target"].str() == "DISCARD_ALL";
+  }
+  if (kind == "TransactionStmt") {
+    std::string_view what = body["kind"].str();
+    return what == "TRANS_STMT_COMMIT_PREPARED" || what == "TRANS_STMT_ROLLBACK_PREPARED";
+  }
+  if (kind == "AlterDatabaseStmt") {
+    for (Node option : body["options"]) {
+      if (option.as("DefElem")["defname"].str() == "tablespace") {
+        return true;  // ALTER DATABASE ... SET TABLESPACE moves files
+      }
+    }
+    return false;
+  }
+  if (kind == "AlterSubscriptionStmt") {
+    return body["kind"].str() == "ALTER_SUBSCRIPTION_REFRESH";
+  }
   return kind == "CreatedbStmt" || kind == "DropdbStmt" || kind == "CreateTableSpaceStmt" ||
          kind == "DropTableSpaceStmt" || kind == "AlterSystemStmt" || kind == "CreateSubscriptionStmt" ||
          kind == "DropSubscriptionStmt";

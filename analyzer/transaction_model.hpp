@@ -11,8 +11,10 @@ namespace miglint {
 bool is_concurrent_operation(const Statement& statement);
 
 // Every statement PostgreSQL refuses inside a transaction block (SQLSTATE 25001) on `pg_version`:
-// the concurrent operations, VACUUM, CREATE/DROP DATABASE, CREATE/DROP TABLESPACE, ALTER SYSTEM,
-// CREATE SUBSCRIPTION and friends, and ALTER TYPE ... ADD VALUE before PostgreSQL 12.
+// the concurrent operations, VACUUM, CREATE/DROP DATABASE, ALTER DATABASE ... SET TABLESPACE,
+// CREATE/DROP TABLESPACE, ALTER SYSTEM, CLUSTER without a table, REINDEX SYSTEM/DATABASE,
+// DISCARD ALL, COMMIT/ROLLBACK PREPARED, CREATE/DROP SUBSCRIPTION, ALTER SUBSCRIPTION ... REFRESH
+// PUBLICATION, and ALTER TYPE ... ADD VALUE before PostgreSQL 12.
 bool cannot_run_in_transaction(const Statement& statement, int pg_version);
 
 // "CREATE INDEX CONCURRENTLY", "VACUUM", ... for messages.

@@ -7,3 +7,10 @@ CREATE TABLE accounts (
 );
 
 CREATE UNIQUE INDEX accounts_email_key ON accounts (email);
+
+-- Sessions of the old login service, dropped in 006 once nothing reads them.
+CREATE TABLE legacy_sessions (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES accounts (id),
+    expires_at timestamptz NOT NULL
+);

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <vector>
+
+#include "analyzer/directives.hpp"
+#include "analyzer/source_file.hpp"
+#include "analyzer/sql_parser.hpp"
+#include "analyzer/statement.hpp"
+
+namespace miglint {
+
+// A file's statements in order, with the pieces around them that the lint driver and the runner
+// need: parse problems, directives (ignores, dbmate sections, `-- miglint-no-transaction`).
+struct FileModel {
+  const SourceFile* source = nullptr;
+  ParsedSql parsed;
+  std::vector<Statement> statements;
+  FileDirectives directives;
+  bool directives_read = false;  // false: the text cannot hold a directive (none were looked for)
+};
+
+// Parses `source` (which must outlive the model) with the SQL front end.
+FileModel build_model(const SourceFile& source);
+
+}  // namespace miglint

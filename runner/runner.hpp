@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "analyzer/config.hpp"
+
+namespace miglint::runner {
+
+inline constexpr int kExitDone = 0;
+inline constexpr int kExitRefused = 1;  // unvetted, drift, tampered or missing files, a failed migration
+inline constexpr int kExitError = 2;    // usage errors, the database unreachable or lost
+
+// Settings of `run`, `status` and `plan`: flags, else the config's [run] table, else defaults.
+struct RunSettingsResolved {
+  std::string directory = "migrations";
+  std::string database_url;
+  std::chrono::milliseconds lock_timeout{2000};
+  std::chrono::milliseconds statement_timeout{0};  // 0: none
+  std::chrono::milliseconds concurrent_statement_timeout{0};
+  std::chrono::milliseconds lock_wait{60000};
+  int retries = 5;
+  std::string schema = "public";
+  const Config* config = nullptr;  // for vetting: rules, severities, fail_on per file
+};
+
+// `miglint run`: vets, then applies pending migrations one statement at a time (see runner/README.md).
+int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err);
+// `miglint status`: applied, pending and partial migrations, drift, approvals missing. No writes.
+int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err);
+// `miglint plan`: what `run` would do: segments, statements, their locks, approvals missing. No writes.
+int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err);
+
+struct ApproveRequest {
+  std::string file;
+  std::string rule;
+  std::string reason;
+  std::string by;                        // empty: git's user.name, else the login name
+  std::optional<std::string> directory;  // the migrations directory, when the file is in it
+};
+// `miglint approve`: records an approval bound to the file's current SHA-256.
+int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err);
+
+}  // namespace miglint::runner

@@ -1,0 +1,249 @@
+#include "runner/script.hpp"
+
+#include <fmt/format.h>
+
+#include "analyzer/file_model.hpp"
+#include "analyzer/transaction_model.hpp"
+
+namespace miglint::runner {
+
+namespace {
+
+std::string quote_identifier(std::string_view name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    quoted += c;
+    if (c == '"') {
+      quoted += '"';
+    }
+  }
+  return quoted + "\"";
+}
+
+// A RangeVar as text that to_regclass() reads back exactly: "schema"."name".
+std::string qualified(Node range_var) {
+  std::string_view schema = range_var["schemaname"].str();
+  std::string name = quote_identifier(range_var["relname"].str());
+  return schema.empty() ? name : quote_identifier(schema) + "." + name;
+}
+
+Reconcile reconcile_of(const Statement& statement) {
+  Reconcile reconcile;
+  Node body = statement.body();
+  std::string_view kind = statement.kind();
+  if (kind == "IndexStmt" && body["concurrent"].boolean()) {
+    reconcile.table = qualified(body["relation"]);
+    if (!body["idxname"].str().empty()) {
+      // The index lives in its table's schema.
+      std::string_view schema = body["relation"]["schemaname"].str();
+      std::string index = quote_identifier(body["idxname"].str());
+      reconcile.index = schema.empty() ? index : quote_identifier(schema) + "." + index;
+      reconcile.kind = Reconcile::Kind::CreateIndex;
+    }
+  } else if (kind == "DropStmt" && body["concurrent"].boolean() && body["objects"].size() == 1) {
+    std::string name;
+    for (Node part : body["objects"].at(0).as("List")["items"]) {
+      name += (name.empty() ? "" : ".") + quote_identifier(part.as("String")["sval"].str());
+    }
+    reconcile.index = name;
+    reconcile.kind = Reconcile::Kind::DropIndex;
+  } else if (kind == "ReindexStmt" && body["kind"].str() == "REINDEX_OBJECT_INDEX") {
+    reconcile.index = qualified(body["relation"]);
+    reconcile.kind = Reconcile::Kind::ReindexIndex;
+  } else if (kind == "AlterTableStmt") {
+    for (Node item : body["cmds"]) {
+      Node cmd = item.as("AlterTableCmd");
+      Node partition = cmd["def"].as("PartitionCmd");
+      if (cmd["subtype"].str() == "AT_DetachPartition" && partition["concurrent"].boolean()) {
+        reconcile.table = qualified(body["relation"]);
+        reconcile.partition = qualified(partition["name"]);
+        reconcile.kind = Reconcile::Kind::DetachPartition;
+      }
+    }
+  }
+  return reconcile;
+}
+
+ScriptStatement::Control control_of(const Statement& statement) {
+  if (statement.kind() != "TransactionStmt") {
+    return ScriptStatement::Control::None;
+  }
+  std::string_view what = statement.body()["kind"].str();
+  if (what == "TRANS_STMT_BEGIN" || what == "TRANS_STMT_START") {
+    return ScriptStatement::Control::Begin;
+  }
+  if (what == "TRANS_STMT_COMMIT") {
+    return ScriptStatement::Control::Commit;
+  }
+  if (what == "TRANS_STMT_ROLLBACK") {
+    return ScriptStatement::Control::Rollback;
+  }
+  return ScriptStatement::Control::None;  // SAVEPOINT, PREPARE TRANSACTION, ...: inside a block
+}
+
+// The statement's text on one line, shortened: "ALTER TABLE accounts RENAME COLUMN display_name ...".
+std::string label_of(const Statement& statement) {
+  constexpr std::size_t kWidth = 72;
+  std::string label;
+  bool space = false;
+  for (char c : statement.text()) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !label.empty();
+      continue;
+    }
+    if (space) {
+      label += ' ';
+      space = false;
+    }
+    label += c;
+    if (label.size() > kWidth) {
+      // Cut at a code point boundary.
+      while (!label.empty() && (static_cast<unsigned char>(label.back()) & 0xC0) == 0x80) {
+        label.pop_back();
+      }
+      if (!label.empty()) {
+        label.pop_back();
+      }
+      return label + " ...";
+    }
+  }
+  return label;
+}
+
+}  // namespace
+
+std::string_view script_mode_name(ScriptMode mode) {
+  switch (mode) {
+    case ScriptMode::OneTransaction:
+      return "one transaction";
+    case ScriptMode::Segmented:
+      return "segmented";
+    case ScriptMode::AsWritten:
+      return "as written";
+  }
+  return "";
+}
+
+std::string_view segment_kind_name(Segment::Kind kind) {
+  switch (kind) {
+    case Segment::Kind::Wrapped:
+      return "transaction";
+    case Segment::Kind::Explicit:
+      return "the file's transaction";
+    case Segment::Kind::Autocommit:
+      return "outside a transaction";
+  }
+  return "";
+}
+
+Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) {
+  FileModel model = build_model(source);
+  if (!model.parsed.problems.empty()) {
+    const ParseProblem& problem = model.parsed.problems.front();
+    Position at = source.position(problem.offset);
+    std::string what = problem.newer_construct.empty()
+                           ? problem.message
+                           : fmt::format("{} (newer than the PostgreSQL 15 grammar miglint splits with)",
+                                         problem.newer_construct);
+    return Error{fmt::format("{}:{}:{}: cannot split this migration into statements: {}", source.path(),
+                             at.line, at.column, what)};
+  }
+  MigrationScript script;
+  script.executed = ByteSpan{0, static_cast<uint32_t>(source.size())};
+  bool transactional = true;  // dbmate's wrapping, unless `transaction:false`
+  const auto& sections = model.directives.sections;
+  if (!sections.empty()) {
+    // dbmate: only the up section runs.
+    std::size_t up = sections.size();
+    for (std::size_t k = 0; k < sections.size(); ++k) {
+      if (!sections[k].down) {
+        up = k;
+        break;
+      }
+    }
+    if (up == sections.size()) {
+      script.executed = ByteSpan{0, 0};
+    } else {
+      script.executed.begin = sections[up].begin;
+      script.executed.end =
+          up + 1 < sections.size() ? sections[up + 1].begin : static_cast<uint32_t>(source.size());
+      transactional = sections[up].transactional;
+    }
+  }
+  bool controls_transactions = model.directives.no_transaction || !transactional;
+  bool any_outside = false;
+  for (const Statement& statement : model.statements) {
+    if (statement.begin() < script.executed.begin || statement.begin() >= script.executed.end) {
+      continue;
+    }
+    ScriptStatement step;
+    step.span = statement.span();
+    step.start = source.position(step.span.begin);
+    step.outside_transaction = cannot_run_in_transaction(statement, pg_version);
+    step.concurrent = is_concurrent_operation(statement);
+    step.control = control_of(statement);
+    step.label = label_of(statement);
+    step.reconcile = reconcile_of(statement);
+    controls_transactions = controls_transactions || step.control != ScriptStatement::Control::None;
+    any_outside = any_outside || step.outside_transaction;
+    script.statements.push_back(std::move(step));
+  }
+  const std::size_t count = script.statements.size();
+  if (count == 0) {
+    script.mode = ScriptMode::OneTransaction;
+    return script;
+  }
+  if (controls_transactions) {
+    script.mode = ScriptMode::AsWritten;
+    std::size_t i = 0;
+    while (i < count) {
+      const ScriptStatement& step = script.statements[i];
+      if (step.control != ScriptStatement::Control::Begin) {
+        script.segments.push_back(Segment{Segment::Kind::Autocommit, i, i + 1});
+        ++i;
+        continue;
+      }
+      std::size_t end = i + 1;
+      while (end < count && script.statements[end].control != ScriptStatement::Control::Commit &&
+             script.statements[end].control != ScriptStatement::Control::Rollback) {
+        if (script.statements[end].outside_transaction) {
+          const ScriptStatement& bad = script.statements[end];
+          return Error{fmt::format("{}:{}:{}: {} cannot run inside the transaction opened at line {}",
+                                   source.path(), bad.start.line, bad.start.column, bad.label,
+                                   step.start.line)};
+        }
+        ++end;
+      }
+      if (end == count) {
+        return Error{fmt::format("{}:{}:{}: this transaction is never committed (no COMMIT after it)",
+                                 source.path(), step.start.line, step.start.column)};
+      }
+      script.segments.push_back(Segment{Segment::Kind::Explicit, i, end + 1});
+      i = end + 1;
+    }
+    return script;
+  }
+  if (!any_outside) {
+    script.mode = ScriptMode::OneTransaction;
+    script.segments.push_back(Segment{Segment::Kind::Wrapped, 0, count});
+    return script;
+  }
+  script.mode = ScriptMode::Segmented;
+  std::size_t i = 0;
+  while (i < count) {
+    if (script.statements[i].outside_transaction) {
+      script.segments.push_back(Segment{Segment::Kind::Autocommit, i, i + 1});
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < count && !script.statements[end].outside_transaction) {
+      ++end;
+    }
+    script.segments.push_back(Segment{Segment::Kind::Wrapped, i, end});
+    i = end;
+  }
+  return script;
+}
+
+}  // namespace miglint::runner

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analyzer/expected.hpp"
+#include "analyzer/source_file.hpp"
+
+namespace miglint::runner {
+
+// What the runner can check in the catalog when a statement that cannot run in a transaction was
+// interrupted (a killed runner cannot commit the statement together with its progress record).
+struct Reconcile {
+  enum class Kind {
+    None,             // rerun as written
+    CreateIndex,      // CREATE INDEX CONCURRENTLY `index`: valid: done; invalid: drop, rebuild
+    DropIndex,        // DROP INDEX CONCURRENTLY `index`: gone: done
+    ReindexIndex,     // REINDEX INDEX CONCURRENTLY `index`: drop its leftover _ccnew copies, rerun
+    DetachPartition,  // DETACH PARTITION `partition` CONCURRENTLY from `table`: pending: FINALIZE
+  } kind = Kind::None;
+  std::string index;      // quoted, maybe schema-qualified: "app"."users_email_idx"
+  std::string table;      // quoted, maybe schema-qualified
+  std::string partition;  // quoted, maybe schema-qualified
+};
+
+// One statement the runner sends on its own.
+struct ScriptStatement {
+  ByteSpan span;  // first token to last, without the `;`
+  Position start;
+  std::string label;                 // "CREATE INDEX CONCURRENTLY", "ALTER TABLE", ...
+  bool outside_transaction = false;  // PostgreSQL refuses it in a transaction block
+  bool concurrent = false;           // an online build (CONCURRENTLY): its own statement timeout
+  enum class Control { None, Begin, Commit, Rollback } control = Control::None;  // the file's own
+  Reconcile reconcile;
+};
+
+// Statements [first, last) run under one regime; progress is recorded when a segment completes.
+struct Segment {
+  enum class Kind {
+    Wrapped,     // the runner's BEGIN ... COMMIT around them; retried whole on a lock timeout
+    Explicit,    // the file's own BEGIN ... COMMIT, run as written; retried whole from its BEGIN
+    Autocommit,  // one statement, outside any transaction
+  } kind = Kind::Wrapped;
+  std::size_t first = 0;
+  std::size_t last = 0;
+};
+
+// How a whole file runs.
+enum class ScriptMode {
+  OneTransaction,  // every statement can run in a transaction: one Wrapped segment
+  Segmented,       // some cannot: transactional runs are Wrapped segments, the others Autocommit
+  AsWritten,       // the file controls its transactions (BEGIN/COMMIT, `-- miglint-no-transaction`,
+                   // dbmate `transaction:false`): statements one at a time, never wrapped
+};
+
+struct MigrationScript {
+  std::vector<ScriptStatement> statements;
+  std::vector<Segment> segments;
+  ScriptMode mode = ScriptMode::OneTransaction;
+  // The part of the file that runs (a dbmate file: its up section), for vetting.
+  ByteSpan executed;
+};
+
+// Splits a migration with the SQL front end and plans its segments for PostgreSQL `pg_version`.
+// A statement the parser rejects, or a BEGIN that is never committed, is an error with its position.
+Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version);
+
+std::string_view script_mode_name(ScriptMode mode);
+std::string_view segment_kind_name(Segment::Kind kind);
+
+}  // namespace miglint::runner
