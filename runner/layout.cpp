@@ -174,7 +174,7 @@ Expected<MigrationDirectory> discover_migrations(const std::string& directory) {
   std::vector<MigrationFile> ordered;
   for (std::size_t k = 0; k < keys.size(); ++k) {
     if (k > 0 && keys[k - 1].first == keys[k].first) {
-      const MigrationFile& a = found.migrations[keys[k - 1].second];
+      const MigrationFile& a = ordered.back();  // the previous file, already moved there
       const MigrationFile& b = found.migrations[keys[k].second];
       problems.push_back(fmt::format("{}: duplicate version: {} has version {} and {} has version {}",
                                      directory, a.relative_path, a.version, b.relative_path, b.version));
