@@ -19,13 +19,13 @@
 
 #include "analyzer/config.hpp"
 #include "analyzer/discover.hpp"
-#include "analyzer/duration.hpp"
 #include "analyzer/linter.hpp"
 #include "analyzer/lock_model.hpp"
 #include "analyzer/report/reporter.hpp"
+#include "cli/config_loading.hpp"
+#include "cli/runner_commands.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
-#include "runner/runner.hpp"
 #include "sarif/sarif_report.hpp"
 
 namespace {
@@ -83,34 +83,6 @@ struct LintFlags {
   // Which of the flags above were given: they override the config file.
   std::set<std::string> given;
 };
-
-std::set<std::string> rule_ids() {
-  std::set<std::string> ids;
-  for (const Rule& rule : all_rules()) {
-    ids.emplace(rule.id);
-  }
-  return ids;
-}
-
-// The config file in force: --config, else miglint.toml found walking up from the current directory.
-bool load_config_for(const std::string& explicit_path, std::optional<Config>& config) {
-  std::optional<std::string> path =
-      explicit_path.empty() ? find_config_file(".") : std::optional(explicit_path);
-  if (!path) {
-    return true;
-  }
-  if (!std::filesystem::is_regular_file(*path)) {
-    std::cerr << fmt::format("miglint: error: {}: no such config file\n", *path);
-    return false;
-  }
-  Expected<Config> loaded = load_config(*path, rule_ids());
-  if (!loaded) {
-    std::cerr << fmt::format("miglint: error: {}\n", loaded.error().message);
-    return false;
-  }
-  config = std::move(*loaded);
-  return true;
-}
 
 // Per-file setup: the config's settings for the path, overridden by the flags that were given.
 class SetupResolver {
@@ -379,88 +351,6 @@ int run_explain(const std::string& id) {
   return kExitClean;
 }
 
-// Flags of `run`, `status` and `plan`; unset ones come from the config's [run] table.
-struct RunFlags {
-  std::string config;
-  std::string directory;
-  std::string database_url;
-  std::string lock_timeout;
-  std::string statement_timeout;
-  std::string concurrent_statement_timeout;
-  std::string lock_wait;
-  std::optional<int> retries;
-  std::string schema;
-};
-
-void add_run_flags(CLI::App* command, RunFlags& flags) {
-  command->add_option(
-      "dir", flags.directory,
-      "The migrations directory (default: [run] migrations in miglint.toml, else ./migrations)");
-  command->add_option("--db", flags.database_url,
-                      "Database URL (default: MIGLINT_DATABASE_URL, else [run] database_url)");
-  command->add_option("--lock-timeout", flags.lock_timeout, "lock_timeout of every statement (default 2s)");
-  command->add_option("--statement-timeout", flags.statement_timeout,
-                      "statement_timeout of every statement (default none)");
-  command->add_option("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
-                      "statement_timeout of CONCURRENTLY statements (default none)");
-  command->add_option("--retries", flags.retries, "Retries after a lock timeout (default 5)")
-      ->check(CLI::Range(0, 100));
-  command->add_option(
-      "--lock-wait", flags.lock_wait,
-      "How long to wait for another runner, and for a killed runner's leftovers (default 60s)");
-  command->add_option("--schema", flags.schema, "Schema of the history table (default public)");
-  command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
-}
-
-// Flags, else the config's [run] table, else defaults. Returns false after printing a usage error.
-bool resolve_run_settings(const RunFlags& flags, const std::optional<Config>& config,
-                          runner::RunSettingsResolved& settings) {
-  const RunSettings run = config ? config->run : RunSettings{};
-  settings.config = config ? &*config : nullptr;
-  if (!flags.directory.empty()) {
-    settings.directory = flags.directory;
-  } else if (run.migrations) {
-    settings.directory =
-        (std::filesystem::path(config->directory) / *run.migrations).lexically_normal().string();
-    std::error_code error;
-    std::string relative = std::filesystem::relative(settings.directory, error).string();
-    if (!error && !relative.empty()) {
-      settings.directory = relative;
-    }
-  }
-  const char* from_environment = std::getenv("MIGLINT_DATABASE_URL");
-  settings.database_url = !flags.database_url.empty() ? flags.database_url
-                          : from_environment != nullptr && *from_environment != '\0'
-                              ? from_environment
-                              : run.database_url.value_or("");
-  auto duration = [](const std::string& flag, const std::string& text,
-                     std::optional<std::chrono::milliseconds> from_config, std::chrono::milliseconds& into) {
-    if (text.empty()) {
-      into = from_config.value_or(into);
-      return true;
-    }
-    std::optional<std::chrono::milliseconds> parsed = parse_duration(text);
-    if (!parsed) {
-      std::cerr << fmt::format("miglint: error: {} `{}` is not a duration (like 2s, 500ms, 1min, none)\n",
-                               flag, text);
-      return false;
-    }
-    into = *parsed;
-    return true;
-  };
-  if (!duration("--lock-timeout", flags.lock_timeout, run.lock_timeout, settings.lock_timeout) ||
-      !duration("--statement-timeout", flags.statement_timeout, run.statement_timeout,
-                settings.statement_timeout) ||
-      !duration("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
-                run.concurrent_statement_timeout, settings.concurrent_statement_timeout) ||
-      !duration("--lock-wait", flags.lock_wait, run.lock_wait, settings.lock_wait)) {
-    return false;
-  }
-  settings.retries = flags.retries.value_or(run.retries.value_or(settings.retries));
-  settings.schema = !flags.schema.empty() ? flags.schema : run.schema.value_or(settings.schema);
-  return true;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -520,28 +410,8 @@ int main(int argc, char** argv) {
   CLI::App* explain_cmd = app.add_subcommand("explain", "Print a rule's documentation");
   explain_cmd->add_option("rule", explain_id, "Rule id")->required();
 
-  RunFlags run_flags;
-  CLI::App* run_cmd = app.add_subcommand(
-      "run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time");
-  add_run_flags(run_cmd, run_flags);
-  CLI::App* status_cmd = app.add_subcommand(
-      "status", "Show applied, pending and partial migrations, drift and approvals missing");
-  add_run_flags(status_cmd, run_flags);
-  CLI::App* plan_cmd = app.add_subcommand(
-      "plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing");
-  add_run_flags(plan_cmd, run_flags);
-
-  runner::ApproveRequest approval;
-  std::string approve_config;
-  CLI::App* approve_cmd = app.add_subcommand(
-      "approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)");
-  approve_cmd->add_option("file", approval.file, "The migration file")->required();
-  approve_cmd->add_option("--rule", approval.rule, "The rule id to approve")->required();
-  approve_cmd->add_option("--reason", approval.reason, "Why it is acceptable")->required();
-  approve_cmd->add_option("--by", approval.by,
-                          "Who approves (default: git's user.name, else the login name)");
-  approve_cmd->add_option("--config", approve_config,
-                          "The config file (default: miglint.toml found walking up)");
+  RunnerCommands runner_commands;
+  add_runner_commands(app, runner_commands);
 
   try {
     app.parse(argc, argv);
@@ -567,31 +437,10 @@ int main(int argc, char** argv) {
     std::cout << "wrote miglint.toml\n";
     return kExitClean;
   }
-  for (CLI::App* command : {run_cmd, status_cmd, plan_cmd}) {
-    if (!command->parsed()) {
-      continue;
-    }
-    std::optional<Config> config;
-    runner::RunSettingsResolved settings;
-    if (!load_config_for(run_flags.config, config) || !resolve_run_settings(run_flags, config, settings)) {
-      return kExitError;
-    }
-    if (command == run_cmd) {
-      return runner::run_migrations(settings, std::cout, std::cerr);
-    }
-    return command == status_cmd ? runner::show_status(settings, std::cout, std::cerr)
-                                 : runner::show_plan(settings, std::cout, std::cerr);
-  }
-  if (approve_cmd->parsed()) {
-    std::optional<Config> config;
-    if (!load_config_for(approve_config, config)) {
-      return kExitError;
-    }
-    RunFlags no_flags;
-    runner::RunSettingsResolved settings;
-    resolve_run_settings(no_flags, config, settings);
-    approval.directory = settings.directory;
-    return runner::approve(approval, std::cout, std::cerr);
+  if (parsed_runner_command(runner_commands) != nullptr) {
+    // The runner lives in its own executable so that linting never loads libpq (and its
+    // Kerberos, LDAP and TLS libraries): that halves the start-up time of a one-file lint.
+    return exec_runner(argc, argv);
   }
   if (locks_cmd->parsed()) {
     return run_locks(locks);

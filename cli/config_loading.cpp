@@ -1,0 +1,40 @@
+#include "cli/config_loading.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "rules/registry.hpp"
+
+namespace miglint {
+
+std::set<std::string> rule_ids() {
+  std::set<std::string> ids;
+  for (const Rule& rule : all_rules()) {
+    ids.emplace(rule.id);
+  }
+  return ids;
+}
+
+// The config file in force: --config, else miglint.toml found walking up from the current directory.
+bool load_config_for(const std::string& explicit_path, std::optional<Config>& config) {
+  std::optional<std::string> path =
+      explicit_path.empty() ? find_config_file(".") : std::optional(explicit_path);
+  if (!path) {
+    return true;
+  }
+  if (!std::filesystem::is_regular_file(*path)) {
+    std::cerr << fmt::format("miglint: error: {}: no such config file\n", *path);
+    return false;
+  }
+  Expected<Config> loaded = load_config(*path, rule_ids());
+  if (!loaded) {
+    std::cerr << fmt::format("miglint: error: {}\n", loaded.error().message);
+    return false;
+  }
+  config = std::move(*loaded);
+  return true;
+}
+
+}  // namespace miglint

@@ -1,0 +1,84 @@
+#include "cli/runner_commands.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+namespace miglint {
+
+namespace {
+
+void add_run_flags(CLI::App* command, RunFlags& flags) {
+  command->add_option(
+      "dir", flags.directory,
+      "The migrations directory (default: [run] migrations in miglint.toml, else ./migrations)");
+  command->add_option("--db", flags.database_url,
+                      "Database URL (default: MIGLINT_DATABASE_URL, else [run] database_url)");
+  command->add_option("--lock-timeout", flags.lock_timeout, "lock_timeout of every statement (default 2s)");
+  command->add_option("--statement-timeout", flags.statement_timeout,
+                      "statement_timeout of every statement (default none)");
+  command->add_option("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
+                      "statement_timeout of CONCURRENTLY statements (default none)");
+  command->add_option("--retries", flags.retries, "Retries after a lock timeout (default 5)")
+      ->check(CLI::Range(0, 100));
+  command->add_option(
+      "--lock-wait", flags.lock_wait,
+      "How long to wait for another runner, and for a killed runner's leftovers (default 60s)");
+  command->add_option("--schema", flags.schema, "Schema of the history table (default public)");
+  command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
+}
+
+}  // namespace
+
+void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
+  commands.run = app.add_subcommand(
+      "run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time");
+  add_run_flags(commands.run, commands.run_flags);
+  commands.status = app.add_subcommand(
+      "status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)");
+  add_run_flags(commands.status, commands.run_flags);
+  commands.plan = app.add_subcommand(
+      "plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing");
+  add_run_flags(commands.plan, commands.run_flags);
+  commands.approve = app.add_subcommand(
+      "approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)");
+  ApproveFlags& approve = commands.approve_flags;
+  commands.approve->add_option("file", approve.file, "The migration file")->required();
+  commands.approve->add_option("--rule", approve.rule, "The rule id to approve")->required();
+  commands.approve->add_option("--reason", approve.reason, "Why it is acceptable")->required();
+  commands.approve->add_option("--by", approve.by,
+                               "Who approves (default: git's user.name, else the login name)");
+  commands.approve->add_option("--config", approve.config,
+                               "The config file (default: miglint.toml found walking up)");
+}
+
+CLI::App* parsed_runner_command(const RunnerCommands& commands) {
+  for (CLI::App* command : {commands.run, commands.status, commands.plan, commands.approve}) {
+    if (command != nullptr && command->parsed()) {
+      return command;
+    }
+  }
+  return nullptr;
+}
+
+int exec_runner(int argc, char** argv) {
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  std::filesystem::path runner =
+      (error ? std::filesystem::path(argv[0]) : self).parent_path() / "miglint-runner";
+  std::vector<char*> arguments(argv, argv + argc);
+  std::string program = runner.string();
+  arguments[0] = program.data();
+  arguments.push_back(nullptr);
+  execv(program.c_str(), arguments.data());
+  std::cerr << fmt::format("miglint: error: cannot start {}: {} (it is installed beside miglint)\n", program,
+                           std::strerror(errno));
+  return 2;
+}
+
+}  // namespace miglint

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace miglint {
+
+// Flags of `run`, `status` and `plan`; unset ones come from the config's [run] table.
+struct RunFlags {
+  std::string config;
+  std::string directory;
+  std::string database_url;
+  std::string lock_timeout;
+  std::string statement_timeout;
+  std::string concurrent_statement_timeout;
+  std::string lock_wait;
+  std::optional<int> retries;
+  std::string schema;
+};
+
+struct ApproveFlags {
+  std::string file;
+  std::string rule;
+  std::string reason;
+  std::string by;
+  std::string config;
+};
+
+// The runner's subcommands, defined once for `miglint` (help, flag checks) and `miglint-runner`
+// (which does the work).
+struct RunnerCommands {
+  RunFlags run_flags;
+  ApproveFlags approve_flags;
+  CLI::App* run = nullptr;
+  CLI::App* status = nullptr;
+  CLI::App* plan = nullptr;
+  CLI::App* approve = nullptr;
+};
+
+void add_runner_commands(CLI::App& app, RunnerCommands& commands);
+
+// The runner subcommand the command line chose, or nullptr.
+CLI::App* parsed_runner_command(const RunnerCommands& commands);
+
+// Replaces this process with `miglint-runner` (beside this executable) and the same arguments.
+// Returns only on failure, with exit status 2 after a one-line error.
+int exec_runner(int argc, char** argv);
+
+}  // namespace miglint
