@@ -95,10 +95,16 @@ MigrationOrderKey::MigrationOrderKey(std::string_view path) {
       encoded_ += '\x01';
       encoded_ += static_cast<char>((segment.text.size() >> 8U) & 0xFFU);
       encoded_ += static_cast<char>(segment.text.size() & 0xFFU);
+      encoded_ += segment.text;
+    } else if (segment.text.starts_with("__")) {
+      // Flyway's separator after a version (`V3__x` vs `V3.1__y`) ends the version: it sorts before
+      // any other text, so that V3 < V3.1 < V4 as Flyway orders them.
+      encoded_ += "\x02\x01\x01";
+      encoded_.append(segment.text, 2);
     } else {
       encoded_ += '\x02';
+      encoded_ += segment.text;
     }
-    encoded_ += segment.text;
   }
   encoded_ += '\x00';
   encoded_ += down ? '\x01' : '\x00';

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "analyzer/order.hpp"
 
@@ -15,6 +16,16 @@ TEST(MigrationOrder, DigitRunsCompareAsNumbers) {
   EXPECT_FALSE(migration_order_less("10_x.sql", "9_x.sql"));
   EXPECT_TRUE(migration_order_less("V2__b.sql", "V10__a.sql"));
   EXPECT_TRUE(migration_order_less("0003_a.up.sql", "0003_b.up.sql"));
+}
+
+TEST(MigrationOrder, FlywayVersionsEndAtTheDoubleUnderscore) {
+  // Flyway: 3 < 3.1 < 3.10 < 4, whatever the descriptions say.
+  std::vector<std::string> paths = {"db/V4__a.sql", "db/V3.10__a.sql", "db/V3.1__z.sql", "db/V3__zz.sql",
+                                    "db/V3.1.1__a.sql"};
+  std::sort(paths.begin(), paths.end(),
+            [](const auto& a, const auto& b) { return migration_order_less(a, b); });
+  EXPECT_EQ(paths, (std::vector<std::string>{"db/V3__zz.sql", "db/V3.1__z.sql", "db/V3.1.1__a.sql",
+                                             "db/V3.10__a.sql", "db/V4__a.sql"}));
 }
 
 TEST(MigrationOrder, DashedTimestampsCompareAsTheirDigits) {
