@@ -95,10 +95,16 @@ MigrationOrderKey::MigrationOrderKey(std::string_view path) {
       encoded_ += '\x01';
       encoded_ += static_cast<char>((segment.text.size() >> 8U) & 0xFFU);
       encoded_ += static_cast<char>(segment.text.size() & 0xFFU);
+      encoded_ += segment.text;
     } else {
-      encoded_ += '\x02';
+      for (char c : segment.text) {
+        // Bytes 0-2 are escaped so that every byte of a name sorts after a number and the end.
+        if (static_cast<unsigned char>(c) <= 2) {
+          encoded_ += '\x02';
+        }
+        encoded_ += c;
+      }
     }
-    encoded_ += segment.text;
   }
   encoded_ += '\x00';
   encoded_ += down ? '\x01' : '\x00';
