@@ -111,6 +111,9 @@ TEST_F(InputSourceTest, EdgeCasesOfTheOrder) {
   touch("m/notes.txt");
   fs::create_directories(dir_ / "m/dir.sql");
   touch("m/dir.sql/inner.sql");
+  // Symbolic links: a linked file is an input, a linked directory is not entered.
+  fs::create_symlink(dir_ / "m/a.sql", dir_ / "m/linked.sql");
+  fs::create_directory_symlink(dir_ / "m/a", dir_ / "m/linked_dir");
   expect_same({(dir_ / "m").string()}, true);
   expect_same({(dir_ / "m").string() + "/"}, true);
   expect_same({(dir_ / "m/a").string(), (dir_ / "m/a-b").string(), (dir_ / "m/a.sql").string()}, true);
