@@ -156,6 +156,13 @@ class DirectoryWalk final : public InputSource {
     errors_ = std::move(errors);
   }
 
+  // Known when only files were given (then no thread starts that would find nothing to do).
+  std::optional<std::size_t> size_hint() const override {
+    bool files_only =
+        std::none_of(roots_.begin(), roots_.end(), [](const Root& root) { return root.directory; });
+    return files_only ? std::optional<std::size_t>(roots_.size()) : std::nullopt;
+  }
+
   std::optional<LintInput> next(std::vector<std::string>& finished_sets) override {
     while (true) {
       if (stack_.empty()) {
