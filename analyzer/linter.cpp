@@ -607,11 +607,11 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   lint_inputs(source, jobs, setup_for, emit);
 }
 
-void lint_inputs(InputSource& source, unsigned jobs, const SetupForPath& setup_for,
+void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& setup_for,
                  const std::function<void(FileResult&&)>& emit) {
   SchemaHistory history;
   jobs = jobs != 0 ? jobs : std::max(1U, std::thread::hardware_concurrency());
-  if (std::optional<std::size_t> count = source.size_hint()) {
+  if (std::optional<std::size_t> count = input_source.size_hint()) {
     jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, *count));
   }
 
@@ -628,7 +628,7 @@ void lint_inputs(InputSource& source, unsigned jobs, const SetupForPath& setup_f
       return std::nullopt;
     }
     finished_sets.clear();
-    std::optional<LintInput> input = source.next(finished_sets);
+    std::optional<LintInput> input = input_source.next(finished_sets);
     for (const std::string& set : finished_sets) {
       if (auto it = live_sets.find(set); it != live_sets.end()) {
         history.end_set(it->second);
@@ -662,27 +662,27 @@ void lint_inputs(InputSource& source, unsigned jobs, const SetupForPath& setup_f
   std::size_t emitted = 0;
 
   auto lint_file = [&](const LintInput& input, std::size_t index) {
-    Expected<SourceFile> source_file = input.contents
-                                           ? source_from_bytes(input.display_path, *input.contents)
-                                           : load_source_file(input.filesystem_path, input.display_path);
+    Expected<SourceFile> source = input.contents
+                                      ? source_from_bytes(input.display_path, *input.contents)
+                                      : load_source_file(input.filesystem_path, input.display_path);
     FileSetup setup = setup_for(input.display_path);
-    if (!source_file) {
+    if (!source) {
       history.publish(index, {});
       FileResult failed;
       failed.path = input.display_path;
       failed.context_only = !input.report;
-      failed.errors.push_back(InputError{input.display_path, std::nullopt, source_file.error().message});
+      failed.errors.push_back(InputError{input.display_path, std::nullopt, source.error().message});
       return failed;
     }
     if (!input.report) {
       // An earlier migration read for its schema facts only: no rules run on it.
-      prepare_file(*source_file, setup.options, &history, index);
+      prepare_file(*source, setup.options, &history, index);
       FileResult context;
       context.path = input.display_path;
       context.context_only = true;
       return context;
     }
-    FileResult result = lint_source(*source_file, setup.options, *setup.rules, &history, index);
+    FileResult result = lint_source(*source, setup.options, *setup.rules, &history, index);
     result.fail_on = setup.fail_on;
     return result;
   };
