@@ -236,7 +236,7 @@ TEST_F(InputSourceTest, VectorSourceFinishesEachSetAfterItsLastFile) {
   EXPECT_EQ(finished, expected);
 }
 
-TEST_F(InputSourceTest, UnlistableDirectoryIsReportedAndTheRestWalked) {
+TEST_F(InputSourceTest, DirectoryClosedByPermissionIsSkippedAsInDiscoverInputs) {
   if (::geteuid() == 0) {
     GTEST_SKIP() << "root can list any directory";
   }
@@ -248,4 +248,21 @@ TEST_F(InputSourceTest, UnlistableDirectoryIsReportedAndTheRestWalked) {
   fs::permissions(dir_ / "m/a", fs::perms::owner_all);
   // Like discover_inputs, a directory that permission keeps closed is skipped.
   EXPECT_EQ(streamed.display, std::vector<std::string>{(dir_ / "m/b/2.sql").string()});
+}
+
+TEST_F(InputSourceTest, DirectoryThatCannotBeListedIsReportedAndTheRestWalked) {
+  touch("m/a/1.sql");
+  touch("m/b/2.sql");
+  touch("m/c/3.sql");
+  std::unique_ptr<InputSource> source = open_inputs({(dir_ / "m").string()}, "stdin.sql");
+  std::vector<std::string> sets;
+  std::optional<LintInput> first = source->next(sets);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->display_path, (dir_ / "m/a/1.sql").string());
+  fs::remove_all(dir_ / "m/b");  // gone before the walk lists it
+  Drained rest = drain(*source);
+  EXPECT_EQ(rest.display, std::vector<std::string>{(dir_ / "m/c/3.sql").string()});
+  ASSERT_EQ(rest.errors.size(), 1U);
+  EXPECT_TRUE(rest.errors[0].starts_with((dir_ / "m/b").string() + ": cannot list directory: "))
+      << rest.errors[0];
 }
