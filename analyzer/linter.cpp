@@ -1,6 +1,9 @@
 #include "analyzer/linter.hpp"
 
 #include <fmt/format.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -635,6 +638,13 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
         live_sets.erase(it);
       }
     }
+#ifdef __GLIBC__
+    // A set is done: hand the memory its files freed back to the system. glibc otherwise keeps it
+    // in each thread's arena, scattered, and the peak creeps up with the number of files linted.
+    if (!finished_sets.empty()) {
+      malloc_trim(0);
+    }
+#endif
     if (!input) {
       exhausted = true;
       for (const auto& [set, id] : live_sets) {
