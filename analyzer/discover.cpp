@@ -46,6 +46,11 @@ std::string normalize_display_path(const std::string& path) {
   return normal.empty() ? std::string(".") : normal;
 }
 
+bool is_input_file(const fs::directory_entry& entry) {
+  std::error_code type_error;
+  return entry.path().extension() == ".sql" && entry.is_regular_file(type_error);
+}
+
 namespace {
 
 void list_directory(const std::string& given, DiscoveredInputs& out) {
@@ -64,8 +69,7 @@ void list_directory(const std::string& given, DiscoveredInputs& out) {
       return;
     }
     const fs::directory_entry& entry = *it;
-    std::error_code type_error;
-    if (entry.path().extension() == ".sql" && entry.is_regular_file(type_error)) {
+    if (is_input_file(entry)) {
       std::string relative = entry.path().lexically_relative(given).generic_string();
       std::string display = normalize_display_path(given + "/" + relative);
       found.push_back(LintInput{display, entry.path().string(), std::nullopt});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ void add_history(DiscoveredInputs& discovered);
 // or directories, as given). With `staged`, each input carries the staged contents.
 Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
                                                 const std::optional<std::string>& since_ref, bool staged);
+
+// Whether an entry found below a command-line directory is an input (a `*.sql` file).
+bool is_input_file(const std::filesystem::directory_entry& entry);
 
 // Sorts inputs into migration order (stable), computing each path's order key once.
 void sort_in_migration_order(std::vector<LintInput>& inputs);

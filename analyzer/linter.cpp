@@ -1,6 +1,9 @@
 #include "analyzer/linter.hpp"
 
 #include <fmt/format.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -10,12 +13,14 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "analyzer/context.hpp"
 #include "analyzer/directives.hpp"
 #include "analyzer/file_model.hpp"
 #include "analyzer/hash.hpp"
+#include "analyzer/input_source.hpp"
 #include "analyzer/order.hpp"
 #include "analyzer/sql_parser.hpp"
 #include "analyzer/statement.hpp"
@@ -504,27 +509,6 @@ PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, 
   return file;
 }
 
-// The migration set of each input (ids): its directory, or for diesel's `<version>/up.sql` the
-// directory above. Schema facts flow only within a set.
-std::vector<uint32_t> migration_sets(const std::vector<LintInput>& inputs) {
-  std::unordered_map<std::string, uint32_t> ids;
-  std::vector<uint32_t> sets;
-  sets.reserve(inputs.size());
-  for (const LintInput& input : inputs) {
-    std::string_view path = input.display_path;
-    std::size_t slash = path.rfind('/');
-    std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    if (name == "up.sql" || name == "down.sql") {
-      std::size_t up = dir.rfind('/');
-      dir = up == std::string_view::npos ? std::string_view() : dir.substr(0, up);
-    }
-    auto [it, inserted] = ids.emplace(std::string(dir), static_cast<uint32_t>(ids.size()));
-    sets.push_back(it->second);
-  }
-  return sets;
-}
-
 }  // namespace
 
 FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
@@ -589,24 +573,72 @@ void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& option
 
 void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const SetupForPath& setup_for,
                  const std::function<void(FileResult&&)>& emit) {
-  SchemaHistory history(migration_sets(inputs));
+  VectorInputSource source{std::span<const LintInput>(inputs)};
+  lint_inputs(source, jobs, setup_for, emit);
+}
+
+void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& setup_for,
+                 const std::function<void(FileResult&&)>& emit) {
+  SchemaHistory history;
   jobs = jobs != 0 ? jobs : std::max(1U, std::thread::hardware_concurrency());
-  jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, inputs.size()));
+  if (std::optional<std::size_t> count = input_source.size_hint()) {
+    jobs = std::min<unsigned>(jobs, std::max<std::size_t>(1, *count));
+  }
+
+  // Inputs are pulled one at a time, in order; each joins its migration set in the history.
+  std::mutex pulling;
+  std::size_t pulled = 0;
+  bool exhausted = false;
+  std::unordered_map<std::string, uint32_t> live_sets;  // migration sets files may still join
+  uint32_t next_set = 0;
+  std::vector<std::string> finished_sets;
+  // The next input and its index, or nullopt at the end. `pulling` is held.
+  auto pull = [&]() -> std::optional<std::pair<std::size_t, LintInput>> {
+    if (exhausted) {
+      return std::nullopt;
+    }
+    finished_sets.clear();
+    std::optional<LintInput> input = input_source.next(finished_sets);
+    for (const std::string& set : finished_sets) {
+      if (auto it = live_sets.find(set); it != live_sets.end()) {
+        history.end_set(it->second);
+        live_sets.erase(it);
+      }
+    }
+#ifdef __GLIBC__
+    // A set is done: hand the memory its files freed back to the system. glibc otherwise keeps it
+    // in each thread's arena, scattered, and the peak creeps up with the number of files linted.
+    if (!finished_sets.empty()) {
+      malloc_trim(0);
+    }
+#endif
+    if (!input) {
+      exhausted = true;
+      for (const auto& [set, id] : live_sets) {
+        history.end_set(id);
+      }
+      live_sets.clear();
+      return std::nullopt;
+    }
+    auto [it, inserted] = live_sets.try_emplace(std::string(migration_set_of(input->display_path)), next_set);
+    next_set += inserted ? 1 : 0;
+    history.begin_file(pulled, it->second);
+    return std::pair{pulled++, std::move(*input)};
+  };
 
   // Results wait in slots until every earlier file has been emitted; workers stay within a window
   // ahead of the emitter so that memory does not grow with the number of files.
   const std::size_t window = static_cast<std::size_t>(jobs) * 8;
-  // A ring of `window` slots: file i waits in slot i % window (workers never run further ahead).
-  std::vector<std::optional<FileResult>> slots(std::min(window, std::max<std::size_t>(1, inputs.size())));
+  // A ring of `window` slots: file i waits in slot i % window (workers never run further ahead, so
+  // the slot of the next file to emit holds nothing else).
+  std::vector<std::optional<FileResult>> slots(window);
   std::mutex mutex;
   std::mutex emitting;                  // held by the worker that emits, in order, what is ready
   std::condition_variable window_open;  // workers wait when too far ahead of the emission
   std::size_t workers_waiting = 0;
   std::size_t emitted = 0;
-  std::atomic<std::size_t> next{0};
 
-  auto lint_file = [&](std::size_t index) {
-    const LintInput& input = inputs[index];
+  auto lint_file = [&](const LintInput& input, std::size_t index) {
     Expected<SourceFile> source = input.contents
                                       ? source_from_bytes(input.display_path, *input.contents)
                                       : load_source_file(input.filesystem_path, input.display_path);
@@ -631,8 +663,8 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
     result.fail_on = setup.fail_on;
     return result;
   };
-  auto lint_one = [&](std::size_t index) {
-    FileResult result = lint_file(index);
+  auto lint_one = [&](const LintInput& input, std::size_t index) {
+    FileResult result = lint_file(input, index);
     history.file_done(index);
     return result;
   };
@@ -643,7 +675,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   auto next_ready = [&]() -> std::optional<FileResult> {
     std::lock_guard lock(mutex);
     std::optional<FileResult>& slot = slots[emitted % slots.size()];
-    if (emitted >= inputs.size() || !slot) {
+    if (!slot) {
       return std::nullopt;
     }
     std::optional<FileResult> ready = std::move(slot);
@@ -656,7 +688,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   };
   auto slot_ready = [&] {
     std::lock_guard lock(mutex);
-    return emitted < inputs.size() && slots[emitted % slots.size()].has_value();
+    return slots[emitted % slots.size()].has_value();
   };
   auto emit_ready = [&] {
     do {
@@ -672,10 +704,15 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
 
   auto worker = [&] {
     while (true) {
-      std::size_t index = next.fetch_add(1);
-      if (index >= inputs.size()) {
+      std::optional<std::pair<std::size_t, LintInput>> input;
+      {
+        std::lock_guard lock(pulling);
+        input = pull();
+      }
+      if (!input) {
         return;
       }
+      std::size_t index = input->first;
       {
         std::unique_lock lock(mutex);
         if (index >= emitted + window) {
@@ -684,7 +721,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
           --workers_waiting;
         }
       }
-      FileResult result = lint_one(index);
+      FileResult result = lint_one(input->second, index);
       {
         std::lock_guard lock(mutex);
         slots[index % slots.size()] = std::move(result);
@@ -694,8 +731,8 @@ void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const Setu
   };
 
   if (jobs == 1) {
-    for (std::size_t index = 0; index < inputs.size(); ++index) {
-      emit(lint_one(index));
+    while (std::optional<std::pair<std::size_t, LintInput>> input = pull()) {
+      emit(lint_one(input->second, input->first));
     }
     return;
   }

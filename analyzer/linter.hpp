@@ -81,8 +81,14 @@ struct FileSetup {
 };
 using SetupForPath = std::function<FileSetup(const std::string& display_path)>;
 
+class InputSource;
+
 // Lints inputs in parallel (`jobs` threads, 0: one per core); `emit` receives each file's result in
-// input order, as soon as it and every file before it are done.
+// input order, as soon as it and every file before it are done. Inputs are pulled from
+// `input_source` as workers get to them, so memory depends on the files in flight, not on how many
+// there are.
+void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& setup_for,
+                 const std::function<void(FileResult&&)>& emit);
 void lint_inputs(const std::vector<LintInput>& inputs, unsigned jobs, const SetupForPath& setup_for,
                  const std::function<void(FileResult&&)>& emit);
 // The same with one setup for every file.

@@ -89,21 +89,32 @@ MigrationOrderKey::MigrationOrderKey(std::string_view path) {
     path = up_name;
   }
   Segmenter segmenter(path);
+  bool after_number = false;
   while (!segmenter.done()) {
     Segment segment = segmenter.next();
+    bool number_before = after_number;
+    after_number = segment.numeric;
     if (segment.numeric) {
       encoded_ += '\x01';
       encoded_ += static_cast<char>((segment.text.size() >> 8U) & 0xFFU);
       encoded_ += static_cast<char>(segment.text.size() & 0xFFU);
       encoded_ += segment.text;
-    } else if (segment.text.starts_with("__")) {
-      // Flyway's separator after a version (`V3__x` vs `V3.1__y`) ends the version: it sorts before
-      // any other text, so that V3 < V3.1 < V4 as Flyway orders them.
-      encoded_ += "\x02\x01\x01";
-      encoded_.append(segment.text, 2);
     } else {
-      encoded_ += '\x02';
-      encoded_ += segment.text;
+      std::size_t from = 0;
+      if (number_before && segment.text.starts_with("__")) {
+        // Flyway's separator right after a version (`V3__x` vs `V3.1__y`) ends the version: it sorts
+        // before any other byte (as an escaped NUL, which no path holds), so V3 < V3.1 < V4.
+        encoded_ += "\x02";
+        encoded_ += '\0';
+        from = 2;
+      }
+      for (char c : std::string_view(segment.text).substr(from)) {
+        // Bytes 0-2 are escaped so that every byte of a name sorts after a number and the end.
+        if (static_cast<unsigned char>(c) <= 2) {
+          encoded_ += '\x02';
+        }
+        encoded_ += c;
+      }
     }
   }
   encoded_ += '\x00';

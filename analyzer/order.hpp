@@ -29,9 +29,12 @@ class MigrationOrderKey {
 
  private:
   // The segments encoded in one byte string whose byte order is the migration order: a number is
-  // 0x01, its length in two bytes and its digits (shorter numbers first); a run of other bytes is
-  // 0x02 and the bytes; then 0x00 and the down flag. One string per
-  // path keeps sorting 10,000s of paths cheap in time and memory.
+  // 0x01, its length in two bytes and its digits (shorter numbers first); any other byte is itself
+  // (bytes 0-2 escaped as 0x02 and the byte); then 0x00 and the down flag. So the key compares as
+  // the sequence of numbers and bytes, a number before any byte and the end before both, with no
+  // marker between segments: the key of a path is decided component by component, which lets a
+  // directory walk sort one directory at a time (input_source.cpp). One string per path keeps
+  // sorting 10,000s of paths cheap in time and memory.
   std::string encoded_;
 };
 

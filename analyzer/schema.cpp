@@ -271,29 +271,54 @@ bool TableFacts::has_validated_not_null_check(const std::string& column) const {
   });
 }
 
-SchemaHistory::SchemaHistory(std::size_t file_count) : SchemaHistory(std::vector<uint32_t>(file_count, 0)) {}
+SchemaHistory::SchemaHistory(std::size_t file_count) {
+  for (std::size_t file = 0; file < file_count; ++file) {
+    begin_file(file, 0);
+  }
+  end_set(0);
+}
 
-SchemaHistory::SchemaHistory(std::vector<uint32_t> set_of_file)
-    : published_(set_of_file.size(), false), set_of_file_(std::move(set_of_file)) {
-  for (uint32_t set : set_of_file_) {
-    ++files_left_in_set_[set];
+void SchemaHistory::begin_file(std::size_t file_order, uint32_t set) {
+  std::unique_lock lock(events_mutex_);
+  set_of_file_[file_order] = set;
+  ++sets_[set].files_open;
+}
+
+void SchemaHistory::end_set(uint32_t set) {
+  std::unique_lock lock(events_mutex_);
+  SetState& state = sets_[set];
+  state.ended = true;
+  if (state.files_open == 0) {
+    drop_set(set);
   }
 }
 
 void SchemaHistory::file_done(std::size_t file_order) {
   std::unique_lock lock(events_mutex_);
-  uint32_t set = set_of_file_[file_order];
-  if (--files_left_in_set_[set] == 0) {
-    std::string prefix = std::to_string(set) + "/";
-    std::erase_if(events_by_table_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  auto file = set_of_file_.find(file_order);
+  if (file == set_of_file_.end()) {
+    return;
   }
+  uint32_t set = file->second;
+  set_of_file_.erase(file);
+  SetState& state = sets_[set];
+  if (--state.files_open == 0 && state.ended) {
+    drop_set(set);
+  }
+}
+
+void SchemaHistory::drop_set(uint32_t set) {
+  sets_.erase(set);
+  std::string prefix = std::to_string(set) + "/";
+  std::erase_if(events_by_table_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
 }
 
 void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> events) {
   if (!events.empty()) {
     std::unique_lock events_lock(events_mutex_);
+    uint32_t set = set_of_file_.at(file_order);
     for (auto& event : events) {
-      auto& list = events_by_table_[key(set_of_file_[file_order], event.table)];
+      auto& list = events_by_table_[key(set, event.table)];
       // Keep each table's events in migration order; events of one file keep their own order.
       auto position =
           std::upper_bound(list.begin(), list.end(), file_order,
@@ -303,9 +328,14 @@ void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> eve
   }
   {
     std::lock_guard lock(mutex_);
-    published_[file_order] = true;
     std::size_t prefix = published_prefix_.load();
-    while (prefix < published_.size() && published_[prefix]) {
+    std::size_t slot = file_order - prefix;
+    if (published_after_prefix_.size() <= slot) {
+      published_after_prefix_.resize(slot + 1, false);
+    }
+    published_after_prefix_[slot] = true;
+    while (!published_after_prefix_.empty() && published_after_prefix_.front()) {
+      published_after_prefix_.pop_front();
       ++prefix;
     }
     published_prefix_.store(prefix);
@@ -333,13 +363,17 @@ void SchemaHistory::wait_for_files_before(std::size_t file_order) {
 
 TableFacts SchemaHistory::facts_before(const std::string& table, std::size_t file_order) const {
   std::shared_lock lock(events_mutex_);
-  return fold(table, file_order, false, 0);
+  auto file = set_of_file_.find(file_order);
+  if (file == set_of_file_.end()) {
+    return {};
+  }
+  return fold(file->second, table, file_order, false, 0);
 }
 
-TableFacts SchemaHistory::fold(const std::string& table, std::size_t file_order, bool into_file,
+TableFacts SchemaHistory::fold(uint32_t set, const std::string& table, std::size_t file_order, bool into_file,
                                int depth) const {
   TableFacts facts;
-  auto it = events_by_table_.find(key(set_of_file_[file_order], table));
+  auto it = events_by_table_.find(key(set, table));
   if (it == events_by_table_.end()) {
     return facts;
   }
@@ -351,7 +385,7 @@ TableFacts SchemaHistory::fold(const std::string& table, std::size_t file_order,
       break;  // the rename's own drop of the old name
     }
     if (event.kind == SchemaEvent::Kind::TableRenamedFrom && depth < 8) {
-      facts = fold(event.new_name, order, true, depth + 1);
+      facts = fold(set, event.new_name, order, true, depth + 1);
       continue;
     }
     facts.apply(event);

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -70,38 +71,50 @@ struct TableFacts {
 // files before it only, so the result does not depend on thread timing.
 //
 // Facts stay within a migration set (a directory of migrations; for diesel's `<version>/up.sql`,
-// the directory above), and a set's facts are dropped once all its files are done, so memory does
-// not grow with the number of sets linted together.
+// the directory above). Files join their set as they are read (begin_file), in migration order; a
+// set's facts are dropped once no later file can join it (end_set) and its files are done, so
+// memory depends on the sets and files in flight, not on how many files a run lints.
 class SchemaHistory {
  public:
+  SchemaHistory() = default;
+  // `file_count` files, all in one set that stays (for callers that lint a known list).
   explicit SchemaHistory(std::size_t file_count);
-  // `set_of_file[i]`: the migration set of file i.
-  explicit SchemaHistory(std::vector<uint32_t> set_of_file);
 
+  // File `file_order` belongs to `set`; files begin in migration order, each before it publishes.
+  void begin_file(std::size_t file_order, uint32_t set);
+  // No file begins in `set` from now on: its facts go once its files are done.
+  void end_set(uint32_t set);
   // Every file must publish exactly once (an empty list for down migrations and broken files).
   void publish(std::size_t file_order, std::vector<SchemaEvent> events);
   // Blocks until every file before `file_order` has published.
   void wait_for_files_before(std::size_t file_order);
   // The table's facts from the files before `file_order` (in the same migration set).
   TableFacts facts_before(const std::string& table, std::size_t file_order) const;
-  // The file is linted: once every file of its set is, the set's facts are dropped.
+  // The file is linted (it reads no more facts): once its set has ended and every file of it is
+  // done, the set's facts are dropped.
   void file_done(std::size_t file_order);
 
  private:
+  struct SetState {
+    std::size_t files_open = 0;  // begun and not done
+    bool ended = false;
+  };
   mutable std::mutex mutex_;                // publication state and its condition variable
-  mutable std::shared_mutex events_mutex_;  // the events: many readers, one writer at a time
+  mutable std::shared_mutex events_mutex_;  // sets and events: many readers, one writer at a time
   std::condition_variable published_cv_;
-  std::vector<bool> published_;
-  std::atomic<std::size_t> published_prefix_{0};  // files [0, prefix) have all published
-  std::size_t waiting_ = 0;                       // threads blocked in wait_for_files_before
-  std::vector<uint32_t> set_of_file_;
-  std::unordered_map<uint32_t, std::size_t> files_left_in_set_;
+  std::deque<bool> published_after_prefix_;                // files [prefix, prefix + size): published?
+  std::atomic<std::size_t> published_prefix_{0};           // files [0, prefix) have all published
+  std::size_t waiting_ = 0;                                // threads blocked in wait_for_files_before
+  std::unordered_map<std::size_t, uint32_t> set_of_file_;  // files begun and not done
+  std::unordered_map<uint32_t, SetState> sets_;
   // Keyed by set and table ("3/public.users").
   std::unordered_map<std::string, std::vector<std::pair<std::size_t, SchemaEvent>>> events_by_table_;
-  std::string key(uint32_t set, const std::string& table) const { return std::to_string(set) + "/" + table; }
-  // Folds a table's events before `file_order` (through it, up to the table's first drop there, with
-  // `into_file`), following renames back to the old name. The mutex is held by the caller.
-  TableFacts fold(const std::string& table, std::size_t file_order, bool into_file, int depth) const;
+  static std::string key(uint32_t set, const std::string& table) { return std::to_string(set) + "/" + table; }
+  void drop_set(uint32_t set);  // events_mutex_ held
+  // Folds a table's events in `set` before `file_order` (through it, up to the table's first drop
+  // there, with `into_file`), following renames back to the old name. events_mutex_ is held.
+  TableFacts fold(uint32_t set, const std::string& table, std::size_t file_order, bool into_file,
+                  int depth) const;
 };
 
 }  // namespace miglint

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 
 #include "analyzer/config.hpp"
 #include "analyzer/discover.hpp"
+#include "analyzer/input_source.hpp"
 #include "analyzer/linter.hpp"
 #include "analyzer/lock_model.hpp"
 #include "analyzer/report/reporter.hpp"
@@ -153,30 +155,42 @@ int run_lint(const LintFlags& flags) {
   SetupResolver setup_for(flags, config);
   RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
-  DiscoveredInputs discovered;
-  if (!flags.since.empty() || flags.staged) {
-    std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
-    Expected<std::vector<LintInput>> changed =
-        changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged);
-    if (!changed) {
-      std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
-      return kExitError;
-    }
-    discovered.inputs = std::move(*changed);
-  } else {
-    if (flags.paths.empty()) {
-      std::cerr << "miglint: error: no paths given (or use --since REF / --staged)\n";
-      return kExitError;
-    }
-    discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  // Plain paths are walked as the files are linted; the git modes and --with-history need their
+  // whole list first.
+  std::unique_ptr<InputSource> source;
+  bool listed = !flags.since.empty() || flags.staged || flags.with_history;
+  if (!listed && flags.paths.empty()) {
+    std::cerr << "miglint: error: no paths given (or use --since REF / --staged)\n";
+    return kExitError;
   }
-  if (config) {
-    std::erase_if(discovered.inputs, [&](const LintInput& input) {
-      return input.contents == std::nullopt && excluded_by_config(*config, input.display_path);
-    });
-  }
-  if (flags.with_history || !flags.since.empty() || flags.staged) {
+  if (listed) {
+    DiscoveredInputs discovered;
+    if (!flags.since.empty() || flags.staged) {
+      std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
+      Expected<std::vector<LintInput>> changed = changed_inputs(
+          paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged);
+      if (!changed) {
+        std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
+        return kExitError;
+      }
+      discovered.inputs = std::move(*changed);
+    } else {
+      discovered = discover_inputs(flags.paths, flags.stdin_filename);
+    }
+    if (config) {
+      std::erase_if(discovered.inputs, [&](const LintInput& input) {
+        return input.contents == std::nullopt && excluded_by_config(*config, input.display_path);
+      });
+    }
     add_history(discovered);
+    source = std::make_unique<VectorInputSource>(std::move(discovered.inputs), std::move(discovered.errors));
+  } else {
+    source = open_inputs(flags.paths, flags.stdin_filename);
+    if (config) {
+      source = std::make_unique<FilteredInputSource>(std::move(source), [&](const LintInput& input) {
+        return input.contents != std::nullopt || !excluded_by_config(*config, input.display_path);
+      });
+    }
   }
   std::unique_ptr<Reporter> reporter;
   if (flags.format == "json") {
@@ -193,9 +207,9 @@ int run_lint(const LintFlags& flags) {
   }
 
   RunSummary summary;
-  summary.input_errors = discovered.errors;
+  std::vector<InputError> file_errors;
   bool failing = false;
-  lint_inputs(discovered.inputs, flags.jobs, std::ref(setup_for), [&](FileResult&& result) {
+  lint_inputs(*source, flags.jobs, std::ref(setup_for), [&](FileResult&& result) {
     if (result.context_only) {
       return;  // an earlier migration read for its schema facts only
     }
@@ -211,10 +225,13 @@ int run_lint(const LintFlags& flags) {
                                                  : summary.notes);
     }
     for (const InputError& error : result.errors) {
-      summary.input_errors.push_back(error);
+      file_errors.push_back(error);
     }
     reporter->file(result);
   });
+  // Paths that could not be listed first, as discovered, then files that could not be read.
+  summary.input_errors = source->errors();
+  std::move(file_errors.begin(), file_errors.end(), std::back_inserter(summary.input_errors));
   for (const InputError& error : summary.input_errors) {
     std::cerr << fmt::format("miglint: error: {}: {}\n", error.path, error.message);
   }

@@ -42,6 +42,14 @@ TEST(MigrationOrder, TiesAreBrokenByBytes) {
   EXPECT_FALSE(migration_order_less("a.sql", "a.sql"));
 }
 
+TEST(MigrationOrder, EveryByteSortsAfterANumber) {
+  // Bytes 0-2 too: keys then compare component by component (what the directory walk relies on).
+  EXPECT_TRUE(migration_order_less("a1.sql", "a\x01.sql"));
+  EXPECT_TRUE(migration_order_less("a1/x.sql", "a\x02/x.sql"));
+  EXPECT_TRUE(migration_order_less("a\x01.sql", "a\x02.sql"));
+  EXPECT_TRUE(migration_order_less("a\x02.sql", "a-.sql"));
+}
+
 TEST(MigrationOrder, DownMigrationsAreRecognised) {
   EXPECT_TRUE(is_down_migration_path("m/2019-01-01-000000_x/down.sql"));
   EXPECT_TRUE(is_down_migration_path("m/0003_add.down.sql"));

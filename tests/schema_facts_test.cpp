@@ -7,6 +7,7 @@
 #include <map>
 
 #include "analyzer/context.hpp"
+#include "analyzer/input_source.hpp"
 #include "analyzer/linter.hpp"
 #include "analyzer/relation.hpp"
 
@@ -47,6 +48,7 @@ class SchemaFactsTest : public ::testing::TestWithParam<unsigned> {
     fs::create_directories((dir_ / name).parent_path());
     std::ofstream(dir_ / name) << text;
   }
+  // The probe's messages per file, the same whether the files are listed up front or walked.
   std::map<std::string, std::vector<std::string>> run() {
     DiscoveredInputs discovered = discover_inputs({dir_.string()}, "stdin.sql");
     std::span<const Rule> rules(&kProbe, 1);
@@ -54,12 +56,25 @@ class SchemaFactsTest : public ::testing::TestWithParam<unsigned> {
     LintOptions options;
     options.jobs = GetParam();
     std::map<std::string, std::vector<std::string>> messages;
-    lint_inputs(discovered.inputs, options, set, [&](FileResult&& result) {
-      std::string name = fs::path(result.path).lexically_relative(dir_).generic_string();
-      for (const Finding& finding : result.findings) {
-        messages[name].push_back(finding.message);
-      }
-    });
+    auto collect = [&](std::map<std::string, std::vector<std::string>>& into) {
+      return [&](FileResult&& result) {
+        std::string name = fs::path(result.path).lexically_relative(dir_).generic_string();
+        for (const Finding& finding : result.findings) {
+          into[name].push_back(finding.message);
+        }
+      };
+    };
+    lint_inputs(discovered.inputs, options, set, collect(messages));
+    std::map<std::string, std::vector<std::string>> streamed;
+    std::unique_ptr<InputSource> source = open_inputs({dir_.string()}, "stdin.sql");
+    auto shared = std::make_shared<const RuleSet>(set);
+    lint_inputs(
+        *source, options.jobs,
+        [&](const std::string&) {
+          return FileSetup{options, shared, Severity::Warning};
+        },
+        collect(streamed));
+    EXPECT_EQ(streamed, messages);
     return messages;
   }
   fs::path dir_;
@@ -88,6 +103,31 @@ TEST_P(SchemaFactsTest, FactsCarryAcrossFilesInMigrationOrder) {
   EXPECT_EQ(messages["10_alter/up.sql"], (std::vector<std::string>{"int8"}));
   EXPECT_EQ(messages["11_validate/up.sql"], (std::vector<std::string>{"int8 checked"}));
   EXPECT_EQ(messages["12_after/up.sql"], (std::vector<std::string>{"int8 checked", "varchar(20)"}));
+}
+
+TEST_P(SchemaFactsTest, FactsStayInTheirMigrationSet) {
+  // Set `s` is still open after its subdirectory `s/2_sub` (a set of its own) is walked.
+  write("s/1_a.sql", "CREATE TABLE t (a int);\nSELECT 1;");
+  write("s/2_sub/x.sql", "COMMENT ON COLUMN t.a IS 'x';");
+  write("s/3_b.sql", "COMMENT ON COLUMN t.a IS 'x';");
+  write("s/4_v/up.sql", "COMMENT ON COLUMN t.a IS 'x';");  // diesel layout: the set is `s`
+  write("u/1.sql", "COMMENT ON COLUMN t.a IS 'x';");
+  // Names that tie in migration order are walked together, yet stay separate sets.
+  write("z/01/1.sql", "CREATE TABLE t (a bigint);");
+  write("z/1/2.sql", "COMMENT ON COLUMN t.a IS 'x';");
+  write("z/01/3.sql", "COMMENT ON COLUMN t.a IS 'x';");
+  for (int i = 0; i < 12; ++i) {
+    write("y/" + std::to_string(i) + ".sql",
+          i == 0 ? "CREATE TABLE t (a text);" : "COMMENT ON COLUMN t.a IS 'x';");
+  }
+  auto messages = run();
+  EXPECT_EQ(messages["s/2_sub/x.sql"], (std::vector<std::string>{"?"}));
+  EXPECT_EQ(messages["s/3_b.sql"], (std::vector<std::string>{"int4"}));
+  EXPECT_EQ(messages["s/4_v/up.sql"], (std::vector<std::string>{"int4"}));
+  EXPECT_EQ(messages["u/1.sql"], (std::vector<std::string>{"?"}));
+  EXPECT_EQ(messages["z/1/2.sql"], (std::vector<std::string>{"?"}));
+  EXPECT_EQ(messages["z/01/3.sql"], (std::vector<std::string>{"int8"}));
+  EXPECT_EQ(messages["y/11.sql"], (std::vector<std::string>{"text"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Jobs, SchemaFactsTest, ::testing::Values(1U, 2U, 4U));
