@@ -371,12 +371,15 @@ class Applier {
   };
 
   StepResult run_statement(const MigrationState& migration, std::size_t index);
-  StepResult run_segment(MigrationState& migration, const Segment& segment);
+  // `retry`: an earlier attempt of this segment failed (a lock timeout).
+  StepResult run_segment(MigrationState& migration, const Segment& segment, bool retry);
   // Records progress: inside the open transaction when there is one (it commits with it), else on its own.
   StepResult record(const MigrationState& migration, std::size_t applied);
   StepResult exec(const std::string& sql);
   StepResult set_timeouts(bool local, bool concurrent);
   StepResult check_index_valid(const ScriptStatement& statement);
+  // Drops the invalid index a CREATE INDEX CONCURRENTLY left; `found`: there was one.
+  StepResult drop_invalid_index(const ScriptStatement& statement, bool& found);
   // Before resuming at an interrupted statement: true when the catalog shows it is done.
   Expected<bool> reconcile(const ScriptStatement& statement);
   void describe_blockers();
@@ -390,6 +393,7 @@ class Applier {
   std::string table_;
   Clock::time_point started_;
   std::vector<std::string> blockers_;  // the sessions that blocked the last statement, as last seen
+  std::string left_invalid_;           // an invalid index a failed build left that could not be dropped
   std::mt19937 random_{std::random_device{}()};
 };
 
@@ -458,7 +462,8 @@ Applier::StepResult Applier::run_statement(const MigrationState& migration, std:
   return StepResult{outcome.ok, outcome.error};
 }
 
-Applier::StepResult Applier::check_index_valid(const ScriptStatement& statement) {
+Applier::StepResult Applier::drop_invalid_index(const ScriptStatement& statement, bool& found) {
+  found = false;
   if (statement.reconcile.kind != Reconcile::Kind::CreateIndex) {
     return {};
   }
@@ -467,15 +472,31 @@ Applier::StepResult Applier::check_index_valid(const ScriptStatement& statement)
   if (!valid.ok) {
     return StepResult{false, valid.error};
   }
-  if (!valid.rows.empty() && valid.rows[0][0] == std::optional<std::string>("f")) {
-    exec(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", statement.reconcile.index));
-    PgError error;
-    error.message =
-        fmt::format("index {} was left invalid (pg_index.indisvalid is false); miglint dropped it",
-                    statement.reconcile.index);
-    return StepResult{false, error};
+  if (valid.rows.empty() || valid.rows[0][0] != std::optional<std::string>("f")) {
+    return {};
   }
-  return {};
+  found = true;
+  // DROP INDEX CONCURRENTLY waits for the transactions using the table, under lock_timeout: it can
+  // fail for the same reason the build did.
+  StepResult dropped = exec(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", statement.reconcile.index));
+  left_invalid_ = dropped.ok ? "" : statement.reconcile.index;
+  return dropped;
+}
+
+Applier::StepResult Applier::check_index_valid(const ScriptStatement& statement) {
+  bool found = false;
+  StepResult dropped = drop_invalid_index(statement, found);
+  if (!found) {
+    return dropped;
+  }
+  PgError error;
+  error.message =
+      dropped.ok
+          ? fmt::format("index {} was left invalid (pg_index.indisvalid is false); miglint dropped it",
+                        statement.reconcile.index)
+          : fmt::format("index {} was left invalid (pg_index.indisvalid is false) and dropping it failed: {}",
+                        statement.reconcile.index, dropped.error.message);
+  return StepResult{false, error};
 }
 
 Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
@@ -562,7 +583,7 @@ Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
   return false;
 }
 
-Applier::StepResult Applier::run_segment(MigrationState& migration, const Segment& segment) {
+Applier::StepResult Applier::run_segment(MigrationState& migration, const Segment& segment, bool retry) {
   const auto& statements = migration.script->statements;
   switch (segment.kind) {
     case Segment::Kind::Wrapped: {
@@ -614,6 +635,12 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
     case Segment::Kind::Autocommit: {
       const ScriptStatement& statement = statements[segment.first];
       StepResult result = set_timeouts(false, statement.concurrent);
+      if (result.ok && retry) {
+        // The failed attempt's build may have left its invalid index (dropping it can time out too):
+        // rebuilt, it would be "already exists".
+        bool found = false;
+        result = drop_invalid_index(statement, found);
+      }
       if (result.ok) {
         result = run_statement(migration, segment.first);
         if (!result.ok) {
@@ -741,7 +768,7 @@ int Applier::apply(MigrationState& migration) {
       }
     }
     for (int attempt = 0;; ++attempt) {
-      StepResult result = run_segment(migration, segment);
+      StepResult result = run_segment(migration, segment, attempt > 0);
       if (result.ok) {
         break;
       }
@@ -790,8 +817,15 @@ int Applier::apply(MigrationState& migration) {
             "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
             "run again to resume\n",
             segment.first, script.statements.size(), migration.display_path);
-      } else {
+      } else if (left_invalid_.empty()) {
         err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
+      }
+      if (!left_invalid_.empty()) {
+        err_ << fmt::format(
+            "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
+            "running "
+            "again\n",
+            left_invalid_, left_invalid_);
       }
       return kExitRefused;
     }
