@@ -458,7 +458,14 @@ Applier::StepResult Applier::run_statement(const MigrationState& migration, std:
   std::string sql(std::string_view(migration.bytes)
                       .substr(statement.span.begin, statement.span.end - statement.span.begin));
   blockers_.clear();
-  PgOutcome outcome = work_.run(sql, [&] { describe_blockers(); });
+  // Look at what blocks the statement several times within lock_timeout: a first look only after
+  // the timeout has fired would find the statement no longer waiting, and name no blocker.
+  milliseconds tick_every(200);
+  if (settings_.lock_timeout.count() > 0) {
+    tick_every = std::clamp(settings_.lock_timeout / 4, milliseconds(10), milliseconds(200));
+  }
+  PgOutcome outcome = work_.run(
+      sql, [&] { describe_blockers(); }, tick_every);
   return StepResult{outcome.ok, outcome.error};
 }
 
