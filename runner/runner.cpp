@@ -964,9 +964,7 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     err << fmt::format("miglint: error: {}\n", work.error().message);
     return kExitError;
   }
-  if (!ensure_history_table(**work, settings.schema, err)) {
-    return (*work)->alive() ? kExitRefused : kExitError;
-  }
+  // Vetting comes before any write: a refused run leaves the database as it found it.
   Expected<SetState> state = load_state(settings, **watch);
   if (!state) {
     err << fmt::format("miglint: error: {}\n", state.error().message);
@@ -993,6 +991,9 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     out << fmt::format("nothing to do: {} migration{} applied in {}\n", state->migrations.size(),
                        state->migrations.size() == 1 ? "" : "s", settings.directory);
     return kExitDone;
+  }
+  if (!ensure_history_table(**work, settings.schema, err)) {
+    return (*work)->alive() ? kExitRefused : kExitError;
   }
   (*work)->show_notices(&out);
   Applier applier(settings, **work, **watch, out, err);
