@@ -375,9 +375,9 @@ TEST_F(RunnerAgainstServer, UnvettedFileRefusesTheWholeRunUntilApproved) {
   EXPECT_NE(refused.err.find("002_drop_c.sql"), std::string::npos) << refused;
   EXPECT_NE(refused.err.find("ban-drop-column"), std::string::npos) << refused;
   EXPECT_NE(refused.err.find("approv"), std::string::npos) << refused;
-  // Vetting comes first: the clean 001 was not applied either.
+  // Vetting comes first: the clean 001 was not applied either, and nothing was written.
   EXPECT_FALSE(has_relation("t")) << refused;
-  EXPECT_TRUE(history().empty());
+  EXPECT_FALSE(has_relation(kHistory)) << refused;
 
   Miglint::Result approved = miglint({"approve", drop.string(), "--rule", "ban-drop-column", "--reason",
                                       "c was never read; checked in the query log", "--by", "tester"});
@@ -519,6 +519,59 @@ TEST_F(RunnerAgainstServer, KilledInATransactionalMigrationNothingIsKeptAndTheRe
   EXPECT_EQ(rows[0][3], "3");
 }
 
+TEST_F(RunnerAgainstServer, KilledInsideTheFilesOwnTransactionNothingIsKeptAndTheRerunAppliesItOnce) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE test_control (seconds float); INSERT INTO test_control VALUES (30);"
+                     "CREATE TABLE log (msg text)"),
+            "");
+  migration("001_own_transaction.sql", std::string("-- miglint-no-transaction\n"
+                                                   "INSERT INTO log VALUES ('before');\n"
+                                                   "BEGIN;\n"
+                                                   "CREATE TABLE a (id bigint PRIMARY KEY);\n"
+                                                   "INSERT INTO log VALUES ('inside');\n") +
+                                           kSleepWhileAsked + "COMMIT;\n");
+  Miglint runner(work_->path(), args("run"));
+  ASSERT_TRUE(wait_until([&] { return runner_backend("%pg_sleep%") != 0; }, seconds(20)))
+      << runner.wait(milliseconds(1));
+  runner.kill9();
+  EXPECT_EQ(runner.wait().signal, SIGKILL);
+  EXPECT_FALSE(has_relation("a"));
+  EXPECT_EQ(value("SELECT string_agg(msg, ',') FROM log"), "before");
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "f");
+  EXPECT_EQ(rows[0][3], "1");
+
+  ASSERT_EQ(db->exec("UPDATE test_control SET seconds = 0"), "");
+  Miglint::Result rerun = run();
+  ASSERT_EQ(rerun.exit, 0) << rerun;
+  EXPECT_TRUE(has_relation("a"));
+  EXPECT_EQ(value("SELECT string_agg(msg, ',' ORDER BY msg) FROM log"), "before,inside");
+  rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "t");
+  EXPECT_EQ(rows[0][3], "6");
+}
+
+TEST_F(RunnerAgainstServer, SigtermCancelsTheRunningStatementAndKeepsNothing) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE test_control (seconds float); INSERT INTO test_control VALUES (30)"), "");
+  migration("001_slow.sql", std::string("CREATE TABLE a (id bigint PRIMARY KEY);\n") + kSleepWhileAsked);
+  Miglint runner(work_->path(), args("run"));
+  int backend = 0;
+  ASSERT_TRUE(wait_until([&] { return (backend = runner_backend("%pg_sleep%")) != 0; }, seconds(20)))
+      << runner.wait(milliseconds(1));
+  auto started = Clock::now();
+  ::kill(runner.pid(), SIGTERM);
+  Miglint::Result stopped = runner.wait(milliseconds(20000));
+  EXPECT_LT(Clock::now() - started, seconds(5)) << stopped;
+  EXPECT_EQ(stopped.exit, 1) << stopped;
+  EXPECT_NE(stopped.err.find("interrupted"), std::string::npos) << stopped;
+  EXPECT_FALSE(has_relation("a"));
+  EXPECT_TRUE(history().empty());
+  EXPECT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(5)));
+}
+
 // Statements: [CREATE TABLE t, INSERT 'first'] (a transaction), CIC i1, CIC i2 (on t2, which the
 // test's blocker holds), INSERT 'after'.
 constexpr const char* kSequence =
@@ -550,6 +603,10 @@ TEST_F(RunnerAgainstServer, KilledInANonTransactionalSequenceResumesWithoutRepea
   EXPECT_EQ(rows[0][2], "f");
   EXPECT_EQ(rows[0][3], "3");  // the transaction and i1
   EXPECT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('i2')"), "f");
+  Miglint::Result status = miglint(args("status"));
+  EXPECT_EQ(status.exit, 0) << status;
+  EXPECT_NE(status.out.find("partial"), std::string::npos) << status;
+  EXPECT_NE(status.out.find("3 of 5 statements applied"), std::string::npos) << status;
   ASSERT_EQ(blocker->exec("ROLLBACK"), "");
 
   Miglint::Result rerun = run();
