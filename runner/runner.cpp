@@ -371,15 +371,19 @@ class Applier {
   };
 
   StepResult run_statement(const MigrationState& migration, std::size_t index);
-  // `retry`: an earlier attempt of this segment failed (a lock timeout).
-  StepResult run_segment(MigrationState& migration, const Segment& segment, bool retry);
+  StepResult run_segment(MigrationState& migration, const Segment& segment);
   // Records progress: inside the open transaction when there is one (it commits with it), else on its own.
   StepResult record(const MigrationState& migration, std::size_t applied);
   StepResult exec(const std::string& sql);
   StepResult set_timeouts(bool local, bool concurrent);
-  StepResult check_index_valid(const ScriptStatement& statement);
-  // Drops the invalid index a CREATE INDEX CONCURRENTLY left; `found`: there was one.
-  StepResult drop_invalid_index(const ScriptStatement& statement, bool& found);
+  // The indexes of the table a CREATE INDEX CONCURRENTLY builds on, before it runs (an array of
+  // OIDs): the index a failed build leaves is the one not among them, named or not.
+  StepResult indexes_before(const ScriptStatement& statement, std::string& oids);
+  // Drops the invalid indexes a build left on its table; `found`: there were some.
+  StepResult drop_new_invalid_indexes(const ScriptStatement& statement, const std::string& before,
+                                      bool& found);
+  // Drops the invalid indexes an earlier attempt could not drop.
+  StepResult drop_left_invalid();
   // Before resuming at an interrupted statement: true when the catalog shows it is done.
   Expected<bool> reconcile(const ScriptStatement& statement);
   void describe_blockers();
@@ -392,8 +396,8 @@ class Applier {
   std::ostream& err_;
   std::string table_;
   Clock::time_point started_;
-  std::vector<std::string> blockers_;  // the sessions that blocked the last statement, as last seen
-  std::string left_invalid_;           // an invalid index a failed build left that could not be dropped
+  std::vector<std::string> blockers_;      // the sessions that blocked the last statement, as last seen
+  std::vector<std::string> left_invalid_;  // invalid indexes failed builds left that could not be dropped
   std::mt19937 random_{std::random_device{}()};
 };
 
@@ -469,41 +473,53 @@ Applier::StepResult Applier::run_statement(const MigrationState& migration, std:
   return StepResult{outcome.ok, outcome.error};
 }
 
-Applier::StepResult Applier::drop_invalid_index(const ScriptStatement& statement, bool& found) {
-  found = false;
-  if (statement.reconcile.kind != Reconcile::Kind::CreateIndex) {
-    return {};
-  }
-  PgOutcome valid = work_.query("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
-                                {statement.reconcile.index});
-  if (!valid.ok) {
-    return StepResult{false, valid.error};
-  }
-  if (valid.rows.empty() || valid.rows[0][0] != std::optional<std::string>("f")) {
-    return {};
-  }
-  found = true;
-  // DROP INDEX CONCURRENTLY waits for the transactions using the table, under lock_timeout: it can
-  // fail for the same reason the build did.
-  StepResult dropped = exec(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", statement.reconcile.index));
-  left_invalid_ = dropped.ok ? "" : statement.reconcile.index;
-  return dropped;
+bool builds_index_concurrently(const ScriptStatement& statement) {
+  // reconcile.table is set for every CREATE INDEX CONCURRENTLY, named or not.
+  return statement.concurrent && !statement.reconcile.table.empty() &&
+         (statement.reconcile.kind == Reconcile::Kind::CreateIndex ||
+          statement.reconcile.kind == Reconcile::Kind::None);
 }
 
-Applier::StepResult Applier::check_index_valid(const ScriptStatement& statement) {
-  bool found = false;
-  StepResult dropped = drop_invalid_index(statement, found);
-  if (!found) {
-    return dropped;
+Applier::StepResult Applier::indexes_before(const ScriptStatement& statement, std::string& oids) {
+  PgOutcome found = work_.query(
+      "SELECT coalesce(array_agg(indexrelid), '{}')::text FROM pg_index WHERE indrelid = to_regclass($1)",
+      {statement.reconcile.table});
+  if (!found.ok) {
+    return StepResult{false, found.error};
   }
-  PgError error;
-  error.message =
-      dropped.ok
-          ? fmt::format("index {} was left invalid (pg_index.indisvalid is false); miglint dropped it",
-                        statement.reconcile.index)
-          : fmt::format("index {} was left invalid (pg_index.indisvalid is false) and dropping it failed: {}",
-                        statement.reconcile.index, dropped.error.message);
-  return StepResult{false, error};
+  oids = found.rows.at(0).at(0).value_or("{}");
+  return {};
+}
+
+Applier::StepResult Applier::drop_new_invalid_indexes(const ScriptStatement& statement,
+                                                      const std::string& before, bool& found) {
+  found = false;
+  PgOutcome invalid = work_.query(
+      "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indrelid = to_regclass($1) AND NOT i.indisvalid "
+      "AND i.indexrelid <> ALL ($2::oid[]) ORDER BY 1",
+      {statement.reconcile.table, before});
+  if (!invalid.ok) {
+    return StepResult{false, invalid.error};
+  }
+  found = !invalid.rows.empty();
+  for (const PgRow& row : invalid.rows) {
+    left_invalid_.push_back(row[0].value_or(""));
+  }
+  return drop_left_invalid();
+}
+
+Applier::StepResult Applier::drop_left_invalid() {
+  while (!left_invalid_.empty()) {
+    // DROP INDEX CONCURRENTLY waits for the transactions using the table, under lock_timeout: it can
+    // fail for the same reason the build did.
+    StepResult dropped = exec(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", left_invalid_.front()));
+    if (!dropped.ok) {
+      return dropped;
+    }
+    left_invalid_.erase(left_invalid_.begin());
+  }
+  return {};
 }
 
 Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
@@ -590,7 +606,7 @@ Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
   return false;
 }
 
-Applier::StepResult Applier::run_segment(MigrationState& migration, const Segment& segment, bool retry) {
+Applier::StepResult Applier::run_segment(MigrationState& migration, const Segment& segment) {
   const auto& statements = migration.script->statements;
   switch (segment.kind) {
     case Segment::Kind::Wrapped: {
@@ -642,11 +658,14 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
     case Segment::Kind::Autocommit: {
       const ScriptStatement& statement = statements[segment.first];
       StepResult result = set_timeouts(false, statement.concurrent);
-      if (result.ok && retry) {
-        // The failed attempt's build may have left its invalid index (dropping it can time out too):
-        // rebuilt, it would be "already exists".
-        bool found = false;
-        result = drop_invalid_index(statement, found);
+      if (result.ok) {
+        // An earlier attempt's build left an invalid index that could not be dropped then: rebuilt,
+        // a named one would be "already exists".
+        result = drop_left_invalid();
+      }
+      std::string before;
+      if (result.ok && builds_index_concurrently(statement)) {
+        result = indexes_before(statement, before);
       }
       if (result.ok) {
         result = run_statement(migration, segment.first);
@@ -654,12 +673,17 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
           result.error.message = fmt::format("{}: {}", where(migration, segment.first), result.error.message);
         }
       }
-      if (work_.alive()) {
+      if (work_.alive() && !before.empty()) {
         // A failed (or cancelled) concurrent build leaves an invalid index behind: never keep it.
-        StepResult valid = check_index_valid(statement);
-        if (result.ok && !valid.ok) {
-          valid.error.message = fmt::format("{}: {}", where(migration, segment.first), valid.error.message);
-          result = valid;
+        bool found = false;
+        StepResult dropped = drop_new_invalid_indexes(statement, before, found);
+        if (result.ok && (found || !dropped.ok)) {
+          result = dropped;
+          result.ok = false;
+          result.error.message = fmt::format(
+              "{}: the build left an invalid index (pg_index.indisvalid is false){}",
+              where(migration, segment.first),
+              dropped.ok ? "; miglint dropped it" : "; dropping it failed: " + dropped.error.message);
         }
       }
       if (result.ok) {
@@ -775,7 +799,7 @@ int Applier::apply(MigrationState& migration) {
       }
     }
     for (int attempt = 0;; ++attempt) {
-      StepResult result = run_segment(migration, segment, attempt > 0);
+      StepResult result = run_segment(migration, segment);
       if (result.ok) {
         break;
       }
@@ -827,12 +851,12 @@ int Applier::apply(MigrationState& migration) {
       } else if (left_invalid_.empty()) {
         err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
       }
-      if (!left_invalid_.empty()) {
+      for (const std::string& index : left_invalid_) {
         err_ << fmt::format(
             "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
             "running "
             "again\n",
-            left_invalid_, left_invalid_);
+            index, index);
       }
       return kExitRefused;
     }
