@@ -795,6 +795,24 @@ TEST_F(RunnerAgainstServer, FailedConcurrentBuildLeavesNoInvalidIndex) {
   }
 }
 
+// An unnamed index: the runner finds the invalid index the build left by comparing the table's
+// indexes before and after.
+TEST_F(RunnerAgainstServer, FailedUnnamedConcurrentBuildLeavesNoInvalidIndex) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE d (id bigint PRIMARY KEY, v int); INSERT INTO d VALUES (1, 7), (2, 7);"
+                     "CREATE INDEX d_other_idx ON d (id, v)"),
+            "");
+  migration("001_unique.sql", "-- miglint-no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ON d (v);\n");
+  Miglint::Result failed = run();
+  EXPECT_EQ(failed.exit, 1) << failed;
+  EXPECT_NE(failed.err.find("23505"), std::string::npos) << failed;
+  EXPECT_EQ(value("SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid::regclass::text) "
+                  "FROM pg_index "
+                  "WHERE indrelid = 'd'::regclass"),
+            "d_other_idx,d_pkey")
+      << failed;
+}
+
 // A concurrent build that timed out waiting for a lock leaves an invalid index; the retry must not
 // trip over it ("relation already exists") when dropping it had timed out too.
 TEST_F(RunnerAgainstServer, ConcurrentBuildRetriedAfterALockTimeoutSucceedsOnceTheBlockerIsGone) {
