@@ -364,6 +364,55 @@ TEST_F(RunnerAgainstServer, ShippedExamplesApplyOnAFreshDatabase) {
   }
 }
 
+TEST_F(RunnerAgainstServer, FlywayVersionsApplyInNumericOrderAndUndoFilesAreSkipped) {
+  migration("V1__create.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  migration("V2__add.sql", "ALTER TABLE t ADD COLUMN b int;\n");
+  migration("V2.1__add.sql", "ALTER TABLE t ADD COLUMN c int;\n");
+  migration("V10__index.sql",
+            "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY t_b_c_idx ON t (b, c);\n");
+  migration("U2__undo.sql", "ALTER TABLE t DROP COLUMN b;\n");
+  Miglint::Result result = run();
+  ASSERT_EQ(result.exit, 0) << result;
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 4u) << result;
+  EXPECT_EQ(rows[0][0] + "," + rows[1][0] + "," + rows[2][0] + "," + rows[3][0], "1,10,2,2.1");  // text order
+  EXPECT_LT(result.out.find("V2__add.sql"), result.out.find("V2.1__add.sql")) << result;
+  EXPECT_LT(result.out.find("V2.1__add.sql"), result.out.find("V10__index.sql")) << result;
+  EXPECT_EQ(result.out.find("U2__undo.sql"), std::string::npos) << result;
+  EXPECT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('t_b_c_idx')"), "t");
+}
+
+TEST_F(RunnerAgainstServer, DbmateFilesRunTheirUpSectionOnly) {
+  migration("20240101000000_create.sql",
+            "-- migrate:up\nCREATE TABLE x (id bigint PRIMARY KEY, note text);\n"
+            "-- migrate:down\nDROP TABLE x;\n");
+  migration("20240102000000_index.sql",
+            "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY x_note_idx ON x (note);\n"
+            "-- migrate:down\nDROP INDEX x_note_idx;\n");
+  Miglint::Result result = run();
+  ASSERT_EQ(result.exit, 0) << result;
+  EXPECT_TRUE(has_relation("x"));
+  EXPECT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('x_note_idx')"), "t");
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][4], "1");
+  EXPECT_EQ(rows[1][4], "1");
+}
+
+TEST_F(RunnerAgainstServer, HistoryInAnotherSchema) {
+  migration("001_create_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  Miglint::Result result = run({"--schema", "migrations meta"});
+  ASSERT_EQ(result.exit, 0) << result;
+  EXPECT_EQ(value("SELECT count(*) FROM \"migrations meta\".miglint_schema_migrations WHERE success"), "1");
+  EXPECT_FALSE(has_relation(std::string("public.") + kHistory));
+  Miglint::Result status = miglint(args("status", {"--schema", "migrations meta"}));
+  EXPECT_EQ(status.exit, 0) << status;
+  EXPECT_NE(status.out.find("applied"), std::string::npos) << status;
+  Miglint::Result again = run({"--schema", "migrations meta"});
+  EXPECT_EQ(again.exit, 0) << again;
+  EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Vetting and approvals.
 
