@@ -289,10 +289,11 @@ class RunnerAgainstServer : public ::testing::Test {
         "' AND state = 'active' AND query LIKE '" + like + "' AND " + extra_condition + " LIMIT 1");
     return pid.empty() ? 0 : std::stoi(pid);
   }
-  bool no_miglint_backends() {
+  std::string miglint_backends() {
     return value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'miglint' AND datname = '" +
-                 database_ + "'") == "0";
+                 database_ + "'");
   }
+  bool no_miglint_backends() { return miglint_backends() == "0"; }
 
   static ThrowawayServer* server_;
   static std::string* skip_reason_;
@@ -670,6 +671,66 @@ TEST_F(RunnerAgainstServer, KilledInANonTransactionalSequenceResumesWithoutRepea
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][2], "t");
   EXPECT_EQ(rows[0][3], "5");
+}
+
+// The rerun starts at once, while the killed runner's build may still be running (and may finish
+// or be ended by the server): the runner waits for it, then reconciles whichever it finds.
+TEST_F(RunnerAgainstServer, RerunStartedWhileTheKilledRunnersBuildStillRunsWaitsForIt) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE log (msg text); CREATE TABLE t2 (id bigint PRIMARY KEY, v int)"), "");
+  migration("001_sequence.sql", kSequence);
+  auto blocker = session();
+  ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
+  Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
+  ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
+      << runner.wait(milliseconds(1));
+  runner.kill9();
+  EXPECT_EQ(runner.wait().signal, SIGKILL);
+  ASSERT_EQ(blocker->exec("ROLLBACK"), "");
+  Miglint::Result rerun = run();
+  ASSERT_EQ(rerun.exit, 0) << rerun;
+  EXPECT_EQ(value("SELECT count(*) FROM log WHERE msg = 'first'"), "1");
+  EXPECT_EQ(value("SELECT count(*) FROM log WHERE msg = 'after'"), "1");
+  EXPECT_EQ(value("SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN "
+                  "(to_regclass('i1'), to_regclass('i2'))"),
+            "2");
+  EXPECT_EQ(value("SELECT count(*) FROM pg_index WHERE indrelid = 't2'::regclass"), "2");  // pkey, i2
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "t");
+  EXPECT_EQ(rows[0][3], "5");
+}
+
+// The next runner waits for the advisory lock a killed runner held, then resumes its work.
+TEST_F(RunnerAgainstServer, RunnerWaitingForTheLockTakesOverFromAKilledRunner) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE test_control (seconds float); INSERT INTO test_control VALUES (30);"
+                     "CREATE TABLE log (msg text)"),
+            "");
+  migration("001_slow.sql", std::string("CREATE TABLE a (id bigint PRIMARY KEY);\n"
+                                        "INSERT INTO log VALUES ('a');\n") +
+                                kSleepWhileAsked);
+  migration("002_index.sql",
+            "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY log_msg_idx ON log (msg);\n");
+  Miglint first(work_->path(), args("run"));
+  ASSERT_TRUE(wait_until([&] { return runner_backend("%pg_sleep%") != 0; }, seconds(20)))
+      << first.wait(milliseconds(1));
+  Miglint second(work_->path(), args("run"));
+  // The second runner is connected (its session polls for the lock): three miglint sessions.
+  ASSERT_TRUE(wait_until([&] { return miglint_backends() == "3"; }, seconds(20)))
+      << second.wait(milliseconds(1));
+  ASSERT_EQ(db->exec("UPDATE test_control SET seconds = 0"), "");
+  first.kill9();
+  EXPECT_EQ(first.wait().signal, SIGKILL);
+  Miglint::Result result = second.wait(milliseconds(60000));
+  ASSERT_EQ(result.exit, 0) << result;
+  EXPECT_NE(result.out.find("applied 2 migrations"), std::string::npos) << result;
+  EXPECT_EQ(value("SELECT count(*) FROM log WHERE msg = 'a'"), "1");
+  EXPECT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('log_msg_idx')"), "t");
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][2], "t");
+  EXPECT_EQ(rows[1][2], "t");
 }
 
 TEST_F(RunnerAgainstServer, InterruptedConcurrentBuildThatHadFinishedIsNotRunAgain) {
