@@ -543,10 +543,8 @@ Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
       }
       out_ << fmt::format("    {} was left invalid by the interrupted build: dropping it to build it again\n",
                           what.index);
-      PgOutcome dropped = work_.query(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", what.index));
-      if (!dropped.ok) {
-        return fail(dropped);
-      }
+      // Dropped by the segment, where a lock timeout is retried like the build's own.
+      left_invalid_.push_back(what.index);
       return false;
     }
     case Reconcile::Kind::DropIndex: {
@@ -781,8 +779,11 @@ int Applier::apply(MigrationState& migration) {
       return kExitRefused;
     }
     if (segment.kind == Segment::Kind::Autocommit && migration.row && segment.first == done) {
-      // The statement a killed runner may have been running: ask the catalog.
-      Expected<bool> finished = reconcile(script.statements[segment.first]);
+      // The statement a killed runner may have been running: ask the catalog. What reconciling
+      // runs waits for locks like the migration does: under its lock_timeout.
+      StepResult timeouts = set_timeouts(false, false);
+      Expected<bool> finished =
+          timeouts.ok ? reconcile(script.statements[segment.first]) : Error{timeouts.error.message};
       if (!finished) {
         err_ << fmt::format("miglint: error: {}: cannot reconcile the interrupted statement: {}\n",
                             where(migration, segment.first), finished.error().message);
