@@ -673,6 +673,47 @@ TEST_F(RunnerAgainstServer, KilledInANonTransactionalSequenceResumesWithoutRepea
   EXPECT_EQ(rows[0][3], "5");
 }
 
+// Dropping the invalid index an interrupted build left waits for the same blocker: a lock timeout
+// there is retried like any other.
+TEST_F(RunnerAgainstServer, LockTimeoutWhileReconcilingAnInterruptedBuildIsRetried) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE log (msg text); CREATE TABLE t2 (id bigint PRIMARY KEY, v int)"), "");
+  migration("001_sequence.sql", kSequence);
+  auto blocker = session();
+  ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
+  {
+    Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
+    ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
+        << runner.wait(milliseconds(1));
+    runner.kill9();
+    EXPECT_EQ(runner.wait().signal, SIGKILL);
+  }
+  ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(15)));
+  ASSERT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('i2')"), "f");
+  // The blocker is still there when the rerun reconciles; it goes during the first retry's backoff.
+  Miglint rerun(work_->path(), args("run", {"--lock-timeout", "300ms", "--retries", "3"}));
+  int backend = 0;
+  ASSERT_TRUE(
+      wait_until([&] { return (backend = runner_backend("DROP INDEX CONCURRENTLY%")) != 0; }, seconds(20)))
+      << rerun.wait(milliseconds(1));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return value("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(backend) +
+                     " AND state <> 'idle'") == "0";
+      },
+      seconds(20)));
+  ASSERT_EQ(blocker->exec("ROLLBACK"), "");
+  Miglint::Result result = rerun.wait(milliseconds(60000));
+  ASSERT_EQ(result.exit, 0) << result;
+  EXPECT_NE(result.out.find("retry 1 of 3"), std::string::npos) << result;
+  EXPECT_EQ(value("SELECT count(*) FROM log WHERE msg = 'first'"), "1");
+  EXPECT_EQ(value("SELECT count(*) FROM log WHERE msg = 'after'"), "1");
+  EXPECT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('i2')"), "t");
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "t");
+}
+
 // The rerun starts at once, while the killed runner's build may still be running (and may finish
 // or be ended by the server): the runner waits for it, then reconciles whichever it finds.
 TEST_F(RunnerAgainstServer, RerunStartedWhileTheKilledRunnersBuildStillRunsWaitsForIt) {
