@@ -997,6 +997,83 @@ TEST_F(RunnerAgainstServer, ConcurrentBuildRetriedAfterALockTimeoutSucceedsOnceT
 }
 
 // ---------------------------------------------------------------------------------------------
+// Failures of the migrations themselves.
+
+TEST_F(RunnerAgainstServer, FailingMigrationKeepsNothingOfItselfAndTheEarlierOnesStayApplied) {
+  migration("001_create_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  migration("002_broken.sql",
+            "CREATE TABLE u (id bigint PRIMARY KEY);\n"
+            "INSERT INTO missing VALUES (1);\n");
+  migration("003_create_v.sql", "CREATE TABLE v (id bigint PRIMARY KEY);\n");
+  Miglint::Result failed = run();
+  EXPECT_EQ(failed.exit, 1) << failed;
+  EXPECT_NE(failed.err.find("002_broken.sql:2:1"), std::string::npos) << failed;
+  EXPECT_NE(failed.err.find("42P01"), std::string::npos) << failed;
+  EXPECT_NE(failed.err.find("nothing of"), std::string::npos) << failed;
+  EXPECT_TRUE(has_relation("t"));
+  EXPECT_FALSE(has_relation("u"));
+  EXPECT_FALSE(has_relation("v"));
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "001");
+  // Fixed in the database (the file is applied as written): the rerun applies 002 and 003.
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE missing (id int)"), "");
+  Miglint::Result rerun = run();
+  ASSERT_EQ(rerun.exit, 0) << rerun;
+  EXPECT_EQ(history().size(), 3u);
+}
+
+TEST_F(RunnerAgainstServer, SegmentedMigrationFailingAfterAConcurrentBuildResumesAfterIt) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE t (id bigint PRIMARY KEY, v int); CREATE TABLE log (msg text)"), "");
+  migration("001_segmented.sql",
+            "INSERT INTO log VALUES ('first');\n"
+            "CREATE INDEX CONCURRENTLY t_v_idx ON t (v);\n"
+            "INSERT INTO missing VALUES (1);\n"
+            "INSERT INTO log VALUES ('last');\n");
+  Miglint::Result failed = run();
+  EXPECT_EQ(failed.exit, 1) << failed;
+  EXPECT_NE(failed.err.find("2 of 4 statements"), std::string::npos) << failed;
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "f");
+  EXPECT_EQ(rows[0][3], "2");
+  Miglint::Result plan = miglint(args("plan"));
+  EXPECT_EQ(plan.exit, 0) << plan;
+  EXPECT_NE(plan.out.find("resuming after statement 2"), std::string::npos) << plan;
+  ASSERT_EQ(db->exec("CREATE TABLE missing (id int)"), "");
+  Miglint::Result rerun = run();
+  ASSERT_EQ(rerun.exit, 0) << rerun;
+  EXPECT_EQ(value("SELECT string_agg(msg, ',' ORDER BY msg) FROM log"), "first,last");
+  EXPECT_EQ(value("SELECT count(*) FROM missing"), "1");
+  rows = history();
+  EXPECT_EQ(rows[0][2], "t");
+  EXPECT_EQ(rows[0][3], "4");
+}
+
+TEST_F(RunnerAgainstServer, StatementTimeoutEndsALongStatement) {
+  migration("001_slow.sql", "CREATE TABLE a (id bigint PRIMARY KEY);\nSELECT pg_sleep(30);\n");
+  auto started = Clock::now();
+  Miglint::Result result = run({"--statement-timeout", "300ms"});
+  EXPECT_LT(Clock::now() - started, seconds(10));
+  EXPECT_EQ(result.exit, 1) << result;
+  EXPECT_NE(result.err.find("57014"), std::string::npos) << result;
+  EXPECT_FALSE(has_relation("a"));
+  EXPECT_TRUE(history().empty());
+}
+
+TEST_F(RunnerAgainstServer, UnparsableMigrationIsRefusedBeforeAnythingRuns) {
+  migration("001_create_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  migration("002_typo.sql", "CREATE TABLE u (id bigint PRIMARY KEY);\nALTER TABLEE u ADD COLUMN x int;\n");
+  Miglint::Result refused = run();
+  EXPECT_EQ(refused.exit, 1) << refused;
+  EXPECT_NE(refused.err.find("002_typo.sql:2"), std::string::npos) << refused;
+  EXPECT_FALSE(has_relation("t"));
+  EXPECT_FALSE(has_relation(kHistory));
+}
+
+// ---------------------------------------------------------------------------------------------
 // 10. plan and status write nothing.
 
 TEST_F(RunnerAgainstServer, PlanAndStatusWriteNothingAndRefuseLikeRun) {
