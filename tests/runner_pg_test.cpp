@@ -833,6 +833,23 @@ TEST_F(RunnerAgainstServer, TwoRunnersAtOnceApplyEveryMigrationExactlyOnce) {
             "2");
 }
 
+TEST_F(RunnerAgainstServer, RunnerGivesUpWaitingForTheLockAfterLockWait) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE test_control (seconds float); INSERT INTO test_control VALUES (30)"), "");
+  migration("001_slow.sql", std::string("CREATE TABLE a (id bigint PRIMARY KEY);\n") + kSleepWhileAsked);
+  Miglint first(work_->path(), args("run"));
+  ASSERT_TRUE(wait_until([&] { return runner_backend("%pg_sleep%") != 0; }, seconds(20)))
+      << first.wait(milliseconds(1));
+  auto started = Clock::now();
+  Miglint::Result second = run({"--lock-wait", "1s"});
+  EXPECT_LT(Clock::now() - started, seconds(10));
+  EXPECT_EQ(second.exit, 1) << second;
+  EXPECT_NE(second.err.find("--lock-wait"), std::string::npos) << second;
+  ASSERT_EQ(db->exec("UPDATE test_control SET seconds = 0"), "");
+  first.kill9();
+  first.wait();
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. A table another session holds.
 
