@@ -758,6 +758,23 @@ int Applier::apply(MigrationState& migration) {
                       migration.file.name, migration.display_path, script.statements.size(),
                       script.statements.size() == 1 ? "" : "s", script_mode_name(script.mode),
                       done > 0 ? fmt::format(", resuming after statement {}", done) : "");
+  // Every file starts from the session's defaults (a SET search_path of an earlier file does not
+  // leak into it), and the settings this file made before the point it resumes at are made again:
+  // its statements run as they would have for the runner that was interrupted.
+  StepResult session = exec("RESET ALL");
+  if (session.ok && work_.server_version() >= 140000) {
+    session = exec("SET client_connection_check_interval = '1s'");  // as PgSession::connect sets it
+  }
+  for (std::size_t i = 0; session.ok && i < done; ++i) {
+    if (script.statements[i].session_setting) {
+      session = run_statement(migration, i);
+    }
+  }
+  if (!session.ok) {
+    err_ << fmt::format("miglint: error: {}: cannot set up the session: {}\n", migration.display_path,
+                        session.error.message);
+    return session.error.connection_lost || !work_.alive() ? kExitError : kExitRefused;
+  }
   if (script.statements.empty()) {
     StepResult recorded = record(migration, 0);
     if (!recorded.ok) {
