@@ -714,6 +714,42 @@ TEST_F(RunnerAgainstServer, LockTimeoutWhileReconcilingAnInterruptedBuildIsRetri
   EXPECT_EQ(rows[0][2], "t");
 }
 
+// Session settings a file makes (SET search_path) before the point a killed runner stopped at
+// hold for the statements the rerun resumes with, as they did for the killed runner.
+TEST_F(RunnerAgainstServer, ResumedMigrationKeepsTheFilesSessionSettings) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE SCHEMA app; CREATE TABLE app.log (msg text); "
+                     "CREATE TABLE app.t (id bigint PRIMARY KEY, v int); "
+                     "CREATE TABLE app.t2 (id bigint PRIMARY KEY, v int)"),
+            "");
+  migration("001_in_app.sql",
+            "SET search_path = app;\n"
+            "CREATE INDEX CONCURRENTLY i1 ON t (v);\n"
+            "CREATE INDEX CONCURRENTLY i2 ON t2 (v);\n"
+            "INSERT INTO log VALUES ('after');\n");
+  migration("002_public.sql", "CREATE TABLE plain (id bigint PRIMARY KEY);\n");
+  auto blocker = session();
+  ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE app.t2 IN ROW EXCLUSIVE MODE"), "");
+  {
+    Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
+    ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
+        << runner.wait(milliseconds(1));
+    runner.kill9();
+    EXPECT_EQ(runner.wait().signal, SIGKILL);
+  }
+  ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(15)));
+  ASSERT_EQ(blocker->exec("ROLLBACK"), "");
+  Miglint::Result rerun = run();
+  ASSERT_EQ(rerun.exit, 0) << rerun;
+  EXPECT_EQ(value("SELECT count(*) FROM app.log WHERE msg = 'after'"), "1");
+  EXPECT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('app.i2')"), "t") << rerun;
+  // Each file starts with the session's own settings: 002 does not inherit 001's search_path.
+  EXPECT_TRUE(has_relation("public.plain")) << rerun;
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][2], "t");
+}
+
 // The rerun starts at once, while the killed runner's build may still be running (and may finish
 // or be ended by the server): the runner waits for it, then reconciles whichever it finds.
 TEST_F(RunnerAgainstServer, RerunStartedWhileTheKilledRunnersBuildStillRunsWaitsForIt) {
