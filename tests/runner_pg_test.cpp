@@ -924,6 +924,39 @@ TEST_F(RunnerAgainstServer, LockTimeoutRetriesNameTheBlockerAndDoNotStallOtherTr
   blocker->exec("ROLLBACK");
 }
 
+// A file's own BEGIN ... COMMIT is retried whole from its BEGIN after a lock timeout.
+TEST_F(RunnerAgainstServer, LockTimeoutInTheFilesOwnTransactionRetriesItWhole) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE t (id bigint PRIMARY KEY); CREATE TABLE log (msg text)"), "");
+  migration("001_own.sql",
+            "BEGIN;\n"
+            "CREATE TABLE kept (id bigint PRIMARY KEY);\n"
+            "ALTER TABLE t ADD COLUMN x int;\n"
+            "COMMIT;\n");
+  auto blocker = session();
+  ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE"), "");
+  Miglint runner(work_->path(), args("run", {"--lock-timeout", "200ms", "--retries", "5"}));
+  int backend = 0;
+  ASSERT_TRUE(wait_until([&] { return (backend = runner_backend("ALTER TABLE t%")) != 0; }, seconds(20)))
+      << runner.wait(milliseconds(1));
+  // Released while the runner waits to retry.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return value("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(backend) +
+                     " AND state <> 'idle'") == "0";
+      },
+      seconds(20)));
+  ASSERT_EQ(blocker->exec("ROLLBACK"), "");
+  Miglint::Result result = runner.wait(milliseconds(60000));
+  ASSERT_EQ(result.exit, 0) << result;
+  EXPECT_NE(result.out.find("retry 1 of 5"), std::string::npos) << result;
+  EXPECT_TRUE(has_relation("kept"));
+  auto rows = history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "t");
+  EXPECT_EQ(rows[0][3], "4");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 8. The database unreachable, or lost mid-run.
 
