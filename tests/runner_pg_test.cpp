@@ -841,7 +841,7 @@ TEST_F(RunnerAgainstServer, TwoRunnersAtOnceApplyEveryMigrationExactlyOnce) {
   migration("001_create.sql",
             "CREATE TABLE items (id bigint PRIMARY KEY, name text);\n"
             "INSERT INTO log VALUES ('001');\n"
-            "SELECT pg_sleep(1);\n");
+            "SELECT pg_sleep(2);\n");
   migration("002_index.sql",
             "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);\n");
   migration("003_mixed.sql",
