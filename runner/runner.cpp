@@ -362,6 +362,7 @@ class Applier {
   int apply(MigrationState& migration);
 
   // Waits for backends that a killed runner left working, then cancels them past --lock-wait.
+  // False when interrupted (SIGINT/SIGTERM) while waiting.
   bool wait_for_leftovers();
 
  private:
@@ -715,7 +716,10 @@ bool Applier::wait_for_leftovers() {
                             row[0].value_or("?"), row[1].value_or(""), row[2].value_or(""));
       }
     }
-    if (Clock::now() >= deadline || g_interrupted) {
+    if (g_interrupted) {
+      return false;  // stop: neither cancel the leftovers nor go on to apply
+    }
+    if (Clock::now() >= deadline) {
       for (const PgRow& row : found.rows) {
         out_ << fmt::format("cancelling pid {} (still working after --lock-wait)\n", row[0].value_or("?"));
         watch_.query("SELECT pg_cancel_backend($1::int)", {row[0]});
@@ -786,6 +790,13 @@ int Applier::apply(MigrationState& migration) {
   for (const Segment& segment : script.segments) {
     if (segment.last <= done) {
       continue;
+    }
+    if (g_interrupted) {
+      // A statement that completed although a SIGINT/SIGTERM came is kept; nothing more starts.
+      err_ << fmt::format("miglint: error: interrupted before {}; {} of {} statements of {} are applied\n",
+                          where(migration, segment.first), done, script.statements.size(),
+                          migration.display_path);
+      return kExitRefused;
     }
     if (segment.first < done) {
       // Progress is only ever recorded at segment ends.
@@ -1039,7 +1050,10 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
   }
   (*work)->show_notices(&out);
   Applier applier(settings, **work, **watch, out, err);
-  applier.wait_for_leftovers();
+  if (!applier.wait_for_leftovers()) {
+    err << "miglint: error: interrupted: nothing was applied\n";
+    return kExitRefused;
+  }
   for (MigrationState* migration : pending) {
     int status = applier.apply(*migration);
     if (status != kExitDone) {
