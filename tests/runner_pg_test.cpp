@@ -622,6 +622,63 @@ TEST_F(RunnerAgainstServer, SigtermCancelsTheRunningStatementAndKeepsNothing) {
   EXPECT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(5)));
 }
 
+// SIGTERM while a concurrent build waits: whether the cancel ends the build (its invalid index is
+// dropped) or the build completes first, nothing after it starts.
+TEST_F(RunnerAgainstServer, SigtermDuringAConcurrentBuildStopsThereAndLeavesNoInvalidIndex) {
+  auto db = session();
+  ASSERT_EQ(db->exec("CREATE TABLE t2 (id bigint PRIMARY KEY, v int)"), "");
+  migration("001_index.sql",
+            "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY i2 ON t2 (v);\n"
+            "CREATE TABLE after_index (id bigint PRIMARY KEY);\n");
+  migration("002_more.sql", "CREATE TABLE more (id bigint PRIMARY KEY);\n");
+  auto blocker = session();
+  ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
+  Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
+  ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
+      << runner.wait(milliseconds(1));
+  ::kill(runner.pid(), SIGTERM);
+  ASSERT_EQ(blocker->exec("ROLLBACK"), "");
+  Miglint::Result stopped = runner.wait(milliseconds(20000));
+  EXPECT_EQ(stopped.exit, 1) << stopped;
+  EXPECT_NE(stopped.err.find("interrupted"), std::string::npos) << stopped;
+  EXPECT_FALSE(has_relation("after_index")) << stopped;
+  EXPECT_FALSE(has_relation("more")) << stopped;
+  std::string valid = value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('i2')");
+  auto rows = history();
+  if (valid.empty()) {
+    EXPECT_TRUE(rows.empty()) << stopped;
+  } else {
+    EXPECT_EQ(valid, "t") << stopped;  // completed before the cancel: kept and recorded
+    ASSERT_EQ(rows.size(), 1u) << stopped;
+    EXPECT_EQ(rows[0][3], "1") << stopped;
+  }
+}
+
+// SIGTERM while the runner waits for a backend an earlier runner left working: it stops there,
+// without cancelling that backend and without applying anything.
+TEST_F(RunnerAgainstServer, SigtermWhileWaitingForLeftoversAppliesNothing) {
+  migration("001_create_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  // A backend named like a runner's, still working (as one of a killed runner may be).
+  Session leftover(server_->conninfo(database_) + " application_name=miglint");
+  ASSERT_TRUE(leftover.ok()) << leftover.error();
+  int leftover_pid = leftover.backend_pid();
+  ASSERT_EQ(PQsendQuery(leftover.raw(), "SELECT pg_sleep(60)"), 1);
+  Miglint runner(work_->path(), args("run"));
+  // The runner has its two sessions and has created the history table: it is waiting.
+  ASSERT_TRUE(wait_until([&] { return has_relation(kHistory) && miglint_backends() == "3"; }, seconds(20)))
+      << runner.wait(milliseconds(1));
+  std::this_thread::sleep_for(milliseconds(300));
+  ::kill(runner.pid(), SIGTERM);
+  Miglint::Result stopped = runner.wait(milliseconds(20000));
+  EXPECT_EQ(stopped.exit, 1) << stopped;
+  EXPECT_NE(stopped.err.find("interrupted"), std::string::npos) << stopped;
+  EXPECT_NE(stopped.out.find("waiting for a backend"), std::string::npos) << stopped;
+  EXPECT_FALSE(has_relation("t")) << stopped;
+  EXPECT_EQ(value("SELECT state FROM pg_stat_activity WHERE pid = " + std::to_string(leftover_pid)),
+            "active");
+  value("SELECT pg_cancel_backend(" + std::to_string(leftover_pid) + ")");
+}
+
 // Statements: [CREATE TABLE t, INSERT 'first'] (a transaction), CIC i1, CIC i2 (on t2, which the
 // test's blocker holds), INSERT 'after'.
 constexpr const char* kSequence =
