@@ -221,6 +221,7 @@ class RunnerAgainstServer : public ::testing::Test {
     database_ = database_.substr(0, 60);
     Session admin(server_->conninfo());
     ASSERT_TRUE(admin.ok()) << admin.error();
+    admin.exec("SET client_min_messages = warning");
     ASSERT_EQ(admin.exec("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)"), "");
     ASSERT_EQ(admin.exec("CREATE DATABASE " + database_), "");
     work_ = std::make_unique<TempDir>("miglint-runner-pg");
