@@ -171,15 +171,18 @@ Expected<MigrationDirectory> discover_migrations(const std::string& directory) {
     }
     return a.first < b.first;
   });
-  std::vector<MigrationFile> ordered;
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    if (k > 0 && keys[k - 1].first == keys[k].first) {
-      const MigrationFile& a = ordered.back();  // the previous file, already moved there
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    if (keys[k - 1].first == keys[k].first) {
+      const MigrationFile& a = found.migrations[keys[k - 1].second];
       const MigrationFile& b = found.migrations[keys[k].second];
       problems.push_back(fmt::format("{}: duplicate version: {} has version {} and {} has version {}",
                                      directory, a.relative_path, a.version, b.relative_path, b.version));
     }
-    ordered.push_back(std::move(found.migrations[keys[k].second]));
+  }
+  // Moved only once every duplicate is named (a moved-from file has no name left to report).
+  std::vector<MigrationFile> ordered;
+  for (const auto& key : keys) {
+    ordered.push_back(std::move(found.migrations[key.second]));
   }
   found.migrations = std::move(ordered);
   std::sort(found.skipped.begin(), found.skipped.end());

@@ -362,6 +362,7 @@ class Applier {
   int apply(MigrationState& migration);
 
   // Waits for backends that a killed runner left working, then cancels them past --lock-wait.
+  // False when interrupted (SIGINT/SIGTERM) while waiting.
   bool wait_for_leftovers();
 
  private:
@@ -376,7 +377,14 @@ class Applier {
   StepResult record(const MigrationState& migration, std::size_t applied);
   StepResult exec(const std::string& sql);
   StepResult set_timeouts(bool local, bool concurrent);
-  StepResult check_index_valid(const ScriptStatement& statement);
+  // The indexes of the table a CREATE INDEX CONCURRENTLY builds on, before it runs (an array of
+  // OIDs): the index a failed build leaves is the one not among them, named or not.
+  StepResult indexes_before(const ScriptStatement& statement, std::string& oids);
+  // Drops the invalid indexes a build left on its table; `found`: there were some.
+  StepResult drop_new_invalid_indexes(const ScriptStatement& statement, const std::string& before,
+                                      bool& found);
+  // Drops the invalid indexes an earlier attempt could not drop.
+  StepResult drop_left_invalid();
   // Before resuming at an interrupted statement: true when the catalog shows it is done.
   Expected<bool> reconcile(const ScriptStatement& statement);
   void describe_blockers();
@@ -389,7 +397,8 @@ class Applier {
   std::ostream& err_;
   std::string table_;
   Clock::time_point started_;
-  std::vector<std::string> blockers_;  // the sessions that blocked the last statement, as last seen
+  std::vector<std::string> blockers_;      // the sessions that blocked the last statement, as last seen
+  std::vector<std::string> left_invalid_;  // invalid indexes failed builds left that could not be dropped
   std::mt19937 random_{std::random_device{}()};
 };
 
@@ -454,26 +463,62 @@ Applier::StepResult Applier::run_statement(const MigrationState& migration, std:
   std::string sql(std::string_view(migration.bytes)
                       .substr(statement.span.begin, statement.span.end - statement.span.begin));
   blockers_.clear();
-  PgOutcome outcome = work_.run(sql, [&] { describe_blockers(); });
+  // Look at what blocks the statement several times within lock_timeout: a first look only after
+  // the timeout has fired would find the statement no longer waiting, and name no blocker.
+  milliseconds tick_every(200);
+  if (settings_.lock_timeout.count() > 0) {
+    tick_every = std::clamp(settings_.lock_timeout / 4, milliseconds(10), milliseconds(200));
+  }
+  PgOutcome outcome = work_.run(
+      sql, [&] { describe_blockers(); }, tick_every);
   return StepResult{outcome.ok, outcome.error};
 }
 
-Applier::StepResult Applier::check_index_valid(const ScriptStatement& statement) {
-  if (statement.reconcile.kind != Reconcile::Kind::CreateIndex) {
-    return {};
+bool builds_index_concurrently(const ScriptStatement& statement) {
+  // reconcile.table is set for every CREATE INDEX CONCURRENTLY, named or not.
+  return statement.concurrent && !statement.reconcile.table.empty() &&
+         (statement.reconcile.kind == Reconcile::Kind::CreateIndex ||
+          statement.reconcile.kind == Reconcile::Kind::None);
+}
+
+Applier::StepResult Applier::indexes_before(const ScriptStatement& statement, std::string& oids) {
+  PgOutcome found = work_.query(
+      "SELECT coalesce(array_agg(indexrelid), '{}')::text FROM pg_index WHERE indrelid = to_regclass($1)",
+      {statement.reconcile.table});
+  if (!found.ok) {
+    return StepResult{false, found.error};
   }
-  PgOutcome valid = work_.query("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)",
-                                {statement.reconcile.index});
-  if (!valid.ok) {
-    return StepResult{false, valid.error};
+  oids = found.rows.at(0).at(0).value_or("{}");
+  return {};
+}
+
+Applier::StepResult Applier::drop_new_invalid_indexes(const ScriptStatement& statement,
+                                                      const std::string& before, bool& found) {
+  found = false;
+  PgOutcome invalid = work_.query(
+      "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indrelid = to_regclass($1) AND NOT i.indisvalid "
+      "AND i.indexrelid <> ALL ($2::oid[]) ORDER BY 1",
+      {statement.reconcile.table, before});
+  if (!invalid.ok) {
+    return StepResult{false, invalid.error};
   }
-  if (!valid.rows.empty() && valid.rows[0][0] == std::optional<std::string>("f")) {
-    exec(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", statement.reconcile.index));
-    PgError error;
-    error.message =
-        fmt::format("index {} was left invalid (pg_index.indisvalid is false); miglint dropped it",
-                    statement.reconcile.index);
-    return StepResult{false, error};
+  found = !invalid.rows.empty();
+  for (const PgRow& row : invalid.rows) {
+    left_invalid_.push_back(row[0].value_or(""));
+  }
+  return drop_left_invalid();
+}
+
+Applier::StepResult Applier::drop_left_invalid() {
+  while (!left_invalid_.empty()) {
+    // DROP INDEX CONCURRENTLY waits for the transactions using the table, under lock_timeout: it can
+    // fail for the same reason the build did.
+    StepResult dropped = exec(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", left_invalid_.front()));
+    if (!dropped.ok) {
+      return dropped;
+    }
+    left_invalid_.erase(left_invalid_.begin());
   }
   return {};
 }
@@ -499,10 +544,8 @@ Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
       }
       out_ << fmt::format("    {} was left invalid by the interrupted build: dropping it to build it again\n",
                           what.index);
-      PgOutcome dropped = work_.query(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", what.index));
-      if (!dropped.ok) {
-        return fail(dropped);
-      }
+      // Dropped by the segment, where a lock timeout is retried like the build's own.
+      left_invalid_.push_back(what.index);
       return false;
     }
     case Reconcile::Kind::DropIndex: {
@@ -615,17 +658,31 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
       const ScriptStatement& statement = statements[segment.first];
       StepResult result = set_timeouts(false, statement.concurrent);
       if (result.ok) {
+        // An earlier attempt's build left an invalid index that could not be dropped then: rebuilt,
+        // a named one would be "already exists".
+        result = drop_left_invalid();
+      }
+      std::string before;
+      if (result.ok && builds_index_concurrently(statement)) {
+        result = indexes_before(statement, before);
+      }
+      if (result.ok) {
         result = run_statement(migration, segment.first);
         if (!result.ok) {
           result.error.message = fmt::format("{}: {}", where(migration, segment.first), result.error.message);
         }
       }
-      if (work_.alive()) {
+      if (work_.alive() && !before.empty()) {
         // A failed (or cancelled) concurrent build leaves an invalid index behind: never keep it.
-        StepResult valid = check_index_valid(statement);
-        if (result.ok && !valid.ok) {
-          valid.error.message = fmt::format("{}: {}", where(migration, segment.first), valid.error.message);
-          result = valid;
+        bool found = false;
+        StepResult dropped = drop_new_invalid_indexes(statement, before, found);
+        if (result.ok && (found || !dropped.ok)) {
+          result = dropped;
+          result.ok = false;
+          result.error.message = fmt::format(
+              "{}: the build left an invalid index (pg_index.indisvalid is false){}",
+              where(migration, segment.first),
+              dropped.ok ? "; miglint dropped it" : "; dropping it failed: " + dropped.error.message);
         }
       }
       if (result.ok) {
@@ -659,7 +716,10 @@ bool Applier::wait_for_leftovers() {
                             row[0].value_or("?"), row[1].value_or(""), row[2].value_or(""));
       }
     }
-    if (Clock::now() >= deadline || g_interrupted) {
+    if (g_interrupted) {
+      return false;  // stop: neither cancel the leftovers nor go on to apply
+    }
+    if (Clock::now() >= deadline) {
       for (const PgRow& row : found.rows) {
         out_ << fmt::format("cancelling pid {} (still working after --lock-wait)\n", row[0].value_or("?"));
         watch_.query("SELECT pg_cancel_backend($1::int)", {row[0]});
@@ -702,6 +762,23 @@ int Applier::apply(MigrationState& migration) {
                       migration.file.name, migration.display_path, script.statements.size(),
                       script.statements.size() == 1 ? "" : "s", script_mode_name(script.mode),
                       done > 0 ? fmt::format(", resuming after statement {}", done) : "");
+  // Every file starts from the session's defaults (a SET search_path of an earlier file does not
+  // leak into it), and the settings this file made before the point it resumes at are made again:
+  // its statements run as they would have for the runner that was interrupted.
+  StepResult session = exec("RESET ALL");
+  if (session.ok && work_.server_version() >= 140000) {
+    session = exec("SET client_connection_check_interval = '1s'");  // as PgSession::connect sets it
+  }
+  for (std::size_t i = 0; session.ok && i < done; ++i) {
+    if (script.statements[i].session_setting) {
+      session = run_statement(migration, i);
+    }
+  }
+  if (!session.ok) {
+    err_ << fmt::format("miglint: error: {}: cannot set up the session: {}\n", migration.display_path,
+                        session.error.message);
+    return session.error.connection_lost || !work_.alive() ? kExitError : kExitRefused;
+  }
   if (script.statements.empty()) {
     StepResult recorded = record(migration, 0);
     if (!recorded.ok) {
@@ -714,6 +791,13 @@ int Applier::apply(MigrationState& migration) {
     if (segment.last <= done) {
       continue;
     }
+    if (g_interrupted) {
+      // A statement that completed although a SIGINT/SIGTERM came is kept; nothing more starts.
+      err_ << fmt::format("miglint: error: interrupted before {}; {} of {} statements of {} are applied\n",
+                          where(migration, segment.first), done, script.statements.size(),
+                          migration.display_path);
+      return kExitRefused;
+    }
     if (segment.first < done) {
       // Progress is only ever recorded at segment ends.
       err_ << fmt::format(
@@ -723,8 +807,11 @@ int Applier::apply(MigrationState& migration) {
       return kExitRefused;
     }
     if (segment.kind == Segment::Kind::Autocommit && migration.row && segment.first == done) {
-      // The statement a killed runner may have been running: ask the catalog.
-      Expected<bool> finished = reconcile(script.statements[segment.first]);
+      // The statement a killed runner may have been running: ask the catalog. What reconciling
+      // runs waits for locks like the migration does: under its lock_timeout.
+      StepResult timeouts = set_timeouts(false, false);
+      Expected<bool> finished =
+          timeouts.ok ? reconcile(script.statements[segment.first]) : Error{timeouts.error.message};
       if (!finished) {
         err_ << fmt::format("miglint: error: {}: cannot reconcile the interrupted statement: {}\n",
                             where(migration, segment.first), finished.error().message);
@@ -790,8 +877,15 @@ int Applier::apply(MigrationState& migration) {
             "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
             "run again to resume\n",
             segment.first, script.statements.size(), migration.display_path);
-      } else {
+      } else if (left_invalid_.empty()) {
         err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
+      }
+      for (const std::string& index : left_invalid_) {
+        err_ << fmt::format(
+            "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
+            "running "
+            "again\n",
+            index, index);
       }
       return kExitRefused;
     }
@@ -923,9 +1017,7 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     err << fmt::format("miglint: error: {}\n", work.error().message);
     return kExitError;
   }
-  if (!ensure_history_table(**work, settings.schema, err)) {
-    return (*work)->alive() ? kExitRefused : kExitError;
-  }
+  // Vetting comes before any write: a refused run leaves the database as it found it.
   Expected<SetState> state = load_state(settings, **watch);
   if (!state) {
     err << fmt::format("miglint: error: {}\n", state.error().message);
@@ -953,9 +1045,15 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
                        state->migrations.size() == 1 ? "" : "s", settings.directory);
     return kExitDone;
   }
+  if (!ensure_history_table(**work, settings.schema, err)) {
+    return (*work)->alive() ? kExitRefused : kExitError;
+  }
   (*work)->show_notices(&out);
   Applier applier(settings, **work, **watch, out, err);
-  applier.wait_for_leftovers();
+  if (!applier.wait_for_leftovers()) {
+    err << "miglint: error: interrupted: nothing was applied\n";
+    return kExitRefused;
+  }
   for (MigrationState* migration : pending) {
     int status = applier.apply(*migration);
     if (status != kExitDone) {

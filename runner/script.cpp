@@ -181,6 +181,7 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     step.start = source.position(step.span.begin);
     step.outside_transaction = cannot_run_in_transaction(statement, pg_version);
     step.concurrent = is_concurrent_operation(statement);
+    step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();
     step.control = control_of(statement);
     step.label = label_of(statement);
     step.reconcile = reconcile_of(statement);

@@ -30,6 +30,7 @@ struct ScriptStatement {
   std::string label;                 // "CREATE INDEX CONCURRENTLY", "ALTER TABLE", ...
   bool outside_transaction = false;  // PostgreSQL refuses it in a transaction block
   bool concurrent = false;           // an online build (CONCURRENTLY): its own statement timeout
+  bool session_setting = false;      // SET or RESET (not LOCAL): made again when resuming after it
   enum class Control { None, Begin, Commit, Rollback } control = Control::None;  // the file's own
   Reconcile reconcile;
 };

@@ -56,6 +56,10 @@ ThrowawayServer::~ThrowawayServer() {
   std::system((kScript + " stop " + dir_ + " >/dev/null 2>&1").c_str());
 }
 
+bool ThrowawayServer::restart() {
+  return std::system((kScript + " restart " + dir_ + " 2>&1").c_str()) == 0;
+}
+
 std::string ThrowawayServer::conninfo(const std::string& database) const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + database +
          " connect_timeout=10 application_name=miglint-test";

@@ -20,6 +20,8 @@ class ThrowawayServer {
   ThrowawayServer& operator=(const ThrowawayServer&) = delete;
 
   int port() const { return port_; }
+  // Restarts the server (pg_ctl restart -m fast: sessions are terminated); true when it is back.
+  bool restart();
   std::string conninfo(const std::string& database = "postgres") const;
 
  private:
