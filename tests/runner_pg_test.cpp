@@ -350,6 +350,22 @@ TEST_F(RunnerAgainstServer, AppliesTransactionalNoTransactionAndMixedFilesThenHa
   EXPECT_EQ(count_of(status.out, "applied"), 3u) << status;
 }
 
+TEST_F(RunnerAgainstServer, AMigrationOlderThanAnAppliedOneRunsAndIsSaidToRunOutOfOrder) {
+  migration("001_a.sql", "CREATE TABLE a (id int);\n");
+  migration("003_c.sql", "CREATE TABLE c (id int);\n");
+  ASSERT_EQ(run().exit, 0);
+  // A branch merged late brings 002.
+  migration("002_b.sql", "CREATE TABLE b (id int);\n");
+  Miglint::Result status = miglint(args("status"));
+  EXPECT_EQ(status.exit, 0) << status;
+  EXPECT_NE(status.out.find("runs out of order"), std::string::npos) << status;
+  Miglint::Result applied = run();
+  ASSERT_EQ(applied.exit, 0) << applied;
+  EXPECT_NE(applied.out.find("out of order"), std::string::npos) << applied;
+  EXPECT_TRUE(has_relation("b"));
+  EXPECT_EQ(history().size(), 3u);
+}
+
 TEST_F(RunnerAgainstServer, ShippedExamplesApplyOnAFreshDatabase) {
   fs::path examples = fs::path(MIGLINT_SOURCE_DIR) / "examples" / "migrations";
   Miglint::Result result = miglint({"run", examples.string(), "--db", url()});

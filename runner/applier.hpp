@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runner/database.hpp"
+#include "runner/runner.hpp"
+#include "runner/script.hpp"
+#include "runner/state.hpp"
+
+namespace miglint::runner {
+
+// ---------------------------------------------------------------------------------------------
+// Applying.
+
+class Applier {
+ public:
+  Applier(const RunSettingsResolved& settings, PgSession& work, PgSession& watch, std::ostream& out,
+          std::ostream& err)
+      : settings_(settings),
+        work_(work),
+        watch_(watch),
+        out_(out),
+        err_(err),
+        table_(history_table(work, settings.schema)) {}
+
+  // Applies one migration (resuming a partial one). Returns kExitDone, kExitRefused or kExitError.
+  int apply(MigrationState& migration);
+
+  // Waits for backends that a killed runner left working, then cancels them past --lock-wait.
+  // False when interrupted (SIGINT/SIGTERM) while waiting.
+  bool wait_for_leftovers();
+
+ private:
+  struct StepResult {
+    bool ok = true;
+    PgError error;
+  };
+
+  StepResult run_statement(const MigrationState& migration, std::size_t index);
+  StepResult run_segment(MigrationState& migration, const Segment& segment);
+  // Records progress: inside the open transaction when there is one (it commits with it), else on its own.
+  StepResult record(const MigrationState& migration, std::size_t applied);
+  StepResult exec(const std::string& sql);
+  StepResult set_timeouts(bool local, bool concurrent);
+  // The indexes of the table a CREATE INDEX CONCURRENTLY builds on, before it runs (an array of
+  // OIDs): the index a failed build leaves is the one not among them, named or not.
+  StepResult indexes_before(const ScriptStatement& statement, std::string& oids);
+  // Drops the invalid indexes a build left on its table; `found`: there were some.
+  StepResult drop_new_invalid_indexes(const ScriptStatement& statement, const std::string& before,
+                                      bool& found);
+  // Drops the invalid indexes an earlier attempt could not drop.
+  StepResult drop_left_invalid();
+  // Before resuming at an interrupted statement: true when the catalog shows it is done.
+  Expected<bool> reconcile(const ScriptStatement& statement);
+  void describe_blockers();
+  std::string where(const MigrationState& migration, std::size_t index) const;
+
+  const RunSettingsResolved& settings_;
+  PgSession& work_;
+  PgSession& watch_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::string table_;
+  std::chrono::steady_clock::time_point started_;
+  std::vector<std::string> blockers_;      // the sessions that blocked the last statement, as last seen
+  std::vector<std::string> left_invalid_;  // invalid indexes failed builds left that could not be dropped
+  std::mt19937 random_{std::random_device{}()};
+};
+
+// The advisory lock: one runner at a time per history table, polled with pg_try_advisory_lock on
+// its own session until --lock-wait. `connection_lost` tells a lost server from a refusal.
+bool acquire_runner_lock(PgSession& session, const RunSettingsResolved& settings, std::ostream& out,
+                         std::ostream& err, bool& connection_lost);
+// The key text hashed into the advisory lock key.
+std::string lock_key_text(const std::string& schema);
+
+}  // namespace miglint::runner

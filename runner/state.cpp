@@ -1,0 +1,200 @@
+#include "runner/state.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "analyzer/discover.hpp"
+#include "analyzer/hash.hpp"
+#include "analyzer/source_file.hpp"
+
+namespace miglint::runner {
+
+namespace fs = std::filesystem;
+
+std::string history_table(PgSession& session, const std::string& schema) {
+  return session.quote_identifier(schema) + "." + kHistoryTable;
+}
+
+std::string short_hash(const std::string& sha256) {
+  return sha256.substr(0, 12);
+}
+
+Expected<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error{fmt::format("{}: cannot read the file", path)};
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    return Error{fmt::format("{}: cannot read the file", path)};
+  }
+  return bytes.str();
+}
+
+namespace {
+
+std::string display_path_of(const std::string& directory, const std::string& relative) {
+  return normalize_display_path(directory + "/" + relative);
+}
+
+// Reads the history (when the table exists). `connection_lost` tells a lost server from a refusal.
+Expected<std::vector<HistoryRow>> read_history(PgSession& session, const std::string& schema,
+                                               bool& table_exists) {
+  std::string table = history_table(session, schema);
+  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {table});
+  if (!exists.ok) {
+    return Error{fmt::format("cannot read the history table {}: {}", table, exists.error.message)};
+  }
+  table_exists = exists.rows.at(0).at(0) == std::optional<std::string>("t");
+  std::vector<HistoryRow> rows;
+  if (!table_exists) {
+    return rows;
+  }
+  PgOutcome read =
+      session.query(fmt::format("SELECT version, name, checksum_sha256, success, statements_applied, "
+                                "statements_total FROM {} ORDER BY version",
+                                table));
+  if (!read.ok) {
+    return Error{fmt::format("cannot read the history table {}: {}", table, read.error.message)};
+  }
+  for (const PgRow& row : read.rows) {
+    rows.push_back(HistoryRow{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
+                              row[3] == std::optional<std::string>("t"), std::stoi(row[4].value_or("0")),
+                              std::stoi(row[5].value_or("0"))});
+  }
+  return rows;
+}
+
+}  // namespace
+
+Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& session) {
+  Expected<MigrationDirectory> directory = discover_migrations(settings.directory);
+  if (!directory) {
+    return directory.error();
+  }
+  SetState state;
+  state.directory = settings.directory;
+  state.server_major = session.server_version() / 10000;
+  bool table_exists = false;
+  Expected<std::vector<HistoryRow>> history = read_history(session, settings.schema, table_exists);
+  if (!history) {
+    return history.error();
+  }
+  std::map<std::string, HistoryRow> rows;
+  for (HistoryRow& row : *history) {
+    rows.emplace(row.version, std::move(row));
+  }
+  for (MigrationFile& file : directory->migrations) {
+    MigrationState migration;
+    migration.display_path = display_path_of(settings.directory, file.relative_path);
+    Expected<std::string> bytes = read_file(file.path);
+    if (!bytes) {
+      state.refusals.push_back(bytes.error().message);
+      continue;
+    }
+    std::string encoding_problem = check_text_encoding(*bytes);
+    if (!encoding_problem.empty()) {
+      state.refusals.push_back(fmt::format("{}: {}", migration.display_path, encoding_problem));
+      continue;
+    }
+    migration.bytes = std::move(*bytes);
+    migration.sha256 = sha256_hex(migration.bytes);
+    migration.file = std::move(file);
+    auto row = rows.find(migration.file.version);
+    if (row != rows.end()) {
+      migration.row = row->second;
+      rows.erase(row);
+      if (migration.row->checksum != migration.sha256) {
+        migration.status = MigrationState::Status::Changed;
+        state.refusals.push_back(fmt::format(
+            "{}: changed after it was {}applied: checksum {} in the history, {} on disk (restore the file; "
+            "write a new migration for new changes)",
+            migration.display_path, migration.row->success ? "" : "partly ", migration.row->checksum,
+            migration.sha256));
+      } else {
+        migration.status =
+            migration.row->success ? MigrationState::Status::Applied : MigrationState::Status::Partial;
+      }
+    }
+    if (migration.status == MigrationState::Status::Pending ||
+        migration.status == MigrationState::Status::Partial) {
+      SourceFile source(migration.display_path, migration.bytes);
+      Expected<MigrationScript> script = plan_script(source, state.server_major);
+      if (script) {
+        migration.script = std::move(*script);
+        if (migration.row && static_cast<std::size_t>(migration.row->statements_total) !=
+                                 migration.script->statements.size()) {
+          state.refusals.push_back(fmt::format(
+              "{}: the history says {} statements, the file has {} (was miglint upgraded mid-migration?)",
+              migration.display_path, migration.row->statements_total, migration.script->statements.size()));
+        }
+      } else {
+        migration.script_error = script.error().message;
+        state.refusals.push_back(migration.script_error);
+      }
+    }
+    state.migrations.push_back(std::move(migration));
+  }
+  bool later_applied = false;
+  for (auto it = state.migrations.rbegin(); it != state.migrations.rend(); ++it) {
+    if (it->status == MigrationState::Status::Pending) {
+      it->out_of_order = later_applied;
+    } else {
+      later_applied = true;
+    }
+  }
+  for (auto& [version, row] : rows) {
+    state.refusals.push_back(fmt::format("version {} ({}) is in the history but no file has it in {}",
+                                         version, row.name, settings.directory));
+    state.missing_on_disk.push_back(std::move(row));
+  }
+  Expected<std::vector<Approval>> approvals =
+      load_approvals((fs::path(settings.directory) / kApprovalsFileName).string());
+  if (!approvals) {
+    return approvals.error();
+  }
+  vet(state, settings, *approvals);
+  return state;
+}
+
+void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent) {
+  for (const Unapproved& item : migration.unapproved) {
+    const Finding& finding = item.finding;
+    out << fmt::format("{}{}:{}:{}: {} [{}] {}\n{}  ({})\n", indent, finding.path, finding.start.line,
+                       finding.start.column, severity_name(finding.severity), finding.rule, finding.message,
+                       indent, item.why);
+  }
+  if (!migration.unapproved.empty()) {
+    out << fmt::format(
+        "{}approve each with: miglint approve {} --rule RULE --reason \"...\"  (or an inline `-- "
+        "miglint-ignore RULE -- "
+        "reason`)\n",
+        indent, migration.display_path);
+  }
+}
+
+bool ensure_history_table(PgSession& session, const std::string& schema, std::ostream& err) {
+  std::string quoted_schema = session.quote_identifier(schema);
+  for (const std::string& sql :
+       {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quoted_schema),
+        fmt::format(
+            "CREATE TABLE IF NOT EXISTS {}.{} (version text PRIMARY KEY, name text NOT NULL, checksum_sha256 "
+            "text NOT NULL, applied_at timestamptz, duration_ms bigint, applied_by text, statements_applied "
+            "int NOT NULL, statements_total int NOT NULL, success boolean NOT NULL)",
+            quoted_schema, kHistoryTable)}) {
+    PgOutcome done = session.query(sql);
+    if (!done.ok) {
+      err << fmt::format("miglint: error: cannot create the history table: {}\n", done.error.message);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace miglint::runner

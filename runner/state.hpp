@@ -1,0 +1,81 @@
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/expected.hpp"
+#include "analyzer/finding.hpp"
+#include "runner/approvals.hpp"
+#include "runner/database.hpp"
+#include "runner/layout.hpp"
+#include "runner/runner.hpp"
+#include "runner/script.hpp"
+
+namespace miglint::runner {
+
+inline constexpr const char* kHistoryTable = "miglint_schema_migrations";
+
+// The migrations on disk, the history table, and what is pending.
+
+struct HistoryRow {
+  std::string version;
+  std::string name;
+  std::string checksum;
+  bool success = false;
+  int statements_applied = 0;
+  int statements_total = 0;
+};
+
+// A finding that keeps a migration from running until someone approves it.
+struct Unapproved {
+  Finding finding;
+  std::string why;
+};
+
+struct MigrationState {
+  MigrationFile file;
+  std::string display_path;  // directory joined with the relative path
+  std::string bytes;
+  std::string sha256;
+  enum class Status { Applied, Pending, Partial, Changed } status = Status::Pending;
+  std::optional<HistoryRow> row;
+  std::optional<MigrationScript> script;  // for pending and partial migrations
+  std::string script_error;
+  std::vector<Unapproved> unapproved;
+  // Pending, but a later version is already applied (a branch merged late): it runs, and says so.
+  bool out_of_order = false;
+};
+
+struct SetState {
+  std::string directory;
+  std::vector<MigrationState> migrations;
+  std::vector<HistoryRow> missing_on_disk;  // applied, but the file is gone
+  std::vector<std::string> refusals;        // one line each
+  int server_major = 15;
+
+  bool refused() const { return !refusals.empty(); }
+};
+
+// "public".miglint_schema_migrations, quoted for SQL.
+std::string history_table(PgSession& session, const std::string& schema);
+std::string short_hash(const std::string& sha256);
+Expected<std::string> read_file(const std::string& path);
+
+// Reads the directory and the history, classifies every migration, plans and vets the pending ones.
+// Writes nothing.
+Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& session);
+
+// Vetting: the same lint as `miglint lint`, with the transaction mode `run` uses, the server's
+// version and timeouts set by the runner; findings at or above fail_on (and every finding of a
+// destructive rule) need an inline ignore with a reason or an entry in miglint.approvals.toml.
+// Fills each pending migration's `unapproved` and the set's refusals.
+void vet(SetState& state, const RunSettingsResolved& settings, const std::vector<Approval>& approvals);
+
+void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent);
+
+// Creates the history table (and its schema) when missing.
+bool ensure_history_table(PgSession& session, const std::string& schema, std::ostream& err);
+
+}  // namespace miglint::runner

@@ -1,0 +1,129 @@
+// Vetting before `run`: see state.hpp.
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "analyzer/linter.hpp"
+#include "rules/registry.hpp"
+#include "runner/state.hpp"
+
+namespace miglint::runner {
+
+namespace {
+
+bool is_destructive(const Rule& rule) {
+  return rule.has_tag("destructive");
+}
+
+class VettingSetup {
+ public:
+  VettingSetup(const RunSettingsResolved& settings, int server_major,
+               std::map<std::string, bool> in_transaction)
+      : settings_(settings), server_major_(server_major), in_transaction_(std::move(in_transaction)) {}
+
+  FileSetup operator()(const std::string& path) {
+    ConfigSettings config =
+        settings_.config != nullptr ? settings_for(*settings_.config, path) : ConfigSettings{};
+    FileSetup setup;
+    setup.options.pg_version = server_major_;
+    auto mode = in_transaction_.find(path);
+    setup.options.assume_in_transaction = mode != in_transaction_.end() && mode->second;
+    setup.fail_on = config.fail_on.value_or(Severity::Warning);
+    std::set<std::string> select = config.select.value_or(std::set<std::string>{});
+    std::set<std::string> ignore = config.ignore.value_or(std::set<std::string>{});
+    // The runner sets lock_timeout and statement_timeout itself.
+    ignore.insert({"require-lock-timeout", "require-statement-timeout"});
+    std::map<std::string, Severity> severities;
+    for (const auto& [id, level] : config.rule_severity) {
+      if (level) {
+        severities[id] = *level;
+      } else {
+        ignore.insert(id);
+      }
+    }
+    // Destructive rules always run: their findings need an approval whatever the config says.
+    for (const Rule& rule : all_rules()) {
+      if (is_destructive(rule)) {
+        ignore.erase(std::string(rule.id));
+        if (!select.empty()) {
+          select.insert(std::string(rule.id));
+        }
+      }
+    }
+    setup.rules = std::make_shared<const RuleSet>(all_rules(), select, ignore, severities);
+    return setup;
+  }
+
+ private:
+  const RunSettingsResolved& settings_;
+  int server_major_;
+  std::map<std::string, bool> in_transaction_;
+};
+
+}  // namespace
+
+void vet(SetState& state, const RunSettingsResolved& settings, const std::vector<Approval>& approvals) {
+  std::vector<LintInput> inputs;
+  std::map<std::string, bool> in_transaction;
+  std::map<std::string, MigrationState*> by_path;
+  for (MigrationState& migration : state.migrations) {
+    bool runs = migration.status == MigrationState::Status::Pending ||
+                migration.status == MigrationState::Status::Partial;
+    // Applied migrations are read for the schema facts they teach (a table created earlier...).
+    inputs.push_back(LintInput{migration.display_path, migration.file.path, migration.bytes, runs});
+    in_transaction[migration.display_path] =
+        migration.script && migration.script->mode == ScriptMode::OneTransaction;
+    by_path[migration.display_path] = &migration;
+  }
+  VettingSetup setup(settings, state.server_major, std::move(in_transaction));
+  std::map<std::string, Severity> fail_on;
+  lint_inputs(inputs, 0, std::ref(setup), [&](FileResult&& result) {
+    if (result.context_only) {
+      return;
+    }
+    MigrationState& migration = *by_path.at(result.path);
+    Severity threshold = result.fail_on;
+    for (Finding& finding : result.findings) {
+      if (migration.script && (finding.span.begin < migration.script->executed.begin ||
+                               finding.span.begin >= migration.script->executed.end)) {
+        continue;  // a dbmate down section: not run
+      }
+      const Rule* rule = nullptr;
+      for (const Rule& candidate : all_rules()) {
+        if (candidate.id == finding.rule) {
+          rule = &candidate;
+        }
+      }
+      bool destructive = rule != nullptr && is_destructive(*rule);
+      if (finding.severity < threshold && !destructive) {
+        continue;
+      }
+      if (finding.suppressed && !finding.suppression_reason.empty()) {
+        continue;  // approved in the file, with a reason
+      }
+      if (is_approved(approvals, migration.file.relative_path, migration.sha256, finding.rule)) {
+        continue;
+      }
+      std::string why = destructive ? "destructive: always needs an approval"
+                                    : fmt::format("{} at or above fail_on", severity_name(finding.severity));
+      if (finding.suppressed) {
+        why += "; its ignore comment gives no reason, which silences the linter but approves nothing";
+      }
+      migration.unapproved.push_back(Unapproved{std::move(finding), std::move(why)});
+    }
+    for (const InputError& error : result.errors) {
+      state.refusals.push_back(fmt::format("{}: {}", error.path, error.message));
+    }
+  });
+  for (const MigrationState& migration : state.migrations) {
+    if (!migration.unapproved.empty()) {
+      state.refusals.push_back(fmt::format(
+          "{}: {} finding{} need{} approval", migration.display_path, migration.unapproved.size(),
+          migration.unapproved.size() == 1 ? "" : "s", migration.unapproved.size() == 1 ? "s" : ""));
+    }
+  }
+}
+
+}  // namespace miglint::runner
