@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/expected.hpp"
 #include "analyzer/finding.hpp"
 
@@ -36,6 +37,9 @@ struct Config {
   std::string directory;  // its directory (absolute): globs are relative to it
   ConfigSettings top;
   std::vector<ConfigOverride> overrides;
+  // [cpp] and [[cpp.query_functions]]: C++ sources (top level only). compile_commands_dir is made
+  // absolute (relative to the config file's directory).
+  cpp::CppSettings cpp;
 };
 
 // Walks up from `start` to the filesystem root; the first miglint.toml found, or nullopt.

@@ -41,6 +41,10 @@ class MigrationContext : public SchemaLookup {
   // statements: enter() before the rules see a statement, leave() after.
   void start_section(bool wrapped_in_transaction, bool down_migration);
   void enter(const Statement& statement);
+  // For SQL embedded in a program (C++): the statements that follow run inside the program's
+  // transaction `id` (a libpqxx transaction object), or in autocommit (nullopt). A change of
+  // transaction ends the previous one (the program commits it); the file's other state carries over.
+  void set_program_transaction(std::optional<uint64_t> id);
   // `facts` are the schema events the statement teaches (see schema_events()).
   void leave(const Statement& statement, const std::vector<SchemaEvent>& facts);
 
@@ -105,6 +109,7 @@ class MigrationContext : public SchemaLookup {
   const SchemaHistory* history_;
   std::size_t file_order_;
   bool wrapped_ = false;
+  std::optional<uint64_t> program_transaction_;
   bool explicit_transaction_ = false;
   bool nested_begin_ = false;
   bool down_ = false;

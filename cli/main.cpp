@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analyzer/config.hpp"
+#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/linter.hpp"
 #include "analyzer/lock_model.hpp"
@@ -77,6 +78,7 @@ struct LintFlags {
   bool with_history = false;
   std::string since;
   bool staged = false;
+  std::string compile_commands_dir;  // -p: where compile_commands.json is (C++ sources)
   std::vector<std::string> paths;
   // Which of the flags above were given: they override the config file.
   std::set<std::string> given;
@@ -113,8 +115,9 @@ bool load_config_for(const std::string& explicit_path, std::optional<Config>& co
 // Per-file setup: the config's settings for the path, overridden by the flags that were given.
 class SetupResolver {
  public:
-  SetupResolver(const LintFlags& flags, const std::optional<Config>& config)
-      : flags_(flags), config_(config) {}
+  SetupResolver(const LintFlags& flags, const std::optional<Config>& config,
+                std::shared_ptr<const cpp::CppSettings> cpp_settings)
+      : flags_(flags), config_(config), cpp_settings_(std::move(cpp_settings)) {}
 
   FileSetup operator()(const std::string& path) {
     ConfigSettings settings = config_ ? settings_for(*config_, path) : ConfigSettings{};
@@ -124,6 +127,7 @@ class SetupResolver {
     setup.options.assume_in_transaction =
         given("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
     setup.options.statement_keys = flags_.format == "sarif";
+    setup.options.cpp = cpp_settings_;
     setup.fail_on =
         given("--fail-on") ? *parse_severity(flags_.fail_on) : settings.fail_on.value_or(Severity::Warning);
     std::set<std::string> select =
@@ -159,6 +163,7 @@ class SetupResolver {
  private:
   const LintFlags& flags_;
   const std::optional<Config>& config_;
+  std::shared_ptr<const cpp::CppSettings> cpp_settings_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const RuleSet>> rule_sets_;
 };
@@ -176,14 +181,21 @@ int run_lint(const LintFlags& flags) {
   if (!load_config_for(flags.config, config)) {
     return kExitError;
   }
-  SetupResolver setup_for(flags, config);
+  // C++ sources: [cpp] of the config file, and -p.
+  auto cpp_settings = std::make_shared<cpp::CppSettings>(config ? config->cpp : cpp::CppSettings{});
+  if (!flags.compile_commands_dir.empty()) {
+    cpp_settings->compile_commands_dir = std::filesystem::absolute(flags.compile_commands_dir).string();
+  }
+  std::vector<std::string> cpp_extensions =
+      cpp_settings->enabled ? cpp_settings->extensions : std::vector<std::string>{};
+  SetupResolver setup_for(flags, config, cpp_settings);
   RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
   DiscoveredInputs discovered;
   if (!flags.since.empty() || flags.staged) {
     std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
-    Expected<std::vector<LintInput>> changed =
-        changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged);
+    Expected<std::vector<LintInput>> changed = changed_inputs(
+        paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged, cpp_extensions);
     if (!changed) {
       std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
       return kExitError;
@@ -194,7 +206,7 @@ int run_lint(const LintFlags& flags) {
       std::cerr << "miglint: error: no paths given (or use --since REF / --staged)\n";
       return kExitError;
     }
-    discovered = discover_inputs(flags.paths, flags.stdin_filename);
+    discovered = discover_inputs(flags.paths, flags.stdin_filename, cpp_extensions);
   }
   if (config) {
     std::erase_if(discovered.inputs, [&](const LintInput& input) {
@@ -238,6 +250,9 @@ int run_lint(const LintFlags& flags) {
     }
     for (const InputError& error : result.errors) {
       summary.input_errors.push_back(error);
+    }
+    for (const std::string& warning : result.warnings) {
+      std::cerr << fmt::format("miglint: warning: {}\n", warning);
     }
     reporter->file(result);
   });
@@ -385,7 +400,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   LintFlags lint;
-  CLI::App* lint_cmd = app.add_subcommand("lint", "Lint migration files (and directories of *.sql files)");
+  CLI::App* lint_cmd = app.add_subcommand(
+      "lint", "Lint migration files (and directories of *.sql files and C++ sources that send SQL)");
   lint_cmd->add_option("--format", lint.format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--include-suppressed", lint.include_suppressed,
@@ -409,6 +425,8 @@ int main(int argc, char** argv) {
       "--since", lint.since,
       "Lint only migrations added, modified or renamed since this git ref (and untracked ones)");
   lint_cmd->add_flag("--staged", lint.staged, "Lint the staged versions of staged migrations");
+  lint_cmd->add_option("-p,--compile-commands-dir", lint.compile_commands_dir,
+                       "C++ sources: the directory of compile_commands.json (default: found walking up)");
   lint_cmd->add_option("paths", lint.paths,
                        "Files, directories, or - for stdin (with --since/--staged: filters)");
 
