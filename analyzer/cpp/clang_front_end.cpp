@@ -600,7 +600,8 @@ struct RawToken {
   clang::tok::TokenKind kind;
   uint32_t begin;
   uint32_t end;
-  std::string text;
+  std::string text;  // identifiers only
+  bool line_start = false;
 };
 
 std::vector<RawToken> raw_tokens(const clang::SourceManager& sm, const clang::LangOptions& options) {
@@ -618,9 +619,10 @@ std::vector<RawToken> raw_tokens(const clang::SourceManager& sm, const clang::La
     uint32_t begin = sm.getFileOffset(token.getLocation());
     uint32_t end = begin + token.getLength();
     if (token.is(clang::tok::raw_identifier) || token.is(clang::tok::hash)) {
-      tokens.push_back({token.getKind(), begin, end, std::string(text.substr(begin, end - begin))});
+      tokens.push_back({token.getKind(), begin, end, std::string(text.substr(begin, end - begin)),
+                        token.isAtStartOfLine()});
     } else {
-      tokens.push_back({token.getKind(), begin, end, {}});
+      tokens.push_back({token.getKind(), begin, end, {}, token.isAtStartOfLine()});
     }
   }
   return tokens;
@@ -664,19 +666,73 @@ std::optional<bool> object_declared_transactional(const std::vector<RawToken>& t
   return std::nullopt;
 }
 
+// The string tokens that define `name` as a constant in the main file, read from the tokens:
+// `#define NAME "..."`, or `NAME = "..." "...";` / `NAME{"..."}` / `NAME("...")` in a declaration
+// that is never assigned again. [first, last) into `tokens`, or nullopt.
+std::optional<std::pair<std::size_t, std::size_t>> literal_definition(const std::vector<RawToken>& tokens,
+                                                                      const std::string& name,
+                                                                      std::size_t before) {
+  auto strings_from = [&](std::size_t first, bool same_line) {
+    std::size_t last = first;
+    while (last < tokens.size() && is_string_token(tokens[last]) && !(same_line && tokens[last].line_start)) {
+      ++last;
+    }
+    return last;
+  };
+  std::optional<std::pair<std::size_t, std::size_t>> found;
+  int assignments = 0;
+  for (std::size_t i = 0; i + 2 < tokens.size(); ++i) {
+    if (tokens[i].kind != clang::tok::raw_identifier || tokens[i].text != name) {
+      continue;
+    }
+    clang::tok::TokenKind next = tokens[i + 1].kind;
+    if (next == clang::tok::equal || next == clang::tok::plusequal) {
+      ++assignments;
+    }
+    if (i >= before || found) {
+      continue;
+    }
+    bool define = i >= 2 && tokens[i - 1].text == "define" && tokens[i - 2].kind == clang::tok::hash;
+    if (define) {
+      std::size_t last = strings_from(i + 1, true);
+      if (last > i + 1 && (last == tokens.size() || tokens[last].line_start)) {
+        found = std::pair{i + 1, last};
+      }
+      continue;
+    }
+    if (next == clang::tok::equal || next == clang::tok::l_brace || next == clang::tok::l_paren) {
+      std::size_t last = strings_from(i + 2, false);
+      clang::tok::TokenKind closing = last < tokens.size() ? tokens[last].kind : clang::tok::eof;
+      bool declared =
+          i > 0 && (tokens[i - 1].kind == clang::tok::raw_identifier ||
+                    tokens[i - 1].kind == clang::tok::star || tokens[i - 1].kind == clang::tok::greater);
+      if (declared && last > i + 2 &&
+          (closing == clang::tok::semi || closing == clang::tok::r_brace || closing == clang::tok::r_paren)) {
+        found = std::pair{i + 2, last};
+        --assignments;  // the initialisation itself
+      }
+    }
+  }
+  if (found && assignments <= 0) {
+    return found;
+  }
+  return std::nullopt;
+}
+
 void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptions& options,
                           const CppSettings& settings, std::vector<ExtractedCall>& calls) {
   llvm::StringRef text = sm.getBufferData(sm.getMainFileID());
   std::vector<RawToken> tokens = raw_tokens(sm, options);
   std::string_view file(text.data(), text.size());
   std::size_t found_by_ast = calls.size();
-  auto covered = [&](uint32_t offset) {
+  // The call the AST already has at `offset`, if any.
+  auto covering = [&](uint32_t offset) -> ExtractedCall* {
     for (std::size_t k = 0; k < found_by_ast; ++k) {
       if (calls[k].call_begin <= offset && offset < calls[k].call_end) {
-        return true;
+        return &calls[k];
       }
     }
-    return false;
+    return nullptr;
   };
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
     if (tokens[i].kind != clang::tok::raw_identifier || tokens[i + 1].kind != clang::tok::l_paren) {
@@ -697,7 +753,10 @@ void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptio
       }
     }
     uint32_t call_begin = member && i >= 2 ? tokens[i - 2].begin : tokens[i].begin;
-    if (match == nullptr || covered(tokens[i].begin)) {
+    ExtractedCall* from_ast = covering(tokens[i].begin);
+    // A call the AST has, with its SQL, needs nothing; one whose argument the AST could not
+    // resolve (its declaration in a missing header) may still name a constant of this file.
+    if (match == nullptr || (from_ast != nullptr && !from_ast->dynamic)) {
       continue;
     }
     // The arguments: token ranges between top-level commas.
@@ -743,6 +802,17 @@ void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptio
     for (std::size_t k = first; k < last; ++k) {
       all_strings = all_strings && is_string_token(tokens[k]);
     }
+    // NAME, NAME.c_str(), NAME.data(): a constant defined in this file.
+    bool named =
+        tokens[first].kind == clang::tok::raw_identifier &&
+        (last == first + 1 || (last == first + 5 && tokens[first + 1].kind == clang::tok::period &&
+                               (tokens[first + 2].text == "c_str" || tokens[first + 2].text == "data")));
+    if (!all_strings && named) {
+      if (auto definition = literal_definition(tokens, tokens[first].text, first)) {
+        std::tie(first, last) = *definition;
+        all_strings = true;
+      }
+    }
     if (all_strings) {
       for (std::size_t k = first; k < last && !call.dynamic; ++k) {
         std::optional<DecodedLiteral> decoded = decode_string_literal(file, tokens[k].begin);
@@ -759,6 +829,14 @@ void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptio
     if (call.dynamic) {
       call.sql.clear();
       call.sql_offsets.clear();
+    }
+    if (from_ast != nullptr) {
+      if (!call.dynamic) {
+        from_ast->dynamic = false;
+        from_ast->sql = std::move(call.sql);
+        from_ast->sql_offsets = std::move(call.sql_offsets);
+      }
+      continue;
     }
     bool transactional = false;
     if (match->in_transaction) {
@@ -819,8 +897,9 @@ class ExtractAction : public clang::ASTFrontendAction {
   }
 
   bool BeginSourceFileAction(clang::CompilerInstance& compiler) override {
-    // Keep counting after a fatal error (a missing header): the rest of the file is still read.
-    compiler.getDiagnostics().setFatalsAsError(true);
+    // After a fatal error (a missing header) Clang reads the rest of the file but no further
+    // headers, as `clang -fsyntax-only` does: the calls that leaves unresolved are found from the
+    // tokens (find_calls_lexically), which keeps extraction as fast as a syntax check.
     compiler.getDiagnostics().setErrorLimit(0);
     return true;
   }
