@@ -11,9 +11,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
 #include "analyzer/config.hpp"
 #include "analyzer/cpp/cpp_lint.hpp"
 #include "rules/registry.hpp"
+#include "tests/cli_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;
@@ -150,6 +152,88 @@ TEST(CppFixtures, IgnoreCommentsSilenceTheirCallOnly) {
                             "10:12:ban-drop-table replaced by sessions in 2023",
                             "12:30:renaming-table no client reads it any more",
                         }));
+}
+
+using cli_support::run_miglint_in;
+using cli_support::TempDir;
+
+// The command line: a directory picks up C++ sources beside .sql files, reports carry the C++
+// location, a broken C++ file is an error while the others are still linted.
+TEST(CppCli, DirectoryRunPicksUpCppAndReportsTheirLocations) {
+  TempDir dir("miglint-cpp-cli");
+  dir.write("db/001_init.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
+  dir.write("src/migrate.cpp",
+            "void PQexec(void*, const char*);\n"
+            "void f(void* c) {\n"
+            "  PQexec(c, \"SET lock_timeout = '1s'; SET statement_timeout = '1min';\"\n"
+            "            \" DROP TABLE t\");\n"
+            "}\n");
+  dir.write("src/binary.cc", std::string("\0\x01\x02", 3));
+  dir.write("src/notes.txt", "DROP TABLE x;\n");
+  cli_support::CliRun run = run_miglint_in(dir.path(), "lint --format json .");
+  EXPECT_EQ(run.status, 2) << run.out;  // the binary file
+  nlohmann::json report = nlohmann::json::parse(run.out.substr(0, run.out.rfind('}') + 1), nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << run.out;
+  std::string text = report.dump();
+  EXPECT_NE(text.find("src/migrate.cpp"), std::string::npos) << text;
+  EXPECT_EQ(text.find("notes.txt"), std::string::npos) << text;
+  bool found = false;
+  for (const auto& finding : report["findings"]) {
+    if (finding["rule"] == "ban-drop-table") {
+      found = true;
+      EXPECT_EQ(finding["path"], "src/migrate.cpp");
+      EXPECT_EQ(finding["start"]["line"], 4);
+      EXPECT_EQ(finding["start"]["column"], 15);
+    }
+  }
+  EXPECT_EQ(report["errors"][0]["path"], "src/binary.cc");
+  EXPECT_TRUE(found) << text;
+
+  // Switched off in the config: a directory run is .sql only again (an explicit file still counts).
+  dir.write("miglint.toml", "[cpp]\nenabled = false\n");
+  cli_support::CliRun sql_only = run_miglint_in(dir.path(), "lint --format json .");
+  EXPECT_EQ(sql_only.out.find("migrate.cpp"), std::string::npos) << sql_only.out;
+  cli_support::CliRun explicit_file = run_miglint_in(dir.path(), "lint src/migrate.cpp");
+  EXPECT_NE(explicit_file.out.find("src/migrate.cpp:4:15"), std::string::npos) << explicit_file.out;
+}
+
+// compile_commands.json (found walking up, or given with -p) supplies include paths; a constant
+// spelled in a header maps to the argument that names it, and a call written in a header is
+// reported with the header, not with every file that includes it.
+TEST(CppCli, CompileCommandsAndHeaders) {
+  TempDir dir("miglint-cpp-db");
+  dir.write("include/schema.hpp",
+            "#pragma once\n"
+            "void PQexec(void*, const char*);\n"
+            "constexpr const char* kDropLegacy = \"ALTER TABLE users DROP COLUMN legacy\";\n"
+            "inline void drop_sessions(void* c) { PQexec(c, \"DROP TABLE sessions\"); }\n");
+  dir.write("src/a.cpp",
+            "#include \"schema.hpp\"\n"
+            "void a(void* c) { PQexec(c, \"SET lock_timeout = '1s'; SET statement_timeout = '1min'\");\n"
+            "  PQexec(c, kDropLegacy); drop_sessions(c); }\n");
+  dir.write("src/b.cpp", "#include \"schema.hpp\"\nvoid b(void* c) { drop_sessions(c); }\n");
+  std::string entries;
+  for (const char* file : {"a.cpp", "b.cpp"}) {
+    entries += std::string(entries.empty() ? "" : ",") + "{\"directory\": \"" + dir.str() +
+               "\", \"command\": \"g++ -std=c++20 -Iinclude -O2 -fno-fat-lto-objects -c src/" + file +
+               " -o " + file + ".o\", \"file\": \"src/" + file + "\"}";
+  }
+  dir.write("build/compile_commands.json", "[" + entries + "]");
+
+  // Without the database the header is missing: said on stderr, and the calls still found.
+  cli_support::CliRun missing = run_miglint_in(dir.path(), "lint src/a.cpp 2>&1");
+  EXPECT_NE(missing.out.find("src/a.cpp:1:10: 'schema.hpp' file not found"), std::string::npos)
+      << missing.out;
+
+  cli_support::CliRun run = run_miglint_in(dir.path(), "lint -p build src include 2>&1");
+  EXPECT_EQ(run.out.find("not found"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("src/a.cpp:3:13: warning: dropping column \"legacy\""), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("include/schema.hpp:4:49: warning: dropping table \"sessions\""), std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("src/b.cpp"), std::string::npos) << run.out;
+  std::size_t first = run.out.find("dropping table \"sessions\"");
+  EXPECT_EQ(run.out.find("dropping table \"sessions\"", first + 1), std::string::npos) << run.out;
 }
 
 }  // namespace
