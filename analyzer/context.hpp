@@ -52,6 +52,8 @@ class MigrationContext : public SchemaLookup {
   bool in_transaction() const { return wrapped_ || explicit_transaction_; }
   // The transaction was opened by the file itself (BEGIN), not assumed from the migration tool.
   bool transaction_is_explicit() const { return explicit_transaction_; }
+  // The transaction is the calling program's (see set_program_transaction), not the file's.
+  bool transaction_is_program() const { return wrapped_ && program_transaction_.has_value(); }
   // The statement opens a transaction while one is already open.
   bool nested_begin() const { return nested_begin_; }
   bool is_down_migration() const { return down_; }

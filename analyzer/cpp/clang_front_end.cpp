@@ -197,6 +197,7 @@ struct PendingCall {
   const QueryFunction* function = nullptr;
   std::string function_name;
   std::optional<uint64_t> transaction;
+  bool transaction_guessed = false;
 };
 
 bool in_namespace(const clang::DeclContext* context, llvm::StringRef name) {
@@ -359,8 +360,14 @@ class CallFinder : public clang::RecursiveASTVisitor<CallFinder> {
     bool transactional = false;
     if (match->in_transaction) {
       transactional = *match->in_transaction;
+    } else if (object_class != nullptr) {
+      transactional = pqxx_class_is_transactional(object_class);
     } else {
-      transactional = object_class != nullptr ? pqxx_class_is_transactional(object_class) : object != nullptr;
+      // The object's type is unknown (a dependent type, or libpqxx's headers are missing): judge
+      // by the type as written where the object is declared.
+      std::optional<bool> written = object != nullptr ? transactional_by_spelling(object) : std::nullopt;
+      transactional = object != nullptr && written.value_or(true);
+      pending.transaction_guessed = !written.has_value();
     }
     if (transactional) {
       pending.transaction = object_identity(object);
@@ -384,6 +391,7 @@ class CallFinder : public clang::RecursiveASTVisitor<CallFinder> {
       call.function = pending.function_name;
       call.placeholders = pending.function->placeholders;
       call.transaction = pending.transaction;
+      call.transaction_guessed = pending.transaction_guessed;
       clang::CharSourceRange call_range = sm_.getExpansionRange(pending.call->getSourceRange());
       call.call_begin = sm_.getFileOffset(call_range.getBegin());
       call.call_end = end_offset(call_range);
@@ -413,12 +421,44 @@ class CallFinder : public clang::RecursiveASTVisitor<CallFinder> {
     return offset;
   }
 
+  // Whether the type written in the object's declaration is a libpqxx transaction
+  // (`pqxx::work txn`, `pqxx::transaction_base& tx`) or not (`pqxx::nontransaction n`).
+  std::optional<bool> transactional_by_spelling(const clang::Expr* object) const {
+    object = object->IgnoreParenImpCasts();
+    const clang::DeclaratorDecl* declaration = nullptr;
+    if (const auto* reference = llvm::dyn_cast<clang::DeclRefExpr>(object)) {
+      declaration = llvm::dyn_cast<clang::DeclaratorDecl>(reference->getDecl());
+    } else if (const auto* member = llvm::dyn_cast<clang::MemberExpr>(object)) {
+      declaration = llvm::dyn_cast<clang::DeclaratorDecl>(member->getMemberDecl());
+    }
+    if (declaration == nullptr || declaration->getBeginLoc().isInvalid() ||
+        declaration->getLocation().isInvalid()) {
+      return std::nullopt;
+    }
+    llvm::StringRef written = clang::Lexer::getSourceText(
+        clang::CharSourceRange::getCharRange(sm_.getExpansionLoc(declaration->getBeginLoc()),
+                                             sm_.getExpansionLoc(declaration->getLocation())),
+        sm_, context_.getLangOpts());
+    if (written.contains("nontransaction") || written.contains("connection")) {
+      return false;
+    }
+    if (written.contains("work") || written.contains("transaction")) {
+      return true;
+    }
+    return std::nullopt;
+  }
+
   // The same transaction object: the same variable or member; a temporary is its own.
   uint64_t object_identity(const clang::Expr* object) {
     if (object != nullptr) {
       object = object->IgnoreParenImpCasts();
       if (const auto* unary = llvm::dyn_cast<clang::UnaryOperator>(object)) {
         object = unary->getSubExpr()->IgnoreParenImpCasts();
+      }
+      // txn->exec() on a smart pointer: operator->() of the pointer variable.
+      if (const auto* arrow = llvm::dyn_cast<clang::CXXOperatorCallExpr>(object);
+          arrow != nullptr && arrow->getNumArgs() == 1) {
+        object = arrow->getArg(0)->IgnoreParenImpCasts();
       }
       if (const auto* reference = llvm::dyn_cast<clang::DeclRefExpr>(object)) {
         return reinterpret_cast<uint64_t>(reference->getDecl()->getCanonicalDecl());
@@ -634,8 +674,12 @@ bool is_string_token(const RawToken& token) {
 
 // Whether the object named `name` was declared (lexically, before `before`) with a libpqxx
 // transaction type: `pqxx::work txn{c}`, `pqxx::transaction<> t(c)`, `pqxx::nontransaction n(c)`.
-std::optional<bool> object_declared_transactional(const std::vector<RawToken>& tokens, std::size_t before,
-                                                  const std::string& name) {
+struct LexicalObject {
+  bool transactional = true;  // unknown objects are taken to be transactions of their own
+  std::size_t declaration = 0;
+};
+LexicalObject object_declared_transactional(const std::vector<RawToken>& tokens, std::size_t before,
+                                            const std::string& name) {
   for (std::size_t i = before; i-- > 1;) {
     if (tokens[i].kind != clang::tok::raw_identifier || tokens[i].text != name) {
       continue;
@@ -655,15 +699,15 @@ std::optional<bool> object_declared_transactional(const std::vector<RawToken>& t
     }
     const std::string& type_name = tokens[type].text;
     if (type_name == "nontransaction" || type_name == "connection") {
-      return false;
+      return LexicalObject{false, i};
     }
     if (type_name == "work" || type_name == "transaction" || type_name == "subtransaction" ||
         type_name == "robusttransaction" || type_name == "dbtransaction" || type_name == "transaction_base" ||
         type_name == "read_transaction") {
-      return true;
+      return LexicalObject{true, i};
     }
   }
-  return std::nullopt;
+  return LexicalObject{};
 }
 
 // The string tokens that define `name` as a constant in the main file, read from the tokens:
@@ -734,29 +778,112 @@ void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptio
     }
     return nullptr;
   };
-  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (tokens[i].kind != clang::tok::raw_identifier || tokens[i + 1].kind != clang::tok::l_paren) {
+  // Preprocessor directives (a #define's body is not a call) are skipped.
+  std::vector<bool> in_directive(tokens.size(), false);
+  for (std::size_t i = 0, directive = 0; i < tokens.size(); ++i) {
+    if (tokens[i].line_start) {
+      directive = tokens[i].kind == clang::tok::hash ? 1 : 0;
+    }
+    in_directive[i] = directive != 0;
+  }
+  // A declaration `PGresult* PQexec(PGconn*, const char*)` or `void Db::run(...)` is not a call:
+  // the name (with its qualifiers) follows a type.
+  auto declared_here = [&](std::size_t name) {
+    std::size_t k = name;
+    while (k >= 2 && tokens[k - 1].kind == clang::tok::coloncolon &&
+           tokens[k - 2].kind == clang::tok::raw_identifier) {
+      k -= 2;
+    }
+    if (k == 0) {
+      return false;
+    }
+    const RawToken& before = tokens[k - 1];
+    if (before.kind == clang::tok::star || before.kind == clang::tok::amp) {
+      return k >= 2 && tokens[k - 2].kind == clang::tok::raw_identifier;
+    }
+    static const std::set<std::string> not_types = {"return", "co_return", "co_await", "throw",
+                                                    "else",   "do",        "case"};
+    return before.kind == clang::tok::raw_identifier && !not_types.contains(before.text);
+  };
+  auto matching = [&](const std::string& name, bool member,
+                      const std::vector<QueryFunction>& functions) -> const QueryFunction* {
+    for (const QueryFunction& function : functions) {
+      if (function.pqxx_method ? member && name == function.name
+                               : !member && name == last_component(function.name)) {
+        return &function;
+      }
+    }
+    return nullptr;
+  };
+  // Function-like macros of this file that pass one of their parameters as a query function's
+  // SQL (`#define RUN(c, sql) PQexec((c), (sql))`): their calls are calls too.
+  std::vector<QueryFunction> functions = settings.query_functions;
+  for (std::size_t i = 0; i + 3 < tokens.size(); ++i) {
+    if (tokens[i].kind != clang::tok::hash || !tokens[i].line_start || tokens[i + 1].text != "define" ||
+        tokens[i + 2].kind != clang::tok::raw_identifier || tokens[i + 3].kind != clang::tok::l_paren ||
+        tokens[i + 3].begin != tokens[i + 2].end) {
       continue;
     }
-    // A #define is not a call.
-    if (i > 0 && tokens[i - 1].kind == clang::tok::raw_identifier && tokens[i - 1].text == "define") {
+    std::vector<std::string> parameters;
+    std::size_t k = i + 4;
+    for (; k < tokens.size() && tokens[k].kind != clang::tok::r_paren && !tokens[k].line_start; ++k) {
+      if (tokens[k].kind == clang::tok::raw_identifier) {
+        parameters.push_back(tokens[k].text);
+      }
+    }
+    for (std::size_t b = k + 1; b + 1 < tokens.size() && !tokens[b].line_start; ++b) {
+      bool in_body_member =
+          tokens[b - 1].kind == clang::tok::period || tokens[b - 1].kind == clang::tok::arrow;
+      const QueryFunction* base =
+          tokens[b].kind == clang::tok::raw_identifier && tokens[b + 1].kind == clang::tok::l_paren
+              ? matching(tokens[b].text, in_body_member, settings.query_functions)
+              : nullptr;
+      if (base == nullptr) {
+        continue;
+      }
+      // The base call's SQL argument: a parameter, perhaps in parentheses.
+      unsigned argument = 0;
+      int depth = 0;
+      for (std::size_t a = b + 1; a < tokens.size() && !tokens[a].line_start; ++a) {
+        clang::tok::TokenKind kind = tokens[a].kind;
+        depth += kind == clang::tok::l_paren ? 1 : kind == clang::tok::r_paren ? -1 : 0;
+        if (depth == 0) {
+          break;
+        }
+        if (depth == 1 && kind == clang::tok::comma) {
+          ++argument;
+        } else if (argument == base->sql_arg && kind == clang::tok::raw_identifier) {
+          auto parameter = std::find(parameters.begin(), parameters.end(), tokens[a].text);
+          if (parameter != parameters.end()) {
+            QueryFunction derived = *base;
+            derived.name = tokens[i + 2].text;
+            derived.sql_arg = static_cast<unsigned>(parameter - parameters.begin());
+            derived.pqxx_method = false;
+            derived.in_transaction = base->in_transaction.value_or(in_body_member);
+            functions.push_back(std::move(derived));
+          }
+          break;
+        }
+      }
+      break;
+    }
+  }
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (tokens[i].kind != clang::tok::raw_identifier || tokens[i + 1].kind != clang::tok::l_paren ||
+        in_directive[i]) {
       continue;
     }
     bool member =
         i > 0 && (tokens[i - 1].kind == clang::tok::period || tokens[i - 1].kind == clang::tok::arrow);
-    const QueryFunction* match = nullptr;
-    for (const QueryFunction& function : settings.query_functions) {
-      if ((function.pqxx_method ? member && tokens[i].text == function.name
-                                : tokens[i].text == last_component(function.name))) {
-        match = &function;
-        break;
-      }
+    const QueryFunction* match = matching(tokens[i].text, member, functions);
+    if (!member && declared_here(i)) {
+      continue;
     }
     uint32_t call_begin = member && i >= 2 ? tokens[i - 2].begin : tokens[i].begin;
     ExtractedCall* from_ast = covering(tokens[i].begin);
     // A call the AST has, with its SQL, needs nothing; one whose argument the AST could not
     // resolve (its declaration in a missing header) may still name a constant of this file.
-    if (match == nullptr || (from_ast != nullptr && !from_ast->dynamic)) {
+    if (match == nullptr || (from_ast != nullptr && !from_ast->dynamic && !from_ast->transaction_guessed)) {
       continue;
     }
     // The arguments: token ranges between top-level commas.
@@ -830,24 +957,48 @@ void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptio
       call.sql.clear();
       call.sql_offsets.clear();
     }
+    bool transactional = false;
+    if (match->in_transaction) {
+      transactional = *match->in_transaction;
+    }
+    std::optional<LexicalObject> object;
+    if (member && i >= 2 && tokens[i - 2].kind == clang::tok::raw_identifier) {
+      object = object_declared_transactional(tokens, i - 2, tokens[i - 2].text);
+      transactional = match->in_transaction ? transactional : object->transactional;
+    } else if (member && i >= 3 && !match->in_transaction &&
+               (tokens[i - 2].kind == clang::tok::r_brace || tokens[i - 2].kind == clang::tok::r_paren)) {
+      // A temporary: pqxx::nontransaction{c}.exec(...), pqxx::work(c).exec(...).
+      std::size_t open = i - 2;
+      for (int depth = 0; open > 0; --open) {
+        clang::tok::TokenKind kind = tokens[open].kind;
+        depth += (kind == clang::tok::r_brace || kind == clang::tok::r_paren)   ? 1
+                 : (kind == clang::tok::l_brace || kind == clang::tok::l_paren) ? -1
+                                                                                : 0;
+        if (depth == 0) {
+          break;
+        }
+      }
+      transactional =
+          !(open > 0 && (tokens[open - 1].text == "nontransaction" || tokens[open - 1].text == "connection"));
+    }
+    if (transactional) {
+      // Calls on the same object share its transaction: identify it by its name and declaration.
+      call.transaction =
+          object ? (std::hash<std::string>{}(tokens[i - 2].text) + object->declaration) | (1ULL << 63)
+                 : (1ULL << 62) + tokens[i].begin;
+    }
     if (from_ast != nullptr) {
-      if (!call.dynamic) {
+      // The AST had the call but not its SQL, or not the object's type: the tokens tell.
+      if (from_ast->dynamic && !call.dynamic) {
         from_ast->dynamic = false;
         from_ast->sql = std::move(call.sql);
         from_ast->sql_offsets = std::move(call.sql_offsets);
       }
+      if (from_ast->transaction_guessed) {
+        from_ast->transaction = call.transaction;
+        from_ast->transaction_guessed = false;
+      }
       continue;
-    }
-    bool transactional = false;
-    if (match->in_transaction) {
-      transactional = *match->in_transaction;
-    } else if (member && i >= 2 && tokens[i - 2].kind == clang::tok::raw_identifier) {
-      transactional = object_declared_transactional(tokens, i - 2, tokens[i - 2].text).value_or(true);
-    }
-    if (transactional) {
-      // Calls on the same object share its transaction: identify it by its name.
-      call.transaction = member && i >= 2 ? std::hash<std::string>{}(tokens[i - 2].text) | (1ULL << 63)
-                                          : (1ULL << 62) + tokens[i].begin;
     }
     calls.push_back(std::move(call));
   }
@@ -949,6 +1100,13 @@ CppExtraction extract(const CppExtractRequest& request) {
   if (!ran && out.calls.empty() && diagnostics.errors() == 0) {
     out.error = "Clang could not process the file (its compile command may be invalid)";
     return out;
+  }
+  if (std::getenv("MIGLINT_CPP_DEBUG") != nullptr) {
+    for (const ExtractedCall& call : out.calls) {
+      llvm::errs() << "call " << call.function << " @" << call.call_begin << " dynamic=" << call.dynamic
+                   << " tx=" << (call.transaction ? std::to_string(*call.transaction) : "-")
+                   << " sql=" << call.sql << "\n";
+    }
   }
   if (diagnostics.errors() > 0) {
     out.incomplete =

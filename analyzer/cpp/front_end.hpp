@@ -65,7 +65,8 @@ struct ExtractedCall {
   // Which transaction of the program the call runs in (an id per transaction object); nullopt:
   // autocommit.
   std::optional<uint64_t> transaction;
-  bool dynamic = false;  // the argument is built at run time: `sql` is empty
+  bool transaction_guessed = false;  // the object's type was unknown (the front end's own use)
+  bool dynamic = false;              // the argument is built at run time: `sql` is empty
   std::string sql;
   std::vector<uint32_t> sql_offsets;  // per byte of `sql`: its file offset (in the literal)
 };
