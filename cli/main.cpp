@@ -286,6 +286,12 @@ int run_locks(const LocksFlags& flags) {
   std::vector<InputError> errors = discovered.errors;
   for (std::size_t index = 0; index < discovered.inputs.size(); ++index) {
     const LintInput& input = discovered.inputs[index];
+    if (cpp::is_cpp_path(input.display_path, cpp::CppSettings{})) {
+      history.publish(index, {});
+      errors.push_back(InputError{input.display_path, std::nullopt,
+                                  "`miglint locks` reads SQL files; lint C++ sources with `miglint lint`"});
+      continue;
+    }
     Expected<SourceFile> source = input.contents
                                       ? source_from_bytes(input.display_path, *input.contents)
                                       : load_source_file(input.filesystem_path, input.display_path);

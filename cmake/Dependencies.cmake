@@ -44,8 +44,16 @@ if(MIGLINT_CLANG_VERSION)
     endif()
     target_link_libraries(miglint::clang INTERFACE clang-cpp LLVM)
     # Builtin headers (stddef.h...): a LibTooling binary looks beside itself, so say where they are.
+    # Named by major only from 16 on (lib/clang/16), by full version before (lib/clang/15.0.6).
     execute_process(COMMAND "${LLVM_TOOLS_BINARY_DIR}/clang" -print-resource-dir
-                    OUTPUT_VARIABLE MIGLINT_CLANG_RESOURCE_DIR OUTPUT_STRIP_TRAILING_WHITESPACE)
+                    OUTPUT_VARIABLE MIGLINT_CLANG_RESOURCE_DIR OUTPUT_STRIP_TRAILING_WHITESPACE
+                    RESULT_VARIABLE MIGLINT_CLANG_RESOURCE_DIR_STATUS ERROR_QUIET)
+    if(NOT MIGLINT_CLANG_RESOURCE_DIR_STATUS EQUAL 0 OR NOT IS_DIRECTORY "${MIGLINT_CLANG_RESOURCE_DIR}")
+      set(MIGLINT_CLANG_RESOURCE_DIR "${LLVM_LIBRARY_DIR}/clang/${LLVM_VERSION_MAJOR}")
+      if(NOT IS_DIRECTORY "${MIGLINT_CLANG_RESOURCE_DIR}")
+        set(MIGLINT_CLANG_RESOURCE_DIR "${LLVM_LIBRARY_DIR}/clang/${LLVM_PACKAGE_VERSION}")
+      endif()
+    endif()
     message(STATUS "C++ front end: Clang ${LLVM_PACKAGE_VERSION}, resource dir ${MIGLINT_CLANG_RESOURCE_DIR}")
   else()
     message(WARNING "Clang ${MIGLINT_CLANG_VERSION} not found (libclang-${MIGLINT_CLANG_VERSION}-dev "

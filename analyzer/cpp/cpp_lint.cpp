@@ -55,7 +55,7 @@ const FrontEndApi* load_front_end(std::string* why_not) {
         tried.push_back(path);
         continue;
       }
-      void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
       if (handle == nullptr) {
         failure = fmt::format("cannot load the C++ front end {}: {}", path, dlerror());
         return;
