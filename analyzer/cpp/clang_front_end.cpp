@@ -47,30 +47,47 @@ struct CompileSetup {
 };
 
 std::mutex g_databases_mutex;
-std::map<std::string, std::shared_ptr<tooling::CompilationDatabase>> g_databases;  // by directory searched
+std::map<std::string, std::shared_ptr<tooling::CompilationDatabase>> g_databases;  // by its directory
 
+// The directory that holds the compilation database for `file`: -p, else the first directory
+// walking up from the file with compile_commands.json or compile_flags.txt. Empty: none.
+std::string database_directory(const std::string& file, const CppSettings& settings) {
+  if (!settings.compile_commands_dir.empty()) {
+    return settings.compile_commands_dir;
+  }
+  std::error_code error;
+  for (fs::path dir = fs::path(file).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / "compile_commands.json", error) || fs::exists(dir / "compile_flags.txt", error)) {
+      return dir.string();
+    }
+    if (dir == dir.parent_path()) {
+      break;
+    }
+  }
+  return {};
+}
+
+// One database per directory that holds one, loaded once and shared by the threads.
 std::shared_ptr<tooling::CompilationDatabase> database_for(const std::string& file,
                                                            const CppSettings& settings) {
-  std::string key = settings.compile_commands_dir.empty() ? fs::path(file).parent_path().string()
-                                                          : "-p " + settings.compile_commands_dir;
+  std::string directory = database_directory(file, settings);
+  if (directory.empty()) {
+    return nullptr;
+  }
   std::lock_guard lock(g_databases_mutex);
-  auto it = g_databases.find(key);
+  auto it = g_databases.find(directory);
   if (it != g_databases.end()) {
     return it->second;
   }
   std::string error;
-  std::unique_ptr<tooling::CompilationDatabase> found;
-  if (!settings.compile_commands_dir.empty()) {
-    found = tooling::CompilationDatabase::loadFromDirectory(settings.compile_commands_dir, error);
-  } else {
-    found = tooling::CompilationDatabase::autoDetectFromDirectory(key.empty() ? "." : key, error);
-  }
+  std::unique_ptr<tooling::CompilationDatabase> found =
+      tooling::CompilationDatabase::loadFromDirectory(directory, error);
   std::shared_ptr<tooling::CompilationDatabase> database;
   if (found) {
     // Headers and new files have no entry: borrow the command of the closest file that has one.
     database = tooling::inferMissingCompileCommands(std::move(found));
   }
-  g_databases[key] = database;
+  g_databases[directory] = database;
   return database;
 }
 
