@@ -223,14 +223,19 @@ TEST(IgnoreComments, ApplyToEveryStatementOfTheCallBelowOrTrailed) {
       "// miglint-ignore ban-drop-table -- both are gone\n"
       "a(\"SET lock_timeout = '1s'; SET statement_timeout = '1min'; DROP TABLE x; DROP TABLE y\");\n"
       "b(\"DROP TABLE z\"); // miglint-ignore ban-drop-table\n"
-      "c(\"DROP TABLE w\");\n";
+      "c(\"DROP TABLE w\");\n"
+      "d(  // miglint-ignore ban-drop-table -- inside the call\n"
+      "  \"DROP TABLE v\");\n"
+      "e(\"DROP TABLE u\");\n";
   std::vector<ExtractedCall> calls{call_of(cpp, "\"SET"), call_of(cpp, "\"DROP TABLE z"),
-                                   call_of(cpp, "\"DROP TABLE w")};
+                                   call_of(cpp, "\"DROP TABLE w"), call_of(cpp, "\"DROP TABLE v"),
+                                   call_of(cpp, "\"DROP TABLE u")};
+  calls[3].call_begin = static_cast<uint32_t>(cpp.find("d("));  // the comment is inside d(...)
   FileResult result = lint_calls(cpp, calls);
-  EXPECT_EQ(rule_positions(result), (std::vector<std::string>{"ban-drop-table@4:4"}));
+  EXPECT_EQ(rule_positions(result), (std::vector<std::string>{"ban-drop-table@4:4", "ban-drop-table@7:4"}));
   EXPECT_EQ(std::count_if(result.findings.begin(), result.findings.end(),
                           [](const Finding& finding) { return finding.suppressed; }),
-            3);
+            4);
 }
 
 TEST(IsCppPath, ByConfiguredExtension) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "analyzer/cpp/cpp_lint.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/linter.hpp"
 #include "rules/registry.hpp"
@@ -112,6 +113,9 @@ TEST(SarifDocuments, AllPassTheValidator) {
     std::string id(rule.id);
     // The C++ front end's rules have C++ fixtures: those that expect the rule.
     bool cpp_rule = rule.has_tag("cpp");
+    if (cpp_rule && cpp::load_front_end(nullptr) == nullptr) {
+      continue;  // built without Clang: no C++ front end to produce these findings
+    }
     fs::path dir = cpp_rule ? kFixtures / "cpp" : kFixtures / id;
     ASSERT_TRUE(fs::is_directory(dir)) << dir;
     std::vector<fs::path> fires;

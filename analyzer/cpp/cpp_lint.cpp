@@ -126,8 +126,8 @@ AssembledSql assemble_calls(std::string_view cpp_text, const std::vector<Extract
     append("\n", comment.end, false);
   };
 
-  // Ignore comments: a whole-file one goes first; another applies to the call it trails on the
-  // same line, else to the next call.
+  // Ignore comments: a whole-file one goes first; another applies to the call it is written in or
+  // trails on the same line, else to the next call.
   std::vector<std::vector<CppComment>> call_comments(calls.size());
   if (cpp_text.find("miglint-ignore") != std::string_view::npos) {
     for (const CppComment& comment : scan_cpp_comments(cpp_text)) {
@@ -142,8 +142,11 @@ AssembledSql assemble_calls(std::string_view cpp_text, const std::vector<Extract
       uint32_t comment_line = line_of(cpp_text, comment.begin);
       std::optional<std::size_t> target;
       for (std::size_t k = 0; k < calls.size(); ++k) {
-        if (calls[k].call_end <= comment.begin && line_of(cpp_text, calls[k].call_end) == comment_line) {
-          target = k;  // trails this call
+        bool inside = calls[k].call_begin <= comment.begin && comment.begin < calls[k].call_end;
+        bool trails =
+            calls[k].call_end <= comment.begin && line_of(cpp_text, calls[k].call_end) == comment_line;
+        if (inside || trails) {
+          target = k;  // written inside this call's parentheses, or after it on its last line
         }
       }
       for (std::size_t k = 0; k < calls.size() && !target; ++k) {
