@@ -173,7 +173,7 @@ void read_cpp(const SettingsReader& reader, const toml::node& value, const std::
       settings.extensions = reader.strings(item, "cpp.extensions");
       for (std::string& extension : settings.extensions) {
         if (!extension.starts_with(".")) {
-          extension.insert(0, ".");
+          extension = "." + extension;
         }
       }
     } else if (name == "args") {
