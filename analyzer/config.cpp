@@ -154,6 +154,101 @@ class SettingsReader {
   const std::set<std::string>& known_rules_;
 };
 
+// [cpp] enabled, extensions, compile_commands_dir, args, default_query_functions and
+// [[cpp.query_functions]] name, sql_arg, placeholders, in_transaction.
+void read_cpp(const SettingsReader& reader, const toml::node& value, const std::string& config_dir,
+              cpp::CppSettings& settings) {
+  const toml::table* table = value.as_table();
+  if (table == nullptr) {
+    reader.fail(value, "`cpp` must be a table ([cpp])");
+  }
+  bool keep_defaults = true;
+  std::vector<cpp::QueryFunction> configured;
+  for (const auto& [key, item] : *table) {
+    std::string name(key.str());
+    if (name == "enabled" || name == "default_query_functions") {
+      if (!item.is_boolean()) {
+        reader.fail(item, fmt::format("`cpp.{}` must be true or false", name));
+      }
+      (name == "enabled" ? settings.enabled : keep_defaults) = *item.value<bool>();
+    } else if (name == "extensions") {
+      settings.extensions = reader.strings(item, "cpp.extensions");
+      for (std::string& extension : settings.extensions) {
+        if (!extension.starts_with(".")) {
+          extension = "." + extension;
+        }
+      }
+    } else if (name == "args") {
+      settings.extra_args = reader.strings(item, "cpp.args");
+    } else if (name == "compile_commands_dir") {
+      if (!item.is_string()) {
+        reader.fail(item, "`cpp.compile_commands_dir` must be a string");
+      }
+      fs::path dir(*item.value<std::string>());
+      settings.compile_commands_dir =
+          (dir.is_absolute() ? dir : fs::path(config_dir) / dir).lexically_normal().string();
+    } else if (name == "query_functions") {
+      const toml::array* functions = item.as_array();
+      if (functions == nullptr) {
+        reader.fail(item, "`cpp.query_functions` must be an array of [[cpp.query_functions]] tables");
+      }
+      for (const toml::node& entry : *functions) {
+        const toml::table* function = entry.as_table();
+        if (function == nullptr) {
+          reader.fail(entry, "each [[cpp.query_functions]] entry must be a table");
+        }
+        cpp::QueryFunction query;
+        for (const auto& [field, setting] : *function) {
+          std::string_view field_name = field.str();
+          if (field_name == "name") {
+            if (!setting.is_string() || setting.value<std::string>()->empty()) {
+              reader.fail(setting, "`name` must be a function name such as \"myapp::db::run\"");
+            }
+            query.name = *setting.value<std::string>();
+            while (query.name.starts_with("::")) {
+              query.name.erase(0, 2);
+            }
+          } else if (field_name == "sql_arg") {
+            auto index = setting.value<int64_t>();
+            if (!setting.is_integer() || !index || *index < 0 || *index > 64) {
+              reader.fail(setting, "`sql_arg` must be the 0-based index of the SQL argument");
+            }
+            query.sql_arg = static_cast<unsigned>(*index);
+          } else if (field_name == "placeholders") {
+            auto style = setting.is_string() ? cpp::parse_placeholder_style(*setting.value<std::string>())
+                                             : std::nullopt;
+            if (!style) {
+              reader.fail(
+                  setting,
+                  "`placeholders` must be one of \"dollar\", \"question\", \"colon\", \"printf\", \"fmt\"");
+            }
+            query.placeholders = *style;
+          } else if (field_name == "in_transaction") {
+            if (!setting.is_boolean()) {
+              reader.fail(setting, "`in_transaction` must be true or false");
+            }
+            query.in_transaction = *setting.value<bool>();
+          } else {
+            reader.fail_key(field, fmt::format("unknown key `{}` in [[cpp.query_functions]] (name, sql_arg, "
+                                               "placeholders, in_transaction)",
+                                               field_name));
+          }
+        }
+        if (query.name.empty()) {
+          reader.fail(entry, "[[cpp.query_functions]] needs `name`");
+        }
+        configured.push_back(std::move(query));
+      }
+    } else {
+      reader.fail_key(key, fmt::format("unknown key `cpp.{}`", name));
+    }
+  }
+  if (!keep_defaults) {
+    settings.query_functions.clear();
+  }
+  settings.query_functions.insert(settings.query_functions.end(), configured.begin(), configured.end());
+}
+
 void merge(ConfigSettings& into, const ConfigSettings& from) {
   if (from.pg_version)
     into.pg_version = from.pg_version;
@@ -308,6 +403,10 @@ Expected<Config> load_config(const std::string& path, const std::set<std::string
         read_run_table(reader, value, config.run);
         continue;
       }
+      if (key.str() == "cpp") {
+        read_cpp(reader, value, config.directory, config.cpp);
+        continue;
+      }
       if (key.str() != "overrides") {
         reader.fail_key(key, fmt::format("unknown key `{}`", key.str()));
       }
@@ -402,6 +501,16 @@ timeouts_set_by_runner = false
 # A rule's severity: "error", "warning", "note" or "off".
 # [rules.ban-drop-column]
 # severity = "error"
+
+# C++ sources (*.cpp *.cc *.cxx *.h *.hpp): the SQL passed to libpq and libpqxx calls is linted.
+# [cpp]
+# enabled = true                       # pick C++ files up when linting a directory
+# compile_commands_dir = "build"        # else compile_commands.json is looked for walking up
+# [[cpp.query_functions]]               # your own helpers, besides libpq's and libpqxx's
+# name = "myapp::db::run"
+# sql_arg = 0
+# placeholders = "dollar"               # or "question", "colon", "printf", "fmt"
+# in_transaction = false
 
 # Settings for some paths only, for example a folder whose tool wraps files in transactions.
 # [[overrides]]

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/expected.hpp"
 #include "analyzer/finding.hpp"
 
@@ -51,6 +52,9 @@ struct Config {
   ConfigSettings top;
   std::vector<ConfigOverride> overrides;
   RunSettings run;
+  // [cpp] and [[cpp.query_functions]]: C++ sources (top level only). compile_commands_dir is made
+  // absolute (relative to the config file's directory).
+  cpp::CppSettings cpp;
 };
 
 // Walks up from `start` to the filesystem root; the first miglint.toml found, or nullopt.

@@ -59,6 +59,22 @@ void MigrationContext::end_transaction() {
   held_.clear();
 }
 
+void MigrationContext::set_program_transaction(std::optional<uint64_t> id) {
+  if (id == program_transaction_) {
+    return;
+  }
+  if (program_transaction_) {
+    end_transaction();  // the program commits its transaction before the next one or autocommit
+  }
+  program_transaction_ = id;
+  if (id) {
+    if (transaction_.statements_before > 0) {
+      begin_transaction();
+    }
+    wrapped_ = true;
+  }
+}
+
 void MigrationContext::enter(const Statement& statement) {
   nested_begin_ = false;
   if (!in_transaction() && transaction_.statements_before > 0) {

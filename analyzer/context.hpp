@@ -41,6 +41,10 @@ class MigrationContext : public SchemaLookup {
   // statements: enter() before the rules see a statement, leave() after.
   void start_section(bool wrapped_in_transaction, bool down_migration);
   void enter(const Statement& statement);
+  // For SQL embedded in a program (C++): the statements that follow run inside the program's
+  // transaction `id` (a libpqxx transaction object), or in autocommit (nullopt). A change of
+  // transaction ends the previous one (the program commits it); the file's other state carries over.
+  void set_program_transaction(std::optional<uint64_t> id);
   // `facts` are the schema events the statement teaches (see schema_events()).
   void leave(const Statement& statement, const std::vector<SchemaEvent>& facts);
 
@@ -48,6 +52,8 @@ class MigrationContext : public SchemaLookup {
   bool in_transaction() const { return wrapped_ || explicit_transaction_; }
   // The transaction was opened by the file itself (BEGIN), not assumed from the migration tool.
   bool transaction_is_explicit() const { return explicit_transaction_; }
+  // The transaction is the calling program's (see set_program_transaction), not the file's.
+  bool transaction_is_program() const { return wrapped_ && program_transaction_.has_value(); }
   // The statement opens a transaction while one is already open.
   bool nested_begin() const { return nested_begin_; }
   bool is_down_migration() const { return down_; }
@@ -105,6 +111,7 @@ class MigrationContext : public SchemaLookup {
   const SchemaHistory* history_;
   std::size_t file_order_;
   bool wrapped_ = false;
+  std::optional<uint64_t> program_transaction_;
   bool explicit_transaction_ = false;
   bool nested_begin_ = false;
   bool down_ = false;

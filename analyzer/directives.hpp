@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@ struct IgnoreDirective {
   bool whole_file = false;
   std::vector<Name> rules;
   std::string reason;
+  // For SQL embedded in a program: the comment was written above a call, and applies to every
+  // statement of that call's SQL (which starts within `scope`) rather than to the next statement.
+  std::optional<ByteSpan> scope;
 };
 
 // A dbmate `-- migrate:up` / `-- migrate:down` section.

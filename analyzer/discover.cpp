@@ -46,14 +46,26 @@ std::string normalize_display_path(const std::string& path) {
   return normal.empty() ? std::string(".") : normal;
 }
 
-bool is_input_file(const fs::directory_entry& entry) {
+namespace {
+
+bool has_extension(const std::string& name, const std::vector<std::string>& extensions) {
+  return std::any_of(extensions.begin(), extensions.end(),
+                     [&](const std::string& extension) { return name.ends_with(extension); });
+}
+
+}  // namespace
+
+bool is_input_file(const fs::directory_entry& entry, const std::vector<std::string>& other_extensions) {
   std::error_code type_error;
-  return entry.path().extension() == ".sql" && entry.is_regular_file(type_error);
+  bool wanted = entry.path().extension() == ".sql" ||
+                (!other_extensions.empty() && has_extension(entry.path().filename().string(), other_extensions));
+  return wanted && entry.is_regular_file(type_error);
 }
 
 namespace {
 
-void list_directory(const std::string& given, DiscoveredInputs& out) {
+void list_directory(const std::string& given, DiscoveredInputs& out,
+                    const std::vector<std::string>& other_extensions) {
   std::error_code error;
   std::vector<LintInput>& found = out.inputs;
   fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, error);
@@ -69,7 +81,7 @@ void list_directory(const std::string& given, DiscoveredInputs& out) {
       return;
     }
     const fs::directory_entry& entry = *it;
-    if (is_input_file(entry)) {
+    if (is_input_file(entry, other_extensions)) {
       std::string relative = entry.path().lexically_relative(given).generic_string();
       std::string display = normalize_display_path(given + "/" + relative);
       found.push_back(LintInput{display, entry.path().string(), std::nullopt});
@@ -79,7 +91,8 @@ void list_directory(const std::string& given, DiscoveredInputs& out) {
 
 }  // namespace
 
-DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const std::string& stdin_name) {
+DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const std::string& stdin_name,
+                                 const std::vector<std::string>& other_extensions) {
   DiscoveredInputs out;
   for (const std::string& given : paths) {
     if (given == "-") {
@@ -93,7 +106,7 @@ DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const st
       out.errors.push_back(
           InputError{normalize_display_path(given), std::nullopt, "no such file or directory"});
     } else if (fs::is_directory(status)) {
-      list_directory(given, out);
+      list_directory(given, out, other_extensions);
     } else {
       out.inputs.push_back(LintInput{normalize_display_path(given), given, std::nullopt});
     }
@@ -208,7 +221,8 @@ std::vector<std::string> nul_separated(const std::string& text) {
 }  // namespace
 
 Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
-                                                const std::optional<std::string>& since_ref, bool staged) {
+                                                const std::optional<std::string>& since_ref, bool staged,
+                                                const std::vector<std::string>& other_extensions) {
   if (!git("rev-parse --show-toplevel")) {
     return Error{"--since and --staged need a git repository"};
   }
@@ -242,7 +256,7 @@ Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& 
   std::vector<LintInput> inputs;
   std::set<std::string> seen;
   for (const std::string& name : names) {
-    if (!name.ends_with(".sql") || !seen.insert(name).second) {
+    if (!(name.ends_with(".sql") || has_extension(name, other_extensions)) || !seen.insert(name).second) {
       continue;
     }
     LintInput input{normalize_display_path(name), name, std::nullopt, true};

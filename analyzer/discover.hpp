@@ -23,10 +23,12 @@ struct DiscoveredInputs {
   std::vector<InputError> errors;  // paths that do not exist or cannot be listed
 };
 
-// Expands command-line paths: files as given, directories recursively (`*.sql`, sorted), `-` for
+// Expands command-line paths: files as given, directories recursively (`*.sql` and files ending in
+// one of `other_extensions`, e.g. C++ sources, sorted), `-` for
 // stdin named `stdin_name`. Reported paths are the given path joined with the path found below it,
 // normalised (no `./`, no `//`). The result is in migration order (see order.hpp), without duplicates.
-DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const std::string& stdin_name);
+DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const std::string& stdin_name,
+                                 const std::vector<std::string>& other_extensions = {});
 
 // Adds, for every reported file on disk, the migrations before it in its migration directory (the
 // file's directory; for diesel's `<version>/up.sql` layout, the directory above) as inputs that are
@@ -34,12 +36,15 @@ DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const st
 void add_history(DiscoveredInputs& discovered);
 
 // Changed migration files according to git, for --since and --staged. `paths` filters them (files
-// or directories, as given). With `staged`, each input carries the staged contents.
+// or directories, as given). With `staged`, each input carries the staged contents. Files ending in
+// one of `other_extensions` (C++ sources) count as well as `*.sql`.
 Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
-                                                const std::optional<std::string>& since_ref, bool staged);
+                                                const std::optional<std::string>& since_ref, bool staged,
+                                                const std::vector<std::string>& other_extensions = {});
 
 // Whether an entry found below a command-line directory is an input (a `*.sql` file).
-bool is_input_file(const std::filesystem::directory_entry& entry);
+bool is_input_file(const std::filesystem::directory_entry& entry,
+                   const std::vector<std::string>& other_extensions = {});
 
 // Sorts inputs into migration order (stable), computing each path's order key once.
 void sort_in_migration_order(std::vector<LintInput>& inputs);

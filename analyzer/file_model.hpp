@@ -9,6 +9,8 @@
 
 namespace miglint {
 
+struct EmbeddedPlan;
+
 // A file's statements in order, with the pieces around them that the lint driver and the runner
 // need: parse problems, directives (ignores, dbmate sections, `-- miglint-no-transaction`).
 struct FileModel {
@@ -17,6 +19,7 @@ struct FileModel {
   std::vector<Statement> statements;
   FileDirectives directives;
   bool directives_read = false;  // false: the text cannot hold a directive (none were looked for)
+  const EmbeddedPlan* embedded = nullptr;  // set for SQL assembled from a program's calls (C++)
 };
 
 // Parses `source` (which must outlive the model) with the SQL front end.

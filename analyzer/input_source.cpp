@@ -152,7 +152,8 @@ int compare_roots(const Root& a, const Root& b) {
 
 class DirectoryWalk final : public InputSource {
  public:
-  DirectoryWalk(std::vector<Root> roots, std::vector<InputError> errors) : roots_(std::move(roots)) {
+  DirectoryWalk(std::vector<Root> roots, std::vector<InputError> errors, std::vector<std::string> other_extensions)
+      : roots_(std::move(roots)), other_extensions_(std::move(other_extensions)) {
     errors_ = std::move(errors);
   }
 
@@ -251,7 +252,7 @@ class DirectoryWalk final : public InputSource {
         const fs::directory_entry& item = *it;
         std::error_code type_error;
         bool directory = !item.is_symlink(type_error) && item.is_directory(type_error);
-        if (!directory && !is_input_file(item)) {
+        if (!directory && !is_input_file(item, other_extensions_)) {
           continue;
         }
         std::string name = item.path().filename().string();
@@ -281,6 +282,7 @@ class DirectoryWalk final : public InputSource {
   }
 
   std::vector<Root> roots_;
+  std::vector<std::string> other_extensions_;  // besides *.sql (C++ sources)
   std::size_t next_root_ = 0;
   std::vector<Frame> stack_;
 };
@@ -290,10 +292,10 @@ constexpr std::size_t kMaxWalkedRoots = 64;
 
 }  // namespace
 
-std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths,
-                                         const std::string& stdin_name) {
+std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths, const std::string& stdin_name,
+                                         const std::vector<std::string>& other_extensions) {
   auto collect = [&] {
-    DiscoveredInputs discovered = discover_inputs(paths, stdin_name);
+    DiscoveredInputs discovered = discover_inputs(paths, stdin_name, other_extensions);
     return std::make_unique<VectorInputSource>(std::move(discovered.inputs), std::move(discovered.errors));
   };
   if (paths.size() > kMaxWalkedRoots) {
@@ -340,7 +342,7 @@ std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths,
     }
   }
   std::sort(roots.begin(), roots.end(), [](const Root& a, const Root& b) { return compare_roots(a, b) < 0; });
-  return std::make_unique<DirectoryWalk>(std::move(roots), std::move(errors));
+  return std::make_unique<DirectoryWalk>(std::move(roots), std::move(errors), other_extensions);
 }
 
 }  // namespace miglint

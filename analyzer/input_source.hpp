@@ -55,8 +55,9 @@ class VectorInputSource final : public InputSource {
 // front: directories are walked depth first, one directory listed and sorted at a time. When the
 // command-line paths cannot be walked one after another in migration order (one contains another,
 // or their names tie), it falls back to `discover_inputs`.
-std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths,
-                                         const std::string& stdin_name);
+// `other_extensions`: file name endings picked up in directories besides `*.sql` (C++ sources).
+std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths, const std::string& stdin_name,
+                                         const std::vector<std::string>& other_extensions = {});
 
 // Only the inputs of `source` that `keep` accepts.
 class FilteredInputSource final : public InputSource {

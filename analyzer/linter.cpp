@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "analyzer/context.hpp"
+#include "analyzer/cpp/cpp_lint.hpp"
 #include "analyzer/directives.hpp"
 #include "analyzer/file_model.hpp"
 #include "analyzer/hash.hpp"
@@ -86,6 +87,11 @@ struct SectionPlan {
 
 std::vector<SectionPlan> plan_sections(const FileModel& model, const LintOptions& options) {
   std::vector<SectionPlan> plans;
+  if (model.embedded != nullptr) {
+    // Each call says whether it runs in a transaction (see walk_statements), not the file.
+    plans.push_back(SectionPlan{0, model.statements.size(), false, false});
+    return plans;
+  }
   bool down_file = is_down_migration_path(model.source->path());
   const auto& sections = model.directives.sections;
   auto statement_section = [&](std::size_t i) -> int {
@@ -128,6 +134,23 @@ std::vector<SectionPlan> plan_sections(const FileModel& model, const LintOptions
     i = j;
   }
   return plans;
+}
+
+// The model of a file, with the ignore comments of embedded SQL scoped to their call.
+FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded) {
+  FileModel model = build_model(source);
+  model.embedded = embedded;
+  if (embedded != nullptr) {
+    for (IgnoreDirective& directive : model.directives.ignores) {
+      for (const EmbeddedCallRegion& call : embedded->calls) {
+        if (!directive.whole_file && directive.span.begin >= call.directives.begin &&
+            directive.span.end <= call.directives.end) {
+          directive.scope = call.sql;
+        }
+      }
+    }
+  }
+  return model;
 }
 
 Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, std::string message,
@@ -223,12 +246,35 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   for (const IgnoreDirective& directive : ignores) {
     targets.push_back(directive.whole_file ? -1 : ignore_target(model, directive));
   }
+  // Where the unit a finding concerns starts (a statement, a failed statement, or the finding).
+  auto unit_begin = [&](const Finding& finding) {
+    auto unit = finding.statement_index;
+    if (unit >= 0 && static_cast<std::size_t>(unit) < model.statements.size()) {
+      return model.statements[static_cast<std::size_t>(unit)].begin();
+    }
+    std::size_t problem = static_cast<std::size_t>(unit) - model.statements.size();
+    if (unit >= 0 && problem < model.parsed.problems.size()) {
+      return model.parsed.problems[problem].statement.begin;
+    }
+    return finding.span.begin;
+  };
+  auto applies = [&](std::size_t d, const Finding& finding) {
+    if (ignores[d].whole_file) {
+      return true;
+    }
+    if (ignores[d].scope) {
+      uint32_t begin = unit_begin(finding);
+      return finding.rule != kUnusedIgnoreRule && begin >= ignores[d].scope->begin &&
+             begin < std::max(ignores[d].scope->end, ignores[d].scope->begin + 1);
+    }
+    return targets[d] >= 0 && targets[d] == finding.statement_index;
+  };
   auto silence = [&](Finding& finding) {
     if (finding.rule == kSyntaxErrorRule) {
       return;  // a syntax error cannot be switched off
     }
     for (std::size_t d = 0; d < ignores.size(); ++d) {
-      if (!ignores[d].whole_file && (targets[d] < 0 || targets[d] != finding.statement_index)) {
+      if (!applies(d, finding)) {
         continue;
       }
       for (auto& name : ignores[d].rules) {
@@ -305,6 +351,16 @@ std::set<uint32_t> unclosed_begins(const FileModel& model, const std::vector<Sec
   return unclosed;
 }
 
+// The program transaction of the call whose SQL holds `offset` (nullopt: autocommit).
+std::optional<uint64_t> program_transaction_at(const EmbeddedPlan& plan, uint32_t offset) {
+  for (const EmbeddedCallRegion& call : plan.calls) {
+    if (offset >= call.sql.begin && offset < call.sql.end) {
+      return call.transaction;
+    }
+  }
+  return std::nullopt;
+}
+
 // Walks the statements of a file section by section, keeping the migration context current:
 // `visit(statement, context)` runs after enter() and before leave().
 template <typename Visit>
@@ -318,6 +374,9 @@ void walk_statements(const FileModel& model, const LintOptions& options,
     context.start_section(section.wrapped, section.down);
     for (std::size_t i = section.first; i < section.last; ++i) {
       const Statement& statement = model.statements[i];
+      if (model.embedded != nullptr) {
+        context.set_program_transaction(program_transaction_at(*model.embedded, statement.begin()));
+      }
       context.enter(statement);
       visit(statement, context);
       context.leave(statement, facts[i]);
@@ -495,8 +554,8 @@ std::vector<SchemaEvent> facts_to_publish(const std::vector<SectionPlan>& sectio
 }
 
 PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, SchemaHistory* history,
-                          std::size_t file_order) {
-  PreparedFile file{build_model(source), {}, {}};
+                          std::size_t file_order, const EmbeddedPlan* embedded = nullptr) {
+  PreparedFile file{build_model(source, embedded), {}, {}};
   file.sections = plan_sections(file.model, options);
   file.facts.reserve(file.model.statements.size());
   for (const Statement& statement : file.model.statements) {
@@ -536,11 +595,13 @@ FileLocks explain_locks(const SourceFile& source, const LintOptions& options, co
   return result;
 }
 
-FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
-                       SchemaHistory* history, std::size_t file_order) {
+namespace {
+
+FileResult lint_prepared(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
+                         SchemaHistory* history, std::size_t file_order, const EmbeddedPlan* embedded) {
   FileResult result;
   result.path = source.path();
-  PreparedFile file = prepare_file(source, options, history, file_order);
+  PreparedFile file = prepare_file(source, options, history, file_order, embedded);
   FileModel& model = file.model;
   std::vector<std::unordered_set<std::string>> memory;
   walk_statements(model, options, file.sections, file.facts, history, file_order,
@@ -548,6 +609,13 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
                     run_rules(model, rules, context, statement, memory, result.findings);
                   });
   report_parse_problems(model, rules, result.findings);
+  if (embedded != nullptr) {
+    for (const Finding& finding : embedded->front_end_findings) {
+      if (rules.enabled(finding.rule)) {
+        result.findings.push_back(finding);
+      }
+    }
+  }
   apply_ignores(model, rules, result.findings);
   if (options.statement_keys) {
     assign_statement_keys(model, result.findings);
@@ -557,6 +625,19 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
   }
   sort_findings(result.findings);
   return result;
+}
+
+}  // namespace
+
+FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
+                       SchemaHistory* history, std::size_t file_order) {
+  return lint_prepared(source, options, rules, history, file_order, nullptr);
+}
+
+FileResult lint_embedded_sql(const SourceFile& assembled, const EmbeddedPlan& plan,
+                             const LintOptions& options, const RuleSet& rules, SchemaHistory* history,
+                             std::size_t file_order) {
+  return lint_prepared(assembled, options, rules, history, file_order, &plan);
 }
 
 void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& options, const RuleSet& rules,
@@ -659,7 +740,12 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
       context.context_only = true;
       return context;
     }
-    FileResult result = lint_source(*source, setup.options, *setup.rules, &history, index);
+    static const cpp::CppSettings kDefaultCpp;
+    const cpp::CppSettings& cpp_settings = setup.options.cpp != nullptr ? *setup.options.cpp : kDefaultCpp;
+    FileResult result = cpp::is_cpp_path(input.display_path, cpp_settings)
+                            ? cpp::lint_cpp_source(*source, input.filesystem_path, setup.options,
+                                                   *setup.rules, &history, index)
+                            : lint_source(*source, setup.options, *setup.rules, &history, index);
     result.fail_on = setup.fail_on;
     return result;
   };

@@ -3,12 +3,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "analyzer/context.hpp"
+#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/finding.hpp"
 #include "analyzer/rule.hpp"
@@ -24,6 +26,8 @@ struct LintOptions {
   // Give findings the statement keys SARIF fingerprints need (hashing statements costs time that
   // the other formats need not spend).
   bool statement_keys = false;
+  // C++ sources: what counts as one and which calls send SQL (nullptr: the defaults).
+  std::shared_ptr<const cpp::CppSettings> cpp;
 };
 
 // The rules of one run: all known rules, and which of them are enabled.
@@ -50,14 +54,38 @@ struct FileResult {
   std::string path;
   std::vector<Finding> findings;  // sorted by position, then rule id; suppressed ones included
   std::vector<InputError> errors;
+  // Problems that did not stop the file from being linted, one line each ("a.cpp:3:10: 'x.h'
+  // file not found (...)"): the CLI prints them as warnings.
+  std::vector<std::string> warnings;
   bool context_only = false;             // read for schema facts only (LintInput::report false)
   Severity fail_on = Severity::Warning;  // the lowest severity that fails, for this file
+};
+
+// SQL embedded in a program (analyzer/cpp/), assembled into one text: what each call contributed.
+struct EmbeddedCallRegion {
+  ByteSpan sql;         // the call's SQL in the assembled text
+  ByteSpan directives;  // ignore comments copied from the program for this call (they cover `sql`)
+  // The program's transaction the call runs in (an id per transaction object); nullopt: autocommit.
+  std::optional<uint64_t> transaction;
+};
+struct EmbeddedPlan {
+  std::vector<EmbeddedCallRegion> calls;  // in text order
+  // Findings the front end made itself (in assembled-text coordinates), filtered by ignores like
+  // the rules' findings; an ignore applies to those that start within its call's `sql`.
+  std::vector<Finding> front_end_findings;
 };
 
 // Lints one source. `history` (may be null) provides facts of earlier files; `file_order` is this
 // file's position in migration order.
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                        SchemaHistory* history = nullptr, std::size_t file_order = 0);
+
+// Lints SQL assembled from a program's calls as one migration context, in call order: the same
+// pipeline, with each call's statements in the call's transaction mode and its ignore comments
+// applying to all of them. Findings are in `assembled` coordinates (the caller maps them back).
+FileResult lint_embedded_sql(const SourceFile& assembled, const EmbeddedPlan& plan,
+                             const LintOptions& options, const RuleSet& rules,
+                             SchemaHistory* history = nullptr, std::size_t file_order = 0);
 
 // The lock model's view of a file: per statement, what it locks and what is held after it.
 struct StatementLocks {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "analyzer/config.hpp"
+#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/input_source.hpp"
 #include "analyzer/linter.hpp"
@@ -81,6 +82,7 @@ struct LintFlags {
   bool with_history = false;
   std::string since;
   bool staged = false;
+  std::string compile_commands_dir;  // -p: where compile_commands.json is (C++ sources)
   std::vector<std::string> paths;
   // Which of the flags above were given: they override the config file.
   std::set<std::string> given;
@@ -89,8 +91,9 @@ struct LintFlags {
 // Per-file setup: the config's settings for the path, overridden by the flags that were given.
 class SetupResolver {
  public:
-  SetupResolver(const LintFlags& flags, const std::optional<Config>& config)
-      : flags_(flags), config_(config) {}
+  SetupResolver(const LintFlags& flags, const std::optional<Config>& config,
+                std::shared_ptr<const cpp::CppSettings> cpp_settings)
+      : flags_(flags), config_(config), cpp_settings_(std::move(cpp_settings)) {}
 
   FileSetup operator()(const std::string& path) {
     ConfigSettings settings = config_ ? settings_for(*config_, path) : ConfigSettings{};
@@ -100,6 +103,7 @@ class SetupResolver {
     setup.options.assume_in_transaction =
         given("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
     setup.options.statement_keys = flags_.format == "sarif";
+    setup.options.cpp = cpp_settings_;
     setup.fail_on =
         given("--fail-on") ? *parse_severity(flags_.fail_on) : settings.fail_on.value_or(Severity::Warning);
     std::set<std::string> select =
@@ -135,6 +139,7 @@ class SetupResolver {
  private:
   const LintFlags& flags_;
   const std::optional<Config>& config_;
+  std::shared_ptr<const cpp::CppSettings> cpp_settings_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const RuleSet>> rule_sets_;
 };
@@ -152,7 +157,14 @@ int run_lint(const LintFlags& flags) {
   if (!load_config_for(flags.config, config)) {
     return kExitError;
   }
-  SetupResolver setup_for(flags, config);
+  // C++ sources: [cpp] of the config file, and -p.
+  auto cpp_settings = std::make_shared<cpp::CppSettings>(config ? config->cpp : cpp::CppSettings{});
+  if (!flags.compile_commands_dir.empty()) {
+    cpp_settings->compile_commands_dir = std::filesystem::absolute(flags.compile_commands_dir).string();
+  }
+  std::vector<std::string> cpp_extensions =
+      cpp_settings->enabled ? cpp_settings->extensions : std::vector<std::string>{};
+  SetupResolver setup_for(flags, config, cpp_settings);
   RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
   // Plain paths are walked as the files are linted; the git modes and --with-history need their
@@ -168,14 +180,14 @@ int run_lint(const LintFlags& flags) {
     if (!flags.since.empty() || flags.staged) {
       std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
       Expected<std::vector<LintInput>> changed = changed_inputs(
-          paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged);
+          paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged, cpp_extensions);
       if (!changed) {
         std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
         return kExitError;
       }
       discovered.inputs = std::move(*changed);
     } else {
-      discovered = discover_inputs(flags.paths, flags.stdin_filename);
+      discovered = discover_inputs(flags.paths, flags.stdin_filename, cpp_extensions);
     }
     if (config) {
       std::erase_if(discovered.inputs, [&](const LintInput& input) {
@@ -185,7 +197,7 @@ int run_lint(const LintFlags& flags) {
     add_history(discovered);
     source = std::make_unique<VectorInputSource>(std::move(discovered.inputs), std::move(discovered.errors));
   } else {
-    source = open_inputs(flags.paths, flags.stdin_filename);
+    source = open_inputs(flags.paths, flags.stdin_filename, cpp_extensions);
     if (config) {
       source = std::make_unique<FilteredInputSource>(std::move(source), [&](const LintInput& input) {
         return input.contents != std::nullopt || !excluded_by_config(*config, input.display_path);
@@ -227,6 +239,9 @@ int run_lint(const LintFlags& flags) {
     for (const InputError& error : result.errors) {
       file_errors.push_back(error);
     }
+    for (const std::string& warning : result.warnings) {
+      std::cerr << fmt::format("miglint: warning: {}\n", warning);
+    }
     reporter->file(result);
   });
   // Paths that could not be listed first, as discovered, then files that could not be read.
@@ -262,6 +277,12 @@ int run_locks(const LocksFlags& flags) {
   std::vector<InputError> errors = discovered.errors;
   for (std::size_t index = 0; index < discovered.inputs.size(); ++index) {
     const LintInput& input = discovered.inputs[index];
+    if (cpp::is_cpp_path(input.display_path, cpp::CppSettings{})) {
+      history.publish(index, {});
+      errors.push_back(InputError{input.display_path, std::nullopt,
+                                  "`miglint locks` reads SQL files; lint C++ sources with `miglint lint`"});
+      continue;
+    }
     Expected<SourceFile> source = input.contents
                                       ? source_from_bytes(input.display_path, *input.contents)
                                       : load_source_file(input.filesystem_path, input.display_path);
@@ -376,7 +397,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   LintFlags lint;
-  CLI::App* lint_cmd = app.add_subcommand("lint", "Lint migration files (and directories of *.sql files)");
+  CLI::App* lint_cmd = app.add_subcommand(
+      "lint", "Lint migration files (and directories of *.sql files and C++ sources that send SQL)");
   lint_cmd->add_option("--format", lint.format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   lint_cmd->add_flag("--include-suppressed", lint.include_suppressed,
@@ -400,6 +422,8 @@ int main(int argc, char** argv) {
       "--since", lint.since,
       "Lint only migrations added, modified or renamed since this git ref (and untracked ones)");
   lint_cmd->add_flag("--staged", lint.staged, "Lint the staged versions of staged migrations");
+  lint_cmd->add_option("-p,--compile-commands-dir", lint.compile_commands_dir,
+                       "C++ sources: the directory of compile_commands.json (default: found walking up)");
   lint_cmd->add_option("paths", lint.paths,
                        "Files, directories, or - for stdin (with --since/--staged: filters)");
 

@@ -22,3 +22,42 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL
 if(MIGLINT_BUILD_TESTS)
   find_package(GTest REQUIRED)         # libgtest-dev: unit, fixture and corpus tests
 endif()
+
+# The C++ front end: Clang LibTooling from Debian (libclang-16-dev libclang-cpp16-dev llvm-16-dev
+# clang-16), linked as the shared clang-cpp and LLVM libraries into a module of its own. Clang 14
+# and 15 cannot parse g++ 12's C++20 standard headers, hence 16 by default. Without it miglint is
+# built without C++ support (C++ inputs are then an error).
+set(MIGLINT_CLANG_VERSION 16 CACHE STRING "LLVM/Clang major version of the C++ front end (OFF: none)")
+set(MIGLINT_HAVE_CLANG OFF)
+if(MIGLINT_CLANG_VERSION)
+  # Pin the version: a bare find_package(LLVM) may pick another installed major and mix them.
+  find_package(Clang CONFIG QUIET NO_DEFAULT_PATH
+               PATHS /usr/lib/llvm-${MIGLINT_CLANG_VERSION}/lib/cmake/clang)
+  if(Clang_FOUND AND LLVM_VERSION_MAJOR EQUAL MIGLINT_CLANG_VERSION AND TARGET clang-cpp AND TARGET LLVM)
+    set(MIGLINT_HAVE_CLANG ON)
+    add_library(miglint::clang INTERFACE IMPORTED)
+    target_include_directories(miglint::clang SYSTEM INTERFACE ${LLVM_INCLUDE_DIRS} ${CLANG_INCLUDE_DIRS})
+    separate_arguments(MIGLINT_LLVM_DEFINITIONS UNIX_COMMAND "${LLVM_DEFINITIONS}")
+    target_compile_options(miglint::clang INTERFACE ${MIGLINT_LLVM_DEFINITIONS})
+    if(NOT LLVM_ENABLE_RTTI)
+      target_compile_options(miglint::clang INTERFACE -fno-rtti)
+    endif()
+    target_link_libraries(miglint::clang INTERFACE clang-cpp LLVM)
+    # Builtin headers (stddef.h...): a LibTooling binary looks beside itself, so say where they are.
+    # Named by major only from 16 on (lib/clang/16), by full version before (lib/clang/15.0.6).
+    execute_process(COMMAND "${LLVM_TOOLS_BINARY_DIR}/clang" -print-resource-dir
+                    OUTPUT_VARIABLE MIGLINT_CLANG_RESOURCE_DIR OUTPUT_STRIP_TRAILING_WHITESPACE
+                    RESULT_VARIABLE MIGLINT_CLANG_RESOURCE_DIR_STATUS ERROR_QUIET)
+    if(NOT MIGLINT_CLANG_RESOURCE_DIR_STATUS EQUAL 0 OR NOT IS_DIRECTORY "${MIGLINT_CLANG_RESOURCE_DIR}")
+      set(MIGLINT_CLANG_RESOURCE_DIR "${LLVM_LIBRARY_DIR}/clang/${LLVM_VERSION_MAJOR}")
+      if(NOT IS_DIRECTORY "${MIGLINT_CLANG_RESOURCE_DIR}")
+        set(MIGLINT_CLANG_RESOURCE_DIR "${LLVM_LIBRARY_DIR}/clang/${LLVM_PACKAGE_VERSION}")
+      endif()
+    endif()
+    message(STATUS "C++ front end: Clang ${LLVM_PACKAGE_VERSION}, resource dir ${MIGLINT_CLANG_RESOURCE_DIR}")
+  else()
+    message(WARNING "Clang ${MIGLINT_CLANG_VERSION} not found (libclang-${MIGLINT_CLANG_VERSION}-dev "
+                    "libclang-cpp${MIGLINT_CLANG_VERSION}-dev llvm-${MIGLINT_CLANG_VERSION}-dev): "
+                    "miglint is built without its C++ front end")
+  endif()
+endif()

@@ -16,8 +16,12 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
              fmt::format("{} cannot run inside a transaction block: PostgreSQL rejects it (SQLSTATE 25001){}",
                          statement_label(statement),
                          context.transaction_is_explicit() ? ""
-                                                           : ", and this file is taken to run in the "
-                                                             "transaction its migration tool wraps it in"),
+                         : context.transaction_is_program()
+                             ? ", and this call runs inside the program's transaction "
+                               "(a libpqxx transaction object, or a query function "
+                               "configured with in_transaction = true)"
+                             : ", and this file is taken to run in the "
+                               "transaction its migration tool wraps it in"),
              "Put the statement in its own migration that runs without a transaction (a leading "
              "`-- miglint-no-transaction`, dbmate `-- migrate:up transaction:false`, Flyway "
              "`executeInTransaction=false`, Alembic `autocommit_block()`), one statement per execution.");

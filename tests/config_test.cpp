@@ -166,3 +166,55 @@ TEST_F(ConfigTest, InitWritesAStarterThatLoads) {
   Expected<Config> config = load_config((dir_ / "miglint.toml").string(), known_rules());
   EXPECT_TRUE(config.has_value()) << config.error().message;
 }
+
+namespace {
+
+// [cpp]: C++ sources and the query functions whose SQL is linted.
+TEST_F(ConfigTest, CppSectionAndQueryFunctions) {
+  Expected<Config> config = load_config(write("miglint.toml",
+                                              "[cpp]\n"
+                                              "extensions = [\"cpp\", \".ipp\"]\n"
+                                              "compile_commands_dir = \"build\"\n"
+                                              "[[cpp.query_functions]]\n"
+                                              "name = \"::myapp::db::run\"\n"
+                                              "sql_arg = 1\n"
+                                              "placeholders = \"printf\"\n"
+                                              "in_transaction = true\n")
+                                            .string(),
+                                        known_rules());
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  const cpp::CppSettings& settings = config->cpp;
+  EXPECT_TRUE(settings.enabled);
+  EXPECT_EQ(settings.extensions, (std::vector<std::string>{".cpp", ".ipp"}));
+  EXPECT_EQ(settings.compile_commands_dir, (fs::path(config->directory) / "build").string());
+  ASSERT_EQ(settings.query_functions.size(), cpp::default_query_functions().size() + 1);
+  const cpp::QueryFunction& helper = settings.query_functions.back();
+  EXPECT_EQ(helper.name, "myapp::db::run");
+  EXPECT_EQ(helper.sql_arg, 1U);
+  EXPECT_EQ(helper.placeholders, cpp::PlaceholderStyle::Printf);
+  EXPECT_EQ(helper.in_transaction, std::optional<bool>(true));
+
+  Expected<Config> only_mine =
+      load_config(write("miglint.toml",
+                        "[cpp]\ndefault_query_functions = false\n[[cpp.query_functions]]\nname = \"run\"\n")
+                      .string(),
+                  known_rules());
+  ASSERT_TRUE(only_mine.has_value());
+  ASSERT_EQ(only_mine->cpp.query_functions.size(), 1U);
+  EXPECT_EQ(only_mine->cpp.query_functions[0].placeholders, cpp::PlaceholderStyle::Dollar);
+  EXPECT_EQ(only_mine->cpp.query_functions[0].in_transaction, std::optional<bool>(false));
+}
+
+TEST_F(ConfigTest, CppMistakesNameTheKey) {
+  EXPECT_NE(load_error("[cpp]\nextension = [\"cc\"]\n").find("2:1: unknown key `cpp.extension`"),
+            std::string::npos)
+      << load_error("[cpp]\nextension = [\"cc\"]\n");
+  EXPECT_NE(load_error("[[cpp.query_functions]]\nname = \"f\"\nplaceholders = \"percent\"\n")
+                .find("`placeholders` must be one of"),
+            std::string::npos);
+  EXPECT_NE(load_error("[[cpp.query_functions]]\nsql_arg = 0\n").find("needs `name`"), std::string::npos);
+  EXPECT_NE(load_error("[[cpp.query_functions]]\nname = \"f\"\nsql = 0\n").find("unknown key `sql`"),
+            std::string::npos);
+}
+
+}  // namespace

@@ -24,7 +24,8 @@ const fs::path kFixtures = fs::path(MIGLINT_SOURCE_DIR) / "fixtures";
 std::vector<std::string> fixture_paths() {
   std::vector<std::string> paths;
   for (const auto& rule_dir : fs::directory_iterator(kFixtures)) {
-    if (!rule_dir.is_directory()) {
+    // fixtures/cpp holds the C++ front end's fixtures (tests/cpp_fixture_test.cpp runs them).
+    if (!rule_dir.is_directory() || rule_dir.path().filename() == "cpp") {
       continue;
     }
     for (const auto& entry : fs::directory_iterator(rule_dir.path())) {
@@ -100,6 +101,18 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
     fs::path dir = kFixtures / id;
     bool fires = false;
     bool silent = false;
+    if (rule.has_tag("cpp")) {
+      // Rules of the C++ front end have C++ fixtures (fixtures/cpp/*.cpp, `// expect: id@...`).
+      for (const auto& entry : fs::directory_iterator(kFixtures / "cpp")) {
+        if (entry.path().extension() == ".cpp") {
+          std::string text = fixtures::read_fixture(entry.path().string()).text;
+          (text.find("expect: " + id) != std::string::npos ? fires : silent) = true;
+        }
+      }
+      EXPECT_TRUE(fires) << id << ": no fixtures/cpp/*.cpp that expects it";
+      EXPECT_TRUE(silent) << id << ": no fixtures/cpp/*.cpp without it";
+      continue;
+    }
     std::set<int> versions;
     if (fs::is_directory(dir)) {
       for (const auto& entry : fs::directory_iterator(dir)) {
