@@ -290,6 +290,21 @@ class RunnerAgainstServer : public ::testing::Test {
         "' AND state = 'active' AND query LIKE '" + like + "' AND " + extra_condition + " LIMIT 1");
     return pid.empty() ? 0 : std::stoi(pid);
   }
+  // Starts `miglint run`, waits until its backend builds i2 (which the test holds up), and kills the
+  // runner with SIGKILL there. Returns that backend's pid (0, with a failure recorded, when the
+  // runner never got there).
+  int kill_runner_while_building_i2() {
+    Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
+    int backend = 0;
+    if (!wait_until([&] { return (backend = runner_backend("CREATE INDEX CONCURRENTLY i2%")) != 0; },
+                    seconds(20))) {
+      ADD_FAILURE() << "the runner never started building i2: " << runner.wait(milliseconds(1));
+      return 0;
+    }
+    runner.kill9();
+    EXPECT_EQ(runner.wait().signal, SIGKILL);
+    return backend;
+  }
   std::string miglint_backends() {
     return value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'miglint' AND datname = '" +
                  database_ + "'");
@@ -712,14 +727,8 @@ TEST_F(RunnerAgainstServer, KilledInANonTransactionalSequenceResumesWithoutRepea
   // The blocker: an open transaction holding a lock on t2 that CREATE INDEX CONCURRENTLY waits out.
   auto blocker = session();
   ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
-  Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
-  int backend = 0;
-  ASSERT_TRUE(wait_until([&] { return (backend = runner_backend("CREATE INDEX CONCURRENTLY i2%")) != 0; },
-                         seconds(20)))
-      << runner.wait(milliseconds(1));
-  runner.kill9();
-  Miglint::Result killed = runner.wait();
-  EXPECT_EQ(killed.signal, SIGKILL);
+  int backend = kill_runner_while_building_i2();
+  ASSERT_NE(backend, 0);
   // The server notices the client is gone (client_connection_check_interval) and ends the build.
   ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(15)));
   auto rows = history();
@@ -755,13 +764,7 @@ TEST_F(RunnerAgainstServer, LockTimeoutWhileReconcilingAnInterruptedBuildIsRetri
   migration("001_sequence.sql", kSequence);
   auto blocker = session();
   ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
-  {
-    Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
-    ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
-        << runner.wait(milliseconds(1));
-    runner.kill9();
-    EXPECT_EQ(runner.wait().signal, SIGKILL);
-  }
+  ASSERT_NE(kill_runner_while_building_i2(), 0);
   ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(15)));
   ASSERT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('i2')"), "f");
   // The blocker is still there when the rerun reconciles; it goes during the first retry's backoff.
@@ -804,13 +807,7 @@ TEST_F(RunnerAgainstServer, ResumedMigrationKeepsTheFilesSessionSettings) {
   migration("002_public.sql", "CREATE TABLE plain (id bigint PRIMARY KEY);\n");
   auto blocker = session();
   ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE app.t2 IN ROW EXCLUSIVE MODE"), "");
-  {
-    Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
-    ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
-        << runner.wait(milliseconds(1));
-    runner.kill9();
-    EXPECT_EQ(runner.wait().signal, SIGKILL);
-  }
+  ASSERT_NE(kill_runner_while_building_i2(), 0);
   ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(15)));
   ASSERT_EQ(blocker->exec("ROLLBACK"), "");
   Miglint::Result rerun = run();
@@ -832,11 +829,7 @@ TEST_F(RunnerAgainstServer, RerunStartedWhileTheKilledRunnersBuildStillRunsWaits
   migration("001_sequence.sql", kSequence);
   auto blocker = session();
   ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
-  Miglint runner(work_->path(), args("run", {"--lock-timeout", "60s"}));
-  ASSERT_TRUE(wait_until([&] { return runner_backend("CREATE INDEX CONCURRENTLY i2%") != 0; }, seconds(20)))
-      << runner.wait(milliseconds(1));
-  runner.kill9();
-  EXPECT_EQ(runner.wait().signal, SIGKILL);
+  ASSERT_NE(kill_runner_while_building_i2(), 0);
   ASSERT_EQ(blocker->exec("ROLLBACK"), "");
   Miglint::Result rerun = run();
   ASSERT_EQ(rerun.exit, 0) << rerun;
