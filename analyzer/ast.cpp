@@ -42,10 +42,22 @@ Node Node::operator[](std::string_view field) const {
   if (!valid_) {
     return {};
   }
-  Node target = body();
+  // body() and a lookup in one pass over the object: this runs for every field a rule reads.
   simdjson::dom::object object;
-  if (target.element_.get_object().get(object) != simdjson::SUCCESS) {
+  if (element_.get_object().get(object) != simdjson::SUCCESS) {
     return {};
+  }
+  auto first = object.begin();
+  if (first != object.end()) {
+    std::string_view key = first.key();
+    auto second = first;
+    ++second;
+    if (second == object.end() && !key.empty() && key[0] >= 'A' && key[0] <= 'Z') {
+      // A wrapped node ({"IndexStmt": {...}}): the field is in its body.
+      if (first.value().get_object().get(object) != simdjson::SUCCESS) {
+        return {};
+      }
+    }
   }
   simdjson::dom::element value;
   if (object.at_key(field).get(value) != simdjson::SUCCESS) {

@@ -2,15 +2,17 @@
 
 #include <cctype>
 
+#include "analyzer/ascii.hpp"
+
 namespace miglint {
 
 namespace {
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+  while (!text.empty() && is_ascii_space(text.front())) {
     text.remove_prefix(1);
   }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
+  while (!text.empty() && is_ascii_space(text.back())) {
     text.remove_suffix(1);
   }
   return text;
@@ -31,7 +33,7 @@ bool consume_word(std::string_view& text, std::string_view word) {
     return false;
   }
   std::string_view rest = text.substr(word.size());
-  if (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) == 0) {
+  if (!rest.empty() && !is_ascii_space(rest.front())) {
     return false;
   }
   text = trim(rest);

@@ -57,8 +57,9 @@ bool has_extension(const std::string& name, const std::vector<std::string>& exte
 
 bool is_input_file(const fs::directory_entry& entry, const std::vector<std::string>& other_extensions) {
   std::error_code type_error;
-  bool wanted = entry.path().extension() == ".sql" ||
-                (!other_extensions.empty() && has_extension(entry.path().filename().string(), other_extensions));
+  bool wanted =
+      entry.path().extension() == ".sql" ||
+      (!other_extensions.empty() && has_extension(entry.path().filename().string(), other_extensions));
   return wanted && entry.is_regular_file(type_error);
 }
 

@@ -152,7 +152,8 @@ int compare_roots(const Root& a, const Root& b) {
 
 class DirectoryWalk final : public InputSource {
  public:
-  DirectoryWalk(std::vector<Root> roots, std::vector<InputError> errors, std::vector<std::string> other_extensions)
+  DirectoryWalk(std::vector<Root> roots, std::vector<InputError> errors,
+                std::vector<std::string> other_extensions)
       : roots_(std::move(roots)), other_extensions_(std::move(other_extensions)) {
     errors_ = std::move(errors);
   }

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analyzer/ascii.hpp"
 #include "analyzer/context.hpp"
 #include "analyzer/cpp/cpp_lint.hpp"
 #include "analyzer/directives.hpp"
@@ -443,7 +444,7 @@ std::string collapse_whitespace(std::string_view text) {
   std::string out;
   bool space = false;
   for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+    if (is_ascii_space(c)) {
       space = !out.empty();
       continue;
     }

@@ -4,15 +4,17 @@
 #include <cctype>
 #include <string>
 
+#include "analyzer/ascii.hpp"
+
 namespace miglint {
 
 namespace {
 
 bool is_digit(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  return is_ascii_digit(c);
 }
 bool is_alnum(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+  return is_ascii_alnum(c);
 }
 
 using Segment = MigrationOrderKey::Segment;

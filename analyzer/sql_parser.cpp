@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analyzer/ascii.hpp"
+
 namespace miglint {
 
 namespace {
@@ -17,7 +19,7 @@ struct ParseAttempt {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_lower(c); });
   return out;
 }
 
@@ -115,8 +117,7 @@ bool is_recoverable_lexer_error(std::string_view message) {
 // The offending literal at `offset`: digits, letters and underscores.
 uint32_t literal_end(std::string_view text, uint32_t offset) {
   uint32_t end = offset;
-  while (end < text.size() &&
-         (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
+  while (end < text.size() && (is_ascii_alnum(text[end]) || text[end] == '_')) {
     ++end;
   }
   return end;
@@ -165,7 +166,7 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
     if (holds_lexer_error) {
       uint32_t begin = code.empty() ? lexer_error.offset : code.front().begin;
       uint32_t end = static_cast<uint32_t>(length);
-      while (end > begin && std::isspace(static_cast<unsigned char>(whole[end - 1])) != 0) {
+      while (end > begin && is_ascii_space(whole[end - 1])) {
         --end;
       }
       out.problems.push_back(

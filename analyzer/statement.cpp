@@ -8,6 +8,7 @@ namespace miglint {
 Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index)
     : file_(&file),
       ast_(ast),
+      body_(ast.body()),
       kind_(ast.kind()),
       raw_(raw),
       location_base_(location_base),

@@ -18,8 +18,8 @@ class Statement {
 
   Node ast() const { return ast_; }                // the wrapped node, {"IndexStmt": {...}}
   std::string_view kind() const { return kind_; }  // "IndexStmt"
-  Node body() const { return ast_.body(); }
-  uint32_t index() const { return index_; }  // position among the file's statements
+  Node body() const { return body_; }              // rules ask for it many times: found once
+  uint32_t index() const { return index_; }        // position among the file's statements
   const SourceFile& file() const { return *file_; }
 
   // From the first token (after leading comments) to just past the last token (no `;`).
@@ -43,6 +43,7 @@ class Statement {
  private:
   const SourceFile* file_;
   Node ast_;
+  Node body_;
   std::string_view kind_;
   ByteSpan raw_;
   uint32_t location_base_;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <memory>
 
+#include "analyzer/ascii.hpp"
 #include "analyzer/source_file.hpp"
 
 namespace miglint {
@@ -59,8 +60,7 @@ std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* 
 namespace {
 
 bool is_identifier_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return is_ascii_alnum(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 // The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none.
@@ -69,12 +69,11 @@ std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end) {
     return {};  // part of an identifier (a$b) or a parameter ($1) follows
   }
   uint32_t i = at + 1;
-  if (i < end && (std::isdigit(static_cast<unsigned char>(text[i])) != 0)) {
+  if (i < end && (is_ascii_digit(text[i]))) {
     return {};
   }
   while (i < end && text[i] != '$') {
-    if (!(std::isalnum(static_cast<unsigned char>(text[i])) != 0 || text[i] == '_' ||
-          static_cast<unsigned char>(text[i]) >= 0x80)) {
+    if (!(is_ascii_alnum(text[i]) || text[i] == '_' || static_cast<unsigned char>(text[i]) >= 0x80)) {
       return {};
     }
     ++i;
@@ -102,7 +101,7 @@ int keyword_kind(std::string_view word) {
   }
   char lower[11] = {};
   for (std::size_t i = 0; i < word.size(); ++i) {
-    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(word[i])));
+    lower[i] = ascii_lower(word[i]);
   }
   std::string_view folded(lower, word.size());
   for (const Keyword& keyword : kKeywords) {
@@ -146,7 +145,7 @@ namespace {
 Token next_lite_token(std::string_view text, uint32_t begin, uint32_t i, uint32_t end) {
   while (i < end) {
     char c = text[i];
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+    if (is_ascii_space(c)) {
       ++i;
     } else if ((c == '-' && i + 1 < end && text[i + 1] == '-') ||
                (c == '/' && i + 1 < end && text[i + 1] == '*')) {
@@ -159,13 +158,11 @@ Token next_lite_token(std::string_view text, uint32_t begin, uint32_t i, uint32_
       std::size_t close = text.substr(0, end).find(tag, i + tag.size());
       uint32_t stop = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
       return Token{i, stop, kStringConstant};
-    } else if (is_identifier_char(c) ||
-               (c == '$' && i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0)) {
+    } else if (is_identifier_char(c) || (c == '$' && i + 1 < end && is_ascii_digit(text[i + 1]))) {
       uint32_t start = i;
       ++i;
-      while (i < end && (is_identifier_char(text[i]) ||
-                         (text[i] == '.' && std::isdigit(static_cast<unsigned char>(text[start])) != 0 &&
-                          i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])) != 0))) {
+      while (i < end && (is_identifier_char(text[i]) || (text[i] == '.' && is_ascii_digit(text[start]) &&
+                                                         i + 1 < end && is_ascii_digit(text[i + 1])))) {
         ++i;
       }
       return Token{start, i, keyword_kind(text.substr(start, i - start))};
@@ -208,7 +205,7 @@ uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end) {
 uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t end) {
   while (offset < end) {
     char c = text[offset];
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+    if (is_ascii_space(c)) {
       ++offset;
     } else if (c == '-' && offset + 1 < end && text[offset + 1] == '-') {
       while (offset < end && text[offset] != '\n') {

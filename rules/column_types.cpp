@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "analyzer/ascii.hpp"
 #include "analyzer/schema.hpp"
 
 namespace miglint {
@@ -18,8 +19,7 @@ constexpr std::array<std::string_view, 17> kAfterType = {
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_lower(c); });
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include <cctype>
 #include <vector>
 
+#include "analyzer/ascii.hpp"
 #include "rules/rule_support.hpp"
 
 namespace miglint {
@@ -22,7 +23,7 @@ bool option_enabled(Node option) {
   }
   std::string value(arg.as("String")["sval"].str());
   for (char& c : value) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = ascii_lower(c);
   }
   return value != "false" && value != "off" && value != "0" && value != "no";
 }
