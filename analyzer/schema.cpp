@@ -348,8 +348,10 @@ void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> eve
 
 void SchemaHistory::wait_for_files_before(std::size_t file_order) {
   // The file before is usually being parsed on the other core right now: a short spin avoids
-  // putting this thread to sleep and waking it again (two system calls per file).
-  for (int spin = 0; spin < 2000; ++spin) {
+  // putting this thread to sleep and waking it again (two system calls per file). Short, because
+  // spinning is CPU time too: 2,000 yields cost more CPU than the sleeps they saved (perf stat on
+  // the corpus: ~176 ms at 2,000, ~170 at 200, ~172 with no spin but 15% more wall time).
+  for (int spin = 0; spin < 200; ++spin) {
     if (published_prefix_.load() >= file_order) {
       return;
     }
