@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -392,6 +393,12 @@ int run_explain(const std::string& id) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Reports to a file or a pipe go out in 64 KiB writes rather than stdio's 4 KiB (the corpus's
+  // JSON report took 1,300 write calls); a terminal keeps its line buffering.
+  static char output_buffer[1 << 16];
+  if (isatty(STDOUT_FILENO) == 0) {
+    std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
+  }
   CLI::App app{"miglint: a static safety analyzer for PostgreSQL schema migrations"};
   app.set_version_flag("--version", std::string("miglint ") + MIGLINT_VERSION);
   app.require_subcommand(1);
