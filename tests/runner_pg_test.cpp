@@ -57,22 +57,6 @@ std::string sha256_of(const fs::path& path) {
   return out.substr(0, out.find(' '));
 }
 
-// A port nothing listens on (bound, then released).
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 bool wait_until(const std::function<bool()>& condition, milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   while (Clock::now() < deadline) {
@@ -1029,7 +1013,7 @@ TEST_F(RunnerAgainstServer, LockTimeoutInTheFilesOwnTransactionRetriesItWhole) {
 
 TEST_F(RunnerAgainstServer, UnreachableDatabaseIsExit2WithOneLineAndNoPassword) {
   migration("001_create_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY);\n");
-  std::string secret_url = "postgresql://u:s3cretpw@127.0.0.1:" + std::to_string(closed_port()) + "/x";
+  std::string secret_url = "postgresql://u:s3cretpw@127.0.0.1:" + std::to_string(free_port()) + "/x";
   for (const char* command : {"run", "status", "plan"}) {
     Miglint::Result result = miglint({command, migrations_.string(), "--db", secret_url});
     EXPECT_EQ(result.exit, 2) << command << result;
@@ -1038,7 +1022,7 @@ TEST_F(RunnerAgainstServer, UnreachableDatabaseIsExit2WithOneLineAndNoPassword) 
     EXPECT_NE(result.err.find("127.0.0.1"), std::string::npos) << command << result;
   }
   // Also as a key=value string.
-  std::string keywords = "host=127.0.0.1 port=" + std::to_string(closed_port()) + " user=u password=s3cretpw";
+  std::string keywords = "host=127.0.0.1 port=" + std::to_string(free_port()) + " user=u password=s3cretpw";
   Miglint::Result result = miglint({"run", migrations_.string(), "--db", keywords});
   EXPECT_EQ(result.exit, 2) << result;
   EXPECT_EQ(result.all().find("s3cretpw"), std::string::npos) << result;

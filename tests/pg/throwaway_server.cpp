@@ -13,7 +13,8 @@ namespace {
 
 const std::string kScript = std::string(MIGLINT_SOURCE_DIR) + "/tests/pg/throwaway-postgres";
 
-// A port the kernel says is free right now.
+}  // namespace
+
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -29,8 +30,6 @@ int free_port() {
   ::close(fd);
   return port;
 }
-
-}  // namespace
 
 std::unique_ptr<ThrowawayServer> ThrowawayServer::start(std::string& why) {
   if (std::system("ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1") != 0) {

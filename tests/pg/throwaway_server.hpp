@@ -9,6 +9,9 @@
 
 namespace miglint::pgtest {
 
+// A loopback port the kernel says is free right now (bound, then released): nothing listens on it.
+int free_port();
+
 // A throwaway PostgreSQL server for one test suite: loopback only, a temporary data directory,
 // its own free port; stopped and removed by the destructor (tests/pg/throwaway-postgres).
 class ThrowawayServer {
