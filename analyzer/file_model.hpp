@@ -18,7 +18,7 @@ struct FileModel {
   ParsedSql parsed;
   std::vector<Statement> statements;
   FileDirectives directives;
-  bool directives_read = false;  // false: the text cannot hold a directive (none were looked for)
+  bool directives_read = false;            // false: the text cannot hold a directive (none were looked for)
   const EmbeddedPlan* embedded = nullptr;  // set for SQL assembled from a program's calls (C++)
 };
 

@@ -180,8 +180,9 @@ int run_lint(const LintFlags& flags) {
     DiscoveredInputs discovered;
     if (!flags.since.empty() || flags.staged) {
       std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
-      Expected<std::vector<LintInput>> changed = changed_inputs(
-          paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged, cpp_extensions);
+      Expected<std::vector<LintInput>> changed =
+          changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged,
+                         cpp_extensions);
       if (!changed) {
         std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
         return kExitError;
