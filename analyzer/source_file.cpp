@@ -125,7 +125,7 @@ Expected<SourceFile> source_from_bytes(std::string display_path, std::string byt
   return SourceFile(std::move(display_path), std::move(bytes));
 }
 
-Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path) {
+Expected<std::string> read_file_bytes(const std::string& filesystem_path) {
   std::ifstream in(filesystem_path, std::ios::binary);
   if (!in) {
     return Error{fmt::format("cannot read file: {}", std::strerror(errno))};
@@ -135,7 +135,15 @@ Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::s
   if (in.bad()) {
     return Error{fmt::format("cannot read file: {}", std::strerror(errno))};
   }
-  return source_from_bytes(std::move(display_path), std::move(buffer).str());
+  return std::move(buffer).str();
+}
+
+Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path) {
+  Expected<std::string> bytes = read_file_bytes(filesystem_path);
+  if (!bytes) {
+    return bytes.error();
+  }
+  return source_from_bytes(std::move(display_path), std::move(*bytes));
 }
 
 }  // namespace miglint

@@ -45,6 +45,9 @@ class SourceFile {
 // Why bytes are not accepted as SQL text, or an empty string when they are.
 std::string check_text_encoding(std::string_view bytes);
 
+// Reads a file's bytes as they are (the runner hashes them); the error says why, not which file.
+Expected<std::string> read_file_bytes(const std::string& filesystem_path);
+
 // Reads a file and checks that it is UTF-8 text. `display_path` is the path reported to the user.
 Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path);
 Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes);

@@ -292,11 +292,7 @@ std::string today() {
 }  // namespace
 
 int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err) {
-  bool known = false;
-  for (const Rule& rule : all_rules()) {
-    known = known || rule.id == request.rule;
-  }
-  if (!known) {
+  if (RuleSet(all_rules(), {}, {}).find(request.rule) == nullptr) {
     err << fmt::format("miglint: error: unknown rule `{}` (see `miglint rules`)\n", request.rule);
     return kExitError;
   }
@@ -304,9 +300,9 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
     err << "miglint: error: --reason must say why the finding is acceptable\n";
     return kExitError;
   }
-  Expected<std::string> bytes = read_file(request.file);
+  Expected<std::string> bytes = read_file_bytes(request.file);
   if (!bytes) {
-    err << fmt::format("miglint: error: {}\n", bytes.error().message);
+    err << fmt::format("miglint: error: {}: {}\n", request.file, bytes.error().message);
     return kExitError;
   }
   // The file's migrations directory: the configured one when the file is inside it.

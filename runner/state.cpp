@@ -24,19 +24,6 @@ std::string short_hash(const std::string& sha256) {
   return sha256.substr(0, 12);
 }
 
-Expected<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error{fmt::format("{}: cannot read the file", path)};
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in.good() && !in.eof()) {
-    return Error{fmt::format("{}: cannot read the file", path)};
-  }
-  return bytes.str();
-}
-
 namespace {
 
 std::string display_path_of(const std::string& directory, const std::string& relative) {
@@ -93,9 +80,9 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   for (MigrationFile& file : directory->migrations) {
     MigrationState migration;
     migration.display_path = display_path_of(settings.directory, file.relative_path);
-    Expected<std::string> bytes = read_file(file.path);
+    Expected<std::string> bytes = read_file_bytes(file.path);
     if (!bytes) {
-      state.refusals.push_back(bytes.error().message);
+      state.refusals.push_back(fmt::format("{}: {}", migration.display_path, bytes.error().message));
       continue;
     }
     std::string encoding_problem = check_text_encoding(*bytes);

@@ -61,7 +61,6 @@ struct SetState {
 // "public".miglint_schema_migrations, quoted for SQL.
 std::string history_table(PgSession& session, const std::string& schema);
 std::string short_hash(const std::string& sha256);
-Expected<std::string> read_file(const std::string& path);
 
 // Reads the directory and the history, classifies every migration, plans and vets the pending ones.
 // Writes nothing.

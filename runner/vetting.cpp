@@ -79,6 +79,7 @@ void vet(SetState& state, const RunSettingsResolved& settings, const std::vector
   }
   VettingSetup setup(settings, state.server_major, std::move(in_transaction));
   std::map<std::string, Severity> fail_on;
+  const RuleSet catalog(all_rules(), {}, {});  // every rule, to look findings' rules up
   lint_inputs(inputs, 0, std::ref(setup), [&](FileResult&& result) {
     if (result.context_only) {
       return;
@@ -90,12 +91,7 @@ void vet(SetState& state, const RunSettingsResolved& settings, const std::vector
                                finding.span.begin >= migration.script->executed.end)) {
         continue;  // a dbmate down section: not run
       }
-      const Rule* rule = nullptr;
-      for (const Rule& candidate : all_rules()) {
-        if (candidate.id == finding.rule) {
-          rule = &candidate;
-        }
-      }
+      const Rule* rule = catalog.find(finding.rule);
       bool destructive = rule != nullptr && is_destructive(*rule);
       if (finding.severity < threshold && !destructive) {
         continue;
