@@ -166,9 +166,9 @@ void MigrationContext::record_created(const Statement& statement) {
     // An index lives in its table's schema.
     std::string index = qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str());
     created_.insert(index);
-    created_index_table_[index] = qualified_name(stmt["relation"]);
+    created_index_table_[index] = statement.relation_name();
   } else if (kind == "RenameStmt" && stmt["relation"]) {
-    std::string old_name = qualified_name(stmt["relation"]);
+    std::string old_name = statement.relation_name();
     std::string_view type = stmt["renameType"].str();
     bool renames_relation = type == "OBJECT_TABLE" || type == "OBJECT_INDEX" || type == "OBJECT_VIEW" ||
                             type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE";

@@ -268,8 +268,8 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
     alter_table_effects(effects, stmt, pg_version, schema);
   } else if (kind == "IndexStmt") {
     bool concurrent = stmt["concurrent"].boolean();
-    effects.add(qualified_name(stmt["relation"]),
-                concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share, false, true);
+    effects.add(statement.relation_name(), concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share,
+                false, true);
   } else if (kind == "DropStmt") {
     drop_effects(effects, stmt, schema);
   } else if (kind == "RenameStmt") {
@@ -279,23 +279,22 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
       effects.add(qualified_name(relation.as("RangeVar")), LockMode::AccessExclusive);
     }
   } else if (kind == "UpdateStmt" || kind == "DeleteStmt") {
-    effects.add(qualified_name(stmt["relation"]), LockMode::RowExclusive, false,
-                !dml_is_keyed(stmt["whereClause"]));
+    effects.add(statement.relation_name(), LockMode::RowExclusive, false, !dml_is_keyed(stmt["whereClause"]));
   } else if (kind == "InsertStmt" || kind == "MergeStmt") {
-    effects.add(qualified_name(stmt["relation"]), LockMode::RowExclusive);
+    effects.add(statement.relation_name(), LockMode::RowExclusive);
   } else if (kind == "CreateTrigStmt") {
-    effects.add(qualified_name(stmt["relation"]), LockMode::ShareRowExclusive);
+    effects.add(statement.relation_name(), LockMode::ShareRowExclusive);
   } else if (kind == "RefreshMatViewStmt") {
     // The concurrent form computes a diff and applies it row by row: no new relation file.
     bool concurrent = stmt["concurrent"].boolean();
-    effects.add(qualified_name(stmt["relation"]),
-                concurrent ? LockMode::Exclusive : LockMode::AccessExclusive, !concurrent);
+    effects.add(statement.relation_name(), concurrent ? LockMode::Exclusive : LockMode::AccessExclusive,
+                !concurrent);
   } else if (kind == "ReindexStmt") {
     // REINDEX rebuilds indexes, not the table: SHARE on the table (writes wait), ACCESS EXCLUSIVE on
     // each index rebuilt (reads through it wait).
     bool concurrent = has_option(stmt["params"], "concurrently");
     if (stmt["relation"]) {
-      std::string name = qualified_name(stmt["relation"]);
+      std::string name = statement.relation_name();
       LockMode table_mode = concurrent ? LockMode::ShareUpdateExclusive : LockMode::Share;
       if (stmt["kind"].str() == "REINDEX_OBJECT_INDEX") {
         effects.add(name, concurrent ? LockMode::ShareUpdateExclusive : LockMode::AccessExclusive);
@@ -319,7 +318,7 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
     }
   } else if (kind == "ClusterStmt") {
     if (stmt["relation"]) {
-      effects.add(qualified_name(stmt["relation"]), LockMode::AccessExclusive, true);
+      effects.add(statement.relation_name(), LockMode::AccessExclusive, true);
     }
   } else if (kind == "LockStmt") {
     for (Node relation : stmt["relations"]) {
@@ -347,7 +346,7 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
   } else if (kind == "CreatePolicyStmt" || kind == "AlterPolicyStmt") {
     effects.add(qualified_name(stmt["table"]), LockMode::AccessExclusive);
   } else if (kind == "RuleStmt") {
-    effects.add(qualified_name(stmt["relation"]), LockMode::AccessExclusive);
+    effects.add(statement.relation_name(), LockMode::AccessExclusive);
   } else if (kind == "ViewStmt" && stmt["replace"].boolean()) {
     // CREATE OR REPLACE VIEW of an existing view swaps its rule under ACCESS EXCLUSIVE.
     effects.add(qualified_name(stmt["view"]), LockMode::AccessExclusive);

@@ -5,7 +5,12 @@
 namespace miglint {
 
 std::string qualified_name(std::string_view schema, std::string_view name) {
-  return fmt::format("{}.{}", schema.empty() ? std::string_view("public") : schema, name);
+  // Built by hand: this runs for every relation every statement names.
+  std::string_view prefix = schema.empty() ? std::string_view("public") : schema;
+  std::string out;
+  out.reserve(prefix.size() + 1 + name.size());
+  out.append(prefix).append(1, '.').append(name);
+  return out;
 }
 
 std::string qualified_name(Node range_var) {

@@ -153,7 +153,7 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
   Node stmt = statement.body();
   std::string_view kind = statement.kind();
   if (kind == "CreateStmt") {
-    std::string table = qualified_name(stmt["relation"]);
+    std::string table = statement.relation_name();
     out.push_back(make_event(SchemaEvent::Kind::TableCreated, table));
     for (Node element : stmt["tableElts"]) {
       if (Node column = element.as("ColumnDef")) {
@@ -178,10 +178,10 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
     SchemaEvent index =
         make_event(SchemaEvent::Kind::IndexCreated,
                    qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str()));
-    index.new_name = qualified_name(stmt["relation"]);
+    index.new_name = statement.relation_name();
     out.push_back(std::move(index));
   } else if (kind == "RenameStmt" && stmt["relation"]) {
-    std::string table = qualified_name(stmt["relation"]);
+    std::string table = statement.relation_name();
     std::string_view type = stmt["renameType"].str();
     if (type == "OBJECT_INDEX") {
       // Facts do not follow a renamed index either.

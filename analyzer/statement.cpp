@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analyzer/relation.hpp"
+
 namespace miglint {
 
 Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index)
@@ -23,7 +25,19 @@ const std::vector<Token>& Statement::tokens() const {
 }
 
 ByteSpan Statement::span() const {
-  return ByteSpan{begin_, end_of_code(file_->text(), begin_, raw_.end)};
+  // Rules ask for the span of most statements they look at, some several times: lexed once.
+  if (!code_end_) {
+    code_end_ = tokens_ ? (tokens_->empty() ? begin_ : tokens_->back().end)
+                        : end_of_code(file_->text(), begin_, raw_.end);
+  }
+  return ByteSpan{begin_, *code_end_};
+}
+
+const std::string& Statement::relation_name() const {
+  if (!relation_name_) {
+    relation_name_ = qualified_name(body_["relation"]);
+  }
+  return *relation_name_;
 }
 
 std::string_view Statement::text() const {

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analyzer/ast.hpp"
@@ -27,6 +30,27 @@ class Statement {
   ByteSpan span() const;
   std::string_view text() const;
 
+  // The qualified name ("schema.table", `public` when unqualified) of the body's `relation` field,
+  // the table most statements act on, as qualified_name() gives it. Many rules ask: found once.
+  const std::string& relation_name() const;
+
+  // A fact derived from this statement that several rules need (the typed columns of a CREATE
+  // TABLE, say): computed by `compute` on first use and kept with the statement, keyed by the
+  // function. A Statement is used by one thread at a time.
+  template <class T>
+  const T& derived(T (*compute)(const Statement&)) const {
+    auto key = reinterpret_cast<void (*)()>(compute);
+    for (const auto& [k, value] : derived_) {
+      if (k == key) {
+        return *static_cast<const T*>(value.get());
+      }
+    }
+    auto value = std::make_shared<const T>(compute(*this));
+    const T& result = *value;
+    derived_.emplace_back(key, std::move(value));
+    return result;
+  }
+
   // File offset of a node's `location` field.
   uint32_t offset_of(Node node) const;
 
@@ -50,6 +74,9 @@ class Statement {
   uint32_t index_;
   uint32_t begin_;
   mutable std::optional<std::vector<Token>> tokens_;
+  mutable std::optional<uint32_t> code_end_;  // end of the last token, found on first use
+  mutable std::optional<std::string> relation_name_;
+  mutable std::vector<std::pair<void (*)(), std::shared_ptr<const void>>> derived_;
 };
 
 }  // namespace miglint

@@ -17,7 +17,7 @@ constexpr std::string_view kHelp =
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
   if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE" ||
-      context.created_empty_in_file(qualified_name(stmt["relation"]))) {
+      context.created_empty_in_file(statement.relation_name())) {
     return;
   }
   std::string table = quote_name(display_name(stmt["relation"]));

@@ -5,7 +5,7 @@ namespace miglint {
 Node alter_of_existing_table(const Statement& statement, const MigrationContext& context) {
   Node stmt = statement.body();
   if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE" ||
-      context.created_in_file(qualified_name(stmt["relation"]))) {
+      context.created_in_file(statement.relation_name())) {
     return Node();
   }
   return stmt;

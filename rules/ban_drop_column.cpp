@@ -8,7 +8,7 @@ namespace {
 // client (and ORM column cache) that still names the column fails.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
-  if (statement.kind() != "AlterTableStmt" || context.created_in_file(qualified_name(stmt["relation"]))) {
+  if (statement.kind() != "AlterTableStmt" || context.created_in_file(statement.relation_name())) {
     return;
   }
   std::size_t index = 0;

@@ -222,7 +222,7 @@ bool is_batched_dml(Node dml_stmt) {
 void check_unbatched_dml(const Statement& statement, const MigrationContext& context, RuleOutput& out,
                          std::string_view verb) {
   Node stmt = statement.body();
-  std::string table = qualified_name(stmt["relation"]);
+  std::string table = statement.relation_name();
   if (context.created_in_file(table) || is_batched_dml(stmt)) {
     return;
   }

@@ -70,9 +70,7 @@ void add_column(std::vector<TypedColumn>& out, const Statement& statement, Node 
   out.push_back(column);
 }
 
-}  // namespace
-
-std::vector<TypedColumn> typed_columns(const Statement& statement) {
+std::vector<TypedColumn> find_typed_columns(const Statement& statement) {
   std::vector<TypedColumn> out;
   Node stmt = statement.body();
   if (statement.kind() == "CreateStmt") {
@@ -95,6 +93,12 @@ std::vector<TypedColumn> typed_columns(const Statement& statement) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+const std::vector<TypedColumn>& typed_columns(const Statement& statement) {
+  return statement.derived(&find_typed_columns);
 }
 
 ByteSpan TypedColumn::span() const {

@@ -10,7 +10,7 @@ namespace {
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
   if (statement.kind() != "IndexStmt" || !stmt["concurrent"].boolean() || !stmt["if_not_exists"].boolean() ||
-      context.created_in_file(qualified_name(stmt["relation"]))) {
+      context.created_in_file(statement.relation_name())) {
     return;
   }
   std::string index = quote_name(stmt["idxname"].str());

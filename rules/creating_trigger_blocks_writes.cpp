@@ -15,7 +15,7 @@ bool toggles_trigger(std::string_view subtype) {
 
 void check_create_trigger(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
-  if (context.created_in_file(qualified_name(stmt["relation"]))) {
+  if (context.created_in_file(statement.relation_name())) {
     return;
   }
   std::string table = quote_name(display_name(stmt["relation"]));
@@ -31,7 +31,7 @@ void check_create_trigger(const Statement& statement, const MigrationContext& co
 
 void check_alter_table(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
-  if (stmt["objtype"].str() != "OBJECT_TABLE" || context.created_in_file(qualified_name(stmt["relation"]))) {
+  if (stmt["objtype"].str() != "OBJECT_TABLE" || context.created_in_file(statement.relation_name())) {
     return;
   }
   std::string table = quote_name(display_name(stmt["relation"]));

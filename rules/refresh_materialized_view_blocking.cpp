@@ -9,7 +9,7 @@ namespace {
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
   Node stmt = statement.body();
   if (statement.kind() != "RefreshMatViewStmt" || stmt["concurrent"].boolean() ||
-      context.created_in_file(qualified_name(stmt["relation"]))) {
+      context.created_in_file(statement.relation_name())) {
     return;
   }
   std::string view = quote_name(display_name(stmt["relation"]));

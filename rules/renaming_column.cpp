@@ -12,7 +12,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
       stmt["relationType"].str() != "OBJECT_TABLE") {
     return;
   }
-  std::string table = qualified_name(stmt["relation"]);
+  std::string table = statement.relation_name();
   if (context.created_in_file(table)) {
     return;
   }

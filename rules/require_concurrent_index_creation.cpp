@@ -11,7 +11,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (statement.kind() != "IndexStmt" || stmt["concurrent"].boolean()) {
     return;
   }
-  std::string table = qualified_name(stmt["relation"]);
+  std::string table = statement.relation_name();
   if (context.created_in_file(table)) {
     return;
   }

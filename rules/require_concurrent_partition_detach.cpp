@@ -12,7 +12,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (statement.kind() != "AlterTableStmt" || context.pg_version() < 14) {
     return;
   }
-  bool parent_is_new = context.created_in_file(qualified_name(stmt["relation"]));
+  bool parent_is_new = context.created_in_file(statement.relation_name());
   std::size_t index = 0;
   for (Node item : stmt["cmds"]) {
     Node cmd = item.as("AlterTableCmd");

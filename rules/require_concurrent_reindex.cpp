@@ -50,7 +50,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (kind == "REINDEX_OBJECT_SYSTEM") {
     return;
   }
-  if (stmt["relation"] && context.created_in_file(qualified_name(stmt["relation"]))) {
+  if (stmt["relation"] && context.created_in_file(statement.relation_name())) {
     return;
   }
   out.report(statement.span(), message(stmt),

@@ -112,7 +112,7 @@ void check_alter_table(const Statement& statement, const MigrationContext& conte
   Node stmt = statement.body();
   std::string_view objtype = stmt["objtype"].str();
   if ((objtype != "OBJECT_TABLE" && objtype != "OBJECT_MATVIEW") ||
-      context.created_in_file(qualified_name(stmt["relation"]))) {
+      context.created_in_file(statement.relation_name())) {
     return;
   }
   std::string table = quote_name(display_name(stmt["relation"]));

@@ -54,3 +54,83 @@ TEST(JsonText, EscapesLikeAJsonLibrary) {
     EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), text);
   }
 }
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+// The escaper tests 8 bytes at a time: every byte that needs escaping, at every position of a word
+// and at the ragged end, must still be escaped exactly as the byte-at-a-time definition says.
+TEST(JsonText, WordAtATimeEscapingMatchesByteAtATime) {
+  auto reference = [](std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+      auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (byte < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[byte >> 4U];
+        out += kHex[byte & 0xFU];
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  };
+  std::mt19937 random(20261127);
+  const std::string alphabet = std::string("abcXYZ \"\\\n\r\t\x01\x1f\x20\x7f", 16) + "\xc3\xa9\xe2\x9c\x93";
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    std::size_t length = random() % 40;
+    for (std::size_t i = 0; i < length; ++i) {
+      // Mostly plain bytes, so that whole clean words and words with one special byte both occur.
+      text +=
+          random() % 4 != 0 ? static_cast<char>('a' + random() % 26) : alphabet[random() % alphabet.size()];
+    }
+    std::string out;
+    append_json_string(out, text);
+    ASSERT_EQ(out, reference(text)) << "input of " << text.size() << " bytes";
+  }
+}
+
+TEST(SourceFile, ReadsFilesWholeWhateverTheirSize) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "miglint-read-test";
+  std::filesystem::create_directories(dir);
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{200000}}) {
+    std::string bytes;
+    for (std::size_t i = 0; i < size; ++i) {
+      bytes += static_cast<char>('a' + i % 23);
+    }
+    std::filesystem::path file = dir / ("f" + std::to_string(size) + ".sql");
+    std::ofstream(file, std::ios::binary) << bytes;
+    Expected<std::string> read = read_file_bytes(file.string());
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(*read, bytes);
+  }
+  Expected<std::string> directory = read_file_bytes(dir.string());
+  ASSERT_FALSE(directory.has_value());
+  EXPECT_NE(directory.error().message.find("cannot read file"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SourceFile, InvalidUtf8FarIntoALongFileIsPlacedExactly) {
+  std::string text;
+  for (int line = 1; line < 300; ++line) {
+    text += "SELECT 'é ✓ 𝄞 line';\n";
+  }
+  EXPECT_EQ(check_text_encoding(text), "");
+  std::string broken = text + "SELECT '\xE2\x9C';\n";  // a 3-byte sequence cut short, on line 300
+  std::string problem = check_text_encoding(broken);
+  EXPECT_NE(problem.find("invalid UTF-8 at line 300"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("byte offset " + std::to_string(text.size() + 8)), std::string::npos) << problem;
+}

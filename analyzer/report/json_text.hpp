@@ -1,6 +1,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -20,13 +22,33 @@ inline constexpr auto kNeedsJsonEscape = [] {
   return table;
 }();
 
+// Whether any of the 8 bytes in `word` needs escaping (exact: a borrow can only mark bytes after
+// one that does). Messages and help texts rarely hold any, so they are copied 8 bytes per test.
+inline bool word_needs_json_escape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero_byte = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  bool control = ((word - kOnes * 0x20) & ~word & kHigh) != 0;  // a byte < 0x20
+  return control || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'));
+}
+
 inline void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t plain = 0;  // start of the run of bytes that need no escaping
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, 8);
+      if (!word_needs_json_escape(word)) {
+        i += 8;
+        continue;
+      }
+    }
     char c = text[i];
     if (!kNeedsJsonEscape[static_cast<unsigned char>(c)]) {
+      ++i;
       continue;
     }
     out.append(text.data() + plain, i - plain);
@@ -52,6 +74,7 @@ inline void append_json_string(std::string& out, std::string_view text) {
         out += kHex[(static_cast<unsigned char>(c) >> 4U) & 0xFU];
         out += kHex[static_cast<unsigned char>(c) & 0xFU];
     }
+    ++i;
   }
   out.append(text.data() + plain, text.size() - plain);
   out += '"';
