@@ -2,6 +2,25 @@
 
 namespace miglint {
 
+namespace {
+
+// Key comparison inline: libpg_query's keys are short, and a memcmp call per candidate key (what
+// simdjson's key_equals does) was a tenth of the lookup's cost.
+bool key_is(const simdjson::dom::object::iterator& it, std::string_view field) {
+  if (it.key_length() != field.size()) {
+    return false;
+  }
+  const char* key = it.key_c_str();
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (key[i] != field[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string_view Node::kind() const {
   simdjson::dom::object object;
   if (!valid_ || element_.get_object().get(object) != simdjson::SUCCESS) {
@@ -32,30 +51,24 @@ Node Node::body() const {
 }
 
 Node Node::as(std::string_view type) const {
-  if (kind() != type) {
+  // One pass: a wrapper's only key is its type, so a first key equal to `type` (a node type name,
+  // upper-case first) is the wrapper when no second key follows.
+  simdjson::dom::object object;
+  if (!valid_ || element_.get_object().get(object) != simdjson::SUCCESS) {
     return {};
   }
-  return body();
-}
-
-namespace {
-
-// Key comparison inline: libpg_query's keys are short, and a memcmp call per candidate key (what
-// simdjson's key_equals does) was a tenth of the lookup's cost.
-bool key_is(const simdjson::dom::object::iterator& it, std::string_view field) {
-  if (it.key_length() != field.size()) {
-    return false;
+  auto it = object.begin();
+  auto end = object.end();
+  if (it == end || !key_is(it, type) || type.empty() || type[0] < 'A' || type[0] > 'Z') {
+    return {};
   }
-  const char* key = it.key_c_str();
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    if (key[i] != field[i]) {
-      return false;
-    }
+  auto second = it;
+  ++second;
+  if (second != end) {
+    return {};
   }
-  return true;
+  return Node(it.value());
 }
-
-}  // namespace
 
 Node Node::operator[](std::string_view field) const {
   if (!valid_) {

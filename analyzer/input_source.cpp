@@ -150,6 +150,22 @@ int compare_roots(const Root& a, const Root& b) {
   return left < right ? -1 : 1;
 }
 
+// `directory/name` as std::filesystem::path's operator/ joins them (no second slash after one that
+// ends the directory), without decomposing the path per file.
+std::string join_path(const std::string& directory, const std::string& name) {
+  if (directory.empty()) {
+    return name;
+  }
+  std::string joined;
+  joined.reserve(directory.size() + 1 + name.size());
+  joined.append(directory);
+  if (directory.back() != '/') {
+    joined.append(1, '/');
+  }
+  joined.append(name);
+  return joined;
+}
+
 class DirectoryWalk final : public InputSource {
  public:
   DirectoryWalk(std::vector<Root> roots, std::vector<InputError> errors,
@@ -193,17 +209,15 @@ class DirectoryWalk final : public InputSource {
       const Entry& entry = frame.entries[frame.next++];
       const Dir& dir = frame.dirs[entry.dir];
       if (!entry.directory) {
-        return LintInput{dir.prefix + entry.name, (fs::path(dir.fs_path) / entry.name).string(),
-                         std::nullopt};
+        return LintInput{dir.prefix + entry.name, join_path(dir.fs_path, entry.name), std::nullopt};
       }
       // A directory, with the ones right after it whose names have the same key: listed together.
       Frame child;
-      child.dirs.push_back(Dir{(fs::path(dir.fs_path) / entry.name).string(), dir.prefix + entry.name + "/"});
+      child.dirs.push_back(Dir{join_path(dir.fs_path, entry.name), dir.prefix + entry.name + "/"});
       while (frame.next < frame.entries.size() && frame.entries[frame.next].joins_previous) {
         const Entry& same = frame.entries[frame.next++];
         const Dir& parent = frame.dirs[same.dir];
-        child.dirs.push_back(
-            Dir{(fs::path(parent.fs_path) / same.name).string(), parent.prefix + same.name + "/"});
+        child.dirs.push_back(Dir{join_path(parent.fs_path, same.name), parent.prefix + same.name + "/"});
       }
       list(child);
       stack_.push_back(std::move(child));  // `frame` is not used past this point
@@ -256,7 +270,9 @@ class DirectoryWalk final : public InputSource {
         if (!directory && !is_input_file(item, other_extensions_)) {
           continue;
         }
-        std::string name = item.path().filename().string();
+        const std::string& native = item.path().native();
+        std::size_t slash = native.rfind('/');
+        std::string name = native.substr(slash == std::string::npos ? 0 : slash + 1);
         MigrationOrderKey key(directory ? name + "/" : name);
         found.push_back(
             Keyed{std::move(key), Entry{std::move(name), static_cast<uint32_t>(d), directory, false}});
