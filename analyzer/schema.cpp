@@ -1,5 +1,7 @@
 #include "analyzer/schema.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -347,15 +349,26 @@ void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> eve
 }
 
 void SchemaHistory::wait_for_files_before(std::size_t file_order) {
-  // The file before is usually being parsed on the other core right now: a short spin avoids
-  // putting this thread to sleep and waking it again (two system calls per file). Short, because
-  // spinning is CPU time too: 2,000 yields cost more CPU than the sleeps they saved (perf stat on
-  // the corpus: ~176 ms at 2,000, ~170 at 200, ~172 with no spin but 15% more wall time).
-  for (int spin = 0; spin < 200; ++spin) {
+  if (published_prefix_.load() >= file_order) {
+    return;
+  }
+  // The file before is usually being parsed on the other core right now: a short busy wait (CPU
+  // pause instructions, no system calls) avoids putting this thread to sleep and waking it again.
+  // On the corpus, 1 file in 6 waits here: half of those for under 16 us, a few for milliseconds.
+  // Spinning with sched_yield instead put ~6% of the run's CPU in the scheduler (perf); 100 us of
+  // pauses gave the best wall time for the same CPU time as 0, 20 or yields (A/B on the corpus).
+  constexpr auto kSpinLimit = std::chrono::microseconds(100);
+  auto spin_until = std::chrono::steady_clock::now() + kSpinLimit;
+  for (unsigned spin = 1;; ++spin) {
     if (published_prefix_.load() >= file_order) {
       return;
     }
-    std::this_thread::yield();
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (spin % 64 == 0 && std::chrono::steady_clock::now() >= spin_until) {
+      break;
+    }
   }
   std::unique_lock lock(mutex_);
   ++waiting_;
