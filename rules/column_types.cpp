@@ -17,14 +17,21 @@ constexpr std::array<std::string_view, 17> kAfterType = {
     "constraint", "unique",      "generated", "collate", "using",      "deferrable",
     "initially",  "compression", "storage",   "options", "exclude"};
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_lower(c); });
-  return out;
-}
-
 bool has_location(Node node) {
   return node["location"] && node["location"].integer() >= 0;
+}
+
+// `token` equals the lower-case `word`, ignoring ASCII case (no copy: this runs per token).
+bool is_word(std::string_view token, std::string_view word) {
+  if (token.size() != word.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (ascii_lower(token[i]) != word[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // The end of a column's type: past its words and dots, its parenthesised modifiers and array
@@ -37,12 +44,12 @@ uint32_t type_end(const Statement& statement, uint32_t type_begin) {
     if (token.begin < type_begin) {
       continue;
     }
-    std::string word = lowercase(text.substr(token.begin, token.end - token.begin));
+    std::string_view word = text.substr(token.begin, token.end - token.begin);
     bool opens = word == "(" || word == "[";
     bool closes = word == ")" || word == "]";
     if (depth == 0 && end != 0 &&
         (closes || word == "," || word == ";" ||
-         std::find(kAfterType.begin(), kAfterType.end(), word) != kAfterType.end())) {
+         std::any_of(kAfterType.begin(), kAfterType.end(), [&](std::string_view after) { return is_word(word, after); }))) {
       break;
     }
     depth += opens ? 1 : closes ? -1 : 0;
