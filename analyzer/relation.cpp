@@ -1,6 +1,5 @@
 #include "analyzer/relation.hpp"
 
-
 namespace miglint {
 
 std::string qualified_name(std::string_view schema, std::string_view name) {

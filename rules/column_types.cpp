@@ -49,7 +49,8 @@ uint32_t type_end(const Statement& statement, uint32_t type_begin) {
     bool closes = word == ")" || word == "]";
     if (depth == 0 && end != 0 &&
         (closes || word == "," || word == ";" ||
-         std::any_of(kAfterType.begin(), kAfterType.end(), [&](std::string_view after) { return is_word(word, after); }))) {
+         std::any_of(kAfterType.begin(), kAfterType.end(),
+                     [&](std::string_view after) { return is_word(word, after); }))) {
       break;
     }
     depth += opens ? 1 : closes ? -1 : 0;
