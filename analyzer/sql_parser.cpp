@@ -1,5 +1,6 @@
 #include "analyzer/sql_parser.hpp"
 
+#include <malloc.h>
 #include <pg_query.h>
 
 #include <algorithm>
@@ -37,17 +38,23 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
     pg_query_free_parse_result(result);
     return attempt;
   }
-  // simdjson reads a little past the end: a padded copy in a buffer reused across calls.
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end (their contents do not matter). When
+  // the allocation holding libpg_query's JSON has that much room it is parsed where it is; otherwise
+  // from a padded copy in a buffer reused across calls.
   thread_local std::string padded;
   std::string_view json(result.parse_tree);
-  padded.assign(json);
-  padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  const char* input = result.parse_tree;
+  if (malloc_usable_size(result.parse_tree) < json.size() + simdjson::SIMDJSON_PADDING) {
+    padded.assign(json);
+    padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    input = padded.data();
+  }
   std::unique_ptr<simdjson::dom::document> document;
   simdjson::dom::element root;
   auto decoded = borrow
-                     ? parser.parse(padded.data(), json.size(), false)
+                     ? parser.parse(input, json.size(), false)
                      : parser.parse_into_document(*(document = std::make_unique<simdjson::dom::document>()),
-                                                  padded.data(), json.size(), false);
+                                                  input, json.size(), false);
   if (decoded.get(root) != simdjson::SUCCESS) {
     attempt.message = "internal error: cannot decode libpg_query's parse tree";
     pg_query_free_parse_result(result);
