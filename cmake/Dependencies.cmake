@@ -23,7 +23,12 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL
 # corpus (bench/run, LD_PRELOAD A/B), at a peak that still does not grow with the file count.
 option(MIGLINT_JEMALLOC "Link the miglint executable with jemalloc" ON)
 if(MIGLINT_JEMALLOC)
-  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+  pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)
+  if(NOT JEMALLOC_FOUND)
+    message(WARNING "jemalloc not found: miglint will use the C library's malloc, which is slower with "
+                    "several worker threads (ci/install-deps installs libjemalloc-dev)")
+    set(MIGLINT_JEMALLOC OFF)
+  endif()
 endif()
 
 if(MIGLINT_BUILD_TESTS)
