@@ -40,14 +40,19 @@ std::string_view Node::kind() const {
 }
 
 Node Node::body() const {
-  if (kind().empty()) {
+  if (known_body_) {
     return *this;
+  }
+  if (kind().empty()) {
+    Node node = *this;
+    node.known_body_ = valid_;
+    return node;
   }
   simdjson::dom::object object;
   if (element_.get_object().get(object) != simdjson::SUCCESS) {
     return {};
   }
-  return Node(object.begin().value());
+  return body_of(object.begin().value());
 }
 
 Node Node::as(std::string_view type) const {
@@ -67,7 +72,7 @@ Node Node::as(std::string_view type) const {
   if (second != end) {
     return {};
   }
-  return Node(it.value());
+  return body_of(it.value());
 }
 
 Node Node::operator[](std::string_view field) const {
@@ -84,11 +89,11 @@ Node Node::operator[](std::string_view field) const {
   if (it == end) {
     return {};
   }
-  auto second = it;
-  ++second;
-  if (second == end) {
+  if (!known_body_) {
+    auto second = it;
+    ++second;
     std::string_view key = it.key();
-    if (!key.empty() && key[0] >= 'A' && key[0] <= 'Z') {
+    if (second == end && !key.empty() && key[0] >= 'A' && key[0] <= 'Z') {
       // A wrapped node ({"IndexStmt": {...}}): the field is in its body.
       if (it.value().get_object().get(object) != simdjson::SUCCESS) {
         return {};
