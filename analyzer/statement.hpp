@@ -40,14 +40,14 @@ class Statement {
   template <class T>
   const T& derived(T (*compute)(const Statement&)) const {
     auto key = reinterpret_cast<void (*)()>(compute);
-    for (const auto& [k, value] : derived_) {
+    for (const auto& [k, value] : derived_.entries) {
       if (k == key) {
         return *static_cast<const T*>(value.get());
       }
     }
     auto value = std::make_shared<const T>(compute(*this));
     const T& result = *value;
-    derived_.emplace_back(key, std::move(value));
+    derived_.entries.emplace_back(key, std::move(value));
     return result;
   }
 
@@ -76,7 +76,24 @@ class Statement {
   mutable std::optional<std::vector<Token>> tokens_;
   mutable std::optional<uint32_t> code_end_;  // end of the last token, found on first use
   mutable std::optional<std::string> relation_name_;
-  mutable std::vector<std::pair<void (*)(), std::shared_ptr<const void>>> derived_;
+  // Derived facts may point at this statement (a typed column does): a copied or moved statement
+  // starts without them and computes its own.
+  struct DerivedFacts {
+    DerivedFacts() = default;
+    DerivedFacts(const DerivedFacts& /*other*/) {}
+    DerivedFacts(DerivedFacts&& /*other*/) noexcept {}
+    DerivedFacts& operator=(const DerivedFacts& /*other*/) {
+      entries.clear();
+      return *this;
+    }
+    DerivedFacts& operator=(DerivedFacts&& /*other*/) noexcept {
+      entries.clear();
+      return *this;
+    }
+    ~DerivedFacts() = default;
+    std::vector<std::pair<void (*)(), std::shared_ptr<const void>>> entries;
+  };
+  mutable DerivedFacts derived_;
 };
 
 }  // namespace miglint

@@ -154,3 +154,35 @@ TEST(Tokens, LiteTokensAgreeWithTheScannerOnAnchors) {
     }
   }
 }
+
+#include "analyzer/file_model.hpp"
+
+namespace {
+
+int g_kind_computations = 0;
+std::string counted_kind(const Statement& statement) {
+  ++g_kind_computations;
+  return std::string(statement.kind()) + "@" + std::to_string(statement.begin());
+}
+
+}  // namespace
+
+// Facts several rules derive from one statement are computed once and kept with it; a copy does not
+// share them (a derived fact may point at the statement it came from) and computes its own.
+TEST(Statement, DerivedFactsAreComputedOnceAndNotCarriedByCopies) {
+  SourceFile file("a.sql", "CREATE TABLE t (id int);\nDROP TABLE t;\n");
+  FileModel model = build_model(file);
+  ASSERT_EQ(model.statements.size(), 2U);
+  g_kind_computations = 0;
+  const Statement& create = model.statements[0];
+  EXPECT_EQ(create.derived(&counted_kind), "CreateStmt@0");
+  EXPECT_EQ(create.derived(&counted_kind), "CreateStmt@0");
+  EXPECT_EQ(g_kind_computations, 1);
+  EXPECT_EQ(model.statements[1].derived(&counted_kind), "DropStmt@25");
+  EXPECT_EQ(g_kind_computations, 2);
+  Statement copy = create;
+  EXPECT_EQ(copy.derived(&counted_kind), "CreateStmt@0");
+  EXPECT_EQ(g_kind_computations, 3);
+  EXPECT_EQ(create.relation_name(), "public.t");
+  EXPECT_EQ(create.span().end, 23U);  // the code's end, without the `;`
+}
