@@ -449,6 +449,23 @@ std::string relative_to_config(const Config& config, const std::string& path) {
 
 }  // namespace
 
+std::map<std::string, Severity> rule_severities(const ConfigSettings& settings,
+                                                std::set<std::string>& ignore) {
+  std::map<std::string, Severity> severities;
+  for (const auto& [id, level] : settings.rule_severity) {
+    if (level) {
+      severities[id] = *level;
+    } else {
+      ignore.insert(id);
+    }
+  }
+  return severities;
+}
+
+void ignore_timeout_rules(std::set<std::string>& ignore) {
+  ignore.insert({"require-lock-timeout", "require-statement-timeout"});
+}
+
 bool excluded_by_config(const Config& config, const std::string& path) {
   std::string relative = relative_to_config(config, path);
   for (const std::string& glob : settings_for(config, path).exclude) {

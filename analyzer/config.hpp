@@ -72,6 +72,15 @@ bool config_glob_matches(const std::string& glob, const std::string& path_from_c
 // file order (later ones win).
 ConfigSettings settings_for(const Config& config, const std::string& path);
 
+// The rule selection of one file's settings as a RuleSet takes it: `[rules.<id>]` severities by id,
+// and rules set to "off" added to `ignore`.
+std::map<std::string, Severity> rule_severities(const ConfigSettings& settings,
+                                                std::set<std::string>& ignore);
+
+// Adds to `ignore` the rules that ask for lock_timeout and statement_timeout, for migrations whose
+// runner sets them (`timeouts_set_by_runner`, and miglint's own runner).
+void ignore_timeout_rules(std::set<std::string>& ignore);
+
 // Whether the config excludes `path` (top-level or override `exclude` globs).
 bool excluded_by_config(const Config& config, const std::string& path);
 

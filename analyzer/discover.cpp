@@ -55,12 +55,14 @@ bool has_extension(const std::string& name, const std::vector<std::string>& exte
 
 }  // namespace
 
-bool is_input_file(const fs::directory_entry& entry, const std::vector<std::string>& other_extensions) {
-  // The name from the path's text: a directory entry's path is `dir/name`, and decomposing it with
-  // std::filesystem twice per entry was a visible part of walking a large tree.
+std::string_view entry_name(const fs::directory_entry& entry) {
   const std::string& native = entry.path().native();
   std::size_t slash = native.rfind('/');
-  std::string_view name = std::string_view(native).substr(slash == std::string::npos ? 0 : slash + 1);
+  return std::string_view(native).substr(slash == std::string::npos ? 0 : slash + 1);
+}
+
+bool is_input_file(const fs::directory_entry& entry, const std::vector<std::string>& other_extensions) {
+  std::string_view name = entry_name(entry);
   // `.sql` alone is a hidden file without an extension, as std::filesystem::path::extension says.
   bool wanted = (name.size() > 4 && name.ends_with(".sql")) ||
                 (!other_extensions.empty() && has_extension(std::string(name), other_extensions));

@@ -270,9 +270,7 @@ class DirectoryWalk final : public InputSource {
         if (!directory && !is_input_file(item, other_extensions_)) {
           continue;
         }
-        const std::string& native = item.path().native();
-        std::size_t slash = native.rfind('/');
-        std::string name = native.substr(slash == std::string::npos ? 0 : slash + 1);
+        std::string name(entry_name(item));
         MigrationOrderKey key(directory ? name + "/" : name);
         found.push_back(
             Keyed{std::move(key), Entry{std::move(name), static_cast<uint32_t>(d), directory, false}});

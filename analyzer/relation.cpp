@@ -28,13 +28,7 @@ std::string qualified_name_from_list(Node names) {
 std::string display_name(Node range_var) {
   std::string_view schema = range_var["schemaname"].str();
   std::string_view name = range_var["relname"].str();
-  if (schema.empty()) {
-    return std::string(name);
-  }
-  std::string out;
-  out.reserve(schema.size() + 1 + name.size());
-  out.append(schema).append(1, '.').append(name);
-  return out;
+  return schema.empty() ? std::string(name) : qualified_name(schema, name);
 }
 
 }  // namespace miglint

@@ -123,16 +123,9 @@ class SetupResolver {
     std::set<std::string> ignore =
         given("--ignore") ? split_ids(flags_.ignore) : settings.ignore.value_or(std::set<std::string>{});
     if (settings.timeouts_set_by_runner.value_or(false)) {
-      ignore.insert({"require-lock-timeout", "require-statement-timeout"});
+      ignore_timeout_rules(ignore);
     }
-    std::map<std::string, Severity> severities;
-    for (const auto& [id, level] : settings.rule_severity) {
-      if (level) {
-        severities[id] = *level;
-      } else {
-        ignore.insert(id);
-      }
-    }
+    std::map<std::string, Severity> severities = rule_severities(settings, ignore);
     std::string key =
         fmt::format("{}|{}|{}", fmt::join(select, ","), fmt::join(ignore, ","),
                     fmt::join(severities | std::views::transform([](const auto& entry) {

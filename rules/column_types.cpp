@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "analyzer/ascii.hpp"
 #include "analyzer/schema.hpp"

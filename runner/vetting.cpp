@@ -34,15 +34,8 @@ class VettingSetup {
     std::set<std::string> select = config.select.value_or(std::set<std::string>{});
     std::set<std::string> ignore = config.ignore.value_or(std::set<std::string>{});
     // The runner sets lock_timeout and statement_timeout itself.
-    ignore.insert({"require-lock-timeout", "require-statement-timeout"});
-    std::map<std::string, Severity> severities;
-    for (const auto& [id, level] : config.rule_severity) {
-      if (level) {
-        severities[id] = *level;
-      } else {
-        ignore.insert(id);
-      }
-    }
+    ignore_timeout_rules(ignore);
+    std::map<std::string, Severity> severities = rule_severities(config, ignore);
     // Destructive rules always run: their findings need an approval whatever the config says.
     for (const Rule& rule : all_rules()) {
       if (is_destructive(rule)) {
