@@ -64,6 +64,29 @@ class Node {
   Iterator begin() const;
   Iterator end() const;
 
+  // Calls `visit(child)` for every value of an object (a wrapper's body included) and every element
+  // of an array, in order; nothing for a scalar. For rules that look for an expression anywhere in
+  // a statement (a literal in a WHERE clause, a CHECK, a subquery) rather than at a known field.
+  template <class Visit>
+  void for_each_child(Visit&& visit) const {
+    if (!valid_) {
+      return;
+    }
+    simdjson::dom::object object;
+    if (element_.get_object().get(object) == simdjson::SUCCESS) {
+      for (auto field : object) {
+        visit(Node(field.value));
+      }
+      return;
+    }
+    simdjson::dom::array items;
+    if (element_.get_array().get(items) == simdjson::SUCCESS) {
+      for (simdjson::dom::element item : items) {
+        visit(Node(item));
+      }
+    }
+  }
+
   // The string in a {"String": {"sval": "..."}} node, as used in name lists.
   std::string_view string_value() const { return as("String")["sval"].str(); }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 #include "analyzer/relation.hpp"
 
@@ -101,6 +102,7 @@ void MigrationContext::leave(const Statement& statement, const std::vector<Schem
       end_transaction();
       begin_transaction();
     } else {
+      record_savepoint(statement.body());
       ++transaction_.statements_before;
     }
     return;
@@ -139,6 +141,7 @@ void MigrationContext::leave(const Statement& statement, const std::vector<Schem
     }
   }
   record_created(statement);
+  record_enum_change(statement);
   // A down migration's facts hold within its own file; the driver does not publish them.
   in_file_events_.insert(in_file_events_.end(), facts.begin(), facts.end());
 }
@@ -176,6 +179,52 @@ void MigrationContext::record_created(const Statement& statement) {
       created_.insert(qualified_name(stmt["relation"]["schemaname"].str(), stmt["newname"].str()));
     }
   }
+}
+
+void MigrationContext::record_savepoint(Node transaction_stmt) {
+  std::string_view kind = transaction_stmt["kind"].str();
+  std::string_view name = transaction_stmt["savepoint_name"].str();
+  std::vector<std::string>& open = transaction_.savepoints;
+  if (kind == "TRANS_STMT_SAVEPOINT") {
+    open.emplace_back(name);
+    return;
+  }
+  if (kind != "TRANS_STMT_RELEASE" && kind != "TRANS_STMT_ROLLBACK_TO") {
+    return;
+  }
+  // The innermost savepoint of that name; RELEASE ends it and those opened after it, ROLLBACK TO
+  // only those opened after it.
+  auto it = std::find(open.rbegin(), open.rend(), name);
+  if (it != open.rend()) {
+    open.erase(kind == "TRANS_STMT_RELEASE" ? std::prev(it.base()) : it.base(), open.end());
+  }
+}
+
+void MigrationContext::record_enum_change(const Statement& statement) {
+  // Outside a transaction every statement commits at once: the new value is usable by the next.
+  if (!in_transaction()) {
+    return;
+  }
+  Node stmt = statement.body();
+  std::string_view kind = statement.kind();
+  bool top_level = transaction_.savepoints.empty();
+  if (kind == "CreateEnumStmt" && top_level) {
+    transaction_.enum_types_created.insert(qualified_name_from_list(stmt["typeName"]));
+  }
+  // ADD VALUE (not RENAME VALUE). Before 12 it cannot run in a transaction unless the type was
+  // created in it, and then its values are usable (typecmds.c, AlterEnum, PostgreSQL 11).
+  if (kind != "AlterEnumStmt" || !stmt["oldVal"].str().empty() || pg_version_ < 12) {
+    return;
+  }
+  // PostgreSQL 17 exempts values added to a type created in the same transaction, both at its top
+  // level (pg_enum.c, uncommitted_enum_types); 12 to 16 refuse every value added in the transaction.
+  if (pg_version_ >= 17 && top_level &&
+      transaction_.enum_types_created.contains(qualified_name_from_list(stmt["typeName"]))) {
+    return;
+  }
+  Node names = stmt["typeName"];
+  transaction_.uncommitted_enum_labels[std::string(names.at(names.size() - 1).string_value())].insert(
+      std::string(stmt["newVal"].str()));
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,15 @@ struct TransactionSummary {
   bool ddl_on_existing = false;                 // an earlier statement changed an existing relation's schema
   bool dml_on_existing = false;                 // an earlier statement wrote rows of an existing relation
   std::set<std::string> not_valid_constraints;  // "public.t.constraint" added NOT VALID in it
+  // Enum labels that ALTER TYPE ... ADD VALUE added in it and that PostgreSQL refuses to use until
+  // the transaction commits (SQLSTATE 55P04), by the type's unqualified name, as column types
+  // carry it: "order_status" -> {"refunded"}. Always empty before PostgreSQL 12, where ADD VALUE
+  // either cannot run in a transaction or adds to a type created in it, whose values are usable.
+  std::map<std::string, std::set<std::string>> uncommitted_enum_labels;
+  // Enum types created in it outside any savepoint ("public.mood"): from PostgreSQL 17 on, values
+  // added to them outside a savepoint are usable at once.
+  std::set<std::string> enum_types_created;
+  std::vector<std::string> savepoints;  // open savepoints, innermost last
 };
 
 // What rules know about the migration around a statement: transaction state, objects created
@@ -105,6 +115,8 @@ class MigrationContext : public SchemaLookup {
   TableFacts table_facts_until(const std::string& qualified_table, std::size_t event_count, int depth) const;
   void record_created(const Statement& statement);
   void record_setting(Node set_stmt);
+  void record_savepoint(Node transaction_stmt);
+  void record_enum_change(const Statement& statement);
   void record_set_config(Node select_stmt);
 
   int pg_version_;
