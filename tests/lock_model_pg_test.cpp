@@ -23,6 +23,7 @@
 #include "analyzer/sql_parser.hpp"
 #include "rules/registry.hpp"
 #include "tests/pg/throwaway_server.hpp"
+#include "tests/tool_requirement.hpp"
 
 using namespace miglint;
 using namespace miglint::pgtest;
@@ -274,9 +275,8 @@ class LockModelAgainstServer : public ::testing::Test {
     server_ = nullptr;
   }
   void SetUp() override {
-    if (server_ == nullptr) {
-      GTEST_SKIP() << "no PostgreSQL server for the lock model test: " << (skip_reason_ ? *skip_reason_ : "");
-    }
+    MIGLINT_REQUIRE_TOOL(server_ != nullptr, "the lock model against a real server (lock_model_pg_test)",
+                         skip_reason_ ? *skip_reason_ : std::string());
   }
 
   // Runs `sql` in BEGIN ... ROLLBACK and returns what it locked and rewrote.

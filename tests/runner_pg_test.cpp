@@ -23,6 +23,7 @@
 
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
+#include "tests/tool_requirement.hpp"
 
 using namespace miglint::pgtest;
 using miglint::cli_support::TempDir;
@@ -194,9 +195,8 @@ class RunnerAgainstServer : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (server_ == nullptr) {
-      GTEST_SKIP() << "no PostgreSQL server for the runner tests: " << (skip_reason_ ? *skip_reason_ : "");
-    }
+    MIGLINT_REQUIRE_TOOL(server_ != nullptr, "the runner against a real server (runner_pg_test)",
+                         skip_reason_ ? *skip_reason_ : std::string());
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     database_ = "rt_";
     for (char c : std::string(info->name())) {

@@ -32,7 +32,14 @@ int free_port() {
 }
 
 std::unique_ptr<ThrowawayServer> ThrowawayServer::start(std::string& why) {
-  if (std::system("ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1") != 0) {
+  // PGBIN names the server's binaries, as for tests/pg/throwaway-postgres (which also honours it).
+  const char* pgbin = std::getenv("PGBIN");
+  if (pgbin != nullptr && *pgbin != '\0') {
+    if (::access((std::string(pgbin) + "/initdb").c_str(), X_OK) != 0) {
+      why = "PGBIN=" + std::string(pgbin) + " holds no initdb";
+      return nullptr;
+    }
+  } else if (std::system("ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1") != 0) {
     why = "PostgreSQL server binaries are not installed (ci/install-deps installs the postgresql package)";
     return nullptr;
   }
