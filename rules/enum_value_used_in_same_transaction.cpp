@@ -67,7 +67,7 @@ bool is_comparison(Node a_expr) {
       kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN_SYM") {
     return true;
   }
-  if (kind != "AEXPR_OP") {
+  if (kind != "AEXPR_OP" && kind != "AEXPR_OP_ANY" && kind != "AEXPR_OP_ALL") {
     return false;
   }
   Node names = a_expr["name"];
@@ -118,13 +118,10 @@ class LabelUses {
     if (kind == "TypeCast") {
       use(body["arg"], Target::of_type(normalized_type_name(body["typeName"])));
     } else if (kind == "A_Expr" && is_comparison(body)) {
-      Target left = operand_type(body["lexpr"]);
-      Target right = operand_type(body["rexpr"]);
-      use(body["lexpr"], right);
-      use(body["rexpr"], left);
+      comparison(body);
     } else if (kind == "CaseExpr") {
       case_expression(body);
-    } else if (kind == "CoalesceExpr") {
+    } else if (kind == "CoalesceExpr" || kind == "MinMaxExpr") {  // COALESCE, GREATEST, LEAST
       Target common = first_typed(body["args"], Node());
       for (Node arg : body["args"]) {
         use(arg, common);
@@ -150,6 +147,35 @@ class LabelUses {
       }
     }
     node.for_each_child([&](Node child) { walk(child); });
+  }
+
+  void comparison(Node a_expr) {
+    Node left = a_expr["lexpr"];
+    Node right = a_expr["rexpr"];
+    std::string_view kind = a_expr["kind"].str();
+    if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
+      // x = ANY('{a,b}'): the literal becomes an array of x's type. (ARRAY['a'] is text[], and then
+      // fails for another reason.)
+      Target element = operand_type(left);
+      if (element.kind == Target::Kind::Type) {
+        element.type += "[]";
+      }
+      use(right, element, /*array_literal=*/true);
+      return;
+    }
+    Node left_row = left.as("RowExpr");
+    Node right_row = right.as("RowExpr");
+    if (left_row && right_row) {  // (status, id) = ('refunded', 1): pairwise
+      for (std::size_t i = 0; i < left_row["args"].size() && i < right_row["args"].size(); ++i) {
+        use(right_row["args"].at(i), operand_type(left_row["args"].at(i)));
+        use(left_row["args"].at(i), operand_type(right_row["args"].at(i)));
+      }
+      return;
+    }
+    Target left_type = operand_type(left);
+    Target right_type = operand_type(right);
+    use(left, right_type);
+    use(right, left_type);
   }
 
   // CASE x WHEN 'a' ...: each WHEN value is compared with x. The results take the type of the
@@ -235,7 +261,6 @@ class LabelUses {
       return Target::none();  // t.*
     }
     std::string_view qualifier = fields.size() >= 2 ? fields.at(fields.size() - 2).string_value() : "";
-    Target found = Target::unknown();
     for (const TableRef& ref : tables_) {
       if (!qualifier.empty() && ref.reference != qualifier) {
         continue;
@@ -244,7 +269,9 @@ class LabelUses {
         return type;
       }
     }
-    return found;
+    // Not a column of a table the statement names with a known type: a column of a table from
+    // elsewhere, of a subquery or a CTE, or an output name. Unknown, not "not an enum".
+    return Target::unknown();
   }
 
   // A column's type: declared by this statement (CREATE TABLE, ADD COLUMN), or known from earlier
@@ -262,7 +289,8 @@ class LabelUses {
   }
 
   // A literal converted to `target`: reported when it is a label new in this transaction.
-  void use(Node operand, const Target& target) {
+  // `array_literal`: the literal is an array ('{a,b}') even where the target's type is unknown.
+  void use(Node operand, const Target& target, bool array_literal = false) {
     if (!target.converts()) {
       return;
     }
@@ -278,10 +306,14 @@ class LabelUses {
     }
     std::string_view text = constant["sval"]["sval"].str();
     if (target.kind == Target::Kind::Unknown) {
-      for (const auto& [type, labels] : labels_) {
-        if (labels.contains(std::string(text))) {
-          report(constant, text, type, false);
-          return;
+      std::vector<std::string> values =
+          array_literal ? array_elements(text) : std::vector<std::string>{std::string(text)};
+      for (const std::string& value : values) {
+        for (const auto& [type, labels] : labels_) {
+          if (labels.contains(value)) {
+            report(constant, value, type, false);
+            return;
+          }
         }
       }
       return;
