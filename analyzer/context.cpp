@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "analyzer/relation.hpp"
+#include "analyzer/transaction_model.hpp"
 
 namespace miglint {
 
@@ -22,6 +23,14 @@ void MigrationContext::start_section(bool wrapped_in_transaction, bool down_migr
   wrapped_ = wrapped_in_transaction;
   down_ = down_migration;
   begin_transaction();
+}
+
+void MigrationContext::start_runner_transaction(bool wrapped_in_transaction) {
+  // The runner commits its transaction (or the statement that ran alone ends) and goes on with the
+  // same file and session: created objects, session settings and facts carry over.
+  end_transaction();
+  begin_transaction();
+  wrapped_ = wrapped_in_transaction;
 }
 
 void MigrationContext::begin_transaction() {
@@ -82,23 +91,19 @@ void MigrationContext::enter(const Statement& statement) {
     begin_transaction();  // autocommit: every statement is its own transaction
   }
   opens_unclosed_ = unclosed_begins_.contains(statement.index());
-  if (statement.kind() == "TransactionStmt") {
-    std::string_view kind = statement.body()["kind"].str();
-    if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
-      nested_begin_ = in_transaction();
-    }
+  if (transaction_control(statement) == TransactionControl::Begin) {
+    nested_begin_ = in_transaction();
   }
   effects_ = statement_effects(statement, pg_version_, this);
 }
 
 void MigrationContext::leave(const Statement& statement, const std::vector<SchemaEvent>& facts) {
   std::string_view kind = statement.kind();
-  if (kind == "TransactionStmt") {
-    std::string_view tx = statement.body()["kind"].str();
-    if (tx == "TRANS_STMT_BEGIN" || tx == "TRANS_STMT_START") {
+  if (TransactionControl control = transaction_control(statement); control != TransactionControl::None) {
+    if (control == TransactionControl::Begin) {
       explicit_transaction_ = true;
       ++transaction_.statements_before;
-    } else if (tx == "TRANS_STMT_COMMIT" || tx == "TRANS_STMT_ROLLBACK" || tx == "TRANS_STMT_PREPARE") {
+    } else if (ends_transaction(control)) {
       end_transaction();
       begin_transaction();
     } else {
@@ -367,6 +372,11 @@ std::optional<std::string> MigrationContext::foreign_key_target(const std::strin
   TableFacts facts = table_facts(table);
   auto it = facts.foreign_keys.find(constraint);
   return it == facts.foreign_keys.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+bool MigrationContext::has_validated_not_null_check(const std::string& table,
+                                                    const std::string& column) const {
+  return table_facts(table).has_validated_not_null_check(column);
 }
 
 }  // namespace miglint

@@ -50,6 +50,10 @@ class MigrationContext : public SchemaLookup {
   // The driver starts a section (the whole file, or a dbmate up/down section) and walks its
   // statements: enter() before the rules see a statement, leave() after.
   void start_section(bool wrapped_in_transaction, bool down_migration);
+  // Within a section, the runner ends its transaction (or the statement run alone) and starts the
+  // next segment of its plan (see transaction_plan.hpp): in a transaction of its own when
+  // `wrapped_in_transaction`, else outside any.
+  void start_runner_transaction(bool wrapped_in_transaction);
   void enter(const Statement& statement);
   // For SQL embedded in a program (C++): the statements that follow run inside the program's
   // transaction `id` (a libpqxx transaction object), or in autocommit (nullopt). A change of
@@ -91,6 +95,7 @@ class MigrationContext : public SchemaLookup {
   std::optional<std::string> table_of_index(const std::string& index) const override;
   std::optional<std::string> foreign_key_target(const std::string& table,
                                                 const std::string& constraint) const override;
+  bool has_validated_not_null_check(const std::string& table, const std::string& column) const override;
 
   const TransactionSummary& transaction() const { return transaction_; }
   // For a BEGIN: the transaction it opens is never committed or rolled back in its section.

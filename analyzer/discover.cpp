@@ -9,6 +9,7 @@
 #include <set>
 #include <system_error>
 
+#include "analyzer/migration_layout.hpp"
 #include "analyzer/order.hpp"
 
 namespace miglint {
@@ -125,14 +126,6 @@ DiscoveredInputs discover_inputs(const std::vector<std::string>& paths, const st
   return out;
 }
 
-namespace {
-
-bool is_diesel_step(const fs::path& file) {
-  return file.filename() == "up.sql" || file.filename() == "down.sql";
-}
-
-}  // namespace
-
 void add_history(DiscoveredInputs& discovered) {
   std::set<std::string> known;
   for (const LintInput& input : discovered.inputs) {
@@ -143,13 +136,12 @@ void add_history(DiscoveredInputs& discovered) {
     if (input.filesystem_path.empty() || !input.report) {
       continue;
     }
-    fs::path file(input.filesystem_path);
-    fs::path display(input.display_path);
-    bool diesel = is_diesel_step(file);
-    fs::path set_dir = diesel ? file.parent_path().parent_path() : file.parent_path();
-    fs::path display_set_dir = diesel ? display.parent_path().parent_path() : display.parent_path();
-    if (set_dir.empty()) {
-      set_dir = ".";
+    // The file's migration set (migration_layout.hpp): where its earlier migrations are.
+    bool diesel = is_diesel_step(input.filesystem_path);
+    fs::path set_dir = migrations_directory_of(input.filesystem_path);
+    fs::path display_set_dir = fs::path(input.display_path).parent_path();
+    if (diesel) {
+      display_set_dir = display_set_dir.parent_path();
     }
     std::error_code error;
     auto consider = [&](const fs::directory_entry& entry) {

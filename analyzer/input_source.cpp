@@ -41,17 +41,6 @@ namespace miglint {
 
 namespace fs = std::filesystem;
 
-std::string_view migration_set_of(std::string_view path) {
-  std::size_t slash = path.rfind('/');
-  std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  if (name == "up.sql" || name == "down.sql") {
-    std::size_t up = dir.rfind('/');
-    dir = up == std::string_view::npos ? std::string_view() : dir.substr(0, up);
-  }
-  return dir;
-}
-
 VectorInputSource::VectorInputSource(std::span<const LintInput> inputs, std::vector<InputError> errors)
     : inputs_(inputs) {
   errors_ = std::move(errors);

@@ -10,6 +10,7 @@
 
 #include "analyzer/discover.hpp"
 #include "analyzer/finding.hpp"
+#include "analyzer/migration_layout.hpp"  // migration_set_of
 
 namespace miglint {
 
@@ -29,10 +30,6 @@ class InputSource {
  protected:
   std::vector<InputError> errors_;
 };
-
-// The migration set of a file: its directory, or for diesel's `<version>/up.sql` (and down.sql) the
-// directory above ("" for none). Schema facts flow only within a set.
-std::string_view migration_set_of(std::string_view display_path);
 
 // Inputs from a list already in migration order (borrowed, or owned).
 class VectorInputSource final : public InputSource {

@@ -27,6 +27,7 @@
 #include "analyzer/sql_parser.hpp"
 #include "analyzer/statement.hpp"
 #include "analyzer/transaction_model.hpp"
+#include "analyzer/transaction_plan.hpp"
 
 namespace miglint {
 
@@ -72,70 +73,6 @@ struct Overloaded : Fs... {
 };
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
-
-// A statement that only SETs or RESETs.
-bool is_setting(const Statement& s) {
-  return s.kind() == "VariableSetStmt";
-}
-
-// A section of statements [first, last) run under one transaction regime.
-struct SectionPlan {
-  std::size_t first = 0;
-  std::size_t last = 0;
-  bool wrapped = false;
-  bool down = false;
-};
-
-std::vector<SectionPlan> plan_sections(const FileModel& model, const LintOptions& options) {
-  std::vector<SectionPlan> plans;
-  if (model.embedded != nullptr) {
-    // Each call says whether it runs in a transaction (see walk_statements), not the file.
-    plans.push_back(SectionPlan{0, model.statements.size(), false, false});
-    return plans;
-  }
-  bool down_file = is_down_migration_path(model.source->path());
-  const auto& sections = model.directives.sections;
-  auto statement_section = [&](std::size_t i) -> int {
-    int found = -1;
-    for (std::size_t k = 0; k < sections.size(); ++k) {
-      if (sections[k].begin <= model.statements[i].begin()) {
-        found = static_cast<int>(k);
-      }
-    }
-    return found;
-  };
-  std::size_t i = 0;
-  while (i < model.statements.size() || (plans.empty() && i == 0)) {
-    int section = model.statements.empty() ? -1 : statement_section(i);
-    std::size_t j = i;
-    while (j < model.statements.size() && statement_section(j) == section) {
-      ++j;
-    }
-    SectionPlan plan{i, j, false, down_file};
-    if (section >= 0) {
-      // dbmate wraps each section in a transaction unless told `transaction:false`.
-      plan.wrapped = sections[static_cast<std::size_t>(section)].transactional;
-      plan.down = sections[static_cast<std::size_t>(section)].down;
-    } else {
-      bool only_concurrent = true;
-      bool any_concurrent = false;
-      for (std::size_t k = i; k < j; ++k) {
-        const Statement& s = model.statements[k];
-        bool concurrent = is_concurrent_operation(s);
-        any_concurrent = any_concurrent || concurrent;
-        only_concurrent = only_concurrent && (concurrent || is_setting(s));
-      }
-      bool unwrapped = model.directives.no_transaction || (any_concurrent && only_concurrent);
-      plan.wrapped = options.assume_in_transaction && !unwrapped;
-    }
-    plans.push_back(plan);
-    if (j == i) {
-      break;
-    }
-    i = j;
-  }
-  return plans;
-}
 
 // The model of a file, with the ignore comments of embedded SQL scoped to their call.
 FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded) {
@@ -322,36 +259,6 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   }
 }
 
-// The BEGINs whose transaction is neither committed nor rolled back before their section ends.
-std::set<uint32_t> unclosed_begins(const FileModel& model, const std::vector<SectionPlan>& sections) {
-  std::set<uint32_t> unclosed;
-  for (const SectionPlan& section : sections) {
-    // In a section the tool wraps, a BEGIN is nested in the tool's transaction, which the tool
-    // commits: it is not left open (transaction-nesting reports it).
-    if (section.wrapped) {
-      continue;
-    }
-    std::optional<uint32_t> open;
-    for (std::size_t i = section.first; i < section.last; ++i) {
-      const Statement& statement = model.statements[i];
-      if (statement.kind() != "TransactionStmt") {
-        continue;
-      }
-      std::string_view kind = statement.body()["kind"].str();
-      if ((kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") && !open) {
-        open = statement.index();
-      } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
-                 kind == "TRANS_STMT_PREPARE") {
-        open.reset();
-      }
-    }
-    if (open) {
-      unclosed.insert(*open);
-    }
-  }
-  return unclosed;
-}
-
 // The program transaction of the call whose SQL holds `offset` (nullopt: autocommit).
 std::optional<uint64_t> program_transaction_at(const EmbeddedPlan& plan, uint32_t offset) {
   for (const EmbeddedCallRegion& call : plan.calls) {
@@ -362,27 +269,36 @@ std::optional<uint64_t> program_transaction_at(const EmbeddedPlan& plan, uint32_
   return std::nullopt;
 }
 
-// Walks the statements of a file section by section, keeping the migration context current:
-// `visit(statement, context)` runs after enter() and before leave().
+// Walks the statements of a file as its transaction plan runs them, keeping the migration context
+// current: `visit(statement, context)` runs after enter() and before leave().
 template <typename Visit>
-void walk_statements(const FileModel& model, const LintOptions& options,
-                     const std::vector<SectionPlan>& sections,
+void walk_statements(const FileModel& model, const LintOptions& options, const TransactionPlan& plan,
                      const std::vector<std::vector<SchemaEvent>>& facts, SchemaHistory* history,
                      std::size_t file_order, Visit&& visit) {
   MigrationContext context(options.pg_version, history, file_order);
-  context.set_unclosed_begins(unclosed_begins(model, sections));
-  for (const SectionPlan& section : sections) {
+  context.set_unclosed_begins(std::set<uint32_t>(plan.unclosed_begins.begin(), plan.unclosed_begins.end()));
+  for (const PlanSection& section : plan.sections) {
     context.start_section(section.wrapped, section.down);
-    for (std::size_t i = section.first; i < section.last; ++i) {
-      const Statement& statement = model.statements[i];
-      if (model.embedded != nullptr) {
-        context.set_program_transaction(program_transaction_at(*model.embedded, statement.begin()));
+    for (std::size_t s = 0; s < section.segments.size(); ++s) {
+      const TransactionSegment& segment = section.segments[s];
+      // Where the runner commits its transaction and starts the next (a segmented file), the
+      // context does too; the file's own BEGIN/COMMIT are followed statement by statement.
+      bool runner_boundary = s > 0 && (segment.kind == TransactionSegment::Kind::Wrapped ||
+                                       section.segments[s - 1].kind == TransactionSegment::Kind::Wrapped);
+      if (runner_boundary) {
+        context.start_runner_transaction(segment.kind == TransactionSegment::Kind::Wrapped);
       }
-      context.enter(statement);
-      visit(statement, context);
-      context.leave(statement, facts[i]);
-      if constexpr (std::is_invocable_v<Visit, const Statement&, const MigrationContext&, bool>) {
-        visit(statement, context, true);  // after leave(): what the statement left held
+      for (std::size_t i = segment.first; i < segment.last; ++i) {
+        const Statement& statement = model.statements[i];
+        if (model.embedded != nullptr) {
+          context.set_program_transaction(program_transaction_at(*model.embedded, statement.begin()));
+        }
+        context.enter(statement);
+        visit(statement, context);
+        context.leave(statement, facts[i]);
+        if constexpr (std::is_invocable_v<Visit, const Statement&, const MigrationContext&, bool>) {
+          visit(statement, context, true);  // after leave(): what the statement left held
+        }
       }
     }
   }
@@ -407,10 +323,11 @@ void run_rules(const FileModel& model, const RuleSet& rules, const MigrationCont
   }
 }
 
-// The schema facts of each statement, and the file's sections; publishes the facts for later files.
+// The schema facts of each statement, and the file's transaction plan; publishes the facts for
+// later files.
 struct PreparedFile {
   FileModel model;
-  std::vector<SectionPlan> sections;
+  TransactionPlan plan;
   std::vector<std::vector<SchemaEvent>> facts;
 };
 
@@ -540,10 +457,10 @@ void assign_statement_keys(const FileModel& model, std::vector<Finding>& finding
 }
 
 // The facts of the file's up sections, in order, for later files.
-std::vector<SchemaEvent> facts_to_publish(const std::vector<SectionPlan>& sections,
+std::vector<SchemaEvent> facts_to_publish(const std::vector<PlanSection>& sections,
                                           const std::vector<std::vector<SchemaEvent>>& facts) {
   std::vector<SchemaEvent> events;
-  for (const SectionPlan& section : sections) {
+  for (const PlanSection& section : sections) {
     if (section.down) {
       continue;
     }
@@ -557,13 +474,14 @@ std::vector<SchemaEvent> facts_to_publish(const std::vector<SectionPlan>& sectio
 PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, SchemaHistory* history,
                           std::size_t file_order, const EmbeddedPlan* embedded = nullptr) {
   PreparedFile file{build_model(source, embedded), {}, {}};
-  file.sections = plan_sections(file.model, options);
+  file.plan =
+      plan_transactions(file.model, options.execution, options.pg_version, options.assume_in_transaction);
   file.facts.reserve(file.model.statements.size());
   for (const Statement& statement : file.model.statements) {
     file.facts.push_back(schema_events(statement));
   }
   if (history != nullptr) {
-    history->publish(file_order, facts_to_publish(file.sections, file.facts));
+    history->publish(file_order, facts_to_publish(file.plan.sections, file.facts));
     history->wait_for_files_before(file_order);
   }
   return file;
@@ -577,7 +495,7 @@ FileLocks explain_locks(const SourceFile& source, const LintOptions& options, co
   result.path = source.path();
   PreparedFile file = prepare_file(source, options, history, file_order);
   walk_statements(
-      file.model, options, file.sections, file.facts, history, file_order,
+      file.model, options, file.plan, file.facts, history, file_order,
       Overloaded{[&](const Statement& statement, const MigrationContext& context) {
                    result.statements.push_back(
                        StatementLocks{source.position(statement.begin()), context.effects(), {}});
@@ -596,6 +514,32 @@ FileLocks explain_locks(const SourceFile& source, const LintOptions& options, co
   return result;
 }
 
+void explain_locks_in_order(
+    const std::vector<LintInput>& inputs, const RuleSet& rules,
+    const std::function<LintOptions(const std::string& display_path)>& options_for,
+    const std::function<void(const std::string& display_path, Expected<FileLocks>&&)>& emit) {
+  SchemaHistory history(inputs.size());
+  for (std::size_t index = 0; index < inputs.size(); ++index) {
+    const LintInput& input = inputs[index];
+    Expected<SourceFile> source = input.contents
+                                      ? source_from_bytes(input.display_path, *input.contents)
+                                      : load_source_file(input.filesystem_path, input.display_path);
+    if (!source) {
+      history.publish(index, {});
+      if (input.report) {
+        emit(input.display_path, source.error());
+      }
+      continue;
+    }
+    LintOptions options = options_for(input.display_path);
+    if (!input.report) {
+      prepare_file(*source, options, &history, index);
+      continue;
+    }
+    emit(input.display_path, explain_locks(*source, options, rules, &history, index));
+  }
+}
+
 namespace {
 
 FileResult lint_prepared(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
@@ -605,7 +549,7 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
   PreparedFile file = prepare_file(source, options, history, file_order, embedded);
   FileModel& model = file.model;
   std::vector<std::unordered_set<std::string>> memory;
-  walk_statements(model, options, file.sections, file.facts, history, file_order,
+  walk_statements(model, options, file.plan, file.facts, history, file_order,
                   [&](const Statement& statement, const MigrationContext& context) {
                     run_rules(model, rules, context, statement, memory, result.findings);
                   });

@@ -12,17 +12,23 @@
 #include "analyzer/context.hpp"
 #include "analyzer/cpp/front_end.hpp"
 #include "analyzer/discover.hpp"
+#include "analyzer/expected.hpp"
 #include "analyzer/finding.hpp"
 #include "analyzer/rule.hpp"
 #include "analyzer/schema.hpp"
 #include "analyzer/source_file.hpp"
+#include "analyzer/transaction_plan.hpp"
 
 namespace miglint {
 
 struct LintOptions {
   int pg_version = 15;
-  bool assume_in_transaction = false;
-  unsigned jobs = 0;  // 0: one per core
+  // Who executes the files: a migration tool (wrapping each file when `assume_in_transaction`), or
+  // `miglint run`, whose plan (one transaction, segmented, as written: transaction_plan.hpp) the
+  // lint then follows exactly, so that lint and run see the same transactions.
+  ExecutionMode execution = ExecutionMode::Tool;
+  bool assume_in_transaction = false;  // ExecutionMode::Tool only
+  unsigned jobs = 0;                   // 0: one per core
   // Give findings the statement keys SARIF fingerprints need (hashing statements costs time that
   // the other formats need not spend).
   bool statement_keys = false;
@@ -100,6 +106,16 @@ struct FileLocks {
 };
 FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                         SchemaHistory* history = nullptr, std::size_t file_order = 0);
+
+// The lock model's view of files read together, in the given (migration) order: each file's
+// statements see the schema facts of the files before it, as `lint` does. What `miglint locks`
+// prints and what `miglint plan` shows per statement. Inputs with `report` false are read for their
+// facts only; `emit` gets the others' locks, in order, or the file's read error. `rules` names the
+// statements that could not be parsed (FileLocks::problems).
+void explain_locks_in_order(
+    const std::vector<LintInput>& inputs, const RuleSet& rules,
+    const std::function<LintOptions(const std::string& display_path)>& options_for,
+    const std::function<void(const std::string& display_path, Expected<FileLocks>&&)>& emit);
 
 // How one file is linted: its options and rules (the config file may differ per path).
 struct FileSetup {

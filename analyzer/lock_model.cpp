@@ -37,6 +37,11 @@ bool blocks_writes(LockMode mode) {
   return mode >= LockMode::Share;
 }
 
+bool set_not_null_scans(const std::string& table, const std::string& column, int pg_version,
+                        const SchemaLookup* schema) {
+  return !(pg_version >= 12 && schema != nullptr && schema->has_validated_not_null_check(table, column));
+}
+
 namespace {
 
 class EffectList {
@@ -160,7 +165,8 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version, const S
         }
       }
     } else if (subtype == "AT_SetNotNull") {
-      effects.add(table, LockMode::AccessExclusive, false, true);
+      effects.add(table, LockMode::AccessExclusive, false,
+                  set_not_null_scans(table, std::string(cmd["name"].str()), pg_version, schema));
     } else if (subtype == "AT_AlterColumnType") {
       Node def = cmd["def"].as("ColumnDef");
       std::optional<std::string> old_type;

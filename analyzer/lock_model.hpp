@@ -44,11 +44,19 @@ class SchemaLookup {
   virtual std::optional<std::string> table_of_index(const std::string& index) const = 0;
   virtual std::optional<std::string> foreign_key_target(const std::string& table,
                                                         const std::string& constraint) const = 0;
+  // A validated CHECK (column IS NOT NULL) is known on the table.
+  virtual bool has_validated_not_null_check(const std::string& table, const std::string& column) const = 0;
 };
 
+// Whether ALTER TABLE `table` ALTER COLUMN `column` SET NOT NULL reads the whole table: it does,
+// unless (from PostgreSQL 12 on) a validated CHECK (column IS NOT NULL) proves no row holds NULL.
+// The lock model and the adding-not-nullable-field rule both ask this.
+bool set_not_null_scans(const std::string& table, const std::string& column, int pg_version,
+                        const SchemaLookup* schema);
+
 // The lock model: the relations a statement locks and how, for a target PostgreSQL major version.
-// With `schema`, an index's table, a column's current type (is a type change binary-coercible?)
-// and a foreign key's referenced table are taken into account.
+// With `schema`, an index's table, a column's current type (is a type change binary-coercible?),
+// a foreign key's referenced table and validated NOT NULL checks are taken into account.
 std::vector<RelationEffect> statement_effects(const Statement& statement, int pg_version,
                                               const SchemaLookup* schema = nullptr);
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "analyzer/ascii.hpp"
+#include "analyzer/migration_layout.hpp"
 
 namespace miglint {
 
@@ -136,12 +137,6 @@ bool migration_order_less(std::string_view a, std::string_view b) {
   MigrationOrderKey left(a);
   MigrationOrderKey right(b);
   return left < right || (left == right && a < b);  // ties by bytes
-}
-
-bool is_down_migration_path(std::string_view path) {
-  std::string_view name =
-      path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
-  return name == "down.sql" || name.ends_with(".down.sql") || name.ends_with("_down.sql");
 }
 
 }  // namespace miglint

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/migration_layout.hpp"  // is_down_migration_path
+
 namespace miglint {
 
 // Migration order, shared by `lint` and the runner. A leading timestamp written with dashes
@@ -37,8 +39,5 @@ class MigrationOrderKey {
   // sorting 10,000s of paths cheap in time and memory.
   std::string encoded_;
 };
-
-// Down migrations (`down.sql`, `*.down.sql`, `*_down.sql`) are linted but teach no schema facts.
-bool is_down_migration_path(std::string_view path);
 
 }  // namespace miglint

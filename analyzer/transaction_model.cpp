@@ -87,6 +87,26 @@ bool cannot_run_in_transaction(const Statement& statement, int pg_version) {
          kind == "DropSubscriptionStmt";
 }
 
+TransactionControl transaction_control(const Statement& statement) {
+  if (statement.kind() != "TransactionStmt") {
+    return TransactionControl::None;
+  }
+  std::string_view what = statement.body()["kind"].str();
+  if (what == "TRANS_STMT_BEGIN" || what == "TRANS_STMT_START") {
+    return TransactionControl::Begin;
+  }
+  if (what == "TRANS_STMT_COMMIT") {
+    return TransactionControl::Commit;
+  }
+  if (what == "TRANS_STMT_ROLLBACK") {
+    return TransactionControl::Rollback;
+  }
+  if (what == "TRANS_STMT_PREPARE") {
+    return TransactionControl::Prepare;
+  }
+  return TransactionControl::Other;
+}
+
 std::string_view statement_label(const Statement& statement) {
   std::string_view kind = statement.kind();
   if (kind == "IndexStmt") {

@@ -17,6 +17,23 @@ bool is_concurrent_operation(const Statement& statement);
 // PUBLICATION, and ALTER TYPE ... ADD VALUE before PostgreSQL 12.
 bool cannot_run_in_transaction(const Statement& statement, int pg_version);
 
+// What a statement does to the transaction it runs in: the one classifier of BEGIN/COMMIT for the
+// lint driver, the migration context, the runner's script and the rules.
+enum class TransactionControl {
+  None,      // not a transaction statement
+  Begin,     // BEGIN, START TRANSACTION
+  Commit,    // COMMIT, END
+  Rollback,  // ROLLBACK, ABORT
+  Prepare,   // PREPARE TRANSACTION: the transaction leaves the session (it ends it, as COMMIT does)
+  Other,     // SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT/ROLLBACK PREPARED: no change of transaction
+};
+TransactionControl transaction_control(const Statement& statement);
+// COMMIT, ROLLBACK or PREPARE TRANSACTION: the session's transaction ends.
+inline bool ends_transaction(TransactionControl control) {
+  return control == TransactionControl::Commit || control == TransactionControl::Rollback ||
+         control == TransactionControl::Prepare;
+}
+
 // "CREATE INDEX CONCURRENTLY", "VACUUM", ... for messages.
 std::string_view statement_label(const Statement& statement);
 

@@ -268,81 +268,92 @@ struct LocksFlags {
   int pg_version = 15;
   bool assume_in_transaction = false;
   std::string stdin_filename = "stdin.sql";
+  std::string config;
   std::vector<std::string> paths;
+  std::set<std::string> given;  // flags given: they override the config file
 };
 
-// `miglint locks`: the lock model's view of each statement, in migration order.
+// `miglint locks`: the lock model's view of each statement, in migration order, with the
+// settings `lint` takes from miglint.toml (pg_version, assume_in_transaction, per path).
 int run_locks(const LocksFlags& flags) {
-  RuleSet rules(all_rules(), {}, {});
-  LintOptions options;
-  options.pg_version = flags.pg_version;
-  options.assume_in_transaction = flags.assume_in_transaction;
-  DiscoveredInputs discovered = discover_inputs(flags.paths, flags.stdin_filename);
-  SchemaHistory history(discovered.inputs.size());
-  nlohmann::ordered_json files = nlohmann::ordered_json::array();
-  std::vector<InputError> errors = discovered.errors;
-  for (std::size_t index = 0; index < discovered.inputs.size(); ++index) {
-    const LintInput& input = discovered.inputs[index];
-    if (cpp::is_cpp_path(input.display_path, cpp::CppSettings{})) {
-      history.publish(index, {});
-      errors.push_back(InputError{input.display_path, std::nullopt,
-                                  "`miglint locks` reads SQL files; lint C++ sources with `miglint lint`"});
-      continue;
-    }
-    Expected<SourceFile> source = input.contents
-                                      ? source_from_bytes(input.display_path, *input.contents)
-                                      : load_source_file(input.filesystem_path, input.display_path);
-    if (!source) {
-      history.publish(index, {});
-      errors.push_back(InputError{input.display_path, std::nullopt, source.error().message});
-      continue;
-    }
-    FileLocks locks = explain_locks(*source, options, rules, &history, index);
-    if (flags.format == "json") {
-      nlohmann::ordered_json statements = nlohmann::ordered_json::array();
-      for (const StatementLocks& statement : locks.statements) {
-        nlohmann::ordered_json relations = nlohmann::ordered_json::array();
-        for (const RelationEffect& effect : statement.relations) {
-          relations.push_back({{"name", effect.relation},
-                               {"lock", lock_mode_name(effect.lock)},
-                               {"rewrite", effect.rewrite},
-                               {"scan", effect.scan}});
-        }
-        nlohmann::ordered_json held = nlohmann::ordered_json::array();
-        for (const HeldLock& lock : statement.held) {
-          held.push_back({{"name", lock.relation}, {"lock", lock_mode_name(lock.lock)}});
-        }
-        statements.push_back({{"start", {{"line", statement.start.line}, {"column", statement.start.column}}},
-                              {"relations", relations},
-                              {"held", held}});
-      }
-      files.push_back({{"path", locks.path}, {"statements", statements}});
-    } else {
-      std::cout << locks.path << "\n";
-      for (const StatementLocks& statement : locks.statements) {
-        std::cout << fmt::format("  {}:{}", statement.start.line, statement.start.column);
-        if (statement.relations.empty()) {
-          std::cout << "  no table locks\n";
-          continue;
-        }
-        std::string separator = "  ";
-        for (const RelationEffect& effect : statement.relations) {
-          std::cout << fmt::format("{}{} {}{}{}", separator, effect.relation, lock_mode_name(effect.lock),
-                                   effect.rewrite ? " rewrite" : "", effect.scan ? " scan" : "");
-          separator = "; ";
-        }
-        std::vector<std::string> held;
-        for (const HeldLock& lock : statement.held) {
-          held.push_back(fmt::format("{} {}", lock.relation, lock_mode_name(lock.lock)));
-        }
-        std::cout << fmt::format("   [held: {}]\n", fmt::join(held, ", "));
-      }
-    }
-    for (const Finding& problem : locks.problems) {
-      std::cerr << fmt::format("miglint: {}:{}:{}: {}: {} (statement skipped)\n", problem.path,
-                               problem.start.line, problem.start.column, problem.rule, problem.message);
-    }
+  std::optional<Config> config;
+  if (!load_config_for(flags.config, config)) {
+    return kExitError;
   }
+  RuleSet rules(all_rules(), {}, {});
+  DiscoveredInputs discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  std::vector<InputError> errors = discovered.errors;
+  std::erase_if(discovered.inputs, [&](const LintInput& input) {
+    if (!cpp::is_cpp_path(input.display_path, cpp::CppSettings{})) {
+      return false;
+    }
+    errors.push_back(InputError{input.display_path, std::nullopt,
+                                "`miglint locks` reads SQL files; lint C++ sources with `miglint lint`"});
+    return true;
+  });
+  auto options_for = [&](const std::string& path) {
+    ConfigSettings settings = config ? settings_for(*config, path) : ConfigSettings{};
+    LintOptions options;
+    options.pg_version =
+        flags.given.contains("--pg-version") ? flags.pg_version : settings.pg_version.value_or(15);
+    options.assume_in_transaction =
+        flags.given.contains("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
+    return options;
+  };
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  explain_locks_in_order(
+      discovered.inputs, rules, options_for, [&](const std::string& path, Expected<FileLocks>&& explained) {
+        if (!explained) {
+          errors.push_back(InputError{path, std::nullopt, explained.error().message});
+          return;
+        }
+        const FileLocks& locks = *explained;
+        if (flags.format == "json") {
+          nlohmann::ordered_json statements = nlohmann::ordered_json::array();
+          for (const StatementLocks& statement : locks.statements) {
+            nlohmann::ordered_json relations = nlohmann::ordered_json::array();
+            for (const RelationEffect& effect : statement.relations) {
+              relations.push_back({{"name", effect.relation},
+                                   {"lock", lock_mode_name(effect.lock)},
+                                   {"rewrite", effect.rewrite},
+                                   {"scan", effect.scan}});
+            }
+            nlohmann::ordered_json held = nlohmann::ordered_json::array();
+            for (const HeldLock& lock : statement.held) {
+              held.push_back({{"name", lock.relation}, {"lock", lock_mode_name(lock.lock)}});
+            }
+            statements.push_back(
+                {{"start", {{"line", statement.start.line}, {"column", statement.start.column}}},
+                 {"relations", relations},
+                 {"held", held}});
+          }
+          files.push_back({{"path", locks.path}, {"statements", statements}});
+        } else {
+          std::cout << locks.path << "\n";
+          for (const StatementLocks& statement : locks.statements) {
+            std::cout << fmt::format("  {}:{}", statement.start.line, statement.start.column);
+            if (statement.relations.empty()) {
+              std::cout << "  no table locks\n";
+              continue;
+            }
+            std::string separator = "  ";
+            for (const RelationEffect& effect : statement.relations) {
+              std::cout << fmt::format("{}{} {}{}{}", separator, effect.relation, lock_mode_name(effect.lock),
+                                       effect.rewrite ? " rewrite" : "", effect.scan ? " scan" : "");
+              separator = "; ";
+            }
+            std::vector<std::string> held;
+            for (const HeldLock& lock : statement.held) {
+              held.push_back(fmt::format("{} {}", lock.relation, lock_mode_name(lock.lock)));
+            }
+            std::cout << fmt::format("   [held: {}]\n", fmt::join(held, ", "));
+          }
+        }
+        for (const Finding& problem : locks.problems) {
+          std::cerr << fmt::format("miglint: {}:{}:{}: {}: {} (statement skipped)\n", problem.path,
+                                   problem.start.line, problem.start.column, problem.rule, problem.message);
+        }
+      });
   if (flags.format == "json") {
     nlohmann::ordered_json out{{"version", 1}, {"files", files}};
     std::cout << out.dump(2) << "\n";
@@ -453,6 +464,7 @@ int main(int argc, char** argv) {
   locks_cmd->add_flag("--assume-in-transaction", locks.assume_in_transaction,
                       "Each file runs inside a transaction opened by the migration tool");
   locks_cmd->add_option("--stdin-filename", locks.stdin_filename, "Name reported for `-` (stdin)");
+  locks_cmd->add_option("--config", locks.config, "The config file (default: miglint.toml found walking up)");
   locks_cmd->add_option("paths", locks.paths, "Files, directories, or - for stdin")->required();
 
   std::string rules_format = "text";
@@ -496,6 +508,11 @@ int main(int argc, char** argv) {
     return exec_runner(argc, argv);
   }
   if (locks_cmd->parsed()) {
+    for (const char* flag : {"--pg-version", "--assume-in-transaction"}) {
+      if (locks_cmd->count(flag) > 0) {
+        locks.given.insert(flag);
+      }
+    }
     return run_locks(locks);
   }
   if (rules_cmd->parsed()) {

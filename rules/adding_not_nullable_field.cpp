@@ -25,7 +25,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     Node cmd = item.as("AlterTableCmd");
     std::string column(cmd["name"].str());
     if (cmd["subtype"].str() == "AT_SetNotNull" &&
-        !(check_can_prove && context.table_facts(table).has_validated_not_null_check(column))) {
+        set_not_null_scans(table, column, context.pg_version(), &context)) {
       std::string why =
           check_can_prove
               ? fmt::format("no validated CHECK ({} IS NOT NULL) is known that would let PostgreSQL skip it",

@@ -24,6 +24,13 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE") {
     return;
   }
+  // The parent's lock as the lock model (and so `miglint locks` and `plan`) says it.
+  LockMode parent_lock = LockMode::None;
+  for (const RelationEffect& effect : context.effects()) {
+    if (effect.relation == qualified_name(stmt["relation"])) {
+      parent_lock = effect.lock;
+    }
+  }
   std::size_t index = 0;
   for (Node item : stmt["cmds"]) {
     Node cmd = item.as("AlterTableCmd");
@@ -38,8 +45,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       "scan; no validated CHECK constraint on {} is known that would let PostgreSQL skip it",
                       quote_name(display_name(partition)), quote_name(display_name(stmt["relation"])),
                       quote_name(display_name(partition)), quote_name(display_name(partition)),
-                      context.pg_version() >= 12 ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE",
-                      quote_name(display_name(stmt["relation"])), quote_name(display_name(partition))),
+                      lock_mode_name(parent_lock), quote_name(display_name(stmt["relation"])),
+                      quote_name(display_name(partition))),
           "First add a CHECK constraint matching the bound with `NOT VALID`, then `VALIDATE CONSTRAINT` it "
           "(SHARE UPDATE EXCLUSIVE, reads and writes continue); the attach then skips the scan. Drop the "
           "CHECK afterwards.");

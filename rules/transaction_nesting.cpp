@@ -1,3 +1,4 @@
+#include "analyzer/transaction_model.hpp"
 #include "rules/rule_support.hpp"
 #include "rules/transaction_hygiene.hpp"
 
@@ -5,17 +6,13 @@ namespace miglint {
 
 namespace {
 
-bool is_transaction_end(std::string_view kind) {
-  return kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_PREPARE";
-}
-
 // PostgreSQL has no nested transactions: a BEGIN inside one is ignored with a warning, and the
 // first COMMIT ends the outer transaction. Either way statements meant to be atomic are not.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  if (statement.kind() != "TransactionStmt") {
+  TransactionControl control = transaction_control(statement);
+  if (control == TransactionControl::None) {
     return;
   }
-  std::string_view kind = statement.body()["kind"].str();
   bool tool_transaction = context.in_transaction() && !context.transaction_is_explicit();
   if (context.nested_begin()) {
     if (!out.once(transaction_key(context))) {
@@ -36,7 +33,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                            "for a part that may be rolled back on its own.");
     return;
   }
-  if (is_transaction_end(kind) && tool_transaction && out.once(transaction_key(context))) {
+  if (ends_transaction(control) && tool_transaction && out.once(transaction_key(context))) {
     out.report(statement.span(),
                "this statement ends the transaction the migration tool opened for the file: the statements "
                "after it run outside any transaction, so a failure leaves the migration half applied, and "

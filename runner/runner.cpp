@@ -201,9 +201,57 @@ int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ost
   });
 }
 
+namespace {
+
+// Each pending migration's per-statement locks, from the lock model as `miglint locks` reads it:
+// the files in migration order (applied ones for their schema facts), each planned the way the
+// runner executes it, for the server's version.
+std::map<std::string, FileLocks> planned_locks(const SetState& state) {
+  std::vector<LintInput> inputs;
+  for (const MigrationState& migration : state.migrations) {
+    inputs.push_back(LintInput{migration.display_path, migration.file.path, migration.bytes,
+                               migration.script.has_value()});
+  }
+  std::map<std::string, FileLocks> locks;
+  RuleSet rules(all_rules(), {}, {});
+  explain_locks_in_order(
+      inputs, rules,
+      [&](const std::string&) {
+        LintOptions options;
+        options.pg_version = state.server_major;
+        options.execution = ExecutionMode::Runner;
+        return options;
+      },
+      [&](const std::string& path, Expected<FileLocks>&& explained) {
+        if (explained) {
+          locks.emplace(path, std::move(*explained));
+        }
+      });
+  return locks;
+}
+
+// "ACCESS EXCLUSIVE public.t (rewrite, scan), ROW SHARE public.u"
+std::string describe_locks(const StatementLocks& statement) {
+  std::vector<std::string> parts;
+  for (const RelationEffect& effect : statement.relations) {
+    std::vector<std::string_view> what;
+    if (effect.rewrite) {
+      what.push_back("rewrite");
+    }
+    if (effect.scan) {
+      what.push_back("scan");
+    }
+    parts.push_back(fmt::format("{} {}{}", lock_mode_name(effect.lock), effect.relation,
+                                what.empty() ? "" : fmt::format(" ({})", fmt::join(what, ", "))));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
   return show_state(settings, out, err, [&](const SetState& state) {
-    RuleSet rules(all_rules(), {}, {});
+    std::map<std::string, FileLocks> locks = planned_locks(state);
     std::size_t planned = 0;
     for (const MigrationState& migration : state.migrations) {
       if (!migration.script) {
@@ -216,11 +264,7 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
                          migration.display_path, script_mode_name(script.mode), script.statements.size(),
                          script.statements.size() == 1 ? "" : "s",
                          done > 0 ? fmt::format(", resuming after statement {}", done) : "");
-      SourceFile source(migration.display_path, migration.bytes);
-      LintOptions options;
-      options.pg_version = state.server_major;
-      options.assume_in_transaction = script.mode == ScriptMode::OneTransaction;
-      FileLocks locks = explain_locks(source, options, rules);
+      auto file_locks = locks.find(migration.display_path);
       for (const Segment& segment : script.segments) {
         if (segment.last <= done) {
           continue;
@@ -233,16 +277,11 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
         for (std::size_t i = segment.first; i < segment.last; ++i) {
           const ScriptStatement& statement = script.statements[i];
           std::string taken;
-          for (const StatementLocks& statement_locks : locks.statements) {
-            if (statement_locks.start == statement.start) {
-              std::vector<std::string> parts;
-              for (const RelationEffect& effect : statement_locks.relations) {
-                parts.push_back(fmt::format("{} {}{}", lock_mode_name(effect.lock), effect.relation,
-                                            effect.rewrite ? " (rewrite)"
-                                            : effect.scan  ? " (scan)"
-                                                           : ""));
+          if (file_locks != locks.end()) {
+            for (const StatementLocks& statement_locks : file_locks->second.statements) {
+              if (statement_locks.start == statement.start) {
+                taken = describe_locks(statement_locks);
               }
-              taken = fmt::format("{}", fmt::join(parts, ", "));
             }
           }
           out << fmt::format("    {}:{} {}{}\n", statement.start.line, statement.start.column,

@@ -64,21 +64,17 @@ Reconcile reconcile_of(const Statement& statement) {
   return reconcile;
 }
 
-ScriptStatement::Control control_of(const Statement& statement) {
-  if (statement.kind() != "TransactionStmt") {
-    return ScriptStatement::Control::None;
+ScriptStatement::Control control_of(TransactionControl control) {
+  switch (control) {
+    case TransactionControl::Begin:
+      return ScriptStatement::Control::Begin;
+    case TransactionControl::Commit:
+      return ScriptStatement::Control::Commit;
+    case TransactionControl::Rollback:
+      return ScriptStatement::Control::Rollback;
+    default:
+      return ScriptStatement::Control::None;  // SAVEPOINT, PREPARE TRANSACTION, ...: inside a block
   }
-  std::string_view what = statement.body()["kind"].str();
-  if (what == "TRANS_STMT_BEGIN" || what == "TRANS_STMT_START") {
-    return ScriptStatement::Control::Begin;
-  }
-  if (what == "TRANS_STMT_COMMIT") {
-    return ScriptStatement::Control::Commit;
-  }
-  if (what == "TRANS_STMT_ROLLBACK") {
-    return ScriptStatement::Control::Rollback;
-  }
-  return ScriptStatement::Control::None;  // SAVEPOINT, PREPARE TRANSACTION, ...: inside a block
 }
 
 // The statement's text on one line, shortened: "ALTER TABLE accounts RENAME COLUMN display_name ...".
@@ -148,101 +144,41 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     return Error{fmt::format("{}:{}:{}: cannot split this migration into statements: {}", source.path(),
                              at.line, at.column, what)};
   }
+  TransactionPlan plan = plan_transactions(model, ExecutionMode::Runner, pg_version);
   MigrationScript script;
-  script.executed = ByteSpan{0, static_cast<uint32_t>(source.size())};
-  bool transactional = true;  // dbmate's wrapping, unless `transaction:false`
-  const auto& sections = model.directives.sections;
-  if (!sections.empty()) {
-    // dbmate: only the up section runs.
-    std::size_t up = sections.size();
-    for (std::size_t k = 0; k < sections.size(); ++k) {
-      if (!sections[k].down) {
-        up = k;
-        break;
-      }
-    }
-    if (up == sections.size()) {
-      script.executed = ByteSpan{0, 0};
-    } else {
-      script.executed.begin = sections[up].begin;
-      script.executed.end =
-          up + 1 < sections.size() ? sections[up + 1].begin : static_cast<uint32_t>(source.size());
-      transactional = sections[up].transactional;
-    }
-  }
-  bool controls_transactions = model.directives.no_transaction || !transactional;
-  bool any_outside = false;
-  for (const Statement& statement : model.statements) {
-    if (statement.begin() < script.executed.begin || statement.begin() >= script.executed.end) {
-      continue;
-    }
+  script.executed = plan.executed;
+  script.mode = plan.script_mode;
+  const std::size_t offset = plan.first_executed;
+  for (std::size_t i = plan.first_executed; i < plan.last_executed; ++i) {
+    const Statement& statement = model.statements[i];
+    const PlannedStatement& planned = plan.statements[i];
     ScriptStatement step;
     step.span = statement.span();
     step.start = source.position(step.span.begin);
-    step.outside_transaction = cannot_run_in_transaction(statement, pg_version);
-    step.concurrent = is_concurrent_operation(statement);
+    step.outside_transaction = planned.outside_transaction;
+    step.concurrent = planned.concurrent;
     step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();
-    step.control = control_of(statement);
+    step.control = control_of(planned.control);
     step.label = label_of(statement);
     step.reconcile = reconcile_of(statement);
-    controls_transactions = controls_transactions || step.control != ScriptStatement::Control::None;
-    any_outside = any_outside || step.outside_transaction;
     script.statements.push_back(std::move(step));
   }
-  const std::size_t count = script.statements.size();
-  if (count == 0) {
-    script.mode = ScriptMode::OneTransaction;
-    return script;
-  }
-  if (controls_transactions) {
-    script.mode = ScriptMode::AsWritten;
-    std::size_t i = 0;
-    while (i < count) {
-      const ScriptStatement& step = script.statements[i];
-      if (step.control != ScriptStatement::Control::Begin) {
-        script.segments.push_back(Segment{Segment::Kind::Autocommit, i, i + 1});
-        ++i;
-        continue;
-      }
-      std::size_t end = i + 1;
-      while (end < count && script.statements[end].control != ScriptStatement::Control::Commit &&
-             script.statements[end].control != ScriptStatement::Control::Rollback) {
-        if (script.statements[end].outside_transaction) {
-          const ScriptStatement& bad = script.statements[end];
-          return Error{fmt::format("{}:{}:{}: {} cannot run inside the transaction opened at line {}",
-                                   source.path(), bad.start.line, bad.start.column, bad.label,
-                                   step.start.line)};
-        }
-        ++end;
-      }
-      if (end == count) {
-        return Error{fmt::format("{}:{}:{}: this transaction is never committed (no COMMIT after it)",
-                                 source.path(), step.start.line, step.start.column)};
-      }
-      script.segments.push_back(Segment{Segment::Kind::Explicit, i, end + 1});
-      i = end + 1;
+  if (plan.problem) {
+    const ScriptStatement& at = script.statements[plan.problem->statement - offset];
+    if (plan.problem->kind == PlanProblem::Kind::NeverCommitted) {
+      return Error{fmt::format("{}:{}:{}: this transaction is never committed (no COMMIT after it)",
+                               source.path(), at.start.line, at.start.column)};
     }
-    return script;
+    const ScriptStatement& begin = script.statements[plan.problem->opened_by - offset];
+    return Error{fmt::format("{}:{}:{}: {} cannot run inside the transaction opened at line {}",
+                             source.path(), at.start.line, at.start.column, at.label, begin.start.line)};
   }
-  if (!any_outside) {
-    script.mode = ScriptMode::OneTransaction;
-    script.segments.push_back(Segment{Segment::Kind::Wrapped, 0, count});
-    return script;
-  }
-  script.mode = ScriptMode::Segmented;
-  std::size_t i = 0;
-  while (i < count) {
-    if (script.statements[i].outside_transaction) {
-      script.segments.push_back(Segment{Segment::Kind::Autocommit, i, i + 1});
-      ++i;
-      continue;
+  if (plan.executed_section) {
+    for (Segment segment : plan.sections[*plan.executed_section].segments) {
+      segment.first -= offset;
+      segment.last -= offset;
+      script.segments.push_back(segment);
     }
-    std::size_t end = i;
-    while (end < count && !script.statements[end].outside_transaction) {
-      ++end;
-    }
-    script.segments.push_back(Segment{Segment::Kind::Wrapped, i, end});
-    i = end;
   }
   return script;
 }

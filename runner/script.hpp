@@ -5,6 +5,7 @@
 
 #include "analyzer/expected.hpp"
 #include "analyzer/source_file.hpp"
+#include "analyzer/transaction_plan.hpp"
 
 namespace miglint::runner {
 
@@ -36,23 +37,13 @@ struct ScriptStatement {
 };
 
 // Statements [first, last) run under one regime; progress is recorded when a segment completes.
-struct Segment {
-  enum class Kind {
-    Wrapped,     // the runner's BEGIN ... COMMIT around them; retried whole on a lock timeout
-    Explicit,    // the file's own BEGIN ... COMMIT, run as written; retried whole from its BEGIN
-    Autocommit,  // one statement, outside any transaction
-  } kind = Kind::Wrapped;
-  std::size_t first = 0;
-  std::size_t last = 0;
-};
-
-// How a whole file runs.
-enum class ScriptMode {
-  OneTransaction,  // every statement can run in a transaction: one Wrapped segment
-  Segmented,       // some cannot: transactional runs are Wrapped segments, the others Autocommit
-  AsWritten,       // the file controls its transactions (BEGIN/COMMIT, `-- miglint-no-transaction`,
-                   // dbmate `transaction:false`): statements one at a time, never wrapped
-};
+// Wrapped: the runner's BEGIN ... COMMIT around them, retried whole on a lock timeout; Explicit: the
+// file's own BEGIN ... COMMIT, run as written, retried whole from its BEGIN; Autocommit: one
+// statement, outside any transaction. The plan comes from analyzer/transaction_plan.hpp (indexes
+// here count the script's statements).
+using Segment = TransactionSegment;
+// How a whole file runs: one transaction, segmented, or as written (transaction_plan.hpp).
+using miglint::ScriptMode;
 
 struct MigrationScript {
   std::vector<ScriptStatement> statements;
@@ -62,8 +53,9 @@ struct MigrationScript {
   ByteSpan executed;
 };
 
-// Splits a migration with the SQL front end and plans its segments for PostgreSQL `pg_version`.
-// A statement the parser rejects, or a BEGIN that is never committed, is an error with its position.
+// Splits a migration with the SQL front end and takes its segments from the one transaction planner
+// (plan_transactions, ExecutionMode::Runner) for PostgreSQL `pg_version`. A statement the parser
+// rejects, or a BEGIN that is never committed, is an error with its position.
 Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version);
 
 std::string_view script_mode_name(ScriptMode mode);

@@ -19,17 +19,18 @@ bool is_destructive(const Rule& rule) {
 
 class VettingSetup {
  public:
-  VettingSetup(const RunSettingsResolved& settings, int server_major,
-               std::map<std::string, bool> in_transaction)
-      : settings_(settings), server_major_(server_major), in_transaction_(std::move(in_transaction)) {}
+  VettingSetup(const RunSettingsResolved& settings, int server_major)
+      : settings_(settings), server_major_(server_major) {}
 
   FileSetup operator()(const std::string& path) {
     ConfigSettings config =
         settings_.config != nullptr ? settings_for(*settings_.config, path) : ConfigSettings{};
     FileSetup setup;
     setup.options.pg_version = server_major_;
-    auto mode = in_transaction_.find(path);
-    setup.options.assume_in_transaction = mode != in_transaction_.end() && mode->second;
+    // The lint plans each file's transactions exactly as the runner executes it (the same planner,
+    // plan_transactions in ExecutionMode::Runner): statements the runner runs together in one
+    // transaction are linted together.
+    setup.options.execution = ExecutionMode::Runner;
     setup.fail_on = config.fail_on.value_or(Severity::Warning);
     std::set<std::string> select = config.select.value_or(std::set<std::string>{});
     std::set<std::string> ignore = config.ignore.value_or(std::set<std::string>{});
@@ -52,25 +53,21 @@ class VettingSetup {
  private:
   const RunSettingsResolved& settings_;
   int server_major_;
-  std::map<std::string, bool> in_transaction_;
 };
 
 }  // namespace
 
 void vet(SetState& state, const RunSettingsResolved& settings, const std::vector<Approval>& approvals) {
   std::vector<LintInput> inputs;
-  std::map<std::string, bool> in_transaction;
   std::map<std::string, MigrationState*> by_path;
   for (MigrationState& migration : state.migrations) {
     bool runs = migration.status == MigrationState::Status::Pending ||
                 migration.status == MigrationState::Status::Partial;
     // Applied migrations are read for the schema facts they teach (a table created earlier...).
     inputs.push_back(LintInput{migration.display_path, migration.file.path, migration.bytes, runs});
-    in_transaction[migration.display_path] =
-        migration.script && migration.script->mode == ScriptMode::OneTransaction;
     by_path[migration.display_path] = &migration;
   }
-  VettingSetup setup(settings, state.server_major, std::move(in_transaction));
+  VettingSetup setup(settings, state.server_major);
   std::map<std::string, Severity> fail_on;
   const RuleSet catalog(all_rules(), {}, {});  // every rule, to look findings' rules up
   lint_inputs(inputs, 0, std::ref(setup), [&](FileResult&& result) {

@@ -1,4 +1,4 @@
-#include "runner/layout.hpp"
+#include "analyzer/migration_layout.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "analyzer/order.hpp"
 
-namespace miglint::runner {
+namespace miglint {
 
 namespace fs = std::filesystem;
 
@@ -70,15 +70,40 @@ NameReading versioned(std::string_view stem, std::string_view shown) {
       NameReading::Kind::Migration, std::string(stem.substr(0, length)), std::string(rest), {}};
 }
 
+std::string_view file_name_of(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace
+
+bool is_down_migration_path(std::string_view path) {
+  std::string_view name = file_name_of(path);
+  return name == "down.sql" || name.ends_with(".down.sql") || name.ends_with("_down.sql");
+}
+
+bool is_diesel_step(std::string_view path) {
+  std::string_view name = file_name_of(path);
+  return name == "up.sql" || name == "down.sql";
+}
+
+std::string_view migration_set_of(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+  if (is_diesel_step(path)) {
+    std::size_t up = dir.rfind('/');
+    dir = up == std::string_view::npos ? std::string_view() : dir.substr(0, up);
+  }
+  return dir;
+}
 
 NameReading read_migration_name(std::string_view relative_path) {
   std::size_t slash = relative_path.rfind('/');
-  std::string_view file = slash == std::string_view::npos ? relative_path : relative_path.substr(slash + 1);
+  std::string_view file = file_name_of(relative_path);
   if (!ends_with_sql(file)) {
     return skip("not a .sql file");
   }
-  if (file == "down.sql") {
+  if (is_down_migration_path(file)) {
     return skip("a down migration");
   }
   if (file == "up.sql") {
@@ -92,9 +117,6 @@ NameReading read_migration_name(std::string_view relative_path) {
     return versioned(dir_name, relative_path);
   }
   std::string_view stem = file.substr(0, file.size() - 4);
-  if (stem.ends_with(".down") || stem.ends_with("_down")) {
-    return skip("a down migration");
-  }
   if (stem.ends_with(".up") || stem.ends_with("_up")) {
     stem.remove_suffix(3);
   }
@@ -126,7 +148,7 @@ NameReading read_migration_name(std::string_view relative_path) {
 std::string migrations_directory_of(const std::string& file) {
   fs::path path(file);
   fs::path dir = path.parent_path();
-  if (path.filename() == "up.sql" || path.filename() == "down.sql") {
+  if (is_diesel_step(file)) {
     dir = dir.parent_path();
   }
   return dir.empty() ? std::string(".") : dir.string();
@@ -193,4 +215,4 @@ Expected<MigrationDirectory> discover_migrations(const std::string& directory) {
   return found;
 }
 
-}  // namespace miglint::runner
+}  // namespace miglint
