@@ -160,6 +160,13 @@ TEST_F(VerdictAgainstServer, MixedSetRefusesTheSameFilesInLintAndPlan) {
                                  "migrations/005_rename.sql"};
   EXPECT_EQ(refused_by_lint(), expected);
   EXPECT_EQ(refused_by_plan(), expected);
+  // `run` says how to fix the file its wrapping made unsafe, not only how to approve it.
+  CliRun plan = run_miglint_in(dir_->path(), "plan --db " + url());
+  EXPECT_NE(
+      plan.out.find("this comes from the transaction miglint run wraps the whole file in: split the file "
+                    "(VALIDATE CONSTRAINT in a migration after the one that adds the constraint NOT VALID)"),
+      std::string::npos)
+      << plan.out;
 
   // Fixing the files as the messages say makes both pass, and run applies them all.
   migration("002_check.sql",

@@ -125,7 +125,7 @@ TEST(LintHonoursApprovals, AMalformedApprovalsFileIsOneLocatedErrorAndExit2) {
   dir.write("migrations/miglint.approvals.toml", "[[approval]]\nfile = \"001_a.sql\"\nwho = \"x\"\n");
   CliRun run = run_miglint_in(dir.path(), "lint migrations 2>&1");
   EXPECT_EQ(run.status, 2) << run.out;
-  EXPECT_EQ(count_of(run.out, "miglint.approvals.toml:3:1: unknown key `who`"), 1U) << run.out;
+  EXPECT_EQ(count_of(run.out, "miglint.approvals.toml:3:7: unknown key `who`"), 1U) << run.out;
 }
 
 // A file that passes plain lint but that `run` wraps in one transaction: the finding comes from the
@@ -166,7 +166,7 @@ TEST(LintVetsAsRunDoes, WrappingCausedFindingSaysHowToFixTheFile) {
 TEST(LintVetsAsRunDoes, IgnoreWithoutAReasonAndDestructiveRulesTurnedOffStillFail) {
   TempDir dir("miglint-verdict");
   dir.write("migrations/001_t.sql",
-            "CREATE TABLE t (id bigint PRIMARY KEY, c int);\nCREATE TABLE u (id bigint);\n");
+            "CREATE TABLE t (id bigint PRIMARY KEY, c bigint);\nCREATE TABLE u (id bigint);\n");
   dir.write("migrations/002_drop_c.sql", "-- miglint-ignore ban-drop-column\nALTER TABLE t DROP COLUMN c;\n");
   dir.write("migrations/003_drop_u.sql", "DROP TABLE u;\n");
   dir.write("miglint.toml",
@@ -193,7 +193,7 @@ TEST(LintVetsAsRunDoes, IgnoreWithoutAReasonAndDestructiveRulesTurnedOffStillFai
 
 TEST(LintVetsAsRunDoes, OnlyMigrationsRunAppliesAreVetted) {
   TempDir dir("miglint-verdict");
-  dir.write("migrations/001_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY, c int);\n");
+  dir.write("migrations/001_t.sql", "CREATE TABLE t (id bigint PRIMARY KEY, c bigint);\n");
   dir.write("migrations/002_drop_c.up.sql",
             "-- miglint-ignore ban-drop-column\nALTER TABLE t DROP COLUMN c;\n");
   // A down migration and a file outside the configured directory are linted as usual.
