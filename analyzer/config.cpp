@@ -332,6 +332,7 @@ void read_run_table(const SettingsReader& reader, const toml::node& value, RunSe
   if (table == nullptr) {
     reader.fail(value, "`run` must be a table ([run])");
   }
+  run.present = true;
   for (const auto& [key, setting] : *table) {
     std::string name(key.str());
     auto text = [&]() {
@@ -539,7 +540,8 @@ timeouts_set_by_runner = false
 # migrations = "migrations"            # relative to this file
 # database_url = "postgresql://app@localhost/app"   # or MIGLINT_DATABASE_URL (keep passwords out of git)
 # lock_timeout = "2s"
-# statement_timeout = "none"
+# statement_timeout = "1min"           # every statement but CONCURRENTLY ones; "none" turns vetting's
+#                                      # require-statement-timeout back on
 # concurrent_statement_timeout = "none"  # for CREATE INDEX CONCURRENTLY and friends
 # retries = 5                          # on lock timeouts, backing off from 1s to 30s
 # lock_wait = "60s"                    # how long to wait for another runner

@@ -35,6 +35,7 @@ struct ConfigOverride {
 // The [run] table: settings of `miglint run`, `status`, `plan` (command-line flags win). Durations
 // are checked when the file is read.
 struct RunSettings {
+  bool present = false;                   // the file has a [run] table: `miglint run` applies its migrations
   std::optional<std::string> migrations;  // relative to the config file's directory
   std::optional<std::string> database_url;
   std::optional<std::chrono::milliseconds> lock_timeout;

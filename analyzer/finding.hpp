@@ -32,8 +32,15 @@ struct Finding {
   // about one), and how many identical statements come before it in the file.
   std::string statement_key;
   uint32_t statement_occurrence = 0;
-  bool suppressed = false;         // silenced by an ignore comment
-  std::string suppression_reason;  // the comment's `-- reason`, if any
+  bool suppressed = false;         // silenced by an ignore comment, or approved
+  std::string suppression_reason;  // the comment's `-- reason`, or the approval's reason
+  // Suppressed by an approval in miglint.approvals.toml (SARIF: kind "external") rather than by an
+  // ignore comment in the file (kind "inSource").
+  bool approved = false;
+  // Judged as `miglint run` vets the file: run refuses the file until this finding is approved,
+  // for the reason (and with the advice) `vetting_note` gives.
+  bool needs_approval = false;
+  std::string vetting_note;
 };
 
 // An input that could not be linted at all (unreadable, binary, invalid UTF-8).

@@ -20,6 +20,7 @@
 #include "analyzer/context.hpp"
 #include "analyzer/cpp/cpp_lint.hpp"
 #include "analyzer/directives.hpp"
+#include "analyzer/fact_reading.hpp"
 #include "analyzer/file_model.hpp"
 #include "analyzer/hash.hpp"
 #include "analyzer/input_source.hpp"
@@ -680,8 +681,10 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
       return failed;
     }
     if (!input.report) {
-      // An earlier migration read for its schema facts only: no rules run on it.
-      prepare_file(*source, setup.options, &history, index);
+      // An earlier migration read for its schema facts only: no rules run on it, and only the
+      // statements that can teach a fact are parsed.
+      std::optional<SourceFile> lighter = fact_statements_only(*source);
+      prepare_file(lighter ? *lighter : *source, setup.options, &history, index);
       FileResult context;
       context.path = input.display_path;
       context.context_only = true;
@@ -689,11 +692,17 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
     }
     static const cpp::CppSettings kDefaultCpp;
     const cpp::CppSettings& cpp_settings = setup.options.cpp != nullptr ? *setup.options.cpp : kDefaultCpp;
+    if (setup.review) {
+      setup.review->before(*source, setup.options);
+    }
     FileResult result = cpp::is_cpp_path(input.display_path, cpp_settings)
                             ? cpp::lint_cpp_source(*source, input.filesystem_path, setup.options,
                                                    *setup.rules, &history, index)
                             : lint_source(*source, setup.options, *setup.rules, &history, index);
     result.fail_on = setup.fail_on;
+    if (setup.review) {
+      setup.review->after(*source, result);
+    }
     return result;
   };
   auto lint_one = [&](const LintInput& input, std::size_t index) {

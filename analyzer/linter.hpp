@@ -117,11 +117,22 @@ void explain_locks_in_order(
     const std::function<LintOptions(const std::string& display_path)>& options_for,
     const std::function<void(const std::string& display_path, Expected<FileLocks>&&)>& emit);
 
+// Work on one file that needs its text: options decided from it before the rules run (how a
+// runner will execute the file) and a review of its findings after (approvals bound to its
+// checksum). Not called for files read for schema facts only.
+class FileReview {
+ public:
+  virtual ~FileReview() = default;
+  virtual void before(const SourceFile& source, LintOptions& options) = 0;
+  virtual void after(const SourceFile& source, FileResult& result) = 0;
+};
+
 // How one file is linted: its options and rules (the config file may differ per path).
 struct FileSetup {
   LintOptions options;
   std::shared_ptr<const RuleSet> rules;
   Severity fail_on = Severity::Warning;
+  std::shared_ptr<FileReview> review;  // may be null
 };
 using SetupForPath = std::function<FileSetup(const std::string& display_path)>;
 

@@ -193,6 +193,16 @@ std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t e
   return tokens;
 }
 
+void visit_lite_tokens(std::string_view text, uint32_t begin, uint32_t end,
+                       const std::function<bool(const Token&)>& visit) {
+  for (Token token = next_lite_token(text, begin, begin, end); token.begin < end;
+       token = next_lite_token(text, begin, token.end, end)) {
+    if (!visit(token)) {
+      return;
+    }
+  }
+}
+
 uint32_t end_of_code(std::string_view text, uint32_t begin, uint32_t end) {
   uint32_t last = begin;
   for (Token token = next_lite_token(text, begin, begin, end); token.begin < end;

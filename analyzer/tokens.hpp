@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,11 @@ uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t en
 // in TokenKind get their kind); any other byte is a token of its own, of its ASCII kind. Statement
 // anchors need no more, and this costs a fraction of pg_query_scan and its protobuf decoding.
 std::vector<Token> lite_tokens(std::string_view text, uint32_t begin, uint32_t end);
+
+// The tokens of lite_tokens one at a time, none kept (for files too large to hold their tokens),
+// until `visit` returns false. An E'...' or U&'...' prefix comes as a token of its own here.
+void visit_lite_tokens(std::string_view text, uint32_t begin, uint32_t end,
+                       const std::function<bool(const Token&)>& visit);
 
 // The end of the last token in [begin, end) of text PostgreSQL's lexer accepted: just past the
 // last byte that is not whitespace or comment. A small lexer of its own (quotes, dollar quotes,

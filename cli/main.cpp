@@ -11,14 +11,13 @@
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <ranges>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "analyzer/approvals.hpp"
 #include "analyzer/config.hpp"
 #include "analyzer/cpp/front_end.hpp"
 #include "analyzer/discover.hpp"
@@ -28,8 +27,11 @@
 #include "analyzer/report/reporter.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
+#include "cli/settings.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
+#include "runner/layout.hpp"
+#include "runner/verdict.hpp"
 #include "sarif/sarif_report.hpp"
 
 #ifdef MIGLINT_WITH_JEMALLOC
@@ -100,53 +102,91 @@ struct LintFlags {
   std::set<std::string> given;
 };
 
-// Per-file setup: the config's settings for the path, overridden by the flags that were given.
-class SetupResolver {
+// The flags of `lint` that were given, as the settings resolver takes them.
+LintFlagValues given_flag_values(const LintFlags& flags) {
+  auto given = [&](const char* flag) { return flags.given.contains(flag); };
+  LintFlagValues values;
+  if (given("--pg-version")) {
+    values.pg_version = flags.pg_version;
+  }
+  values.assume_in_transaction = given("--assume-in-transaction");
+  if (given("--fail-on")) {
+    values.fail_on = parse_severity(flags.fail_on);
+  }
+  if (given("--select")) {
+    values.select = split_ids(flags.select);
+  }
+  if (given("--ignore")) {
+    values.ignore = split_ids(flags.ignore);
+  }
+  return values;
+}
+
+// How `lint` reads each file: as `miglint run` vets it when miglint.toml has a [run] table and the
+// file is a migration `run` applies; otherwise with the lint settings. Approvals apply to both.
+class LintSetup {
  public:
-  SetupResolver(const LintFlags& flags, const std::optional<Config>& config,
-                std::shared_ptr<const cpp::CppSettings> cpp_settings)
-      : flags_(flags), config_(config), cpp_settings_(std::move(cpp_settings)) {}
+  LintSetup(const LintFlags& flags, const std::optional<Config>& config,
+            std::shared_ptr<const cpp::CppSettings> cpp_settings)
+      : resolver_(config ? &*config : nullptr, given_flag_values(flags), cpp_settings),
+        statement_keys_(flags.format == "sarif"),
+        cpp_settings_(std::move(cpp_settings)) {
+    std::optional<std::string> run_directory;
+    if (config && config->run.present) {
+      Expected<runner::RunSettingsResolved> run = resolve_run_settings(RunFlags{}, &*config);
+      if (run) {
+        timeouts_ = runner_timeouts(*run);
+        vets_ = true;
+        if (config->run.migrations) {
+          run_directory = run->directory;
+        }
+      }
+    }
+    run_directory_ = run_directory;
+    approvals_ = std::make_shared<ApprovalsCache>(run_directory);
+  }
 
   FileSetup operator()(const std::string& path) {
-    ConfigSettings settings = config_ ? settings_for(*config_, path) : ConfigSettings{};
-    auto given = [&](const char* flag) { return flags_.given.contains(flag); };
     FileSetup setup;
-    setup.options.pg_version = given("--pg-version") ? flags_.pg_version : settings.pg_version.value_or(15);
-    setup.options.assume_in_transaction =
-        given("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
-    setup.options.statement_keys = flags_.format == "sarif";
-    setup.options.cpp = cpp_settings_;
-    setup.fail_on =
-        given("--fail-on") ? *parse_severity(flags_.fail_on) : settings.fail_on.value_or(Severity::Warning);
-    std::set<std::string> select =
-        given("--select") ? split_ids(flags_.select) : settings.select.value_or(std::set<std::string>{});
-    std::set<std::string> ignore =
-        given("--ignore") ? split_ids(flags_.ignore) : settings.ignore.value_or(std::set<std::string>{});
-    if (settings.timeouts_set_by_runner.value_or(false)) {
-      ignore_timeout_rules(ignore);
+    if (vets_ && applied_by_run(path)) {
+      FileSettings settings = resolver_.file_settings(path);
+      setup = vetting_setup(settings, settings.pg_version, timeouts_, approvals_, resolver_);
+      setup.options.cpp = cpp_settings_;
+    } else {
+      setup = resolver_.lint_setup(path);
+      setup.review = approvals_review(approvals_);
     }
-    std::map<std::string, Severity> severities = rule_severities(settings, ignore);
-    std::string key =
-        fmt::format("{}|{}|{}", fmt::join(select, ","), fmt::join(ignore, ","),
-                    fmt::join(severities | std::views::transform([](const auto& entry) {
-                                return entry.first + "=" + std::string(severity_name(entry.second));
-                              }),
-                              ","));
-    std::lock_guard lock(mutex_);
-    auto& rules = rule_sets_[key];
-    if (!rules) {
-      rules = std::make_shared<const RuleSet>(all_rules(), select, ignore, severities);
-    }
-    setup.rules = rules;
+    setup.options.statement_keys = statement_keys_;
     return setup;
   }
 
  private:
-  const LintFlags& flags_;
-  const std::optional<Config>& config_;
+  // A migration `run` applies: an SQL migration (not a down migration) inside the configured
+  // migrations directory (any directory when [run] names none).
+  bool applied_by_run(const std::string& path) const {
+    if (cpp::is_cpp_path(path, cpp_settings_ ? *cpp_settings_ : cpp::CppSettings{})) {
+      return false;
+    }
+    std::string directory = approvals_directory_for(path, run_directory_);
+    if (run_directory_ &&
+        directory != std::filesystem::absolute(*run_directory_).lexically_normal().string()) {
+      return false;  // outside the migrations directory `run` applies
+    }
+    std::error_code error;
+    std::string relative = std::filesystem::absolute(path, error)
+                               .lexically_normal()
+                               .lexically_relative(directory)
+                               .generic_string();
+    return runner::read_migration_name(relative).kind == runner::NameReading::Kind::Migration;
+  }
+
+  SettingsResolver resolver_;
+  bool statement_keys_;
   std::shared_ptr<const cpp::CppSettings> cpp_settings_;
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<const RuleSet>> rule_sets_;
+  bool vets_ = false;
+  RunnerTimeouts timeouts_;
+  std::optional<std::string> run_directory_;
+  std::shared_ptr<ApprovalsCache> approvals_;
 };
 
 int run_lint(const LintFlags& flags) {
@@ -169,7 +209,7 @@ int run_lint(const LintFlags& flags) {
   }
   std::vector<std::string> cpp_extensions =
       cpp_settings->enabled ? cpp_settings->extensions : std::vector<std::string>{};
-  SetupResolver setup_for(flags, config, cpp_settings);
+  LintSetup setup_for(flags, config, cpp_settings);
   RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
   // Plain paths are walked as the files are linted; the git modes and --with-history need their
@@ -233,8 +273,11 @@ int run_lint(const LintFlags& flags) {
     }
     ++summary.files;
     for (const Finding& finding : result.findings) {
+      // A finding `run` would refuse the file for fails `lint` too, whatever its severity.
+      failing = failing || finding.needs_approval;
       if (finding.suppressed) {
         ++summary.suppressed;
+        summary.approved += finding.approved ? 1 : 0;
         continue;
       }
       failing = failing || finding.severity >= result.fail_on;
@@ -265,16 +308,15 @@ int run_lint(const LintFlags& flags) {
 
 struct LocksFlags {
   std::string format = "text";
-  int pg_version = 15;
-  bool assume_in_transaction = false;
+  std::optional<int> pg_version;       // unset: miglint.toml's, else 15
+  bool assume_in_transaction = false;  // else miglint.toml's
   std::string stdin_filename = "stdin.sql";
   std::string config;
   std::vector<std::string> paths;
-  std::set<std::string> given;  // flags given: they override the config file
 };
 
-// `miglint locks`: the lock model's view of each statement, in migration order, with the
-// settings `lint` takes from miglint.toml (pg_version, assume_in_transaction, per path).
+// `miglint locks`: the lock model's view of each statement, in migration order, with the settings
+// `lint` reads the same file with (flags, else miglint.toml and its overrides, else defaults).
 int run_locks(const LocksFlags& flags) {
   std::optional<Config> config;
   if (!load_config_for(flags.config, config)) {
@@ -291,15 +333,11 @@ int run_locks(const LocksFlags& flags) {
                                 "`miglint locks` reads SQL files; lint C++ sources with `miglint lint`"});
     return true;
   });
-  auto options_for = [&](const std::string& path) {
-    ConfigSettings settings = config ? settings_for(*config, path) : ConfigSettings{};
-    LintOptions options;
-    options.pg_version =
-        flags.given.contains("--pg-version") ? flags.pg_version : settings.pg_version.value_or(15);
-    options.assume_in_transaction =
-        flags.given.contains("--assume-in-transaction") || settings.assume_in_transaction.value_or(false);
-    return options;
-  };
+  LintFlagValues given;
+  given.pg_version = flags.pg_version;
+  given.assume_in_transaction = flags.assume_in_transaction;
+  SettingsResolver resolver(config ? &*config : nullptr, given);
+  auto options_for = [&](const std::string& path) { return resolver.lint_setup(path).options; };
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   explain_locks_in_order(
       discovered.inputs, rules, options_for, [&](const std::string& path, Expected<FileLocks>&& explained) {
@@ -508,11 +546,6 @@ int main(int argc, char** argv) {
     return exec_runner(argc, argv);
   }
   if (locks_cmd->parsed()) {
-    for (const char* flag : {"--pg-version", "--assume-in-transaction"}) {
-      if (locks_cmd->count(flag) > 0) {
-        locks.given.insert(flag);
-      }
-    }
     return run_locks(locks);
   }
   if (rules_cmd->parsed()) {

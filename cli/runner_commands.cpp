@@ -21,7 +21,7 @@ void add_run_flags(CLI::App* command, RunFlags& flags) {
                       "Database URL (default: MIGLINT_DATABASE_URL, else [run] database_url)");
   command->add_option("--lock-timeout", flags.lock_timeout, "lock_timeout of every statement (default 2s)");
   command->add_option("--statement-timeout", flags.statement_timeout,
-                      "statement_timeout of every statement (default none)");
+                      "statement_timeout of every statement but CONCURRENTLY ones (default 1min)");
   command->add_option("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
                       "statement_timeout of CONCURRENTLY statements (default none)");
   command->add_option("--retries", flags.retries, "Retries after a lock timeout (default 5)")

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "analyzer/approvals.hpp"
 #include "analyzer/discover.hpp"
 #include "analyzer/duration.hpp"
 #include "analyzer/hash.hpp"
@@ -23,7 +24,6 @@
 #include "analyzer/source_file.hpp"
 #include "rules/registry.hpp"
 #include "runner/applier.hpp"
-#include "runner/approvals.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
 #include "runner/script.hpp"
@@ -247,10 +247,28 @@ std::string describe_locks(const StatementLocks& statement) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// The timeouts `run` sets, as `plan` states them.
+std::string timeouts_in_force(const RunSettingsResolved& settings) {
+  auto shown = [](milliseconds duration) {
+    auto count = duration.count();
+    return count == 0           ? std::string("none")
+           : count % 60000 == 0 ? fmt::format("{}min", count / 60000)
+           : count % 1000 == 0  ? fmt::format("{}s", count / 1000)
+                                : fmt::format("{}ms", count);
+  };
+  return fmt::format(
+      "timeouts: lock_timeout {} on every statement (a lock timeout is retried up to {} time{}); "
+      "statement_timeout {} on every statement but CONCURRENTLY ones, {} on those (a SET in the file "
+      "overrides them until the end of its segment)\n",
+      shown(settings.lock_timeout), settings.retries, settings.retries == 1 ? "" : "s",
+      shown(settings.statement_timeout), shown(settings.concurrent_statement_timeout));
+}
+
 }  // namespace
 
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
   return show_state(settings, out, err, [&](const SetState& state) {
+    out << timeouts_in_force(settings);
     std::map<std::string, FileLocks> locks = planned_locks(state);
     std::size_t planned = 0;
     for (const MigrationState& migration : state.migrations) {
@@ -344,17 +362,11 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
     err << fmt::format("miglint: error: {}: {}\n", request.file, bytes.error().message);
     return kExitError;
   }
-  // The file's migrations directory: the configured one when the file is inside it.
+  // The file's migrations directory: the configured one when the file is inside it (the rule `lint`
+  // and vetting find approvals by).
   std::error_code error;
   fs::path file = fs::absolute(request.file, error).lexically_normal();
-  fs::path directory = fs::absolute(migrations_directory_of(request.file), error).lexically_normal();
-  if (request.directory) {
-    fs::path configured = fs::absolute(*request.directory, error).lexically_normal();
-    std::string inside = file.lexically_relative(configured).generic_string();
-    if (!inside.empty() && !inside.starts_with("..")) {
-      directory = configured;
-    }
-  }
+  fs::path directory = approvals_directory_for(request.file, request.directory);
   std::string relative = file.lexically_relative(directory).generic_string();
   NameReading reading = read_migration_name(relative);
   if (reading.kind != NameReading::Kind::Migration) {

@@ -18,7 +18,10 @@ struct RunSettingsResolved {
   std::string directory = "migrations";
   std::string database_url;
   std::chrono::milliseconds lock_timeout{2000};
-  std::chrono::milliseconds statement_timeout{0};  // 0: none
+  // Statements other than CONCURRENTLY ones: a statement that holds a lock blocking writes (or
+  // reads) for longer than a minute is an outage; it is cancelled and its transaction rolled back
+  // instead. 0: none.
+  std::chrono::milliseconds statement_timeout{60000};
   std::chrono::milliseconds concurrent_statement_timeout{0};
   std::chrono::milliseconds lock_wait{60000};
   int retries = 5;

@@ -141,12 +141,7 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
                                          version, row.name, settings.directory));
     state.missing_on_disk.push_back(std::move(row));
   }
-  Expected<std::vector<Approval>> approvals =
-      load_approvals((fs::path(settings.directory) / kApprovalsFileName).string());
-  if (!approvals) {
-    return approvals.error();
-  }
-  vet(state, settings, *approvals);
+  vet(state, settings);
   return state;
 }
 

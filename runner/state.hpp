@@ -7,7 +7,6 @@
 
 #include "analyzer/expected.hpp"
 #include "analyzer/finding.hpp"
-#include "runner/approvals.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
 #include "runner/runner.hpp"
@@ -66,11 +65,12 @@ std::string short_hash(const std::string& sha256);
 // Writes nothing.
 Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& session);
 
-// Vetting: the same lint as `miglint lint`, with the transaction mode `run` uses, the server's
-// version and timeouts set by the runner; findings at or above fail_on (and every finding of a
-// destructive rule) need an inline ignore with a reason or an entry in miglint.approvals.toml.
-// Fills each pending migration's `unapproved` and the set's refusals.
-void vet(SetState& state, const RunSettingsResolved& settings, const std::vector<Approval>& approvals);
+// Vetting (runner/verdict.hpp, which `miglint lint` shares): the same lint as `miglint lint`, with
+// the transaction mode `run` uses, the server's version and the timeout rules off for the timeouts
+// the runner sets; findings at or above fail_on (and every finding of a destructive rule) need an
+// inline ignore with a reason or an entry in miglint.approvals.toml. Fills each pending migration's
+// `unapproved` and the set's refusals. Applied migrations after the last pending one are not read.
+void vet(SetState& state, const RunSettingsResolved& settings);
 
 void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent);
 

@@ -209,7 +209,8 @@ class SarifReporter final : public Reporter {
                                        finding.statement_occurrence, ordinal);
     result["partialFingerprints"] = {{"primaryLocationLineHash", sha256_hex(identity).substr(0, 32)}};
     if (finding.suppressed) {
-      Json suppression{{"kind", "inSource"}};
+      // An ignore comment is in the source; an approval lives in miglint.approvals.toml beside it.
+      Json suppression{{"kind", finding.approved ? "external" : "inSource"}};
       if (!finding.suppression_reason.empty()) {
         suppression["justification"] = finding.suppression_reason;
       }

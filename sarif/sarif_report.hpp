@@ -13,7 +13,8 @@ namespace miglint {
 struct SarifOptions {
   // Result URIs are relative to this directory (`%SRCROOT%`); it must be absolute.
   std::filesystem::path repo_root;
-  // Also write findings silenced by ignore comments, with a `suppressions` entry.
+  // Also write findings silenced by ignore comments (kind "inSource") or approved in
+  // miglint.approvals.toml (kind "external"), with a `suppressions` entry.
   bool include_suppressed = false;
 };
 

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analyzer/approvals.hpp"
 #include "analyzer/config.hpp"
 #include "analyzer/duration.hpp"
 #include "rules/registry.hpp"
-#include "runner/approvals.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
 #include "runner/script.hpp"

@@ -17,7 +17,8 @@ struct RunSummary {
   std::size_t errors = 0;
   std::size_t warnings = 0;
   std::size_t notes = 0;
-  std::size_t suppressed = 0;
+  std::size_t suppressed = 0;  // by ignore comments and approvals
+  std::size_t approved = 0;    // of which by approvals (miglint.approvals.toml)
   std::vector<InputError> input_errors;
 };
 

@@ -1,6 +1,9 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "analyzer/report/reporter.hpp"
 
@@ -71,6 +74,18 @@ class TextReporter final : public Reporter {
                             summary.input_errors.size() == 1 ? "" : "s");
       }
       out_ << ".\n";
+    }
+    if (summary.suppressed > 0) {
+      // What was held back, so that nobody wonders where a reviewed finding went.
+      std::size_t by_comment = summary.suppressed - summary.approved;
+      std::vector<std::string> parts;
+      if (summary.approved > 0) {
+        parts.push_back(fmt::format("{} approved in miglint.approvals.toml", summary.approved));
+      }
+      if (by_comment > 0) {
+        parts.push_back(fmt::format("{} silenced by ignore comments", by_comment));
+      }
+      out_ << fmt::format("Not shown: {}.\n", fmt::join(parts, ", "));
     }
     out_.flush();
   }

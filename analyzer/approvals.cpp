@@ -1,4 +1,4 @@
-#include "runner/approvals.hpp"
+#include "analyzer/approvals.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace miglint::runner {
+namespace miglint {
 
 namespace fs = std::filesystem;
 
@@ -153,9 +153,62 @@ void add_approval(std::vector<Approval>& approvals, Approval approval) {
 
 bool is_approved(const std::vector<Approval>& approvals, const std::string& file, const std::string& sha256,
                  const std::string& rule) {
-  return std::any_of(approvals.begin(), approvals.end(), [&](const Approval& approval) {
-    return approval.file == file && approval.sha256 == sha256 && approval.rule == rule;
-  });
+  return find_approval(approvals, file, sha256, rule) != nullptr;
 }
 
-}  // namespace miglint::runner
+const Approval* find_approval(const std::vector<Approval>& approvals, const std::string& file,
+                              const std::string& sha256, const std::string& rule) {
+  auto found = std::find_if(approvals.begin(), approvals.end(), [&](const Approval& approval) {
+    return approval.file == file && approval.sha256 == sha256 && approval.rule == rule;
+  });
+  return found == approvals.end() ? nullptr : &*found;
+}
+
+const Approval* find_stale_approval(const std::vector<Approval>& approvals, const std::string& file,
+                                    const std::string& sha256, const std::string& rule) {
+  auto found = std::find_if(approvals.begin(), approvals.end(), [&](const Approval& approval) {
+    return approval.file == file && approval.sha256 != sha256 && approval.rule == rule;
+  });
+  return found == approvals.end() ? nullptr : &*found;
+}
+
+std::string approvals_directory_for(const std::string& file,
+                                    const std::optional<std::string>& run_directory) {
+  std::error_code error;
+  fs::path absolute = fs::absolute(file, error).lexically_normal();
+  if (run_directory) {
+    fs::path configured = fs::absolute(*run_directory, error).lexically_normal();
+    std::string inside = absolute.lexically_relative(configured).generic_string();
+    if (!inside.empty() && inside != "." && !inside.starts_with("..")) {
+      return configured.string();
+    }
+  }
+  fs::path directory = absolute.parent_path();
+  if (absolute.filename() == "up.sql" || absolute.filename() == "down.sql") {
+    directory = directory.parent_path();  // diesel: <version>_name/up.sql
+  }
+  return directory.string();
+}
+
+Expected<FileApprovals> ApprovalsCache::for_file(const std::string& file) {
+  std::string directory = approvals_directory_for(file, run_directory_);
+  std::error_code error;
+  FileApprovals found;
+  found.relative_path =
+      fs::absolute(file, error).lexically_normal().lexically_relative(directory).generic_string();
+  std::lock_guard lock(mutex_);
+  auto [entry, added] = loaded_.try_emplace(directory);
+  if (added) {
+    Expected<std::vector<Approval>> approvals =
+        load_approvals((fs::path(directory) / kApprovalsFileName).string());
+    entry->second = std::make_shared<const std::vector<Approval>>(approvals ? std::move(*approvals)
+                                                                            : std::vector<Approval>{});
+    if (!approvals) {
+      return approvals.error();
+    }
+  }
+  found.list = entry->second;
+  return found;
+}
+
+}  // namespace miglint

@@ -1,0 +1,76 @@
+#pragma once
+
+// The one settings resolver: command-line flags, miglint.toml (its top level and the [[overrides]]
+// matching a path, its [run] table), the environment and the defaults become the settings of every
+// command: `lint`, `locks`, `run`, `status`, `plan` and `approve` (and the runner's vetting). Flags
+// win over the environment, the environment over the file, the file over the defaults.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "analyzer/config.hpp"
+#include "analyzer/expected.hpp"
+#include "analyzer/finding.hpp"
+#include "analyzer/linter.hpp"
+#include "runner/runner.hpp"
+
+namespace miglint {
+
+struct RunFlags;  // cli/runner_commands.hpp
+
+// Rule and target flags of `lint` and `locks`: only the ones given are set.
+struct LintFlagValues {
+  std::optional<int> pg_version;
+  bool assume_in_transaction = false;  // the flag can only switch wrapping on
+  std::optional<Severity> fail_on;
+  std::optional<std::set<std::string>> select;
+  std::optional<std::set<std::string>> ignore;
+};
+
+// The settings in force for one file.
+struct FileSettings {
+  int pg_version = 15;
+  bool assume_in_transaction = false;
+  Severity fail_on = Severity::Warning;
+  std::set<std::string> select;  // empty: every rule
+  std::set<std::string> ignore;  // rules set to "off" in [rules.<id>] included
+  std::map<std::string, Severity> severities;
+  bool timeouts_set_by_runner = false;
+};
+
+class SettingsResolver {
+ public:
+  // `config` (may be null) must outlive the resolver.
+  explicit SettingsResolver(const Config* config, LintFlagValues flags = {},
+                            std::shared_ptr<const cpp::CppSettings> cpp = nullptr);
+
+  const Config* config() const { return config_; }
+
+  // The flags, else the config's settings for `path` (overrides applied), else the defaults.
+  FileSettings file_settings(const std::string& path) const;
+
+  // How `lint` and `locks` read `path`: its options, rules and fail_on (timeouts_set_by_runner
+  // switches the two timeout rules off).
+  FileSetup lint_setup(const std::string& path);
+
+  // A rule set for this selection, shared by every file that has the same one.
+  std::shared_ptr<const RuleSet> rule_set(const std::set<std::string>& select,
+                                          const std::set<std::string>& ignore,
+                                          const std::map<std::string, Severity>& severities);
+
+ private:
+  const Config* config_;
+  LintFlagValues flags_;
+  std::shared_ptr<const cpp::CppSettings> cpp_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const RuleSet>> rule_sets_;
+};
+
+// `run`, `status`, `plan` and `approve`: each flag, else (for the database) MIGLINT_DATABASE_URL,
+// else the config's [run] table, else the defaults. A flag that is not a duration is an error.
+Expected<runner::RunSettingsResolved> resolve_run_settings(const RunFlags& flags, const Config* config);
+
+}  // namespace miglint
