@@ -45,7 +45,11 @@ bool is_concurrent_operation(const Statement& statement) {
 }
 
 bool cannot_run_in_transaction(const Statement& statement, int pg_version) {
-  if (is_concurrent_operation(statement)) {
+  return cannot_run_in_transaction(statement, pg_version, is_concurrent_operation(statement));
+}
+
+bool cannot_run_in_transaction(const Statement& statement, int pg_version, bool concurrent) {
+  if (concurrent) {
     return true;
   }
   std::string_view kind = statement.kind();

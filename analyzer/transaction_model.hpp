@@ -16,6 +16,8 @@ bool is_concurrent_operation(const Statement& statement);
 // DISCARD ALL, COMMIT/ROLLBACK PREPARED, CREATE/DROP SUBSCRIPTION, ALTER SUBSCRIPTION ... REFRESH
 // PUBLICATION, and ALTER TYPE ... ADD VALUE before PostgreSQL 12.
 bool cannot_run_in_transaction(const Statement& statement, int pg_version);
+// The same when is_concurrent_operation(statement) is known already (the planner asks both).
+bool cannot_run_in_transaction(const Statement& statement, int pg_version, bool concurrent);
 
 // What a statement does to the transaction it runs in: the one classifier of BEGIN/COMMIT for the
 // lint driver, the migration context, the runner's script and the rules.

@@ -29,6 +29,7 @@ std::vector<int> dbmate_section_of_statements(const FileModel& model) {
 std::vector<TransactionSegment> as_written(const std::vector<PlannedStatement>& statements, std::size_t first,
                                            std::size_t last) {
   std::vector<TransactionSegment> segments;
+  segments.reserve(last - first);
   std::size_t i = first;
   while (i < last) {
     if (statements[i].control != TransactionControl::Begin) {
@@ -162,9 +163,10 @@ TransactionPlan plan_transactions(const FileModel& model, ExecutionMode mode, in
   const std::size_t count = model.statements.size();
   plan.statements.reserve(count);
   for (const Statement& statement : model.statements) {
+    bool concurrent = is_concurrent_operation(statement);
     plan.statements.push_back(PlannedStatement{transaction_control(statement),
-                                               cannot_run_in_transaction(statement, pg_version),
-                                               is_concurrent_operation(statement)});
+                                               cannot_run_in_transaction(statement, pg_version, concurrent),
+                                               concurrent});
   }
   if (model.embedded != nullptr) {
     // Each call says whether it runs in a transaction (the program's transaction objects), not the

@@ -356,3 +356,23 @@ TEST(OneLockModel, LocksReadsTheConfigLikeLint) {
   dir.write("other.toml", "pg_version = 15\n");
   EXPECT_EQ(parent_lock("--config other.toml"), "SHARE UPDATE EXCLUSIVE");
 }
+
+// One owner of layouts: the runner's reading of a file name and the lint's (down migrations, the
+// migration set whose earlier files teach facts) come from analyzer/migration_layout.
+TEST(OneLayoutModule, LintAndRunnerReadLayoutsAlike) {
+  for (const char* down : {"0003_x.down.sql", "0003_x_down.sql", "2024-01-15-100000_x/down.sql"}) {
+    EXPECT_TRUE(is_down_migration_path(down)) << down;
+    EXPECT_EQ(read_migration_name(down).kind, NameReading::Kind::Skip) << down;
+  }
+  for (const char* up : {"0003_x.up.sql", "0003_x.sql", "V3.1__x.sql", "2024-01-15-100000_x/up.sql"}) {
+    EXPECT_FALSE(is_down_migration_path(up)) << up;
+    EXPECT_EQ(read_migration_name(up).kind, NameReading::Kind::Migration) << up;
+  }
+  // diesel: the set (lint's history, the schema facts' scope) is the runner's migrations directory.
+  EXPECT_EQ(migration_set_of("db/migrations/2024-01-15-100000_x/up.sql"), "db/migrations");
+  EXPECT_EQ(migrations_directory_of("db/migrations/2024-01-15-100000_x/up.sql"), "db/migrations");
+  EXPECT_EQ(migration_set_of("db/migrations/0003_x.sql"), "db/migrations");
+  EXPECT_EQ(migrations_directory_of("db/migrations/0003_x.sql"), "db/migrations");
+  EXPECT_EQ(migration_set_of("0003_x.sql"), "");
+  EXPECT_EQ(migrations_directory_of("0003_x.sql"), ".");
+}
