@@ -535,7 +535,9 @@ timeouts_set_by_runner = false
 # paths = ["db/diesel/**"]
 # assume_in_transaction = true
 
-# `miglint run` / `status` / `plan` (flags of the same name win).
+# `miglint run` / `status` / `plan` (flags of the same name win). A [run] table also tells
+# `miglint lint` that `miglint run` applies these migrations: lint then judges each one as run vets
+# it (run's transaction mode and timeouts, destructive rules always on, ignores need a reason).
 # [run]
 # migrations = "migrations"            # relative to this file
 # database_url = "postgresql://app@localhost/app"   # or MIGLINT_DATABASE_URL (keep passwords out of git)

@@ -89,7 +89,7 @@ void judge_findings(FileResult& result, const std::string& sha256, const FileApp
     if (vetting->wrapped && rule != nullptr && rule->has_tag("transaction")) {
       std::string advice = wrapping_advice(finding.rule);
       why += "; " + advice;
-      finding.help += " (" + advice + ".)";
+      finding.help += " Under miglint run: " + advice + ".";
     }
     finding.needs_approval = true;
     finding.vetting_note = std::move(why);
