@@ -39,6 +39,8 @@ Reconcile reconcile_of(const Statement& statement) {
       std::string index = quote_identifier(body["idxname"].str());
       reconcile.index = schema.empty() ? index : quote_identifier(schema) + "." + index;
       reconcile.kind = Reconcile::Kind::CreateIndex;
+    } else {
+      reconcile.kind = Reconcile::Kind::UnnamedIndexBuild;
     }
   } else if (kind == "DropStmt" && body["concurrent"].boolean() && body["objects"].size() == 1) {
     std::string name;
@@ -50,6 +52,9 @@ Reconcile reconcile_of(const Statement& statement) {
   } else if (kind == "ReindexStmt" && body["kind"].str() == "REINDEX_OBJECT_INDEX") {
     reconcile.index = qualified(body["relation"]);
     reconcile.kind = Reconcile::Kind::ReindexIndex;
+  } else if (kind == "ReindexStmt" && body["kind"].str() == "REINDEX_OBJECT_TABLE") {
+    reconcile.table = qualified(body["relation"]);
+    reconcile.kind = Reconcile::Kind::ReindexTable;
   } else if (kind == "AlterTableStmt") {
     for (Node item : body["cmds"]) {
       Node cmd = item.as("AlterTableCmd");
@@ -183,6 +188,7 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     step.concurrent = is_concurrent_operation(statement);
     step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();
     step.control = control_of(statement);
+    step.controls_transaction = statement.kind() == "TransactionStmt" || statement.kind() == "CallStmt";
     step.label = label_of(statement);
     step.reconcile = reconcile_of(statement);
     controls_transactions = controls_transactions || step.control != ScriptStatement::Control::None;
