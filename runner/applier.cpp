@@ -272,6 +272,21 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
           "o.indrelid IN (SELECT t.oid FROM pg_class t WHERE t.oid = to_regclass($1) UNION ALL "
           "SELECT t.reltoastrelid FROM pg_class t WHERE t.oid = to_regclass($1))",
           what.table);
+    case Reconcile::Kind::AddEnumValue: {
+      // Sent again, a value that was added would fail ("already exists").
+      PgOutcome found =
+          work_.query("SELECT count(*) FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2",
+                      {what.type, what.label});
+      if (!found.ok) {
+        return StepResult{false, found.error};
+      }
+      finished = found.rows[0][0] != std::optional<std::string>("0");
+      if (finished) {
+        out_ << fmt::format("    {} has the value '{}': the interrupted ALTER TYPE had finished\n", what.type,
+                            what.label);
+      }
+      return {};
+    }
     case Reconcile::Kind::DetachPartition: {
       PgOutcome found = work_.query(
           "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = "

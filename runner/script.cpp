@@ -55,6 +55,13 @@ Reconcile reconcile_of(const Statement& statement) {
   } else if (kind == "ReindexStmt" && body["kind"].str() == "REINDEX_OBJECT_TABLE") {
     reconcile.table = qualified(body["relation"]);
     reconcile.kind = Reconcile::Kind::ReindexTable;
+  } else if (kind == "AlterEnumStmt" && body["oldVal"].str().empty()) {
+    for (Node part : body["typeName"]) {
+      reconcile.type +=
+          (reconcile.type.empty() ? "" : ".") + quote_identifier(part.as("String")["sval"].str());
+    }
+    reconcile.label = std::string(body["newVal"].str());
+    reconcile.kind = Reconcile::Kind::AddEnumValue;
   } else if (kind == "AlterTableStmt") {
     for (Node item : body["cmds"]) {
       Node cmd = item.as("AlterTableCmd");

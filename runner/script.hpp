@@ -19,10 +19,13 @@ struct Reconcile {
     ReindexIndex,       // REINDEX INDEX CONCURRENTLY `index`: drop its leftover _ccnew/_ccold copies, rerun
     ReindexTable,       // REINDEX TABLE CONCURRENTLY `table`: drop the leftover copies of its indexes, rerun
     DetachPartition,    // DETACH PARTITION `partition` CONCURRENTLY from `table`: pending: FINALIZE
+    AddEnumValue,       // ALTER TYPE `type` ADD VALUE `label` (outside a transaction before 12): there: done
   } kind = Kind::None;
   std::string index;      // quoted, maybe schema-qualified: "app"."users_email_idx"
   std::string table;      // quoted, maybe schema-qualified
   std::string partition;  // quoted, maybe schema-qualified
+  std::string type;       // quoted, maybe schema-qualified
+  std::string label;      // the enum label, as written
 };
 
 // One statement the runner sends on its own.

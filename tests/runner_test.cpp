@@ -432,6 +432,14 @@ TEST(Script, ReindexTableUnnamedBuildsAndTransactionControlAreKnown) {
   EXPECT_TRUE(script.statements[3].controls_transaction);
   EXPECT_FALSE(script.statements[4].controls_transaction);
   EXPECT_FALSE(script.statements[4].outside_transaction);
+
+  // Before PostgreSQL 12 ADD VALUE runs outside a transaction: reconciled by its type and label.
+  MigrationScript enum_script = plan("ALTER TYPE app.\"Mood\" ADD VALUE 'calm' AFTER 'sad';", 11);
+  ASSERT_EQ(enum_script.statements.size(), 1U);
+  EXPECT_TRUE(enum_script.statements[0].outside_transaction);
+  EXPECT_EQ(enum_script.statements[0].reconcile.kind, Reconcile::Kind::AddEnumValue);
+  EXPECT_EQ(enum_script.statements[0].reconcile.type, "\"app\".\"Mood\"");
+  EXPECT_EQ(enum_script.statements[0].reconcile.label, "calm");
 }
 
 }  // namespace
