@@ -422,9 +422,12 @@ constexpr MixedMigration kMixedSet[] = {
      "-- miglint-no-transaction\nVACUUM items;\nUPDATE counters SET n = n + 1 WHERE name = '008';\n"},
 };
 
-// What a targeted cut waits for, in the order the set runs them. DROP INDEX and DETACH of the set
-// finish too fast to be aimed at (they are cut when a moment falls on them; the tests above and
-// DropIndexKilledWhileWaitingIsFinishedByTheRerun hold them up to cut them).
+// What a targeted cut waits for, in the order the set runs them. The DROP INDEX of the set finishes
+// too fast to be aimed at (it is cut when a moment falls on it; DropIndexKilledWhileWaitingIsFinished-
+// ByTheRerun holds one up to cut it).
+// The DETACH is aimed at while a session reads `events`: it waits for the reader (a lock timeout
+// after --lock-timeout, then FINALIZE retried), and the cut lands in the wait or in a retry.
+constexpr const char* kDetachTarget = "ALTER TABLE events DETACH%";
 constexpr const char* kTargets[] = {"CREATE INDEX CONCURRENTLY items_c_idx%",
                                     "CREATE INDEX CONCURRENTLY items_d_idx%",
                                     "UPDATE items SET counter = counter + 1 WHERE id % 10 = 0%",
@@ -432,6 +435,7 @@ constexpr const char* kTargets[] = {"CREATE INDEX CONCURRENTLY items_c_idx%",
                                     "CREATE INDEX CONCURRENTLY items_counter_idx%",
                                     "REINDEX INDEX CONCURRENTLY%",
                                     "REINDEX TABLE CONCURRENTLY%",
+                                    kDetachTarget,
                                     "UPDATE items SET counter = counter + 1 WHERE id % 10 = 5%",
                                     "VACUUM%"};
 
@@ -506,14 +510,19 @@ TEST_F(RecoveryAgainstServer, RandomInterruptionsOverAMixedSetAreEachRecoveredEx
     for (int in_round = 0; in_round < 4 && next < schedule.size(); ++in_round) {
       Cut cut = schedule[next];
       Miglint runner(work_->path(), args("run", {"--lock-wait", "20s"}));
+      std::unique_ptr<Session> reader;  // ends after the cut
       if (first_target < std::size(kTargets) && uniform(0, 2) != 0) {
         // Targeted: once the runner's backend runs a chosen statement, a moment into it.
         std::size_t target = static_cast<std::size_t>(
             uniform(static_cast<int>(first_target), static_cast<int>(std::size(kTargets)) - 1));
         first_target = target + 1;
         std::string like = kTargets[target];
+        if (like == kDetachTarget) {
+          reader = session();
+          ASSERT_EQ(reader->exec("BEGIN; SELECT count(*) FROM events"), "");
+        }
         wait_until([&] { return runner.exited() || runner_backend(like) != 0; }, seconds(30));
-        std::this_thread::sleep_for(milliseconds(uniform(0, 300)));
+        std::this_thread::sleep_for(milliseconds(uniform(0, like == kDetachTarget ? 3500 : 300)));
       } else {
         // Any moment of the run.
         std::this_thread::sleep_for(milliseconds(uniform(0, 2000)));
