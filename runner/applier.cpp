@@ -32,22 +32,82 @@ Applier::StepResult Applier::set_timeouts(bool local, bool concurrent) {
   return result;
 }
 
-Applier::StepResult Applier::record(const MigrationState& migration, std::size_t applied) {
+Applier::StepResult Applier::record(const MigrationState& migration, std::size_t applied,
+                                    std::optional<int> running) {
   auto total = migration.script->statements.size();
   auto duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
-  PgOutcome outcome = work_.query(
-      fmt::format("INSERT INTO {} (version, name, checksum_sha256, applied_at, duration_ms, applied_by, "
-                  "statements_applied, statements_total, success) "
-                  "VALUES ($1, $2, $3, now(), $4, session_user, $5, $6, $7) "
-                  "ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum_sha256 = "
-                  "EXCLUDED.checksum_sha256, "
-                  "applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms, "
-                  "applied_by = EXCLUDED.applied_by, statements_applied = EXCLUDED.statements_applied, "
-                  "statements_total = EXCLUDED.statements_total, success = EXCLUDED.success",
-                  table_),
-      {migration.file.version, migration.file.name, migration.sha256, std::to_string(duration),
-       std::to_string(applied), std::to_string(total), applied == total ? "true" : "false"});
-  return StepResult{outcome.ok, outcome.error};
+  auto text = [](std::optional<int> value) {
+    return value ? std::optional<std::string>(std::to_string(*value)) : std::nullopt;
+  };
+  std::vector<std::optional<std::string>> params{migration.file.version,
+                                                 migration.file.name,
+                                                 migration.sha256,
+                                                 std::to_string(duration),
+                                                 std::to_string(applied),
+                                                 std::to_string(total),
+                                                 applied == total ? "true" : "false",
+                                                 text(running)};
+  PgOutcome outcome;
+  if (!mark_.exists) {
+    // A row another runner inserted meanwhile is not overwritten: nothing is returned.
+    outcome = work_.query(
+        fmt::format("INSERT INTO {} (version, name, checksum_sha256, applied_at, duration_ms, applied_by, "
+                    "statements_applied, statements_total, success, running_statement) "
+                    "VALUES ($1, $2, $3, now(), $4, session_user, $5, $6, $7, $8::int) "
+                    "ON CONFLICT (version) DO NOTHING RETURNING version",
+                    table_),
+        params);
+  } else {
+    // Only the row as this runner read (or last wrote) it: a row another runner moved on matches nothing.
+    params.push_back(std::to_string(mark_.applied));
+    params.push_back(text(mark_.running));
+    outcome = work_.query(
+        fmt::format(
+            "UPDATE {} SET name = $2, applied_at = now(), duration_ms = $4, applied_by = session_user, "
+            "statements_applied = $5, statements_total = $6, success = $7, running_statement = $8::int "
+            "WHERE version = $1 AND checksum_sha256 = $3 AND NOT success "
+            "AND statements_applied = $9::int AND running_statement IS NOT DISTINCT FROM $10::int "
+            "RETURNING version",
+            table_),
+        params);
+  }
+  if (!outcome.ok) {
+    return StepResult{false, outcome.error};
+  }
+  if (outcome.rows.empty()) {
+    StepResult conflict{false, PgError{}, true};
+    conflict.error.message = fmt::format(
+        "{}: the history row of version {} is not what this runner read ({}): another runner changed "
+        "the history; stopping, nothing more is applied",
+        migration.display_path, migration.file.version,
+        mark_.exists ? fmt::format("{} statements applied", mark_.applied) : std::string("no row"));
+    return conflict;
+  }
+  HistoryMark written{true, static_cast<int>(applied), running};
+  if (work_.in_transaction()) {
+    staged_ = written;  // it holds once the transaction commits
+  } else {
+    mark_ = written;
+    mark_written_ = true;
+  }
+  return {};
+}
+
+Applier::StepResult Applier::commit() {
+  StepResult result = exec("COMMIT");
+  if (result.ok && staged_) {
+    mark_ = *staged_;
+    mark_written_ = true;
+  }
+  staged_.reset();
+  return result;
+}
+
+void Applier::rollback() {
+  staged_.reset();
+  if (work_.alive() && work_.in_transaction()) {
+    exec("ROLLBACK");
+  }
 }
 
 void Applier::describe_blockers() {
@@ -93,7 +153,7 @@ bool builds_index_concurrently(const ScriptStatement& statement) {
   // reconcile.table is set for every CREATE INDEX CONCURRENTLY, named or not.
   return statement.concurrent && !statement.reconcile.table.empty() &&
          (statement.reconcile.kind == Reconcile::Kind::CreateIndex ||
-          statement.reconcile.kind == Reconcile::Kind::None);
+          statement.reconcile.kind == Reconcile::Kind::UnnamedIndexBuild);
 }
 
 }  // namespace
@@ -140,60 +200,92 @@ Applier::StepResult Applier::drop_left_invalid() {
   return {};
 }
 
-Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
+Applier::StepResult Applier::drop_reindex_leftovers(const std::string& originals, const std::string& target) {
+  // A copy is named after its original (<name>_ccnew, _ccold, with a number when taken) and sits
+  // on the same table. It is dropped valid or not: REINDEX marks the copy valid before the swap,
+  // and the old index (then _ccold) stays valid until it is marked dead.
+  PgOutcome leftovers = work_.query(
+      "SELECT DISTINCT format('%I.%I', n.nspname, c.relname) FROM pg_index o "
+      "JOIN pg_class oc ON oc.oid = o.indexrelid JOIN pg_index i ON i.indrelid = o.indrelid "
+      "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE (" +
+          originals +
+          ") AND c.oid <> oc.oid AND left(c.relname, length(oc.relname)) = oc.relname "
+          "AND substr(c.relname, length(oc.relname) + 1) ~ '^_cc(new|old)[0-9]*$' ORDER BY 1",
+      {target});
+  if (!leftovers.ok) {
+    return StepResult{false, leftovers.error};
+  }
+  for (const PgRow& row : leftovers.rows) {
+    out_ << fmt::format("    dropping {}, left by the interrupted REINDEX\n", row[0].value_or(""));
+    left_invalid_.push_back(row[0].value_or(""));
+  }
+  // Dropped under the lock timeout: a timeout here is retried like the statement's own.
+  return drop_left_invalid();
+}
+
+Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& finished) {
   const Reconcile& what = statement.reconcile;
-  auto fail = [](const PgOutcome& outcome) { return Error{outcome.error.message}; };
+  finished = false;
   switch (what.kind) {
     case Reconcile::Kind::None:
-      return false;
+    case Reconcile::Kind::UnnamedIndexBuild:  // refused before anything runs
+      return {};
     case Reconcile::Kind::CreateIndex: {
       PgOutcome found = work_.query(
-          "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)", {what.index});
+          "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1) AND i.indrelid = "
+          "to_regclass($2)",
+          {what.index, what.table});
       if (!found.ok) {
-        return fail(found);
+        return StepResult{false, found.error};
       }
       if (found.rows.empty()) {
-        return false;
+        return {};
       }
       if (found.rows[0][0] == std::optional<std::string>("t")) {
         out_ << fmt::format("    {} exists and is valid: the interrupted build had finished\n", what.index);
-        return true;
+        finished = true;
+        return {};
       }
       out_ << fmt::format("    {} was left invalid by the interrupted build: dropping it to build it again\n",
                           what.index);
-      // Dropped by the segment, where a lock timeout is retried like the build's own.
+      // Dropped under the lock timeout: a timeout here is retried like the build's own.
       left_invalid_.push_back(what.index);
-      return false;
+      return drop_left_invalid();
     }
     case Reconcile::Kind::DropIndex: {
       PgOutcome found = work_.query("SELECT to_regclass($1) IS NULL", {what.index});
       if (!found.ok) {
-        return fail(found);
+        return StepResult{false, found.error};
       }
-      return found.rows[0][0] == std::optional<std::string>("t");
+      finished = found.rows[0][0] == std::optional<std::string>("t");
+      if (finished) {
+        out_ << fmt::format("    {} is gone: the interrupted drop had finished\n", what.index);
+      }
+      return {};
     }
-    case Reconcile::Kind::ReindexIndex: {
-      // An interrupted REINDEX CONCURRENTLY leaves invalid copies named <index>_ccnew / _ccold.
-      PgOutcome leftovers = work_.query(
-          "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_index i ON i.indexrelid = "
-          "c.oid "
-          "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class o ON o.oid = to_regclass($1) "
-          "WHERE NOT i.indisvalid AND c.relnamespace = o.relnamespace AND left(c.relname, length(o.relname)) "
-          "= "
-          "o.relname AND substr(c.relname, length(o.relname) + 1) ~ '^_cc(new|old)[0-9]*$'",
-          {what.index});
-      if (!leftovers.ok) {
-        return fail(leftovers);
+    case Reconcile::Kind::ReindexIndex:
+      return drop_reindex_leftovers("o.indexrelid = to_regclass($1)", what.index);
+    case Reconcile::Kind::ReindexTable:
+      // The table's indexes and its TOAST table's.
+      return drop_reindex_leftovers(
+          "o.indrelid IN (SELECT t.oid FROM pg_class t WHERE t.oid = to_regclass($1) UNION ALL "
+          "SELECT t.reltoastrelid FROM pg_class t WHERE t.oid = to_regclass($1))",
+          what.table);
+    case Reconcile::Kind::AddEnumValue: {
+      // Sent again, a value that was added would fail ("already exists").
+      PgOutcome found =
+          work_.query("SELECT count(*) FROM pg_enum WHERE enumtypid = to_regtype($1) AND enumlabel = $2",
+                      {what.type, what.label});
+      if (!found.ok) {
+        return StepResult{false, found.error};
       }
-      for (const PgRow& row : leftovers.rows) {
-        out_ << fmt::format("    dropping {} left invalid by the interrupted REINDEX\n", row[0].value_or(""));
-        PgOutcome dropped =
-            work_.query(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", row[0].value_or("")));
-        if (!dropped.ok) {
-          return fail(dropped);
-        }
+      finished = found.rows[0][0] != std::optional<std::string>("0");
+      if (finished) {
+        out_ << fmt::format("    {} has the value '{}': the interrupted ALTER TYPE had finished\n", what.type,
+                            what.label);
       }
-      return false;
+      return {};
     }
     case Reconcile::Kind::DetachPartition: {
       PgOutcome found = work_.query(
@@ -201,59 +293,123 @@ Expected<bool> Applier::reconcile(const ScriptStatement& statement) {
           "to_regclass($2)",
           {what.partition, what.table});
       if (!found.ok) {
-        return fail(found);
+        return StepResult{false, found.error};
       }
       if (found.rows.empty()) {
         out_ << fmt::format("    {} is already detached\n", what.partition);
-        return true;
+        finished = true;
+        return {};
       }
       if (found.rows[0][0] == std::optional<std::string>("t")) {
+        // Sending the DETACH again would fail ("already pending detach"). FINALIZE waits like the
+        // DETACH did: a lock timeout here is retried with the same backoff.
         out_ << fmt::format("    {} was left DETACH PENDING: finishing with FINALIZE\n", what.partition);
-        PgOutcome finalized = work_.query(
-            fmt::format("ALTER TABLE {} DETACH PARTITION {} FINALIZE", what.table, what.partition));
-        if (!finalized.ok) {
-          return fail(finalized);
-        }
-        return true;
+        StepResult finalized =
+            exec(fmt::format("ALTER TABLE {} DETACH PARTITION {} FINALIZE", what.table, what.partition));
+        finished = finalized.ok;
+        return finalized;
       }
-      return false;
+      return {};
     }
   }
-  return false;
+  return {};
+}
+
+Applier::StepResult Applier::run_in_own_transaction(MigrationState& migration, const Segment& segment) {
+  StepResult result = exec("BEGIN");
+  if (result.ok) {
+    result = set_timeouts(true, false);
+  }
+  for (std::size_t i = segment.first; result.ok && i < segment.last; ++i) {
+    result = run_statement(migration, i);
+    if (!result.ok) {
+      result.error.message = fmt::format("{}: {}", where(migration, i), result.error.message);
+    }
+  }
+  if (result.ok) {
+    result = record(migration, segment.last, std::nullopt);
+  }
+  if (result.ok) {
+    result = commit();
+  }
+  if (!result.ok) {
+    rollback();
+  }
+  return result;
+}
+
+Applier::StepResult Applier::run_unwrapped(MigrationState& migration, const Segment& segment) {
+  const ScriptStatement& statement = migration.script->statements[segment.first];
+  const int number = static_cast<int>(segment.first) + 1;
+  StepResult result = set_timeouts(false, statement.concurrent);
+  if (result.ok) {
+    // An earlier attempt's build left an invalid index that could not be dropped then: rebuilt,
+    // a named one would be "already exists".
+    result = drop_left_invalid();
+  }
+  // Sent before when the intent says so (by a killed runner, or by this runner's attempt that hit a
+  // lock timeout), or when the row comes from a release that recorded no intent: ask the catalog.
+  bool may_have_run = mark_.exists && mark_.applied == static_cast<int>(segment.first) &&
+                      (mark_.running == number || (!mark_written_ && !mark_.running));
+  if (result.ok && may_have_run && statement.reconcile.kind != Reconcile::Kind::None) {
+    bool finished = false;
+    result = reconcile(statement, finished);
+    if (!result.ok) {
+      result.error.message = fmt::format("{}: checking what the interrupted statement left: {}",
+                                         where(migration, segment.first), result.error.message);
+      return result;
+    }
+    if (finished) {
+      return record(migration, segment.last, std::nullopt);
+    }
+  }
+  if (result.ok) {
+    // The intent, committed before the statement is sent: whatever happens to this runner, the next
+    // one knows the statement may have run, and reconciles it.
+    result = record(migration, segment.first, number);
+  }
+  std::string before;
+  if (result.ok && builds_index_concurrently(statement)) {
+    result = indexes_before(statement, before);
+  }
+  if (result.ok) {
+    result = run_statement(migration, segment.first);
+    if (!result.ok) {
+      result.error.message = fmt::format("{}: {}", where(migration, segment.first), result.error.message);
+    }
+  }
+  if (work_.alive() && !before.empty()) {
+    // A failed (or cancelled) concurrent build leaves an invalid index behind: never keep it.
+    bool found = false;
+    StepResult dropped = drop_new_invalid_indexes(statement, before, found);
+    if (result.ok && (found || !dropped.ok)) {
+      result = dropped;
+      result.ok = false;
+      result.error.message =
+          fmt::format("{}: the build left an invalid index (pg_index.indisvalid is false){}",
+                      where(migration, segment.first),
+                      dropped.ok ? "; miglint dropped it" : "; dropping it failed: " + dropped.error.message);
+    }
+  }
+  if (result.ok) {
+    result = record(migration, segment.last, std::nullopt);
+  }
+  return result;
 }
 
 Applier::StepResult Applier::run_segment(MigrationState& migration, const Segment& segment) {
   const auto& statements = migration.script->statements;
   switch (segment.kind) {
-    case Segment::Kind::Wrapped: {
-      StepResult result = exec("BEGIN");
-      if (result.ok) {
-        result = set_timeouts(true, false);
-      }
-      for (std::size_t i = segment.first; result.ok && i < segment.last; ++i) {
-        result = run_statement(migration, i);
-        if (!result.ok) {
-          result.error.message = fmt::format("{}: {}", where(migration, i), result.error.message);
-        }
-      }
-      if (result.ok) {
-        result = record(migration, segment.last);
-      }
-      if (result.ok) {
-        result = exec("COMMIT");
-      }
-      if (!result.ok && work_.alive() && work_.in_transaction()) {
-        exec("ROLLBACK");
-      }
-      return result;
-    }
+    case Segment::Kind::Wrapped:
+      return run_in_own_transaction(migration, segment);
     case Segment::Kind::Explicit: {
       StepResult result = set_timeouts(false, false);
+      bool recorded = false;
       for (std::size_t i = segment.first; result.ok && i < segment.last; ++i) {
         bool closes = i + 1 == segment.last && statements[i].control == ScriptStatement::Control::Commit;
         if (closes) {
           // Progress commits with the file's own transaction.
-          result = record(migration, segment.last);
+          result = record(migration, segment.last, std::nullopt);
           if (!result.ok) {
             break;
           }
@@ -261,51 +417,30 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
         result = run_statement(migration, i);
         if (!result.ok) {
           result.error.message = fmt::format("{}: {}", where(migration, i), result.error.message);
+        } else if (closes && staged_) {
+          mark_ = *staged_;  // the file's COMMIT committed it
+          mark_written_ = true;
+          staged_.reset();
+          recorded = true;
         }
       }
-      if (!result.ok && work_.alive() && work_.in_transaction()) {
-        exec("ROLLBACK");
+      if (!result.ok) {
+        rollback();
       }
-      if (result.ok) {
-        result = record(migration, segment.last);  // a block that ended in ROLLBACK records too
+      if (result.ok && !recorded) {
+        result = record(migration, segment.last, std::nullopt);  // a block that ended in ROLLBACK
       }
       return result;
     }
     case Segment::Kind::Autocommit: {
       const ScriptStatement& statement = statements[segment.first];
-      StepResult result = set_timeouts(false, statement.concurrent);
-      if (result.ok) {
-        // An earlier attempt's build left an invalid index that could not be dropped then: rebuilt,
-        // a named one would be "already exists".
-        result = drop_left_invalid();
+      if (!statement.outside_transaction && !statement.controls_transaction) {
+        // A statement outside the file's own blocks that can run in a transaction runs in the
+        // runner's, with its progress record: what autocommit would do, and a kill can never leave it
+        // done but unrecorded (a rerun would repeat it).
+        return run_in_own_transaction(migration, segment);
       }
-      std::string before;
-      if (result.ok && builds_index_concurrently(statement)) {
-        result = indexes_before(statement, before);
-      }
-      if (result.ok) {
-        result = run_statement(migration, segment.first);
-        if (!result.ok) {
-          result.error.message = fmt::format("{}: {}", where(migration, segment.first), result.error.message);
-        }
-      }
-      if (work_.alive() && !before.empty()) {
-        // A failed (or cancelled) concurrent build leaves an invalid index behind: never keep it.
-        bool found = false;
-        StepResult dropped = drop_new_invalid_indexes(statement, before, found);
-        if (result.ok && (found || !dropped.ok)) {
-          result = dropped;
-          result.ok = false;
-          result.error.message = fmt::format(
-              "{}: the build left an invalid index (pg_index.indisvalid is false){}",
-              where(migration, segment.first),
-              dropped.ok ? "; miglint dropped it" : "; dropping it failed: " + dropped.error.message);
-        }
-      }
-      if (result.ok) {
-        result = record(migration, segment.last);
-      }
-      return result;
+      return run_unwrapped(migration, segment);
     }
   }
   return {};
@@ -379,6 +514,11 @@ int Applier::apply(MigrationState& migration) {
     return kExitRefused;
   }
   std::size_t done = migration.row ? static_cast<std::size_t>(migration.row->statements_applied) : 0;
+  mark_ = migration.row
+              ? HistoryMark{true, migration.row->statements_applied, migration.row->running_statement}
+              : HistoryMark{};
+  mark_written_ = false;
+  staged_.reset();
   out_ << fmt::format("applying {} {} ({}): {} statement{}, {}{}\n", migration.file.version,
                       migration.file.name, migration.display_path, script.statements.size(),
                       script.statements.size() == 1 ? "" : "s", script_mode_name(script.mode),
@@ -403,10 +543,10 @@ int Applier::apply(MigrationState& migration) {
     return session.error.connection_lost || !work_.alive() ? kExitError : kExitRefused;
   }
   if (script.statements.empty()) {
-    StepResult recorded = record(migration, 0);
+    StepResult recorded = record(migration, 0, std::nullopt);
     if (!recorded.ok) {
       err_ << fmt::format("miglint: error: {}: {}\n", migration.display_path, recorded.error.message);
-      return recorded.error.connection_lost ? kExitError : kExitRefused;
+      return recorded.error.connection_lost || recorded.history_conflict ? kExitError : kExitRefused;
     }
     return kExitDone;
   }
@@ -429,31 +569,14 @@ int Applier::apply(MigrationState& migration) {
           migration.display_path, done);
       return kExitRefused;
     }
-    if (segment.kind == Segment::Kind::Autocommit && migration.row && segment.first == done) {
-      // The statement a killed runner may have been running: ask the catalog. What reconciling
-      // runs waits for locks like the migration does: under its lock_timeout.
-      StepResult timeouts = set_timeouts(false, false);
-      Expected<bool> finished =
-          timeouts.ok ? reconcile(script.statements[segment.first]) : Error{timeouts.error.message};
-      if (!finished) {
-        err_ << fmt::format("miglint: error: {}: cannot reconcile the interrupted statement: {}\n",
-                            where(migration, segment.first), finished.error().message);
-        return work_.alive() ? kExitRefused : kExitError;
-      }
-      if (*finished) {
-        StepResult recorded = record(migration, segment.last);
-        if (!recorded.ok) {
-          err_ << fmt::format("miglint: error: {}: {}\n", migration.display_path, recorded.error.message);
-          return recorded.error.connection_lost ? kExitError : kExitRefused;
-        }
-        done = segment.last;
-        continue;
-      }
-    }
     for (int attempt = 0;; ++attempt) {
       StepResult result = run_segment(migration, segment);
       if (result.ok) {
         break;
+      }
+      if (result.history_conflict) {
+        err_ << fmt::format("miglint: error: {}\n", result.error.message);
+        return kExitError;
       }
       if (result.error.connection_lost || !work_.alive()) {
         err_ << fmt::format(
@@ -494,8 +617,18 @@ int Applier::apply(MigrationState& migration) {
                                 ? std::string("the blocking session had gone when miglint looked")
                                 : fmt::format("blocked by {}", fmt::join(blockers_, "; ")));
       }
+      const ScriptStatement& failed = script.statements[segment.first];
+      bool unwrapped = segment.kind == Segment::Kind::Autocommit &&
+                       (failed.outside_transaction || failed.controls_transaction);
       bool partial = segment.first > 0 && script.mode != ScriptMode::OneTransaction;
-      if (partial) {
+      if (unwrapped && failed.reconcile.kind != Reconcile::Kind::None) {
+        // It ran outside a transaction: it may have done part of its work (a partition left DETACH
+        // PENDING, copies of REINDEX), which the next run finds and finishes.
+        err_ << fmt::format(
+            "  {} of {} statements of {} are applied; {} ran outside a transaction and is recorded as "
+            "started: the next run checks what it left and finishes it\n",
+            segment.first, script.statements.size(), migration.display_path, where(migration, segment.first));
+      } else if (partial) {
         err_ << fmt::format(
             "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
             "run again to resume\n",

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -38,12 +39,30 @@ class Applier {
   struct StepResult {
     bool ok = true;
     PgError error;
+    bool history_conflict = false;  // a history write matched nothing: another runner changed the row
+  };
+
+  // The history row of the migration being applied, as this runner read it or last wrote it: every
+  // write is conditional on it (no blind upserts).
+  struct HistoryMark {
+    bool exists = false;
+    int applied = 0;
+    std::optional<int> running;  // running_statement
   };
 
   StepResult run_statement(const MigrationState& migration, std::size_t index);
   StepResult run_segment(MigrationState& migration, const Segment& segment);
-  // Records progress: inside the open transaction when there is one (it commits with it), else on its own.
-  StepResult record(const MigrationState& migration, std::size_t applied);
+  // Statements [first, last) in the runner's own transaction, with their progress record.
+  StepResult run_in_own_transaction(MigrationState& migration, const Segment& segment);
+  // A statement that cannot run in a transaction: its intent recorded first, reconciled when it
+  // may have been sent before, its end recorded after.
+  StepResult run_unwrapped(MigrationState& migration, const Segment& segment);
+  // Records progress (`running`: the intent before an unwrapped statement): inside the open transaction
+  // when there is one (it commits with it), else on its own. Conditional on mark_.
+  StepResult record(const MigrationState& migration, std::size_t applied, std::optional<int> running);
+  // COMMIT, and what was recorded inside the transaction becomes mark_; ROLLBACK forgets it.
+  StepResult commit();
+  void rollback();
   StepResult exec(const std::string& sql);
   StepResult set_timeouts(bool local, bool concurrent);
   // The indexes of the table a CREATE INDEX CONCURRENTLY builds on, before it runs (an array of
@@ -54,8 +73,12 @@ class Applier {
                                       bool& found);
   // Drops the invalid indexes an earlier attempt could not drop.
   StepResult drop_left_invalid();
-  // Before resuming at an interrupted statement: true when the catalog shows it is done.
-  Expected<bool> reconcile(const ScriptStatement& statement);
+  // Before sending again a statement that may have been sent before: `finished` when the catalog shows
+  // it is done; its leftovers (an invalid index, _ccnew copies) are dropped, a pending detach finalized.
+  StepResult reconcile(const ScriptStatement& statement, bool& finished);
+  // Drops the _ccnew/_ccold copies an interrupted REINDEX CONCURRENTLY left on the indexes that
+  // `originals` (a condition on pg_index o, with $1) selects.
+  StepResult drop_reindex_leftovers(const std::string& originals, const std::string& target);
   void describe_blockers();
   std::string where(const MigrationState& migration, std::size_t index) const;
 
@@ -69,6 +92,9 @@ class Applier {
   std::vector<std::string> blockers_;      // the sessions that blocked the last statement, as last seen
   std::vector<std::string> left_invalid_;  // invalid indexes failed builds left that could not be dropped
   std::mt19937 random_{std::random_device{}()};
+  HistoryMark mark_;                   // the applied migration's history row, as read or written
+  bool mark_written_ = false;          // this runner has written that row
+  std::optional<HistoryMark> staged_;  // written inside the open transaction, not committed yet
 };
 
 // The advisory lock: one runner at a time per history table, polled with pg_try_advisory_lock on

@@ -179,6 +179,11 @@ int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ost
       if (migration.status == MigrationState::Status::Partial) {
         extra = fmt::format("  {} of {} statements applied", migration.row->statements_applied,
                             migration.row->statements_total);
+        if (migration.row->running_statement) {
+          // Started outside a transaction, its end not recorded: killed, failed or still running.
+          extra += fmt::format("; interrupted in statement {} (run again: it is checked and finished)",
+                               *migration.row->running_statement);
+        }
       } else if (migration.status == MigrationState::Status::Changed) {
         extra = fmt::format("  checksum {} applied, {} on disk", short_hash(migration.row->checksum),
                             short_hash(migration.sha256));

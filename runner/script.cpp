@@ -39,6 +39,8 @@ Reconcile reconcile_of(const Statement& statement) {
       std::string index = quote_identifier(body["idxname"].str());
       reconcile.index = schema.empty() ? index : quote_identifier(schema) + "." + index;
       reconcile.kind = Reconcile::Kind::CreateIndex;
+    } else {
+      reconcile.kind = Reconcile::Kind::UnnamedIndexBuild;
     }
   } else if (kind == "DropStmt" && body["concurrent"].boolean() && body["objects"].size() == 1) {
     std::string name;
@@ -50,6 +52,16 @@ Reconcile reconcile_of(const Statement& statement) {
   } else if (kind == "ReindexStmt" && body["kind"].str() == "REINDEX_OBJECT_INDEX") {
     reconcile.index = qualified(body["relation"]);
     reconcile.kind = Reconcile::Kind::ReindexIndex;
+  } else if (kind == "ReindexStmt" && body["kind"].str() == "REINDEX_OBJECT_TABLE") {
+    reconcile.table = qualified(body["relation"]);
+    reconcile.kind = Reconcile::Kind::ReindexTable;
+  } else if (kind == "AlterEnumStmt" && body["oldVal"].str().empty()) {
+    for (Node part : body["typeName"]) {
+      reconcile.type +=
+          (reconcile.type.empty() ? "" : ".") + quote_identifier(part.as("String")["sval"].str());
+    }
+    reconcile.label = std::string(body["newVal"].str());
+    reconcile.kind = Reconcile::Kind::AddEnumValue;
   } else if (kind == "AlterTableStmt") {
     for (Node item : body["cmds"]) {
       Node cmd = item.as("AlterTableCmd");
@@ -159,6 +171,7 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     step.concurrent = planned.concurrent;
     step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();
     step.control = control_of(planned.control);
+    step.controls_transaction = statement.kind() == "TransactionStmt" || statement.kind() == "CallStmt";
     step.label = label_of(statement);
     step.reconcile = reconcile_of(statement);
     script.statements.push_back(std::move(step));

@@ -13,15 +13,20 @@ namespace miglint::runner {
 // interrupted (a killed runner cannot commit the statement together with its progress record).
 struct Reconcile {
   enum class Kind {
-    None,             // rerun as written
-    CreateIndex,      // CREATE INDEX CONCURRENTLY `index`: valid: done; invalid: drop, rebuild
-    DropIndex,        // DROP INDEX CONCURRENTLY `index`: gone: done
-    ReindexIndex,     // REINDEX INDEX CONCURRENTLY `index`: drop its leftover _ccnew copies, rerun
-    DetachPartition,  // DETACH PARTITION `partition` CONCURRENTLY from `table`: pending: FINALIZE
+    None,               // rerun as written
+    CreateIndex,        // CREATE INDEX CONCURRENTLY `index` ON `table`: valid: done; invalid: drop, rebuild
+    UnnamedIndexBuild,  // CREATE INDEX CONCURRENTLY ON `table` without a name: refused before running
+    DropIndex,          // DROP INDEX CONCURRENTLY `index`: gone: done
+    ReindexIndex,       // REINDEX INDEX CONCURRENTLY `index`: drop its leftover _ccnew/_ccold copies, rerun
+    ReindexTable,       // REINDEX TABLE CONCURRENTLY `table`: drop the leftover copies of its indexes, rerun
+    DetachPartition,    // DETACH PARTITION `partition` CONCURRENTLY from `table`: pending: FINALIZE
+    AddEnumValue,       // ALTER TYPE `type` ADD VALUE `label` (outside a transaction before 12): there: done
   } kind = Kind::None;
   std::string index;      // quoted, maybe schema-qualified: "app"."users_email_idx"
   std::string table;      // quoted, maybe schema-qualified
   std::string partition;  // quoted, maybe schema-qualified
+  std::string type;       // quoted, maybe schema-qualified
+  std::string label;      // the enum label, as written
 };
 
 // One statement the runner sends on its own.
@@ -33,6 +38,9 @@ struct ScriptStatement {
   bool concurrent = false;           // an online build (CONCURRENTLY): its own statement timeout
   bool session_setting = false;      // SET or RESET (not LOCAL): made again when resuming after it
   enum class Control { None, Begin, Commit, Rollback } control = Control::None;  // the file's own
+  // Controls transactions itself (SAVEPOINT, PREPARE TRANSACTION, a CALL whose procedure may COMMIT):
+  // never wrapped in the runner's own transaction.
+  bool controls_transaction = false;
   Reconcile reconcile;
 };
 

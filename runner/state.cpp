@@ -43,17 +43,24 @@ Expected<std::vector<HistoryRow>> read_history(PgSession& session, const std::st
   if (!table_exists) {
     return rows;
   }
-  PgOutcome read =
-      session.query(fmt::format("SELECT version, name, checksum_sha256, success, statements_applied, "
-                                "statements_total FROM {} ORDER BY version",
-                                table));
+  // running_statement through to_jsonb: a table an earlier release created (which `status` and `plan`
+  // never alter) has no such column.
+  PgOutcome read = session.query(
+      fmt::format("SELECT version, name, checksum_sha256, success, statements_applied, "
+                  "statements_total, to_jsonb(h) ->> 'running_statement' FROM {} h ORDER BY version",
+                  table));
   if (!read.ok) {
     return Error{fmt::format("cannot read the history table {}: {}", table, read.error.message)};
   }
   for (const PgRow& row : read.rows) {
-    rows.push_back(HistoryRow{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
-                              row[3] == std::optional<std::string>("t"), std::stoi(row[4].value_or("0")),
-                              std::stoi(row[5].value_or("0"))});
+    HistoryRow read_row{row[0].value_or(""),
+                        row[1].value_or(""),
+                        row[2].value_or(""),
+                        row[3] == std::optional<std::string>("t"),
+                        std::stoi(row[4].value_or("0")),
+                        std::stoi(row[5].value_or("0")),
+                        row[6] ? std::optional<int>(std::stoi(*row[6])) : std::nullopt};
+    rows.push_back(std::move(read_row));
   }
   return rows;
 }
@@ -121,6 +128,9 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
               "{}: the history says {} statements, the file has {} (was miglint upgraded mid-migration?)",
               migration.display_path, migration.row->statements_total, migration.script->statements.size()));
         }
+        for (std::string& refusal : unnamed_concurrent_builds(migration)) {
+          state.refusals.push_back(std::move(refusal));
+        }
       } else {
         migration.script_error = script.error().message;
         state.refusals.push_back(migration.script_error);
@@ -145,6 +155,23 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   return state;
 }
 
+std::vector<std::string> unnamed_concurrent_builds(const MigrationState& migration) {
+  std::vector<std::string> refusals;
+  std::size_t done = migration.row ? static_cast<std::size_t>(migration.row->statements_applied) : 0;
+  const auto& statements = migration.script->statements;
+  for (std::size_t i = done; i < statements.size(); ++i) {
+    const ScriptStatement& statement = statements[i];
+    if (statement.reconcile.kind == Reconcile::Kind::UnnamedIndexBuild) {
+      refusals.push_back(fmt::format(
+          "{}:{}:{}: CREATE INDEX CONCURRENTLY needs an index name here (CREATE INDEX CONCURRENTLY "
+          "name ON ...): a build that is interrupted leaves an invalid index the next run must find by "
+          "its name",
+          migration.display_path, statement.start.line, statement.start.column));
+    }
+  }
+  return refusals;
+}
+
 void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent) {
   for (const Unapproved& item : migration.unapproved) {
     const Finding& finding = item.finding;
@@ -163,18 +190,35 @@ void print_unapproved(const MigrationState& migration, std::ostream& out, const 
 
 bool ensure_history_table(PgSession& session, const std::string& schema, std::ostream& err) {
   std::string quoted_schema = session.quote_identifier(schema);
-  for (const std::string& sql :
-       {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quoted_schema),
-        fmt::format(
-            "CREATE TABLE IF NOT EXISTS {}.{} (version text PRIMARY KEY, name text NOT NULL, checksum_sha256 "
-            "text NOT NULL, applied_at timestamptz, duration_ms bigint, applied_by text, statements_applied "
-            "int NOT NULL, statements_total int NOT NULL, success boolean NOT NULL)",
-            quoted_schema, kHistoryTable)}) {
-    PgOutcome done = session.query(sql);
+  std::string table = history_table(session, schema);
+  auto run = [&](const std::string& sql, const std::vector<std::optional<std::string>>& params = {}) {
+    PgOutcome done = session.query(sql, params);
     if (!done.ok) {
       err << fmt::format("miglint: error: cannot create the history table: {}\n", done.error.message);
-      return false;
     }
+    return done;
+  };
+  if (!run(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quoted_schema)).ok ||
+      !run(fmt::format(
+               "CREATE TABLE IF NOT EXISTS {} (version text PRIMARY KEY, name text NOT NULL, "
+               "checksum_sha256 text NOT NULL, applied_at timestamptz, duration_ms bigint, applied_by "
+               "text, statements_applied int NOT NULL, statements_total int NOT NULL, success boolean "
+               "NOT NULL, running_statement int)",
+               table))
+           .ok) {
+    return false;
+  }
+  // A table an earlier release created gains the intent column (a nullable column: no rewrite). Asked
+  // first: ALTER TABLE takes its ACCESS EXCLUSIVE lock even when the column exists.
+  PgOutcome has_column = run(
+      "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'running_statement' "
+      "AND NOT attisdropped",
+      {table});
+  if (!has_column.ok) {
+    return false;
+  }
+  if (has_column.rows.at(0).at(0) == std::optional<std::string>("0")) {
+    return run(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS running_statement int", table)).ok;
   }
   return true;
 }

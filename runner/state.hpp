@@ -25,6 +25,10 @@ struct HistoryRow {
   bool success = false;
   int statements_applied = 0;
   int statements_total = 0;
+  // The 1-based number of a statement the runner started outside a transaction and whose end it
+  // has not recorded (its intent, committed before the statement was sent): the next run checks
+  // the catalog for what it left. Empty for rows of earlier releases and between statements.
+  std::optional<int> running_statement;
 };
 
 // A finding that keeps a migration from running until someone approves it.
@@ -74,7 +78,12 @@ void vet(SetState& state, const RunSettingsResolved& settings);
 
 void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent);
 
-// Creates the history table (and its schema) when missing.
+// Refusals for the CREATE INDEX CONCURRENTLY statements of `migration` not applied yet that name
+// no index: an interrupted build could not be found by name and finished (see docs/runner.md).
+std::vector<std::string> unnamed_concurrent_builds(const MigrationState& migration);
+
+// Creates the history table (and its schema) when missing, and adds the columns of this release to
+// a table an earlier release created.
 bool ensure_history_table(PgSession& session, const std::string& schema, std::ostream& err);
 
 }  // namespace miglint::runner

@@ -17,6 +17,7 @@
 #include "analyzer/order.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
+#include "tests/tool_requirement.hpp"
 
 using namespace miglint;
 using namespace miglint::cli_support;
@@ -133,9 +134,7 @@ StatementLocks read_locks(const std::string& out) {
 TEST(PlanAndLocks, NameTheSameLocksForEveryStatementOfEveryFixture) {
   std::string why;
   std::unique_ptr<ThrowawayServer> server = ThrowawayServer::start(why);
-  if (server == nullptr) {
-    GTEST_SKIP() << "no PostgreSQL server: `plan` was not compared with `locks` (" << why << ")";
-  }
+  MIGLINT_REQUIRE_TOOL(server != nullptr, "`plan` compared with `locks` against a real server", why);
   std::vector<Fixture> fixtures = every_fixture();
   ASSERT_GT(fixtures.size(), 150U);
   std::size_t compared_statements = 0;
@@ -192,9 +191,7 @@ TEST(PlanAndLocks, NameTheSameLocksForEveryStatementOfEveryFixture) {
 TEST(PlanAndLocks, PlanUsesTheEarlierMigrationsSchemaFacts) {
   std::string why;
   std::unique_ptr<ThrowawayServer> server = ThrowawayServer::start(why);
-  if (server == nullptr) {
-    GTEST_SKIP() << "no PostgreSQL server: `plan` was not checked (" << why << ")";
-  }
+  MIGLINT_REQUIRE_TOOL(server != nullptr, "`plan` against a real server", why);
   TempDir dir("miglint-plan-facts");
   dir.write("miglint.toml", "");
   std::string db = "postgresql://postgres@127.0.0.1:" + std::to_string(server->port()) + "/postgres";

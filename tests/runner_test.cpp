@@ -418,4 +418,28 @@ TEST(RunConfig, KeysAreReadAndCheckedWithPositions) {
   EXPECT_NE(config.error().message.find("bad.toml:2:"), std::string::npos) << config.error().message;
 }
 
+// Issue 21: what reconciling an interrupted statement needs to know, and what the runner never wraps.
+TEST(Script, ReindexTableUnnamedBuildsAndTransactionControlAreKnown) {
+  MigrationScript script = plan(
+      "-- miglint-no-transaction\nREINDEX TABLE CONCURRENTLY app.tags;\nCREATE INDEX CONCURRENTLY ON t (v);\n"
+      "CALL refresh();\nSAVEPOINT s;\nUPDATE t SET v = 1;\n");
+  ASSERT_EQ(script.statements.size(), 5U);
+  EXPECT_EQ(script.statements[0].reconcile.kind, Reconcile::Kind::ReindexTable);
+  EXPECT_EQ(script.statements[0].reconcile.table, "\"app\".\"tags\"");
+  EXPECT_EQ(script.statements[1].reconcile.kind, Reconcile::Kind::UnnamedIndexBuild);
+  EXPECT_EQ(script.statements[1].reconcile.table, "\"t\"");
+  EXPECT_TRUE(script.statements[2].controls_transaction);
+  EXPECT_TRUE(script.statements[3].controls_transaction);
+  EXPECT_FALSE(script.statements[4].controls_transaction);
+  EXPECT_FALSE(script.statements[4].outside_transaction);
+
+  // Before PostgreSQL 12 ADD VALUE runs outside a transaction: reconciled by its type and label.
+  MigrationScript enum_script = plan("ALTER TYPE app.\"Mood\" ADD VALUE 'calm' AFTER 'sad';", 11);
+  ASSERT_EQ(enum_script.statements.size(), 1U);
+  EXPECT_TRUE(enum_script.statements[0].outside_transaction);
+  EXPECT_EQ(enum_script.statements[0].reconcile.kind, Reconcile::Kind::AddEnumValue);
+  EXPECT_EQ(enum_script.statements[0].reconcile.type, "\"app\".\"Mood\"");
+  EXPECT_EQ(enum_script.statements[0].reconcile.label, "calm");
+}
+
 }  // namespace

@@ -16,6 +16,7 @@
 #include "analyzer/hash.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
+#include "tests/tool_requirement.hpp"
 
 namespace fs = std::filesystem;
 using miglint::cli_support::CliRun;
@@ -40,10 +41,8 @@ class VerdictAgainstServer : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (server_ == nullptr) {
-      GTEST_SKIP() << "no PostgreSQL server: lint's verdicts were not compared with plan's: "
-                   << (skip_reason_ ? *skip_reason_ : "");
-    }
+    MIGLINT_REQUIRE_TOOL(server_ != nullptr, "lint's verdicts compared with plan's against a real server",
+                         skip_reason_ ? *skip_reason_ : std::string());
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     database_ = "vt_";
     for (char c : std::string(info->name())) {
