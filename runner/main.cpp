@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -38,6 +39,11 @@ bool resolve_run_settings(const RunFlags& flags, const std::optional<Config>& co
                           : from_environment != nullptr && *from_environment != '\0'
                               ? from_environment
                               : run.database_url.value_or("");
+  settings.database_url_source =
+      !flags.database_url.empty() ? "--db"
+      : from_environment != nullptr && *from_environment != '\0'
+          ? "MIGLINT_DATABASE_URL"
+          : fmt::format("[run] database_url in {}", config ? config->path : "miglint.toml");
   auto duration = [](const std::string& flag, const std::string& text,
                      std::optional<std::chrono::milliseconds> from_config, std::chrono::milliseconds& into) {
     if (text.empty()) {
@@ -58,6 +64,8 @@ bool resolve_run_settings(const RunFlags& flags, const std::optional<Config>& co
                 settings.statement_timeout) ||
       !duration("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
                 run.concurrent_statement_timeout, settings.concurrent_statement_timeout) ||
+      !duration("--concurrent-lock-timeout", flags.concurrent_lock_timeout, run.concurrent_lock_timeout,
+                settings.concurrent_lock_timeout) ||
       !duration("--lock-wait", flags.lock_wait, run.lock_wait, settings.lock_wait)) {
     return false;
   }
@@ -69,6 +77,10 @@ bool resolve_run_settings(const RunFlags& flags, const std::optional<Config>& co
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Progress and results reach a pipe or a file line by line, as they do a terminal: a CI log
+  // shows "applying 018 ..." while it runs, and a killed job keeps what it had written.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::setvbuf(stderr, nullptr, _IOLBF, 0);
   CLI::App app{"miglint-runner: applies vetted migrations (run through `miglint run|status|plan|approve`)"};
   app.require_subcommand(1);
   RunnerCommands commands;
