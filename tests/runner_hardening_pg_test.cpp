@@ -86,7 +86,7 @@ TEST_F(RunnerHardening, TerminatedLockSessionStopsTheRunnerAndNothingIsAppliedTw
   migration("003_add_one.sql", reviewed + "UPDATE items SET counter = counter + 1;\n");
   migration("004_index.sql",
             "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY items_counter_idx ON items (counter);\n");
-  constexpr int kRounds = 8;
+  constexpr int kRounds = 10;
   std::mt19937 random(20261204);
   int double_applications = 0;
   int first_runner_stopped = 0;
