@@ -363,6 +363,8 @@ void read_run_table(const SettingsReader& reader, const toml::node& value, RunSe
       run.statement_timeout = duration();
     } else if (name == "concurrent_statement_timeout") {
       run.concurrent_statement_timeout = duration();
+    } else if (name == "concurrent_lock_timeout") {
+      run.concurrent_lock_timeout = duration();
     } else if (name == "lock_wait") {
       run.lock_wait = duration();
     } else if (name == "retries") {
@@ -374,7 +376,7 @@ void read_run_table(const SettingsReader& reader, const toml::node& value, RunSe
     } else {
       reader.fail_key(key, fmt::format("unknown key `run.{}` (known: migrations, database_url, schema, "
                                        "lock_timeout, statement_timeout, concurrent_statement_timeout, "
-                                       "lock_wait, retries)",
+                                       "concurrent_lock_timeout, lock_wait, retries)",
                                        name));
     }
   }
@@ -545,6 +547,7 @@ timeouts_set_by_runner = false
 # statement_timeout = "1min"           # every statement but CONCURRENTLY ones; "none" turns vetting's
 #                                      # require-statement-timeout back on
 # concurrent_statement_timeout = "none"  # for CREATE INDEX CONCURRENTLY and friends
+# concurrent_lock_timeout = "none"       # they wait for older transactions without blocking anyone
 # retries = 5                          # on lock timeouts, backing off from 1s to 30s
 # lock_wait = "60s"                    # how long to wait for another runner
 # schema = "public"                    # where miglint_schema_migrations lives

@@ -41,6 +41,7 @@ struct RunSettings {
   std::optional<std::chrono::milliseconds> lock_timeout;
   std::optional<std::chrono::milliseconds> statement_timeout;
   std::optional<std::chrono::milliseconds> concurrent_statement_timeout;
+  std::optional<std::chrono::milliseconds> concurrent_lock_timeout;
   std::optional<std::chrono::milliseconds> lock_wait;
   std::optional<int> retries;
   std::optional<std::string> schema;

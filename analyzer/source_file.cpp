@@ -23,7 +23,16 @@ bool is_continuation(unsigned char byte) {
 
 SourceFile::SourceFile(std::string path, std::string bytes)
     : path_(std::move(path)), bytes_(std::move(bytes)) {
-  line_starts_.push_back(0);
+  // A UTF-8 byte-order mark is not SQL (PostgreSQL's lexer would read it as part of the first
+  // word): it becomes three spaces, so that every byte offset stays the file's own, and line 1
+  // starts after it, so that column 1 is the first character after it. Callers that hash or run
+  // the file use its bytes, not this text.
+  uint32_t first_line_start = 0;
+  if (bytes_.starts_with("\xEF\xBB\xBF")) {
+    bytes_.replace(0, 3, "   ");
+    first_line_start = 3;
+  }
+  line_starts_.push_back(first_line_start);
   const char* begin = bytes_.data();
   const char* end = begin + bytes_.size();
   for (const char* at = begin; (at = static_cast<const char*>(std::memchr(at, '\n', end - at))) != nullptr;) {
@@ -33,7 +42,7 @@ SourceFile::SourceFile(std::string path, std::string bytes)
 }
 
 Position SourceFile::position(uint32_t offset) const {
-  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(bytes_.size()));
+  offset = std::clamp<uint32_t>(offset, line_starts_.front(), static_cast<uint32_t>(bytes_.size()));
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line_index = static_cast<uint32_t>(std::distance(line_starts_.begin(), it) - 1);
   uint32_t line_start = line_starts_[line_index];

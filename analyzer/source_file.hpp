@@ -22,7 +22,9 @@ struct ByteSpan {
   uint32_t end = 0;
 };
 
-// One input file: owns its bytes and converts byte offsets to line:column.
+// One input file: owns its bytes and converts byte offsets to line:column. A UTF-8 byte-order mark
+// at the start is accepted and ignored: text() has three spaces in its place (offsets stay the
+// file's), and line 1 column 1 is the first character after it.
 class SourceFile {
  public:
   SourceFile(std::string path, std::string bytes);

@@ -24,6 +24,8 @@ void add_run_flags(CLI::App* command, RunFlags& flags) {
                       "statement_timeout of every statement but CONCURRENTLY ones (default 1min)");
   command->add_option("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
                       "statement_timeout of CONCURRENTLY statements (default none)");
+  command->add_option("--concurrent-lock-timeout", flags.concurrent_lock_timeout,
+                      "lock_timeout of CONCURRENTLY statements (default none: they wait)");
   command->add_option("--retries", flags.retries, "Retries after a lock timeout (default 5)")
       ->check(CLI::Range(0, 100));
   command->add_option(

@@ -15,6 +15,7 @@ struct RunFlags {
   std::string lock_timeout;
   std::string statement_timeout;
   std::string concurrent_statement_timeout;
+  std::string concurrent_lock_timeout;
   std::string lock_wait;
   std::optional<int> retries;
   std::string schema;

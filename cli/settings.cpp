@@ -82,6 +82,12 @@ Expected<runner::RunSettingsResolved> resolve_run_settings(const RunFlags& flags
                           : from_environment != nullptr && *from_environment != '\0'
                               ? from_environment
                               : run.database_url.value_or("");
+  // Named in messages about the URL (never the URL itself: it may hold a password).
+  settings.database_url_source =
+      !flags.database_url.empty() ? "--db"
+      : from_environment != nullptr && *from_environment != '\0'
+          ? "MIGLINT_DATABASE_URL"
+          : fmt::format("[run] database_url in {}", config != nullptr ? config->path : "miglint.toml");
   std::optional<Error> problem;
   auto duration = [&](const std::string& flag, const std::string& text,
                       std::optional<std::chrono::milliseconds> from_config, std::chrono::milliseconds& into) {
@@ -103,6 +109,8 @@ Expected<runner::RunSettingsResolved> resolve_run_settings(const RunFlags& flags
   duration("--statement-timeout", flags.statement_timeout, run.statement_timeout, settings.statement_timeout);
   duration("--concurrent-statement-timeout", flags.concurrent_statement_timeout,
            run.concurrent_statement_timeout, settings.concurrent_statement_timeout);
+  duration("--concurrent-lock-timeout", flags.concurrent_lock_timeout, run.concurrent_lock_timeout,
+           settings.concurrent_lock_timeout);
   duration("--lock-wait", flags.lock_wait, run.lock_wait, settings.lock_wait);
   if (problem) {
     return *problem;

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <ostream>
 #include <thread>
 
 #include "analyzer/duration.hpp"
 #include "analyzer/hash.hpp"
 #include "analyzer/source_file.hpp"
+#include "runner/message_text.hpp"
 
 namespace miglint::runner {
 
@@ -22,10 +24,13 @@ Applier::StepResult Applier::exec(const std::string& sql) {
 
 Applier::StepResult Applier::set_timeouts(bool local, bool concurrent) {
   milliseconds statement = concurrent ? settings_.concurrent_statement_timeout : settings_.statement_timeout;
+  // A CONCURRENTLY statement waits without a lock timeout by default: its SHARE UPDATE EXCLUSIVE
+  // lock blocks no reads or writes, and it waits for every older transaction to end, which a lock
+  // timeout would turn into a failure that throws the finished build away.
+  milliseconds lock = concurrent ? settings_.concurrent_lock_timeout : settings_.lock_timeout;
   // Fixed text from integers: no user input reaches these statements.
   std::string scope = local ? "SET LOCAL" : "SET";
-  StepResult result =
-      exec(fmt::format("{} lock_timeout = '{}'", scope, postgres_duration(settings_.lock_timeout)));
+  StepResult result = exec(fmt::format("{} lock_timeout = '{}'", scope, postgres_duration(lock)));
   if (result.ok) {
     result = exec(fmt::format("{} statement_timeout = '{}'", scope, postgres_duration(statement)));
   }
@@ -114,16 +119,45 @@ void Applier::describe_blockers() {
   PgOutcome seen = watch_.query(
       "SELECT pid, coalesce(state, ''), coalesce(wait_event_type, ''), left(regexp_replace(query, '\\s+', ' "
       "', 'g'), "
-      "200) FROM pg_stat_activity WHERE pid = ANY (pg_blocking_pids($1::int)) ORDER BY pid",
+      "200), coalesce(to_char(query_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '?'), "
+      "coalesce(extract(epoch FROM now() - query_start)::bigint, 0), "
+      "coalesce(extract(epoch FROM now() - xact_start)::bigint, 0) "
+      "FROM pg_stat_activity WHERE pid = ANY (pg_blocking_pids($1::int)) ORDER BY pid",
       {std::to_string(work_.backend_pid())});
+  waiting_for_.clear();
   if (!seen.ok || seen.rows.empty()) {
     return;
   }
   blockers_.clear();
   for (const PgRow& row : seen.rows) {
+    std::string query = escape_for_message(row[3].value_or(""));
     blockers_.push_back(
-        fmt::format("pid {} ({}): {}", row[0].value_or("?"), row[1].value_or(""), row[3].value_or("")));
+        fmt::format("pid {} ({}): {}", row[0].value_or("?"), escape_for_message(row[1].value_or("")), query));
+    waiting_for_.push_back(fmt::format("pid {} ({}, transaction open {} s, query started {}, {} s ago): {}",
+                                       row[0].value_or("?"), escape_for_message(row[1].value_or("")),
+                                       row[6].value_or("0"), row[4].value_or("?"), row[5].value_or("0"),
+                                       query));
   }
+}
+
+Applier::StepResult Applier::check_runner_lock() {
+  // The session that holds the advisory lock must still be there and still hold it: when it is
+  // gone (terminated, the connection broken), another runner may already hold the lock and read
+  // the history; nothing more may be applied.
+  PgOutcome held = watch_.query(
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND "
+      "objsubid = 1 AND classid::bigint = ((hashtextextended($1, 0) >> 32) & 4294967295) AND objid::bigint = "
+      "(hashtextextended($1, 0) & 4294967295)",
+      {lock_key_text(settings_.schema)});
+  if (held.ok && held.rows.at(0).at(0) == std::optional<std::string>("1")) {
+    return {};
+  }
+  lock_lost_ = true;
+  StepResult lost{false, {}};
+  lost.error.message = held.ok ? "the runner's lock session no longer holds the runner lock"
+                               : fmt::format("the runner's lock session (pid {}) has ended: {}",
+                                             watch_.backend_pid(), held.error.message);
+  return lost;
 }
 
 std::string Applier::where(const MigrationState& migration, std::size_t index) const {
@@ -133,17 +167,47 @@ std::string Applier::where(const MigrationState& migration, std::size_t index) c
 
 Applier::StepResult Applier::run_statement(const MigrationState& migration, std::size_t index) {
   const ScriptStatement& statement = migration.script->statements[index];
+  if (StepResult lock = check_runner_lock(); !lock.ok) {
+    return lock;
+  }
   std::string sql(std::string_view(migration.bytes)
                       .substr(statement.span.begin, statement.span.end - statement.span.begin));
   blockers_.clear();
   // Look at what blocks the statement several times within lock_timeout: a first look only after
   // the timeout has fired would find the statement no longer waiting, and name no blocker.
+  milliseconds lock_timeout =
+      statement.concurrent ? settings_.concurrent_lock_timeout : settings_.lock_timeout;
   milliseconds tick_every(200);
-  if (settings_.lock_timeout.count() > 0) {
-    tick_every = std::clamp(settings_.lock_timeout / 4, milliseconds(10), milliseconds(200));
+  if (lock_timeout.count() > 0) {
+    tick_every = std::clamp(lock_timeout / 4, milliseconds(10), milliseconds(200));
   }
-  PgOutcome outcome = work_.run(
-      sql, [&] { describe_blockers(); }, tick_every);
+  // A statement that waits says so, and for whom: first after kFirstWaitReport, then every
+  // kWaitReportEvery (a CONCURRENTLY build may wait for a long transaction for hours).
+  std::optional<Clock::time_point> waiting_since;
+  Clock::time_point next_report;
+  auto watch = [&] {
+    describe_blockers();
+    auto now = Clock::now();
+    if (waiting_for_.empty()) {
+      waiting_since.reset();
+      return;
+    }
+    if (!waiting_since) {
+      waiting_since = now;
+      next_report = now + kFirstWaitReport;
+    }
+    if (now < next_report) {
+      return;
+    }
+    next_report = now + kWaitReportEvery;
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - *waiting_since).count();
+    out_ << fmt::format(
+        "  {} has waited {} s for {}{}\n", where(migration, index), waited, fmt::join(waiting_for_, "; "),
+        statement.concurrent ? " (a CONCURRENTLY statement waits for older transactions to end; "
+                               "it blocks no reads or writes meanwhile)"
+                             : "");
+  };
+  PgOutcome outcome = work_.run(sql, watch, tick_every);
   return StepResult{outcome.ok, outcome.error};
 }
 
@@ -446,42 +510,79 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
   return {};
 }
 
-bool Applier::wait_for_leftovers() {
-  // Backends of this database named 'miglint' that are still working, other than ours and than
-  // runners polling for the advisory lock: a killed runner's statements, still running.
+int Applier::wait_for_leftovers() {
+  // An earlier runner's sessions that may still write: (1) the holder of the work lock, which the
+  // session running statements takes for its whole life (a runner whose lock session ended is
+  // still running until it notices; a killed runner's backend until the server notices), and
+  // (2) working backends named like a runner's (`miglint`, `miglint/<run id>`) whose run has no
+  // other session holding an advisory lock: a killed runner's statements, still running. A live
+  // runner of another history table (another --schema) holds its own lock and is left alone.
+  // Runners polling for the lock hold nothing and are not waited for.
   const std::string sql =
-      "SELECT pid, state, left(regexp_replace(query, '\\s+', ' ', 'g'), 120) FROM pg_stat_activity "
-      "WHERE application_name = 'miglint' AND datname = current_database() AND pid <> ALL ($1::int[]) "
-      "AND state IS NOT NULL AND state <> 'idle' AND query NOT LIKE '%pg_try_advisory_lock%'";
+      "SELECT a.pid, coalesce(a.state, ''), left(regexp_replace(a.query, '\\s+', ' ', 'g'), 120) "
+      "FROM pg_stat_activity a WHERE a.datname = current_database() AND a.pid <> ALL ($1::int[]) "
+      "AND (a.application_name = 'miglint' OR a.application_name LIKE 'miglint/%') AND ("
+      " EXISTS (SELECT FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted "
+      "  AND l.objsubid = 1 AND l.classid::bigint = ((hashtextextended($2, 0) >> 32) & 4294967295) "
+      "  AND l.objid::bigint = (hashtextextended($2, 0) & 4294967295))"
+      " OR (a.state IS NOT NULL AND a.state <> 'idle' AND a.query NOT LIKE '%pg_try_advisory_lock%' "
+      "  AND NOT EXISTS (SELECT FROM pg_stat_activity o JOIN pg_locks l ON l.pid = o.pid "
+      "   AND l.locktype = 'advisory' AND l.granted WHERE a.application_name LIKE 'miglint/%' "
+      "   AND o.application_name = a.application_name AND o.pid <> a.pid))) ORDER BY a.pid";
+  const std::string work_key = work_lock_key_text(settings_.schema);
   std::string ours = fmt::format("{{{},{}}}", work_.backend_pid(), watch_.backend_pid());
   auto deadline = Clock::now() + settings_.lock_wait;
   bool announced = false;
+  bool cancelled = false;
+  bool have_work_lock = false;
   while (true) {
-    PgOutcome found = watch_.query(sql, {ours});
-    if (!found.ok || found.rows.empty()) {
-      return true;
+    if (!have_work_lock) {
+      PgOutcome got = work_.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", {work_key});
+      if (!got.ok) {
+        err_ << fmt::format("miglint: error: cannot take the runner's work lock: {}\n", got.error.message);
+        return got.error.connection_lost || !work_.alive() ? kExitError : kExitRefused;
+      }
+      have_work_lock = got.rows.at(0).at(0) == std::optional<std::string>("t");
+    }
+    PgOutcome found = watch_.query(sql, {ours, work_key});
+    if (!found.ok) {
+      err_ << fmt::format("miglint: error: cannot look for an earlier runner's sessions: {}\n",
+                          found.error.message);
+      return found.error.connection_lost || !watch_.alive() ? kExitError : kExitRefused;
+    }
+    if (have_work_lock && found.rows.empty()) {
+      return kExitDone;
     }
     if (!announced) {
       announced = true;
       for (const PgRow& row : found.rows) {
         out_ << fmt::format("waiting for a backend an interrupted runner left working: pid {} ({}): {}\n",
-                            row[0].value_or("?"), row[1].value_or(""), row[2].value_or(""));
+                            row[0].value_or("?"), escape_for_message(row[1].value_or("")),
+                            escape_for_message(row[2].value_or("")));
       }
     }
     if (g_interrupted) {
-      return false;  // stop: neither cancel the leftovers nor go on to apply
+      err_ << "miglint: error: interrupted: nothing was applied\n";
+      return kExitRefused;  // stop: neither cancel the leftovers nor go on to apply
     }
     if (Clock::now() >= deadline) {
+      if (cancelled) {
+        err_ << fmt::format(
+            "miglint: error: an earlier runner's session is still there after --lock-wait and after "
+            "cancelling it: nothing was applied\n");
+        return kExitRefused;
+      }
+      cancelled = true;
       for (const PgRow& row : found.rows) {
         out_ << fmt::format("cancelling pid {} (still working after --lock-wait)\n", row[0].value_or("?"));
         watch_.query("SELECT pg_cancel_backend($1::int)", {row[0]});
       }
       std::this_thread::sleep_for(milliseconds(500));
-      PgOutcome again = watch_.query(sql, {ours});
+      PgOutcome again = watch_.query(sql, {ours, work_key});
       for (const PgRow& row : again.ok ? again.rows : std::vector<PgRow>{}) {
         watch_.query("SELECT pg_terminate_backend($1::int)", {row[0]});
       }
-      return true;
+      deadline = Clock::now() + milliseconds(10000);  // for the terminated sessions to go
     }
     std::this_thread::sleep_for(milliseconds(200));
   }
@@ -519,8 +620,9 @@ int Applier::apply(MigrationState& migration) {
               : HistoryMark{};
   mark_written_ = false;
   staged_.reset();
-  out_ << fmt::format("applying {} {} ({}): {} statement{}, {}{}\n", migration.file.version,
-                      migration.file.name, migration.display_path, script.statements.size(),
+  out_ << fmt::format("applying {} {} ({}): {} statement{}, {}{}\n",
+                      escape_for_message(migration.file.version), escape_for_message(migration.file.name),
+                      migration.display_path, script.statements.size(),
                       script.statements.size() == 1 ? "" : "s", script_mode_name(script.mode),
                       done > 0                 ? fmt::format(", resuming after statement {}", done)
                       : migration.out_of_order ? ", out of order (a later version is already applied)"
@@ -561,6 +663,9 @@ int Applier::apply(MigrationState& migration) {
                           migration.display_path);
       return kExitRefused;
     }
+    if (StepResult lock = check_runner_lock(); !lock.ok) {
+      return stop_without_lock(migration, segment.first, done, lock.error.message);
+    }
     if (segment.first < done) {
       // Progress is only ever recorded at segment ends.
       err_ << fmt::format(
@@ -574,124 +679,144 @@ int Applier::apply(MigrationState& migration) {
       if (result.ok) {
         break;
       }
-      if (result.history_conflict) {
-        err_ << fmt::format("miglint: error: {}\n", result.error.message);
-        return kExitError;
-      }
-      if (result.error.connection_lost || !work_.alive()) {
-        err_ << fmt::format(
-            "miglint: error: lost the connection to the database: {}\n"
-            "  the history is consistent: run again to resume\n",
-            result.error.message);
-        return kExitError;
-      }
-      bool lock_timeout = result.error.sqlstate == "55P03";
-      if (g_interrupted) {
-        err_ << fmt::format("miglint: error: interrupted: {}\n", result.error.message);
-        return kExitRefused;
-      }
-      if (lock_timeout && attempt < settings_.retries) {
-        // Backoff from 1s, doubling to 30s, with jitter so that runners do not retry in step.
-        milliseconds base =
-            std::min(milliseconds(30000), milliseconds(int64_t{1000} << std::min(attempt, 5)));
-        milliseconds wait(std::uniform_int_distribution<int64_t>(base.count() / 2, base.count())(random_));
-        out_ << fmt::format(
-            "  lock timeout ({}); retry {} of {} in {:.1f}s{}\n", result.error.message, attempt + 1,
-            settings_.retries, static_cast<double>(wait.count()) / 1000.0,
-            blockers_.empty() ? "" : fmt::format(" (blocked by {})", fmt::join(blockers_, "; ")));
-        if (!sleep_interruptibly(wait)) {
-          err_ << "miglint: error: interrupted\n";
+      if (lock_lost_) {
+        return stop_without_lock(migration, segment.first, segment.first, result.error.message);
+        if (result.history_conflict) {
+          err_ << fmt::format("miglint: error: {}\n", result.error.message);
+          return kExitError;
+        }
+        if (result.error.connection_lost || !work_.alive()) {
+          err_ << fmt::format(
+              "miglint: error: lost the connection to the database: {}\n"
+              "  the history is consistent: run again to resume\n",
+              result.error.message);
+          return kExitError;
+        }
+        bool lock_timeout = result.error.sqlstate == "55P03";
+        if (g_interrupted) {
+          err_ << fmt::format("miglint: error: interrupted: {}\n", result.error.message);
           return kExitRefused;
         }
-        continue;
-      }
-      err_ << fmt::format(
-          "miglint: error: {}{}\n", result.error.message,
-          result.error.sqlstate.empty() ? "" : fmt::format(" (SQLSTATE {})", result.error.sqlstate));
-      if (!result.error.detail.empty()) {
-        err_ << fmt::format("  detail: {}\n", result.error.detail);
-      }
-      if (lock_timeout) {
-        err_ << fmt::format("  gave up after {} retries; {}\n", settings_.retries,
-                            blockers_.empty()
-                                ? std::string("the blocking session had gone when miglint looked")
-                                : fmt::format("blocked by {}", fmt::join(blockers_, "; ")));
-      }
-      const ScriptStatement& failed = script.statements[segment.first];
-      bool unwrapped = segment.kind == Segment::Kind::Autocommit &&
-                       (failed.outside_transaction || failed.controls_transaction);
-      bool partial = segment.first > 0 && script.mode != ScriptMode::OneTransaction;
-      if (unwrapped && failed.reconcile.kind != Reconcile::Kind::None) {
-        // It ran outside a transaction: it may have done part of its work (a partition left DETACH
-        // PENDING, copies of REINDEX), which the next run finds and finishes.
+        if (lock_timeout && attempt < settings_.retries) {
+          // Backoff from 1s, doubling to 30s, with jitter so that runners do not retry in step.
+          milliseconds base =
+              std::min(milliseconds(30000), milliseconds(int64_t{1000} << std::min(attempt, 5)));
+          milliseconds wait(std::uniform_int_distribution<int64_t>(base.count() / 2, base.count())(random_));
+          out_ << fmt::format(
+              "  lock timeout ({}); retry {} of {} in {:.1f}s{}\n", result.error.message, attempt + 1,
+              settings_.retries, static_cast<double>(wait.count()) / 1000.0,
+              blockers_.empty() ? "" : fmt::format(" (blocked by {})", fmt::join(blockers_, "; ")));
+          if (!sleep_interruptibly(wait)) {
+            err_ << "miglint: error: interrupted\n";
+            return kExitRefused;
+          }
+          continue;
+        }
         err_ << fmt::format(
-            "  {} of {} statements of {} are applied; {} ran outside a transaction and is recorded as "
-            "started: the next run checks what it left and finishes it\n",
-            segment.first, script.statements.size(), migration.display_path, where(migration, segment.first));
-      } else if (partial) {
-        err_ << fmt::format(
-            "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
-            "run again to resume\n",
-            segment.first, script.statements.size(), migration.display_path);
-      } else if (left_invalid_.empty()) {
-        err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
+            "miglint: error: {}{}\n", result.error.message,
+            result.error.sqlstate.empty() ? "" : fmt::format(" (SQLSTATE {})", result.error.sqlstate));
+        if (!result.error.detail.empty()) {
+          err_ << fmt::format("  detail: {}\n", result.error.detail);
+        }
+        if (lock_timeout) {
+          err_ << fmt::format("  gave up after {} retries; {}\n", settings_.retries,
+                              blockers_.empty()
+                                  ? std::string("the blocking session had gone when miglint looked")
+                                  : fmt::format("blocked by {}", fmt::join(blockers_, "; ")));
+        }
+        const ScriptStatement& failed = script.statements[segment.first];
+        bool unwrapped = segment.kind == Segment::Kind::Autocommit &&
+                         (failed.outside_transaction || failed.controls_transaction);
+        bool partial = segment.first > 0 && script.mode != ScriptMode::OneTransaction;
+        if (unwrapped && failed.reconcile.kind != Reconcile::Kind::None) {
+          // It ran outside a transaction: it may have done part of its work (a partition left DETACH
+          // PENDING, copies of REINDEX), which the next run finds and finishes.
+          err_ << fmt::format(
+              "  {} of {} statements of {} are applied; {} ran outside a transaction and is recorded as "
+              "started: the next run checks what it left and finishes it\n",
+              segment.first, script.statements.size(), migration.display_path,
+              where(migration, segment.first));
+        } else if (partial) {
+          err_ << fmt::format(
+              "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
+              "run again to resume\n",
+              segment.first, script.statements.size(), migration.display_path);
+        } else if (left_invalid_.empty()) {
+          err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
+        }
+        for (const std::string& index : left_invalid_) {
+          err_ << fmt::format(
+              "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
+              "running "
+              "again\n",
+              index, index);
+        }
+        return kExitRefused;
       }
-      for (const std::string& index : left_invalid_) {
-        err_ << fmt::format(
-            "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
-            "running "
-            "again\n",
-            index, index);
-      }
-      return kExitRefused;
+      done = segment.last;
     }
-    done = segment.last;
+    auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
+    out_ << fmt::format("  done in {} ms\n", elapsed);
+    return kExitDone;
   }
-  auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
-  out_ << fmt::format("  done in {} ms\n", elapsed);
-  return kExitDone;
-}
 
-std::string lock_key_text(const std::string& schema) {
-  return "miglint:" + schema + "." + kHistoryTable;
-}
-
-bool acquire_runner_lock(PgSession& session, const RunSettingsResolved& settings, std::ostream& out,
-                         std::ostream& err, bool& connection_lost) {
-  // Polled with pg_try_advisory_lock, never pg_advisory_lock: a session blocked in the server
-  // would be a transaction that a CREATE INDEX CONCURRENTLY of the other runner waits for.
-  auto deadline = Clock::now() + settings.lock_wait;
-  milliseconds wait(100);
-  std::mt19937 random{std::random_device{}()};
-  bool announced = false;
-  while (true) {
-    PgOutcome got = session.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                                  {lock_key_text(settings.schema)});
-    if (!got.ok) {
-      connection_lost = got.error.connection_lost;
-      err << fmt::format("miglint: error: cannot take the runner lock: {}\n", got.error.message);
-      return false;
+  int Applier::stop_without_lock(const MigrationState& migration, std::size_t at, std::size_t applied,
+                                 const std::string& why) {
+    if (work_.alive() && work_.in_transaction()) {
+      exec("ROLLBACK");
     }
-    if (got.rows[0][0] == std::optional<std::string>("t")) {
-      return true;
-    }
-    if (!announced) {
-      announced = true;
-      out << "waiting for another miglint run on this database to finish...\n";
-    }
-    if (Clock::now() >= deadline || g_interrupted) {
-      err << fmt::format(
-          "miglint: error: another miglint run held the runner lock for longer than --lock-wait ({} ms)\n",
-          settings.lock_wait.count());
-      return false;
-    }
-    milliseconds jittered(std::uniform_int_distribution<int64_t>(wait.count() / 2, wait.count())(random));
-    if (!sleep_interruptibly(jittered)) {
-      err << "miglint: error: interrupted\n";
-      return false;
-    }
-    wait = std::min(milliseconds(2000), wait * 2);
+    err_ << fmt::format(
+        "miglint: error: lost the runner lock: {}\n"
+        "  stopped before {} so that no other runner applies the same migrations; {} of {} statements of {} "
+        "are applied (recorded in the history): run again to resume\n",
+        why, where(migration, at), applied, migration.script->statements.size(), migration.display_path);
+    return kExitError;
   }
-}
+
+  std::string lock_key_text(const std::string& schema) {
+    return "miglint:" + schema + "." + kHistoryTable;
+  }
+
+  std::string work_lock_key_text(const std::string& schema) {
+    return "miglint-work:" + schema + "." + kHistoryTable;
+  }
+
+  bool acquire_runner_lock(PgSession & session, const RunSettingsResolved& settings, std::ostream& out,
+                           std::ostream& err, bool& connection_lost) {
+    // Polled with pg_try_advisory_lock, never pg_advisory_lock: a session blocked in the server
+    // would be a transaction that a CREATE INDEX CONCURRENTLY of the other runner waits for.
+    auto deadline = Clock::now() + settings.lock_wait;
+    milliseconds wait(100);
+    std::mt19937 random{std::random_device{}()};
+    bool announced = false;
+    while (true) {
+      PgOutcome got = session.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                                    {lock_key_text(settings.schema)});
+      if (!got.ok) {
+        connection_lost = got.error.connection_lost;
+        err << fmt::format("miglint: error: cannot take the runner lock: {}\n", got.error.message);
+        return false;
+      }
+      if (got.rows[0][0] == std::optional<std::string>("t")) {
+        return true;
+      }
+      if (!announced) {
+        announced = true;
+        out << "waiting for another miglint run on this database to finish...\n";
+      }
+      if (Clock::now() >= deadline || g_interrupted) {
+        err << fmt::format(
+            "miglint: error: another miglint run held the runner lock for longer than --lock-wait ({} ms)\n",
+            settings.lock_wait.count());
+        return false;
+      }
+      milliseconds jittered(std::uniform_int_distribution<int64_t>(wait.count() / 2, wait.count())(random));
+      if (!sleep_interruptibly(jittered)) {
+        err << "miglint: error: interrupted\n";
+        return false;
+      }
+      wait = std::min(milliseconds(2000), wait * 2);
+    }
+  }
 
 }  // namespace miglint::runner

@@ -31,9 +31,11 @@ class Applier {
   // Applies one migration (resuming a partial one). Returns kExitDone, kExitRefused or kExitError.
   int apply(MigrationState& migration);
 
-  // Waits for backends that a killed runner left working, then cancels them past --lock-wait.
-  // False when interrupted (SIGINT/SIGTERM) while waiting.
-  bool wait_for_leftovers();
+  // Waits until no earlier runner's session can still write (a killed runner's backends, or the
+  // sessions of a runner whose lock session ended), taking the work lock, and cancels and then
+  // terminates them past --lock-wait. Call it before reading the history. kExitDone, or the exit
+  // status after a message (interrupted, the database lost).
+  int wait_for_leftovers();
 
  private:
   struct StepResult {
@@ -80,6 +82,11 @@ class Applier {
   // `originals` (a condition on pg_index o, with $1) selects.
   StepResult drop_reindex_leftovers(const std::string& originals, const std::string& target);
   void describe_blockers();
+  // Whether the lock session still holds the runner lock; checked before every statement.
+  StepResult check_runner_lock();
+  // The runner lock is lost: stop before statement `at` (exit 2), nothing more applied.
+  int stop_without_lock(const MigrationState& migration, std::size_t at, std::size_t applied,
+                        const std::string& why);
   std::string where(const MigrationState& migration, std::size_t index) const;
 
   const RunSettingsResolved& settings_;
@@ -90,6 +97,8 @@ class Applier {
   std::string table_;
   std::chrono::steady_clock::time_point started_;
   std::vector<std::string> blockers_;      // the sessions that blocked the last statement, as last seen
+  std::vector<std::string> waiting_for_;   // the sessions blocking the running statement now, in detail
+  bool lock_lost_ = false;                 // the lock session ended or lost the runner lock
   std::vector<std::string> left_invalid_;  // invalid indexes failed builds left that could not be dropped
   std::mt19937 random_{std::random_device{}()};
   HistoryMark mark_;                   // the applied migration's history row, as read or written
@@ -103,5 +112,12 @@ bool acquire_runner_lock(PgSession& session, const RunSettingsResolved& settings
                          std::ostream& err, bool& connection_lost);
 // The key text hashed into the advisory lock key.
 std::string lock_key_text(const std::string& schema);
+// The work lock's key text: held by the session that runs statements, for its whole life, so that
+// the next runner waits for it even when this runner's lock session ended first.
+std::string work_lock_key_text(const std::string& schema);
+
+// A waiting statement is reported after this long, then every kWaitReportEvery.
+inline constexpr std::chrono::seconds kFirstWaitReport{5};
+inline constexpr std::chrono::seconds kWaitReportEvery{30};
 
 }  // namespace miglint::runner

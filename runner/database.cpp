@@ -1,8 +1,11 @@
 #include "runner/database.hpp"
 
+#include "runner/message_text.hpp"
+
 #include <fmt/format.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ostream>
 #include <thread>
@@ -104,6 +107,17 @@ std::string mask_database_url(const std::string& url) {
 }
 
 Redactor::Redactor(const std::string& url) : masked_url_(mask_database_url(url)) {
+  if (starts_with_uri(url)) {
+    // The password as written in the URL (percent-encoded): user:PASSWORD@host.
+    std::size_t begin = url.find("://") + 3;
+    std::size_t end = url.find_first_of("/?", begin);
+    std::string authority = url.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    std::size_t at = authority.rfind('@');
+    std::size_t colon = authority.find(':');
+    if (at != std::string::npos && colon < at && colon + 1 < at) {
+      secrets_.push_back(authority.substr(colon + 1, at - colon - 1));
+    }
+  }
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (error != nullptr) {
@@ -111,22 +125,23 @@ Redactor::Redactor(const std::string& url) : masked_url_(mask_database_url(url))
   }
   if (options != nullptr) {
     for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-      if (std::strcmp(option->keyword, "password") == 0 && option->val != nullptr) {
-        password_ = option->val;
+      if (std::strcmp(option->keyword, "password") == 0 && option->val != nullptr && *option->val != '\0') {
+        secrets_.emplace_back(option->val);
       }
     }
     PQconninfoFree(options);
   }
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 std::string Redactor::operator()(std::string text) const {
-  if (password_.empty()) {
-    return text;
-  }
-  std::size_t at = 0;
-  while ((at = text.find(password_, at)) != std::string::npos) {
-    text.replace(at, password_.size(), "***");
-    at += 3;
+  for (const std::string& secret : secrets_) {
+    std::size_t at = 0;
+    while ((at = text.find(secret, at)) != std::string::npos) {
+      text.replace(at, secret.size(), "***");
+      at += 3;
+    }
   }
   return text;
 }
@@ -142,6 +157,16 @@ std::string first_line(const char* text) {
   return newline == std::string::npos ? line : line.substr(0, newline);
 }
 
+// A server's message whole, for one line once escaped: its newlines come from identifiers and
+// values it echoes (a relation "a<newline>b"), so they are escaped (after redacting), not cut.
+std::string server_text(const char* text) {
+  std::string line = text == nullptr ? std::string() : std::string(text);
+  while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) {
+    line.pop_back();
+  }
+  return line;
+}
+
 bool means_connection_lost(const std::string& sqlstate) {
   // 08xxx connection exceptions; 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now.
   return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
@@ -149,17 +174,19 @@ bool means_connection_lost(const std::string& sqlstate) {
 
 }  // namespace
 
-Expected<std::unique_ptr<PgSession>> PgSession::connect(const std::string& url, const Redactor& redact) {
+Expected<std::unique_ptr<PgSession>> PgSession::connect(const std::string& url, const Redactor& redact,
+                                                        const std::string& application_name) {
   // The URL's own settings override the connect_timeout default; application_name is always ours.
   const char* keywords[] = {"connect_timeout", "dbname", "application_name", nullptr};
-  const char* values[] = {"10", url.c_str(), "miglint", nullptr};
+  const char* values[] = {"10", url.c_str(), application_name.c_str(), nullptr};
   PGconn* connection = PQconnectdbParams(keywords, values, 1);
   if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
     std::string why = connection == nullptr ? "out of memory" : first_line(PQerrorMessage(connection));
     if (connection != nullptr) {
       PQfinish(connection);
     }
-    return Error{redact(fmt::format("cannot connect to {}: {}", redact.masked_url(), why))};
+    return Error{
+        escape_for_message(redact(fmt::format("cannot connect to {}: {}", redact.masked_url(), why)))};
   }
   auto session = std::unique_ptr<PgSession>(new PgSession(connection, redact));
   // Server notices of migration statements are shown (redacted, one line each); libpq's default
@@ -172,7 +199,7 @@ Expected<std::unique_ptr<PgSession>> PgSession::connect(const std::string& url, 
           const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
           const char* severity = PQresultErrorField(result, PG_DIAG_SEVERITY);
           *self->notices_ << fmt::format("  server {}: {}\n", severity != nullptr ? severity : "NOTICE",
-                                         self->redact_(first_line(primary)));
+                                         escape_for_message(self->redact_(server_text(primary))));
         }
       },
       session.get());
@@ -206,17 +233,36 @@ std::string PgSession::quote_identifier(const std::string& name) const {
 PgOutcome PgSession::collect(PGresult* result) {
   PgOutcome outcome;
   // With the simple protocol the last result decides; earlier ones are freed as they come.
-  PGresult* last = result;
-  while (result != nullptr) {
-    result = PQgetResult(connection_);
-    if (result != nullptr) {
+  PGresult* last = nullptr;
+  bool copy_refused = false;
+  for (; result != nullptr; result = PQgetResult(connection_)) {
+    // A COPY that waits for data from the client (or sends it rows) would keep PQgetResult
+    // returning the same state forever: end it. Vetting refuses these statements before anything
+    // runs; this is the last line of defence.
+    ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_COPY_IN) {
+      copy_refused = true;
+      PQputCopyEnd(connection_, "miglint run sends no COPY data");
+    } else if (status == PGRES_COPY_OUT) {
+      copy_refused = true;
+      char* buffer = nullptr;
+      while (PQgetCopyData(connection_, &buffer, 0) > 0) {
+        PQfreemem(buffer);
+      }
+    } else if (status == PGRES_COPY_BOTH) {
+      copy_refused = true;
+      PQclear(result);
       PQclear(last);
-      last = result;
+      outcome.error.message = "a replication COPY started, which miglint run cannot take part in";
+      outcome.error.connection_lost = true;
+      return outcome;
     }
+    PQclear(last);
+    last = result;
   }
   ExecStatusType status = last == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(last);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-    outcome.ok = true;
+    outcome.ok = !copy_refused;
     for (int row = 0; row < PQntuples(last); ++row) {
       PgRow values;
       for (int column = 0; column < PQnfields(last); ++column) {
@@ -226,13 +272,18 @@ PgOutcome PgSession::collect(PGresult* result) {
       }
       outcome.rows.push_back(std::move(values));
     }
+    if (copy_refused) {
+      outcome.error.message = "COPY TO STDOUT sends rows to the client, which miglint run does not read";
+    }
   } else {
     const char* state = last == nullptr ? nullptr : PQresultErrorField(last, PG_DIAG_SQLSTATE);
     outcome.error.sqlstate = state == nullptr ? "" : state;
     const char* primary = last == nullptr ? nullptr : PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY);
-    outcome.error.message = redact_(first_line(primary != nullptr ? primary : PQerrorMessage(connection_)));
+    // Server text echoes identifiers and values of the migration: one line, no control characters.
+    outcome.error.message = escape_for_message(
+        redact_(primary != nullptr ? server_text(primary) : first_line(PQerrorMessage(connection_))));
     const char* detail = last == nullptr ? nullptr : PQresultErrorField(last, PG_DIAG_MESSAGE_DETAIL);
-    outcome.error.detail = redact_(first_line(detail));
+    outcome.error.detail = escape_for_message(redact_(server_text(detail)));
     outcome.error.connection_lost =
         PQstatus(connection_) != CONNECTION_OK || means_connection_lost(outcome.error.sqlstate);
     if (outcome.error.message.empty()) {
@@ -253,7 +304,7 @@ PgOutcome PgSession::query(const std::string& sql, const std::vector<std::option
                                   values.data(), nullptr, nullptr, 0);
   if (result == nullptr) {
     PgOutcome outcome;
-    outcome.error.message = redact_(first_line(PQerrorMessage(connection_)));
+    outcome.error.message = escape_for_message(redact_(first_line(PQerrorMessage(connection_))));
     outcome.error.connection_lost = PQstatus(connection_) != CONNECTION_OK;
     return outcome;
   }
@@ -265,7 +316,7 @@ PgOutcome PgSession::run(const std::string& sql, const std::function<void()>& ti
                          std::chrono::milliseconds tick_every) {
   PgOutcome outcome;
   if (PQsendQuery(connection_, sql.c_str()) == 0) {
-    outcome.error.message = redact_(first_line(PQerrorMessage(connection_)));
+    outcome.error.message = escape_for_message(redact_(first_line(PQerrorMessage(connection_))));
     outcome.error.connection_lost = PQstatus(connection_) != CONNECTION_OK;
     return outcome;
   }

@@ -20,7 +20,8 @@ namespace miglint::runner {
 std::string mask_database_url(const std::string& url);
 
 // Removes a connection string's password from any text before it is shown (libpq and server
-// messages included), and names the database by its masked connection string.
+// messages included), as libpq reads it and as it is written (percent-encoded), and names the
+// database by its masked connection string.
 class Redactor {
  public:
   explicit Redactor(const std::string& url);
@@ -28,7 +29,7 @@ class Redactor {
   const std::string& masked_url() const { return masked_url_; }
 
  private:
-  std::string password_;
+  std::vector<std::string> secrets_;  // longest first
   std::string masked_url_;
 };
 
@@ -51,11 +52,14 @@ struct PgOutcome {
   PgError error;
 };
 
-// One libpq session (application_name 'miglint').
+// One libpq session. `application_name` names it in pg_stat_activity: `miglint/<run id>` for the
+// two sessions of one `miglint run` (a waiting runner tells a live runner's backends from a killed
+// one's by it), `miglint-status` and `miglint-plan` for the read-only commands.
 class PgSession {
  public:
   // Connects; an error message is redacted and names the database by its masked URL.
-  static Expected<std::unique_ptr<PgSession>> connect(const std::string& url, const Redactor& redact);
+  static Expected<std::unique_ptr<PgSession>> connect(const std::string& url, const Redactor& redact,
+                                                      const std::string& application_name);
   ~PgSession();
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/config_loading.hpp"
@@ -30,6 +31,10 @@ bool resolve(const RunFlags& flags, const std::optional<Config>& config,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Progress and results reach a pipe or a file line by line, as they do a terminal: a CI log
+  // shows "applying 018 ..." while it runs, and a killed job keeps what it had written.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::setvbuf(stderr, nullptr, _IOLBF, 0);
   CLI::App app{"miglint-runner: applies vetted migrations (run through `miglint run|status|plan|approve`)"};
   app.require_subcommand(1);
   RunnerCommands commands;

@@ -24,8 +24,10 @@
 #include "analyzer/source_file.hpp"
 #include "rules/registry.hpp"
 #include "runner/applier.hpp"
+#include "runner/connection_string.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
+#include "runner/message_text.hpp"
 #include "runner/script.hpp"
 #include "runner/state.hpp"
 
@@ -65,7 +67,19 @@ bool check_settings(const RunSettingsResolved& settings, std::ostream& err) {
            "miglint.toml\n";
     return false;
   }
+  // A string libpq cannot parse is named, never shown: its password is what a parser would echo.
+  std::string problem = connection_string_problem(settings.database_url, settings.database_url_source);
+  if (!problem.empty()) {
+    err << fmt::format("miglint: error: {}\n", problem);
+    return false;
+  }
   return true;
+}
+
+// A random id for one run, in both of its sessions' application_name (`miglint/<id>`).
+std::string new_run_id() {
+  std::random_device device;
+  return fmt::format("{:08x}{:08x}", device(), device());
 }
 
 }  // namespace
@@ -76,7 +90,9 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
   }
   install_signal_handlers();
   Redactor redact(settings.database_url);
-  Expected<std::unique_ptr<PgSession>> watch = PgSession::connect(settings.database_url, redact);
+  const std::string application_name = "miglint/" + new_run_id();
+  Expected<std::unique_ptr<PgSession>> watch =
+      PgSession::connect(settings.database_url, redact, application_name);
   if (!watch) {
     err << fmt::format("miglint: error: {}\n", watch.error().message);
     return kExitError;
@@ -85,10 +101,17 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
   if (!acquire_runner_lock(**watch, settings, out, err, connection_lost)) {
     return connection_lost ? kExitError : kExitRefused;
   }
-  Expected<std::unique_ptr<PgSession>> work = PgSession::connect(settings.database_url, redact);
+  Expected<std::unique_ptr<PgSession>> work =
+      PgSession::connect(settings.database_url, redact, application_name);
   if (!work) {
     err << fmt::format("miglint: error: {}\n", work.error().message);
     return kExitError;
+  }
+  Applier applier(settings, **work, **watch, out, err);
+  // The history is read only once no earlier runner's session can still write to it: a runner
+  // whose lock session ended may still be finishing a statement.
+  if (int waited = applier.wait_for_leftovers(); waited != kExitDone) {
+    return waited;
   }
   // Vetting comes before any write: a refused run leaves the database as it found it.
   Expected<SetState> state = load_state(settings, **watch);
@@ -115,18 +138,13 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
   }
   if (pending.empty()) {
     out << fmt::format("nothing to do: {} migration{} applied in {}\n", state->migrations.size(),
-                       state->migrations.size() == 1 ? "" : "s", settings.directory);
+                       state->migrations.size() == 1 ? "" : "s", escape_for_message(settings.directory));
     return kExitDone;
   }
   if (!ensure_history_table(**work, settings.schema, err)) {
     return (*work)->alive() ? kExitRefused : kExitError;
   }
   (*work)->show_notices(&out);
-  Applier applier(settings, **work, **watch, out, err);
-  if (!applier.wait_for_leftovers()) {
-    err << "miglint: error: interrupted: nothing was applied\n";
-    return kExitRefused;
-  }
   for (MigrationState* migration : pending) {
     int status = applier.apply(*migration);
     if (status != kExitDone) {
@@ -141,13 +159,14 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
 namespace {
 
 // Connects, reads the state (no writes) and hands it to `show`; the exit status of `status` and `plan`.
-int show_state(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err,
-               const std::function<void(const SetState&)>& show) {
+int show_state(const RunSettingsResolved& settings, const std::string& command, std::ostream& out,
+               std::ostream& err, const std::function<void(const SetState&)>& show) {
   if (!check_settings(settings, err)) {
     return kExitError;
   }
   Redactor redact(settings.database_url);
-  Expected<std::unique_ptr<PgSession>> session = PgSession::connect(settings.database_url, redact);
+  Expected<std::unique_ptr<PgSession>> session =
+      PgSession::connect(settings.database_url, redact, "miglint-" + command);
   if (!session) {
     err << fmt::format("miglint: error: {}\n", session.error().message);
     return kExitError;
@@ -171,9 +190,9 @@ int show_state(const RunSettingsResolved& settings, std::ostream& out, std::ostr
 }  // namespace
 
 int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
-  return show_state(settings, out, err, [&](const SetState& state) {
-    out << fmt::format("{} (PostgreSQL {}, history {}.{})\n", settings.directory, state.server_major,
-                       settings.schema, kHistoryTable);
+  return show_state(settings, "status", out, err, [&](const SetState& state) {
+    out << fmt::format("{} (PostgreSQL {}, history {}.{})\n", escape_for_message(settings.directory),
+                       state.server_major, escape_for_message(settings.schema), kHistoryTable);
     for (const MigrationState& migration : state.migrations) {
       std::string extra;
       if (migration.status == MigrationState::Status::Partial) {
@@ -195,13 +214,14 @@ int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ost
       if (migration.out_of_order) {
         extra += "  (older than an applied migration: runs out of order)";
       }
-      out << fmt::format("  {:<8} {:<20} {}{}\n", status_word(migration.status), migration.file.version,
-                         migration.file.name, extra);
+      out << fmt::format("  {:<8} {:<20} {}{}\n", status_word(migration.status),
+                         escape_for_message(migration.file.version), escape_for_message(migration.file.name),
+                         extra);
       print_unapproved(migration, out, "      ");
     }
     for (const HistoryRow& row : state.missing_on_disk) {
-      out << fmt::format("  {:<8} {:<20} {}  applied, but no file has this version\n", "MISSING", row.version,
-                         row.name);
+      out << fmt::format("  {:<8} {:<20} {}  applied, but no file has this version\n", "MISSING",
+                         escape_for_message(row.version), escape_for_message(row.name));
     }
   });
 }
@@ -246,7 +266,7 @@ std::string describe_locks(const StatementLocks& statement) {
     if (effect.scan) {
       what.push_back("scan");
     }
-    parts.push_back(fmt::format("{} {}{}", lock_mode_name(effect.lock), effect.relation,
+    parts.push_back(fmt::format("{} {}{}", lock_mode_name(effect.lock), escape_for_message(effect.relation),
                                 what.empty() ? "" : fmt::format(" ({})", fmt::join(what, ", "))));
   }
   return fmt::format("{}", fmt::join(parts, ", "));
@@ -262,17 +282,18 @@ std::string timeouts_in_force(const RunSettingsResolved& settings) {
                                 : fmt::format("{}ms", count);
   };
   return fmt::format(
-      "timeouts: lock_timeout {} on every statement (a lock timeout is retried up to {} time{}); "
-      "statement_timeout {} on every statement but CONCURRENTLY ones, {} on those (a SET in the file "
-      "overrides them until the end of its segment)\n",
-      shown(settings.lock_timeout), settings.retries, settings.retries == 1 ? "" : "s",
-      shown(settings.statement_timeout), shown(settings.concurrent_statement_timeout));
+      "timeouts: lock_timeout {} on every statement but CONCURRENTLY ones, {} on those (a lock timeout is "
+      "retried up to {} time{}); statement_timeout {} on every statement but CONCURRENTLY ones, {} on those "
+      "(a SET in the file overrides them until the end of its segment)\n",
+      shown(settings.lock_timeout), shown(settings.concurrent_lock_timeout), settings.retries,
+      settings.retries == 1 ? "" : "s", shown(settings.statement_timeout),
+      shown(settings.concurrent_statement_timeout));
 }
 
 }  // namespace
 
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
-  return show_state(settings, out, err, [&](const SetState& state) {
+  return show_state(settings, "plan", out, err, [&](const SetState& state) {
     out << timeouts_in_force(settings);
     std::map<std::string, FileLocks> locks = planned_locks(state);
     std::size_t planned = 0;
@@ -283,8 +304,9 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
       ++planned;
       const MigrationScript& script = *migration.script;
       std::size_t done = migration.row ? static_cast<std::size_t>(migration.row->statements_applied) : 0;
-      out << fmt::format("{} {} ({}): {}, {} statement{}{}\n", migration.file.version, migration.file.name,
-                         migration.display_path, script_mode_name(script.mode), script.statements.size(),
+      out << fmt::format("{} {} ({}): {}, {} statement{}{}\n", escape_for_message(migration.file.version),
+                         escape_for_message(migration.file.name), migration.display_path,
+                         script_mode_name(script.mode), script.statements.size(),
                          script.statements.size() == 1 ? "" : "s",
                          done > 0 ? fmt::format(", resuming after statement {}", done) : "");
       auto file_locks = locks.find(migration.display_path);
@@ -314,7 +336,8 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
       print_unapproved(migration, out, "  ");
     }
     if (planned == 0) {
-      out << fmt::format("nothing to do: every migration in {} is applied\n", settings.directory);
+      out << fmt::format("nothing to do: every migration in {} is applied\n",
+                         escape_for_message(settings.directory));
     }
   });
 }
@@ -364,7 +387,7 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
   }
   Expected<std::string> bytes = read_file_bytes(request.file);
   if (!bytes) {
-    err << fmt::format("miglint: error: {}: {}\n", request.file, bytes.error().message);
+    err << fmt::format("miglint: error: {}: {}\n", escape_for_message(request.file), bytes.error().message);
     return kExitError;
   }
   // The file's migrations directory: the configured one when the file is inside it (the rule `lint`
@@ -375,8 +398,8 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
   std::string relative = file.lexically_relative(directory).generic_string();
   NameReading reading = read_migration_name(relative);
   if (reading.kind != NameReading::Kind::Migration) {
-    err << fmt::format("miglint: error: {}: not a migration the runner applies ({})\n", request.file,
-                       reading.why.empty() ? "skipped" : reading.why);
+    err << fmt::format("miglint: error: {}: not a migration the runner applies ({})\n",
+                       escape_for_message(request.file), reading.why.empty() ? "skipped" : reading.why);
     return kExitError;
   }
   std::string approvals_path = (directory / kApprovalsFileName).string();
@@ -391,8 +414,9 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
                     request.reason,
                     request.by.empty() ? default_approver() : request.by,
                     today()};
-  out << fmt::format("approved {} in {} (sha256 {}) by {}: written to {}\n", approval.rule, relative,
-                     short_hash(approval.sha256), approval.by, approvals_path);
+  out << fmt::format("approved {} in {} (sha256 {}) by {}: written to {}\n", approval.rule,
+                     escape_for_message(relative), short_hash(approval.sha256),
+                     escape_for_message(approval.by), escape_for_message(approvals_path));
   add_approval(*approvals, std::move(approval));
   Expected<bool> saved = save_approvals(approvals_path, *approvals);
   if (!saved) {

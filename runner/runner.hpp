@@ -17,12 +17,14 @@ inline constexpr int kExitError = 2;    // usage errors, the database unreachabl
 struct RunSettingsResolved {
   std::string directory = "migrations";
   std::string database_url;
+  std::string database_url_source = "--db";  // where database_url came from, for messages
   std::chrono::milliseconds lock_timeout{2000};
   // Statements other than CONCURRENTLY ones: a statement that holds a lock blocking writes (or
   // reads) for longer than a minute is an outage; it is cancelled and its transaction rolled back
   // instead. 0: none.
   std::chrono::milliseconds statement_timeout{60000};
   std::chrono::milliseconds concurrent_statement_timeout{0};
+  std::chrono::milliseconds concurrent_lock_timeout{0};  // 0: wait (see docs/runner.md)
   std::chrono::milliseconds lock_wait{60000};
   int retries = 5;
   std::string schema = "public";

@@ -4,6 +4,7 @@
 
 #include "analyzer/file_model.hpp"
 #include "analyzer/transaction_model.hpp"
+#include "runner/message_text.hpp"
 
 namespace miglint::runner {
 
@@ -112,10 +113,27 @@ std::string label_of(const Statement& statement) {
       if (!label.empty()) {
         label.pop_back();
       }
-      return label + " ...";
+      return escape_for_message(label) + " ...";
     }
   }
-  return label;
+  return escape_for_message(label);
+}
+
+// A COPY that exchanges rows with the client: FROM STDIN waits for data miglint never sends (the
+// statement would hang, holding its locks), TO STDOUT sends rows miglint does not read. Empty
+// for every other statement.
+std::string client_copy_problem(const Statement& statement) {
+  if (statement.kind() != "CopyStmt" || !statement.body()["filename"].str().empty()) {
+    return {};
+  }
+  return statement.body()["is_from"].boolean()
+             ? "COPY ... FROM STDIN waits for rows from the client, which miglint run does not send (it "
+               "would "
+               "wait forever, holding its locks): load the rows with INSERT, or COPY FROM a file on the "
+               "database server"
+             : "COPY ... TO STDOUT sends rows to the client, which miglint run does not read: use COPY TO a "
+               "file "
+               "on the database server, or drop the statement";
 }
 
 }  // namespace
@@ -167,6 +185,9 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     ScriptStatement step;
     step.span = statement.span();
     step.start = source.position(step.span.begin);
+    if (std::string problem = client_copy_problem(statement); !problem.empty()) {
+      return Error{fmt::format("{}:{}:{}: {}", source.path(), step.start.line, step.start.column, problem)};
+    }
     step.outside_transaction = planned.outside_transaction;
     step.concurrent = planned.concurrent;
     step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();

@@ -11,6 +11,7 @@
 #include "analyzer/discover.hpp"
 #include "analyzer/hash.hpp"
 #include "analyzer/source_file.hpp"
+#include "runner/message_text.hpp"
 
 namespace miglint::runner {
 
@@ -26,8 +27,9 @@ std::string short_hash(const std::string& sha256) {
 
 namespace {
 
+// Escaped: every message names the file by it (a newline in a file name is shown as `\n`).
 std::string display_path_of(const std::string& directory, const std::string& relative) {
-  return normalize_display_path(directory + "/" + relative);
+  return escape_for_message(normalize_display_path(directory + "/" + relative));
 }
 
 // Reads the history (when the table exists). `connection_lost` tells a lost server from a refusal.
@@ -148,7 +150,8 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   }
   for (auto& [version, row] : rows) {
     state.refusals.push_back(fmt::format("version {} ({}) is in the history but no file has it in {}",
-                                         version, row.name, settings.directory));
+                                         escape_for_message(version), escape_for_message(row.name),
+                                         escape_for_message(settings.directory)));
     state.missing_on_disk.push_back(std::move(row));
   }
   vet(state, settings);
@@ -176,8 +179,8 @@ void print_unapproved(const MigrationState& migration, std::ostream& out, const 
   for (const Unapproved& item : migration.unapproved) {
     const Finding& finding = item.finding;
     out << fmt::format("{}{}:{}:{}: {} [{}] {}\n{}  ({})\n", indent, finding.path, finding.start.line,
-                       finding.start.column, severity_name(finding.severity), finding.rule, finding.message,
-                       indent, item.why);
+                       finding.start.column, severity_name(finding.severity), finding.rule,
+                       escape_for_message(finding.message), indent, escape_for_message(item.why));
   }
   if (!migration.unapproved.empty()) {
     out << fmt::format(

@@ -274,9 +274,10 @@ class RunnerAgainstServer : public ::testing::Test {
   }
   // The pid of the runner's backend running a statement that matches `like` (0: none yet).
   int runner_backend(const std::string& like, const std::string& extra_condition = "true") {
-    std::string pid = value(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = 'miglint' AND datname = '" + database_ +
-        "' AND state = 'active' AND query LIKE '" + like + "' AND " + extra_condition + " LIMIT 1");
+    std::string pid =
+        value("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'miglint/%' AND datname = '" +
+              database_ + "' AND state = 'active' AND query LIKE '" + like + "' AND " + extra_condition +
+              " LIMIT 1");
     return pid.empty() ? 0 : std::stoi(pid);
   }
   // Starts `miglint run`, waits until its backend builds i2 (which the test holds up), and kills the
@@ -295,8 +296,10 @@ class RunnerAgainstServer : public ::testing::Test {
     return backend;
   }
   std::string miglint_backends() {
-    return value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'miglint' AND datname = '" +
-                 database_ + "'");
+    return value(
+        "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'miglint' OR application_name LIKE "
+        "'miglint/%') AND datname = '" +
+        database_ + "'");
   }
   bool no_miglint_backends() { return miglint_backends() == "0"; }
 

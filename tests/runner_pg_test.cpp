@@ -410,8 +410,9 @@ TEST_F(RunnerAgainstServer, SigtermWhileWaitingForLeftoversAppliesNothing) {
   int leftover_pid = leftover.backend_pid();
   ASSERT_EQ(PQsendQuery(leftover.raw(), "SELECT pg_sleep(60)"), 1);
   Miglint runner(work_->path(), args("run"));
-  // The runner has its two sessions and has created the history table: it is waiting.
-  ASSERT_TRUE(wait_until([&] { return has_relation(kHistory) && miglint_backends() == "3"; }, seconds(20)))
+  // The runner has its two sessions: it is waiting (before it reads the history, which a
+  // leftover could still change).
+  ASSERT_TRUE(wait_until([&] { return miglint_backends() == "3"; }, seconds(20)))
       << runner.wait(milliseconds(1));
   std::this_thread::sleep_for(milliseconds(300));
   ::kill(runner.pid(), SIGTERM);
@@ -482,7 +483,9 @@ TEST_F(RunnerAgainstServer, LockTimeoutWhileReconcilingAnInterruptedBuildIsRetri
   ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(15)));
   ASSERT_EQ(value("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('i2')"), "f");
   // The blocker is still there when the rerun reconciles; it goes during the first retry's backoff.
-  Miglint rerun(work_->path(), args("run", {"--lock-timeout", "300ms", "--retries", "3"}));
+  // CONCURRENTLY statements wait by default: this test asks them to time out like the others.
+  Miglint rerun(work_->path(), args("run", {"--lock-timeout", "300ms", "--concurrent-lock-timeout", "300ms",
+                                            "--retries", "3"}));
   int backend = 0;
   ASSERT_TRUE(
       wait_until([&] { return (backend = runner_backend("DROP INDEX CONCURRENTLY%")) != 0; }, seconds(20)))
@@ -843,7 +846,9 @@ TEST_F(RunnerAgainstServer, ConcurrentBuildRetriedAfterALockTimeoutSucceedsOnceT
   migration("001_index.sql", "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY i2 ON t2 (v);\n");
   auto blocker = session();
   ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE t2 IN ROW EXCLUSIVE MODE"), "");
-  Miglint runner(work_->path(), args("run", {"--lock-timeout", "300ms", "--retries", "3"}));
+  // CONCURRENTLY statements wait by default: this test asks them to time out like the others.
+  Miglint runner(work_->path(), args("run", {"--lock-timeout", "300ms", "--concurrent-lock-timeout", "300ms",
+                                             "--retries", "3"}));
   // The build times out; so does dropping the invalid index it leaves (the blocker holds t2).
   int backend = 0;
   ASSERT_TRUE(wait_until([&] { return (backend = runner_backend("CREATE INDEX CONCURRENTLY i2%")) != 0; },

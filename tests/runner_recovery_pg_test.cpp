@@ -132,7 +132,9 @@ TEST_F(RecoveryAgainstServer, DetachThatTimesOutWaitingForAReaderIsFinalizedOnRe
   migration("001_detach.sql", kDetachFirst);
   auto reader = session();
   ASSERT_EQ(reader->exec("BEGIN; SELECT count(*) FROM events"), "");
-  Miglint runner(work_->path(), args("run", {"--lock-timeout", "400ms", "--retries", "8"}));
+  // CONCURRENTLY statements wait by default: this test asks them to time out like the others.
+  Miglint runner(work_->path(), args("run", {"--lock-timeout", "400ms", "--concurrent-lock-timeout", "400ms",
+                                             "--retries", "8"}));
   // The DETACH marks the partition pending, then waits for the reader and times out; the reader ends
   // while the runner retries.
   ASSERT_TRUE(wait_until(
@@ -176,7 +178,8 @@ TEST_F(RecoveryAgainstServer, DetachKilledWhilePendingShowsAsInterruptedAndTheRe
   EXPECT_NE(status.out.find("interrupted in statement 1"), std::string::npos) << status;
 
   // The reader is still there: FINALIZE times out and is retried until the reader ends.
-  Miglint rerun(work_->path(), args("run", {"--lock-timeout", "300ms", "--retries", "8"}));
+  Miglint rerun(work_->path(), args("run", {"--lock-timeout", "300ms", "--concurrent-lock-timeout", "300ms",
+                                            "--retries", "8"}));
   std::this_thread::sleep_for(milliseconds(2000));
   ASSERT_EQ(reader->exec("COMMIT"), "");
   Miglint::Result result = rerun.wait(milliseconds(90000));
@@ -536,10 +539,10 @@ TEST_F(RecoveryAgainstServer, RandomInterruptionsOverAMixedSetAreEachRecoveredEx
       std::string work_backend = value(
           "SELECT pid || ' ' || CASE WHEN state = 'active' THEN left(regexp_replace(query, '\\s+', ' ', "
           "'g'), 60) "
-          "ELSE 'between statements' END FROM pg_stat_activity WHERE application_name = 'miglint' AND "
-          "datname = "
-          "current_database() AND pid <> pg_backend_pid() AND pid NOT IN (SELECT pid FROM pg_locks WHERE "
-          "locktype = 'advisory') ORDER BY backend_start LIMIT 1");
+          "ELSE 'between statements' END FROM pg_stat_activity WHERE application_name LIKE 'miglint/%' AND "
+          "datname = current_database() AND pid <> pg_backend_pid() AND pid NOT IN (SELECT pid FROM pg_locks "
+          "WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = "
+          "hashtextextended('miglint:public.miglint_schema_migrations', 0)) ORDER BY backend_start LIMIT 1");
       std::string during =
           work_backend.empty() ? "connecting" : work_backend.substr(work_backend.find(' ') + 1);
       if (cut == Cut::Terminate && work_backend.empty()) {
