@@ -24,13 +24,13 @@
 #include "analyzer/input_source.hpp"
 #include "analyzer/linter.hpp"
 #include "analyzer/lock_model.hpp"
+#include "analyzer/migration_layout.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
-#include "runner/layout.hpp"
 #include "runner/verdict.hpp"
 #include "sarif/sarif_report.hpp"
 
@@ -177,7 +177,7 @@ class LintSetup {
                                .lexically_normal()
                                .lexically_relative(directory)
                                .generic_string();
-    return runner::read_migration_name(relative).kind == runner::NameReading::Kind::Migration;
+    return read_migration_name(relative).kind == NameReading::Kind::Migration;
   }
 
   SettingsResolver resolver_;

@@ -681,142 +681,142 @@ int Applier::apply(MigrationState& migration) {
       }
       if (lock_lost_) {
         return stop_without_lock(migration, segment.first, segment.first, result.error.message);
-        if (result.history_conflict) {
-          err_ << fmt::format("miglint: error: {}\n", result.error.message);
-          return kExitError;
-        }
-        if (result.error.connection_lost || !work_.alive()) {
-          err_ << fmt::format(
-              "miglint: error: lost the connection to the database: {}\n"
-              "  the history is consistent: run again to resume\n",
-              result.error.message);
-          return kExitError;
-        }
-        bool lock_timeout = result.error.sqlstate == "55P03";
-        if (g_interrupted) {
-          err_ << fmt::format("miglint: error: interrupted: {}\n", result.error.message);
-          return kExitRefused;
-        }
-        if (lock_timeout && attempt < settings_.retries) {
-          // Backoff from 1s, doubling to 30s, with jitter so that runners do not retry in step.
-          milliseconds base =
-              std::min(milliseconds(30000), milliseconds(int64_t{1000} << std::min(attempt, 5)));
-          milliseconds wait(std::uniform_int_distribution<int64_t>(base.count() / 2, base.count())(random_));
-          out_ << fmt::format(
-              "  lock timeout ({}); retry {} of {} in {:.1f}s{}\n", result.error.message, attempt + 1,
-              settings_.retries, static_cast<double>(wait.count()) / 1000.0,
-              blockers_.empty() ? "" : fmt::format(" (blocked by {})", fmt::join(blockers_, "; ")));
-          if (!sleep_interruptibly(wait)) {
-            err_ << "miglint: error: interrupted\n";
-            return kExitRefused;
-          }
-          continue;
-        }
+      }
+      if (result.history_conflict) {
+        err_ << fmt::format("miglint: error: {}\n", result.error.message);
+        return kExitError;
+      }
+      if (result.error.connection_lost || !work_.alive()) {
         err_ << fmt::format(
-            "miglint: error: {}{}\n", result.error.message,
-            result.error.sqlstate.empty() ? "" : fmt::format(" (SQLSTATE {})", result.error.sqlstate));
-        if (!result.error.detail.empty()) {
-          err_ << fmt::format("  detail: {}\n", result.error.detail);
-        }
-        if (lock_timeout) {
-          err_ << fmt::format("  gave up after {} retries; {}\n", settings_.retries,
-                              blockers_.empty()
-                                  ? std::string("the blocking session had gone when miglint looked")
-                                  : fmt::format("blocked by {}", fmt::join(blockers_, "; ")));
-        }
-        const ScriptStatement& failed = script.statements[segment.first];
-        bool unwrapped = segment.kind == Segment::Kind::Autocommit &&
-                         (failed.outside_transaction || failed.controls_transaction);
-        bool partial = segment.first > 0 && script.mode != ScriptMode::OneTransaction;
-        if (unwrapped && failed.reconcile.kind != Reconcile::Kind::None) {
-          // It ran outside a transaction: it may have done part of its work (a partition left DETACH
-          // PENDING, copies of REINDEX), which the next run finds and finishes.
-          err_ << fmt::format(
-              "  {} of {} statements of {} are applied; {} ran outside a transaction and is recorded as "
-              "started: the next run checks what it left and finishes it\n",
-              segment.first, script.statements.size(), migration.display_path,
-              where(migration, segment.first));
-        } else if (partial) {
-          err_ << fmt::format(
-              "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
-              "run again to resume\n",
-              segment.first, script.statements.size(), migration.display_path);
-        } else if (left_invalid_.empty()) {
-          err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
-        }
-        for (const std::string& index : left_invalid_) {
-          err_ << fmt::format(
-              "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
-              "running "
-              "again\n",
-              index, index);
-        }
+            "miglint: error: lost the connection to the database: {}\n"
+            "  the history is consistent: run again to resume\n",
+            result.error.message);
+        return kExitError;
+      }
+      bool lock_timeout = result.error.sqlstate == "55P03";
+      if (g_interrupted) {
+        err_ << fmt::format("miglint: error: interrupted: {}\n", result.error.message);
         return kExitRefused;
       }
-      done = segment.last;
+      if (lock_timeout && attempt < settings_.retries) {
+        // Backoff from 1s, doubling to 30s, with jitter so that runners do not retry in step.
+        milliseconds base =
+            std::min(milliseconds(30000), milliseconds(int64_t{1000} << std::min(attempt, 5)));
+        milliseconds wait(std::uniform_int_distribution<int64_t>(base.count() / 2, base.count())(random_));
+        out_ << fmt::format(
+            "  lock timeout ({}); retry {} of {} in {:.1f}s{}\n", result.error.message, attempt + 1,
+            settings_.retries, static_cast<double>(wait.count()) / 1000.0,
+            blockers_.empty() ? "" : fmt::format(" (blocked by {})", fmt::join(blockers_, "; ")));
+        if (!sleep_interruptibly(wait)) {
+          err_ << "miglint: error: interrupted\n";
+          return kExitRefused;
+        }
+        continue;
+      }
+      err_ << fmt::format(
+          "miglint: error: {}{}\n", result.error.message,
+          result.error.sqlstate.empty() ? "" : fmt::format(" (SQLSTATE {})", result.error.sqlstate));
+      if (!result.error.detail.empty()) {
+        err_ << fmt::format("  detail: {}\n", result.error.detail);
+      }
+      if (lock_timeout) {
+        err_ << fmt::format("  gave up after {} retries; {}\n", settings_.retries,
+                            blockers_.empty()
+                                ? std::string("the blocking session had gone when miglint looked")
+                                : fmt::format("blocked by {}", fmt::join(blockers_, "; ")));
+      }
+      const ScriptStatement& failed = script.statements[segment.first];
+      bool unwrapped = segment.kind == Segment::Kind::Autocommit &&
+                       (failed.outside_transaction || failed.controls_transaction);
+      bool partial = segment.first > 0 && script.mode != ScriptMode::OneTransaction;
+      if (unwrapped && failed.reconcile.kind != Reconcile::Kind::None) {
+        // It ran outside a transaction: it may have done part of its work (a partition left DETACH
+        // PENDING, copies of REINDEX), which the next run finds and finishes.
+        err_ << fmt::format(
+            "  {} of {} statements of {} are applied; {} ran outside a transaction and is recorded as "
+            "started: the next run checks what it left and finishes it\n",
+            segment.first, script.statements.size(), migration.display_path, where(migration, segment.first));
+      } else if (partial) {
+        err_ << fmt::format(
+            "  {} of {} statements of {} are applied (recorded in the history); fix the cause and "
+            "run again to resume\n",
+            segment.first, script.statements.size(), migration.display_path);
+      } else if (left_invalid_.empty()) {
+        err_ << fmt::format("  nothing of {} was kept\n", migration.display_path);
+      }
+      for (const std::string& index : left_invalid_) {
+        err_ << fmt::format(
+            "  index {} was left invalid and could not be dropped: run DROP INDEX CONCURRENTLY {} before "
+            "running "
+            "again\n",
+            index, index);
+      }
+      return kExitRefused;
     }
-    auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
-    out_ << fmt::format("  done in {} ms\n", elapsed);
-    return kExitDone;
+    done = segment.last;
   }
+  auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
+  out_ << fmt::format("  done in {} ms\n", elapsed);
+  return kExitDone;
+}
 
-  int Applier::stop_without_lock(const MigrationState& migration, std::size_t at, std::size_t applied,
-                                 const std::string& why) {
-    if (work_.alive() && work_.in_transaction()) {
-      exec("ROLLBACK");
+int Applier::stop_without_lock(const MigrationState& migration, std::size_t at, std::size_t applied,
+                               const std::string& why) {
+  if (work_.alive() && work_.in_transaction()) {
+    exec("ROLLBACK");
+  }
+  err_ << fmt::format(
+      "miglint: error: lost the runner lock: {}\n"
+      "  stopped before {} so that no other runner applies the same migrations; {} of {} statements of {} "
+      "are applied (recorded in the history): run again to resume\n",
+      why, where(migration, at), applied, migration.script->statements.size(), migration.display_path);
+  return kExitError;
+}
+
+std::string lock_key_text(const std::string& schema) {
+  return "miglint:" + schema + "." + kHistoryTable;
+}
+
+std::string work_lock_key_text(const std::string& schema) {
+  return "miglint-work:" + schema + "." + kHistoryTable;
+}
+
+bool acquire_runner_lock(PgSession& session, const RunSettingsResolved& settings, std::ostream& out,
+                         std::ostream& err, bool& connection_lost) {
+  // Polled with pg_try_advisory_lock, never pg_advisory_lock: a session blocked in the server
+  // would be a transaction that a CREATE INDEX CONCURRENTLY of the other runner waits for.
+  auto deadline = Clock::now() + settings.lock_wait;
+  milliseconds wait(100);
+  std::mt19937 random{std::random_device{}()};
+  bool announced = false;
+  while (true) {
+    PgOutcome got = session.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                                  {lock_key_text(settings.schema)});
+    if (!got.ok) {
+      connection_lost = got.error.connection_lost;
+      err << fmt::format("miglint: error: cannot take the runner lock: {}\n", got.error.message);
+      return false;
     }
-    err_ << fmt::format(
-        "miglint: error: lost the runner lock: {}\n"
-        "  stopped before {} so that no other runner applies the same migrations; {} of {} statements of {} "
-        "are applied (recorded in the history): run again to resume\n",
-        why, where(migration, at), applied, migration.script->statements.size(), migration.display_path);
-    return kExitError;
-  }
-
-  std::string lock_key_text(const std::string& schema) {
-    return "miglint:" + schema + "." + kHistoryTable;
-  }
-
-  std::string work_lock_key_text(const std::string& schema) {
-    return "miglint-work:" + schema + "." + kHistoryTable;
-  }
-
-  bool acquire_runner_lock(PgSession & session, const RunSettingsResolved& settings, std::ostream& out,
-                           std::ostream& err, bool& connection_lost) {
-    // Polled with pg_try_advisory_lock, never pg_advisory_lock: a session blocked in the server
-    // would be a transaction that a CREATE INDEX CONCURRENTLY of the other runner waits for.
-    auto deadline = Clock::now() + settings.lock_wait;
-    milliseconds wait(100);
-    std::mt19937 random{std::random_device{}()};
-    bool announced = false;
-    while (true) {
-      PgOutcome got = session.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                                    {lock_key_text(settings.schema)});
-      if (!got.ok) {
-        connection_lost = got.error.connection_lost;
-        err << fmt::format("miglint: error: cannot take the runner lock: {}\n", got.error.message);
-        return false;
-      }
-      if (got.rows[0][0] == std::optional<std::string>("t")) {
-        return true;
-      }
-      if (!announced) {
-        announced = true;
-        out << "waiting for another miglint run on this database to finish...\n";
-      }
-      if (Clock::now() >= deadline || g_interrupted) {
-        err << fmt::format(
-            "miglint: error: another miglint run held the runner lock for longer than --lock-wait ({} ms)\n",
-            settings.lock_wait.count());
-        return false;
-      }
-      milliseconds jittered(std::uniform_int_distribution<int64_t>(wait.count() / 2, wait.count())(random));
-      if (!sleep_interruptibly(jittered)) {
-        err << "miglint: error: interrupted\n";
-        return false;
-      }
-      wait = std::min(milliseconds(2000), wait * 2);
+    if (got.rows[0][0] == std::optional<std::string>("t")) {
+      return true;
     }
+    if (!announced) {
+      announced = true;
+      out << "waiting for another miglint run on this database to finish...\n";
+    }
+    if (Clock::now() >= deadline || g_interrupted) {
+      err << fmt::format(
+          "miglint: error: another miglint run held the runner lock for longer than --lock-wait ({} ms)\n",
+          settings.lock_wait.count());
+      return false;
+    }
+    milliseconds jittered(std::uniform_int_distribution<int64_t>(wait.count() / 2, wait.count())(random));
+    if (!sleep_interruptibly(jittered)) {
+      err << "miglint: error: interrupted\n";
+      return false;
+    }
+    wait = std::min(milliseconds(2000), wait * 2);
   }
+}
 
 }  // namespace miglint::runner

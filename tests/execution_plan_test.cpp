@@ -79,7 +79,7 @@ TEST(ExecutionPlan, VettingLintsASegmentedFileAsTheRunnerGroupsIt) {
   EXPECT_EQ(script.segments[1].last, 3U);
 
   RunSettingsResolved settings;
-  vet(state, settings, {});
+  vet(state, settings);
   std::vector<Finding> unapproved;
   for (const Unapproved& item : state.migrations[0].unapproved) {
     unapproved.push_back(item.finding);
