@@ -227,9 +227,11 @@ TEST_F(RunnerHardening, ConcurrentLockTimeoutFromTheFlagOrTheConfigBoundsTheWait
   int attempt = 0;
   for (const std::vector<std::string>& extra :
        {std::vector<std::string>{"--concurrent-lock-timeout", "300ms", "--retries", "0"},
-        std::vector<std::string>{"--config", config.string()}}) {
+        std::vector<std::string>{"--config", config.string(), "--schema", "second_attempt"}}) {
     // A new name each time: the invalid index the failed build leaves cannot be dropped while the
-    // blocker holds the table (what becomes of it is the recovery's business, not this test's).
+    // blocker holds the table (what becomes of it is the recovery's business, not this test's). The
+    // first attempt's history records the build as started (the next run must reconcile it, and
+    // refuses an edited file), so the second attempt keeps its history in a schema of its own.
     migration("001_index.sql", "-- miglint-no-transaction\nCREATE INDEX CONCURRENTLY t_v_idx" +
                                    std::to_string(++attempt) + " ON t (v);\n");
     auto started = ChildClock::now();
