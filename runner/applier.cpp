@@ -281,7 +281,8 @@ Applier::StepResult Applier::drop_reindex_leftovers(const std::string& originals
     return StepResult{false, leftovers.error};
   }
   for (const PgRow& row : leftovers.rows) {
-    out_ << fmt::format("    dropping {}, left by the interrupted REINDEX\n", row[0].value_or(""));
+    out_ << fmt::format("    dropping {}, left by the interrupted REINDEX\n",
+                        escape_for_message(row[0].value_or("")));
     left_invalid_.push_back(row[0].value_or(""));
   }
   // Dropped under the lock timeout: a timeout here is retried like the statement's own.
@@ -307,12 +308,13 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
         return {};
       }
       if (found.rows[0][0] == std::optional<std::string>("t")) {
-        out_ << fmt::format("    {} exists and is valid: the interrupted build had finished\n", what.index);
+        out_ << fmt::format("    {} exists and is valid: the interrupted build had finished\n",
+                            escape_for_message(what.index));
         finished = true;
         return {};
       }
       out_ << fmt::format("    {} was left invalid by the interrupted build: dropping it to build it again\n",
-                          what.index);
+                          escape_for_message(what.index));
       // Dropped under the lock timeout: a timeout here is retried like the build's own.
       left_invalid_.push_back(what.index);
       return drop_left_invalid();
@@ -324,7 +326,8 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
       }
       finished = found.rows[0][0] == std::optional<std::string>("t");
       if (finished) {
-        out_ << fmt::format("    {} is gone: the interrupted drop had finished\n", what.index);
+        out_ << fmt::format("    {} is gone: the interrupted drop had finished\n",
+                            escape_for_message(what.index));
       }
       return {};
     }
@@ -346,8 +349,8 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
       }
       finished = found.rows[0][0] != std::optional<std::string>("0");
       if (finished) {
-        out_ << fmt::format("    {} has the value '{}': the interrupted ALTER TYPE had finished\n", what.type,
-                            what.label);
+        out_ << fmt::format("    {} has the value '{}': the interrupted ALTER TYPE had finished\n",
+                            escape_for_message(what.type), escape_for_message(what.label));
       }
       return {};
     }
@@ -360,14 +363,15 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
         return StepResult{false, found.error};
       }
       if (found.rows.empty()) {
-        out_ << fmt::format("    {} is already detached\n", what.partition);
+        out_ << fmt::format("    {} is already detached\n", escape_for_message(what.partition));
         finished = true;
         return {};
       }
       if (found.rows[0][0] == std::optional<std::string>("t")) {
         // Sending the DETACH again would fail ("already pending detach"). FINALIZE waits like the
         // DETACH did: a lock timeout here is retried with the same backoff.
-        out_ << fmt::format("    {} was left DETACH PENDING: finishing with FINALIZE\n", what.partition);
+        out_ << fmt::format("    {} was left DETACH PENDING: finishing with FINALIZE\n",
+                            escape_for_message(what.partition));
         StepResult finalized =
             exec(fmt::format("ALTER TABLE {} DETACH PARTITION {} FINALIZE", what.table, what.partition));
         finished = finalized.ok;
