@@ -606,7 +606,7 @@ void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& option
   lint_inputs(
       inputs, options.jobs,
       [&](const std::string&) {
-        return FileSetup{options, shared, Severity::Warning};
+        return FileSetup{options, shared, Severity::Warning, nullptr};
       },
       emit);
 }
