@@ -24,6 +24,7 @@
 
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
+#include "tests/tool_requirement.hpp"
 
 namespace miglint::pgtest {
 
@@ -232,9 +233,8 @@ class RunnerServerTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (server_ == nullptr) {
-      GTEST_SKIP() << "no PostgreSQL server for the runner tests: " << skip_reason_;
-    }
+    MIGLINT_REQUIRE_TOOL(server_ != nullptr, "the runner against a real server (runner_hardening_pg_test)",
+                         skip_reason_);
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     database_ = "rh_";
     for (char c : std::string(info->name())) {
