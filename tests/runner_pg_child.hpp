@@ -147,6 +147,12 @@ class MiglintChild {
   MiglintChild& operator=(const MiglintChild&) = delete;
 
   pid_t pid() const { return pid_; }
+  // The child has ended (not reaped: wait() still reads its result).
+  bool exited() const {
+    siginfo_t info{};
+    return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == pid_;
+  }
   void kill9() { ::kill(pid_, SIGKILL); }
 
   // What the child has written to its stdout file so far (ChildOutput::Files).

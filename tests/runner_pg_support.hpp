@@ -22,6 +22,7 @@
 
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
+#include "tests/runner_pg_child.hpp"
 #include "tests/tool_requirement.hpp"
 
 namespace miglint::runner_pg {
@@ -57,17 +58,6 @@ inline std::string sha256_of(const fs::path& path) {
   return out.substr(0, out.find(' '));
 }
 
-inline bool wait_until(const std::function<bool()>& condition, milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (condition()) {
-      return true;
-    }
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return condition();
-}
-
 inline std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t count = 0;
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
@@ -76,114 +66,9 @@ inline std::size_t count_of(const std::string& text, const std::string& what) {
   return count;
 }
 
-// The miglint binary as a child process: stdin /dev/null, stdout and stderr to files.
-class Miglint {
- public:
-  struct Result {
-    int exit = -1;   // exit status; -1 when killed by a signal or timed out
-    int signal = 0;  // the signal that ended it
-    bool timed_out = false;
-    std::string out;
-    std::string err;
-    std::string all() const { return out + err; }
-  };
-
-  Miglint(const fs::path& cwd, const std::vector<std::string>& args) {
-    static int counter = 0;
-    int n = counter++;
-    out_path_ = cwd / (".miglint-stdout-" + std::to_string(n));
-    err_path_ = cwd / (".miglint-stderr-" + std::to_string(n));
-    std::vector<std::string> argv_text{MIGLINT_BINARY};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : argv_text) {
-      argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    std::string cwd_text = cwd.string();
-    std::string out_text = out_path_.string();
-    std::string err_text = err_path_.string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      // Only async-signal-safe calls between fork and exec.
-      int in = ::open("/dev/null", O_RDONLY);
-      int out = ::open(out_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int err = ::open(err_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (in < 0 || out < 0 || err < 0 || ::chdir(cwd_text.c_str()) != 0) {
-        ::_exit(127);
-      }
-      ::dup2(in, 0);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::unsetenv("MIGLINT_DATABASE_URL");
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~Miglint() {
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    std::error_code ignored;
-    fs::remove(out_path_, ignored);
-    fs::remove(err_path_, ignored);
-  }
-  Miglint(const Miglint&) = delete;
-  Miglint& operator=(const Miglint&) = delete;
-
-  pid_t pid() const { return pid_; }
-  // The child has ended (not reaped: wait() still reads its result).
-  bool exited() const {
-    siginfo_t info{};
-    return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-           info.si_pid == pid_;
-  }
-  void kill9() { ::kill(pid_, SIGKILL); }
-
-  // Waits for the child to end; past `timeout` it is killed and the result says so.
-  Result wait(milliseconds timeout = milliseconds(60000)) {
-    Result result;
-    auto deadline = Clock::now() + timeout;
-    int status = 0;
-    while (true) {
-      pid_t done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == pid_) {
-        break;
-      }
-      if (Clock::now() >= deadline) {
-        result.timed_out = true;
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    reaped_ = true;
-    if (WIFEXITED(status)) {
-      result.exit = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-      result.signal = WTERMSIG(status);
-    }
-    result.out = read_all(out_path_);
-    result.err = read_all(err_path_);
-    return result;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  fs::path out_path_;
-  fs::path err_path_;
-};
-
-inline std::ostream& operator<<(std::ostream& os, const Miglint::Result& result) {
-  return os << "[exit " << result.exit
-            << (result.signal != 0 ? ", signal " + std::to_string(result.signal) : "")
-            << (result.timed_out ? ", TIMED OUT" : "") << "]\n--- stdout ---\n"
-            << result.out << "--- stderr ---\n"
-            << result.err;
-}
+// The miglint binary as a child process (tests/runner_pg_child.hpp): stdin /dev/null, stdout and
+// stderr to files.
+using Miglint = MiglintChild;
 
 class RunnerAgainstServer : public ::testing::Test {
  protected:
