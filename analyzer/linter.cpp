@@ -80,12 +80,19 @@ FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded) {
   FileModel model = build_model(source);
   model.embedded = embedded;
   if (embedded != nullptr) {
+    // The calls are in text order: the one whose directives may hold a comment is found by binary
+    // search (a C++ file may have tens of thousands of calls and as many ignore comments).
+    const std::vector<EmbeddedCallRegion>& calls = embedded->calls;
     for (IgnoreDirective& directive : model.directives.ignores) {
-      for (const EmbeddedCallRegion& call : embedded->calls) {
-        if (!directive.whole_file && directive.span.begin >= call.directives.begin &&
-            directive.span.end <= call.directives.end) {
-          directive.scope = call.sql;
-        }
+      auto after = std::upper_bound(
+          calls.begin(), calls.end(), directive.span.begin,
+          [](uint32_t at, const EmbeddedCallRegion& call) { return at < call.directives.begin; });
+      if (directive.whole_file || after == calls.begin()) {
+        continue;
+      }
+      const EmbeddedCallRegion& call = *(after - 1);
+      if (directive.span.end <= call.directives.end) {
+        directive.scope = call.sql;
       }
     }
   }
@@ -261,11 +268,17 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
 }
 
 // The program transaction of the call whose SQL holds `offset` (nullopt: autocommit).
+// The calls are in text order, their SQL regions disjoint: found by binary search.
 std::optional<uint64_t> program_transaction_at(const EmbeddedPlan& plan, uint32_t offset) {
-  for (const EmbeddedCallRegion& call : plan.calls) {
-    if (offset >= call.sql.begin && offset < call.sql.end) {
-      return call.transaction;
-    }
+  auto after =
+      std::upper_bound(plan.calls.begin(), plan.calls.end(), offset,
+                       [](uint32_t at, const EmbeddedCallRegion& call) { return at < call.sql.begin; });
+  if (after == plan.calls.begin()) {
+    return std::nullopt;
+  }
+  const EmbeddedCallRegion& call = *(after - 1);
+  if (offset >= call.sql.begin && offset < call.sql.end) {
+    return call.transaction;
   }
   return std::nullopt;
 }
