@@ -236,7 +236,7 @@ TEST(TerminalSafeCli, SarifOfHostileInputsValidates) {
 // Values from miglint.toml come back in error lines: escaped too.
 TEST(TerminalSafeCli, ConfigValuesInErrorsAreEscaped) {
   TempDir dir("miglint-terminal");
-  dir.write("miglint.toml", "[lint]\nselect = [\"ban\\u001b[2J\"]\n");
+  dir.write("miglint.toml", "select = [\"ban\\u001b[2J\"]\n");
   dir.write("a.sql", "SELECT 1;\n");
   ProcessRun run = run_miglint({"lint", "a.sql"}, dir.str());
   EXPECT_EQ(run.status, 2);
