@@ -217,6 +217,26 @@ TEST(TerminalSafeCli, HostileFileNamesInEveryFormat) {
   }
 }
 
+// `locks` too: its JSON was dumped without a handler for invalid UTF-8, which threw (an abort).
+TEST(TerminalSafeCli, LocksOfHostileFileNames) {
+  TempDir dir("miglint-terminal");
+  dir.write("V4__latin1_\xe9\xff.sql", "ALTER TABLE t ADD COLUMN c int;\n");
+  dir.write("V5__\x1b[2J\n.sql", "ALTER TABLE u ADD COLUMN c int;\n");
+  ProcessRun json = run_miglint({"locks", "--format", "json", "."}, dir.str());
+  EXPECT_EQ(json.status, 0) << json.err;
+  EXPECT_EQ(raw_controls_in(json.out), "");
+  nlohmann::json parsed;
+  ASSERT_NO_THROW(parsed = nlohmann::json::parse(json.out)) << json.out;
+  ASSERT_EQ(parsed["files"].size(), 2U);
+  EXPECT_EQ(parsed["files"][0]["path"], "V4__latin1_\xef\xbf\xbd\xef\xbf\xbd.sql");
+  EXPECT_EQ(parsed["files"][1]["path"], "V5__\x1b[2J\n.sql");
+  ProcessRun text = run_miglint({"locks", "."}, dir.str());
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_EQ(raw_controls_in(text.out), "") << text.out;
+  EXPECT_NE(text.out.find("V4__latin1_\\xe9\\xff.sql\n"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("V5__\\x1b[2J\\n.sql\n"), std::string::npos) << text.out;
+}
+
 TEST(TerminalSafeCli, SarifOfHostileInputsValidates) {
   const fs::path validator = MIGLINT_SARIF_VALIDATOR;
   if (!fs::exists(validator)) {
