@@ -62,19 +62,88 @@ std::string_view entry_name(const fs::directory_entry& entry) {
   return std::string_view(native).substr(slash == std::string::npos ? 0 : slash + 1);
 }
 
-bool is_input_file(const fs::directory_entry& entry, const std::vector<std::string>& other_extensions) {
+namespace {
+
+std::string_view kind_of(fs::file_type type) {
+  switch (type) {
+    case fs::file_type::fifo:
+      return "a named pipe (FIFO)";
+    case fs::file_type::character:
+      return "a character device";
+    case fs::file_type::block:
+      return "a block device";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::directory:
+      return "a directory";
+    default:
+      return "not a regular file";
+  }
+}
+
+}  // namespace
+
+std::string canonical_tree(const std::string& directory) {
+  std::error_code error;
+  fs::path canonical = fs::canonical(directory, error);
+  return error ? std::string() : canonical.string();
+}
+
+WalkedFile walked_file(const fs::directory_entry& entry, const std::string& tree,
+                       const std::vector<std::string>& other_extensions) {
   std::string_view name = entry_name(entry);
   // `.sql` alone is a hidden file without an extension, as std::filesystem::path::extension says.
   bool wanted = (name.size() > 4 && name.ends_with(".sql")) ||
                 (!other_extensions.empty() && has_extension(std::string(name), other_extensions));
-  std::error_code type_error;
-  return wanted && entry.is_regular_file(type_error);
+  if (!wanted) {
+    return {};
+  }
+  // The entry's own type as the directory listing gave it (no system call for a regular file).
+  std::error_code error;
+  if (!entry.is_symlink(error)) {
+    if (error) {
+      return {};  // gone since it was listed
+    }
+    if (entry.is_regular_file(error) || error) {
+      return {!error, {}};
+    }
+    if (entry.is_directory(error)) {
+      return {};  // entered by the walk
+    }
+    fs::file_type type = entry.is_fifo(error)             ? fs::file_type::fifo
+                         : entry.is_socket(error)         ? fs::file_type::socket
+                         : entry.is_character_file(error) ? fs::file_type::character
+                         : entry.is_block_file(error)     ? fs::file_type::block
+                                                          : fs::file_type::unknown;
+    return {false, fmt::format("skipped: {}, not a regular file", kind_of(type))};
+  }
+  fs::path target = fs::canonical(entry.path(), error);
+  if (error) {
+    return {false, error == std::errc::too_many_symbolic_link_levels
+                       ? "skipped: a symbolic link loop"
+                       : fmt::format("skipped: a broken symbolic link ({})", error.message())};
+  }
+  fs::file_status status = fs::status(target, error);
+  if (error || !fs::is_regular_file(status)) {
+    return {false, fmt::format("skipped: a symbolic link to {}, not to a regular file",
+                               error ? "nothing readable" : kind_of(status.type()))};
+  }
+  const std::string& real = target.native();
+  bool inside = !tree.empty() && real.size() > tree.size() && real.starts_with(tree) &&
+                (tree.back() == '/' || real[tree.size()] == '/');
+  if (!inside) {
+    return {false,
+            "skipped: a symbolic link to a file outside the walked directory (name the file itself to "
+            "lint it)"};
+  }
+  return {true, {}};
 }
 
 namespace {
 
 void list_directory(const std::string& given, DiscoveredInputs& out,
                     const std::vector<std::string>& other_extensions) {
+  std::string tree = canonical_tree(given);
   std::error_code error;
   std::vector<LintInput>& found = out.inputs;
   fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, error);
@@ -90,10 +159,15 @@ void list_directory(const std::string& given, DiscoveredInputs& out,
       return;
     }
     const fs::directory_entry& entry = *it;
-    if (is_input_file(entry, other_extensions)) {
+    WalkedFile walked = walked_file(entry, tree, other_extensions);
+    if (walked.input || !walked.skipped.empty()) {
       std::string relative = entry.path().lexically_relative(given).generic_string();
       std::string display = normalize_display_path(given + "/" + relative);
-      found.push_back(LintInput{display, entry.path().string(), std::nullopt});
+      if (walked.input) {
+        found.push_back(LintInput{display, entry.path().string(), std::nullopt});
+      } else {
+        out.skipped.push_back(InputError{display, std::nullopt, std::move(walked.skipped)});
+      }
     }
   }
 }

@@ -22,6 +22,9 @@ struct LintInput {
 struct DiscoveredInputs {
   std::vector<LintInput> inputs;   // in migration order
   std::vector<InputError> errors;  // paths that do not exist or cannot be listed
+  // Entries of a walked directory named like inputs that are not linted (walked_file): notes, not
+  // errors.
+  std::vector<InputError> skipped;
 };
 
 // Expands command-line paths: files as given, directories recursively (`*.sql` and files ending in
@@ -47,9 +50,24 @@ Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& 
 // than std::filesystem's decomposition, which walking a large tree paid per entry.
 std::string_view entry_name(const std::filesystem::directory_entry& entry);
 
-// Whether an entry found below a command-line directory is an input (a `*.sql` file).
-bool is_input_file(const std::filesystem::directory_entry& entry,
-                   const std::vector<std::string>& other_extensions = {});
+// What a directory walk makes of an entry found below a command-line directory (directories aside,
+// which the walk enters unless they are symbolic links). An entry named like an input (`*.sql`, or
+// ending in one of `other_extensions`) is an input when it is a regular file, or a symbolic link to
+// a regular file inside `tree` (the walked directory, canonical). Anything else so named is skipped,
+// with the reason: a named pipe, a device or a socket (never opened: reading one could block or
+// never end), a broken link, a link loop, a link to a file outside the walked tree (which a pull
+// request could point at a secret on the machine that lints it; name such a file on the command
+// line to lint it).
+struct WalkedFile {
+  bool input = false;
+  std::string skipped;  // why an entry named like an input is not one; empty otherwise
+};
+WalkedFile walked_file(const std::filesystem::directory_entry& entry, const std::string& tree,
+                       const std::vector<std::string>& other_extensions = {});
+
+// The canonical form of a walked directory, as walked_file takes it ("" when it cannot be had:
+// then no symbolic link is followed).
+std::string canonical_tree(const std::string& directory);
 
 // Sorts inputs into migration order (stable), computing each path's order key once.
 void sort_in_migration_order(std::vector<LintInput>& inputs);

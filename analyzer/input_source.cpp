@@ -53,6 +53,11 @@ VectorInputSource::VectorInputSource(std::vector<LintInput>&& inputs, std::vecto
   find_last_files_of_sets();
 }
 
+VectorInputSource::VectorInputSource(DiscoveredInputs&& discovered)
+    : VectorInputSource(std::move(discovered.inputs), std::move(discovered.errors)) {
+  skipped_ = std::move(discovered.skipped);
+}
+
 void VectorInputSource::find_last_files_of_sets() {
   std::unordered_map<std::string_view, std::size_t> last;
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
@@ -102,6 +107,7 @@ struct Root {
   std::string given;
   std::string display;  // normalised
   bool directory = false;
+  std::string tree;                     // a directory's canonical path (walked_file)
   std::optional<std::string> contents;  // stdin
   // What every display path found below it starts with: `display/` for a directory ("" for `.`),
   // the display path itself for a file.
@@ -182,7 +188,7 @@ class DirectoryWalk final : public InputSource {
                            std::move(root.contents)};
         }
         Frame frame;
-        frame.dirs.push_back(Dir{std::move(root.given), std::move(root.prefix)});
+        frame.dirs.push_back(Dir{std::move(root.given), std::move(root.prefix), std::move(root.tree)});
         list(frame);
         stack_.push_back(std::move(frame));
         continue;
@@ -202,11 +208,12 @@ class DirectoryWalk final : public InputSource {
       }
       // A directory, with the ones right after it whose names have the same key: listed together.
       Frame child;
-      child.dirs.push_back(Dir{join_path(dir.fs_path, entry.name), dir.prefix + entry.name + "/"});
+      child.dirs.push_back(Dir{join_path(dir.fs_path, entry.name), dir.prefix + entry.name + "/", dir.tree});
       while (frame.next < frame.entries.size() && frame.entries[frame.next].joins_previous) {
         const Entry& same = frame.entries[frame.next++];
         const Dir& parent = frame.dirs[same.dir];
-        child.dirs.push_back(Dir{join_path(parent.fs_path, same.name), parent.prefix + same.name + "/"});
+        child.dirs.push_back(
+            Dir{join_path(parent.fs_path, same.name), parent.prefix + same.name + "/", parent.tree});
       }
       list(child);
       stack_.push_back(std::move(child));  // `frame` is not used past this point
@@ -217,6 +224,7 @@ class DirectoryWalk final : public InputSource {
   struct Dir {
     std::string fs_path;
     std::string prefix;  // display path and `/` ("" for `.`)
+    std::string tree;    // the canonical command-line directory it is below
   };
   struct Entry {
     std::string name;
@@ -256,8 +264,15 @@ class DirectoryWalk final : public InputSource {
         const fs::directory_entry& item = *it;
         std::error_code type_error;
         bool directory = !item.is_symlink(type_error) && item.is_directory(type_error);
-        if (!directory && !is_input_file(item, other_extensions_)) {
-          continue;
+        if (!directory) {
+          WalkedFile walked = walked_file(item, dir.tree, other_extensions_);
+          if (!walked.input) {
+            if (!walked.skipped.empty()) {
+              skipped_.push_back(InputError{dir.prefix + std::string(entry_name(item)), std::nullopt,
+                                            std::move(walked.skipped)});
+            }
+            continue;
+          }
         }
         std::string name(entry_name(item));
         MigrationOrderKey key(directory ? name + "/" : name);
@@ -300,7 +315,7 @@ std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths, 
                                          const std::vector<std::string>& other_extensions) {
   auto collect = [&] {
     DiscoveredInputs discovered = discover_inputs(paths, stdin_name, other_extensions);
-    return std::make_unique<VectorInputSource>(std::move(discovered.inputs), std::move(discovered.errors));
+    return std::make_unique<VectorInputSource>(std::move(discovered));
   };
   if (paths.size() > kMaxWalkedRoots) {
     return collect();
@@ -312,7 +327,7 @@ std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths, 
   for (const std::string& given : paths) {
     if (given == "-") {
       std::string display = normalize_display_path(stdin_name);
-      roots.push_back(Root{given, display, false, std::string(), display});
+      roots.push_back(Root{given, display, false, {}, std::string(), display});
       continue;
     }
     std::error_code error;
@@ -326,11 +341,11 @@ std::unique_ptr<InputSource> open_inputs(const std::vector<std::string>& paths, 
                                     fmt::format("cannot list directory: {}", error.message())});
         continue;
       }
-      roots.push_back(
-          Root{given, normalize_display_path(given), true, std::nullopt, directory_prefix(given)});
+      roots.push_back(Root{given, normalize_display_path(given), true, canonical_tree(given), std::nullopt,
+                           directory_prefix(given)});
     } else {
       std::string display = normalize_display_path(given);
-      roots.push_back(Root{given, display, false, std::nullopt, display});
+      roots.push_back(Root{given, display, false, {}, std::nullopt, display});
     }
   }
   for (std::size_t i = 0; i < roots.size(); ++i) {

@@ -26,9 +26,13 @@ class InputSource {
   virtual std::optional<std::size_t> size_hint() const { return std::nullopt; }
   // Paths that do not exist or cannot be listed; complete once next() has returned nullopt.
   virtual const std::vector<InputError>& errors() const { return errors_; }
+  // Entries of walked directories named like inputs but not linted (discover.hpp's walked_file):
+  // FIFOs, devices, broken links, links out of the tree. Notes, not errors; complete at the end.
+  virtual const std::vector<InputError>& skipped() const { return skipped_; }
 
  protected:
   std::vector<InputError> errors_;
+  std::vector<InputError> skipped_;
 };
 
 // Inputs from a list already in migration order (borrowed, or owned).
@@ -36,6 +40,8 @@ class VectorInputSource final : public InputSource {
  public:
   explicit VectorInputSource(std::span<const LintInput> inputs, std::vector<InputError> errors = {});
   explicit VectorInputSource(std::vector<LintInput>&& inputs, std::vector<InputError> errors = {});
+  // From a discovery, with the entries it skipped.
+  explicit VectorInputSource(DiscoveredInputs&& discovered);
   std::optional<LintInput> next(std::vector<std::string>& finished_sets) override;
   std::optional<std::size_t> size_hint() const override { return inputs_.size(); }
 
@@ -62,6 +68,7 @@ class FilteredInputSource final : public InputSource {
   FilteredInputSource(std::unique_ptr<InputSource> source, std::function<bool(const LintInput&)> keep);
   std::optional<LintInput> next(std::vector<std::string>& finished_sets) override;
   const std::vector<InputError>& errors() const override { return source_->errors(); }
+  const std::vector<InputError>& skipped() const override { return source_->skipped(); }
 
  private:
   std::unique_ptr<InputSource> source_;

@@ -80,12 +80,19 @@ FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded) {
   FileModel model = build_model(source);
   model.embedded = embedded;
   if (embedded != nullptr) {
+    // The calls are in text order: the one whose directives may hold a comment is found by binary
+    // search (a C++ file may have tens of thousands of calls and as many ignore comments).
+    const std::vector<EmbeddedCallRegion>& calls = embedded->calls;
     for (IgnoreDirective& directive : model.directives.ignores) {
-      for (const EmbeddedCallRegion& call : embedded->calls) {
-        if (!directive.whole_file && directive.span.begin >= call.directives.begin &&
-            directive.span.end <= call.directives.end) {
-          directive.scope = call.sql;
-        }
+      auto after = std::upper_bound(
+          calls.begin(), calls.end(), directive.span.begin,
+          [](uint32_t at, const EmbeddedCallRegion& call) { return at < call.directives.begin; });
+      if (directive.whole_file || after == calls.begin()) {
+        continue;
+      }
+      const EmbeddedCallRegion& call = *(after - 1);
+      if (directive.span.end <= call.directives.end) {
+        directive.scope = call.sql;
       }
     }
   }
@@ -143,36 +150,52 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
   }
 }
 
-// The statement (or failed statement) an ignore comment applies to: the statement it trails on the
-// same line (`DROP TABLE t; -- miglint-ignore ban-drop-table`), else the next one.
-int64_t ignore_target(const FileModel& model, const IgnoreDirective& directive) {
-  const SourceFile& source = *model.source;
-  uint32_t directive_line = source.position(directive.span.begin).line;
+// The statements and failed statements of a file, as ignore comments look for them: sorted by end
+// and by beginning (stable, so ties keep the file's order), so that each comment finds its target by
+// binary search (a file may have tens of thousands of statements and of ignore comments).
+struct IgnoreUnits {
   struct Unit {
     int64_t id;
     ByteSpan span;
   };
-  std::vector<Unit> units;
-  for (const Statement& s : model.statements) {
-    units.push_back({s.index(), s.span()});
-  }
-  for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
-    units.push_back({static_cast<int64_t>(model.statements.size() + k), model.parsed.problems[k].statement});
-  }
-  int64_t trailed = -1;
-  uint32_t trailed_end = 0;
-  int64_t next = -1;
-  uint32_t next_begin = UINT32_MAX;
-  for (const Unit& unit : units) {
-    if (unit.span.end <= directive.span.begin && unit.span.end >= trailed_end &&
-        source.position(unit.span.end).line == directive_line) {
-      trailed = unit.id, trailed_end = unit.span.end;
+  std::vector<Unit> by_end;
+  std::vector<Unit> by_begin;
+
+  explicit IgnoreUnits(const FileModel& model) {
+    for (const Statement& s : model.statements) {
+      by_end.push_back({s.index(), s.span()});
     }
-    if (unit.span.begin >= directive.span.end && unit.span.begin < next_begin) {
-      next = unit.id, next_begin = unit.span.begin;
+    for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
+      by_end.push_back(
+          {static_cast<int64_t>(model.statements.size() + k), model.parsed.problems[k].statement});
+    }
+    by_begin = by_end;
+    std::stable_sort(by_end.begin(), by_end.end(),
+                     [](const Unit& a, const Unit& b) { return a.span.end < b.span.end; });
+    std::stable_sort(by_begin.begin(), by_begin.end(),
+                     [](const Unit& a, const Unit& b) { return a.span.begin < b.span.begin; });
+  }
+};
+
+// The statement (or failed statement) an ignore comment applies to: the statement it trails on the
+// same line (`DROP TABLE t; -- miglint-ignore ban-drop-table`), else the next one. Of the units that
+// end before the comment, the one that ends last (the last in the file's order on a tie) trails it
+// when it ends on the comment's line; of those that begin after it, the first.
+int64_t ignore_target(const FileModel& model, const IgnoreUnits& units, const IgnoreDirective& directive) {
+  const SourceFile& source = *model.source;
+  auto ends_after =
+      std::upper_bound(units.by_end.begin(), units.by_end.end(), directive.span.begin,
+                       [](uint32_t at, const IgnoreUnits::Unit& unit) { return at < unit.span.end; });
+  if (ends_after != units.by_end.begin()) {
+    const IgnoreUnits::Unit& trailed = *(ends_after - 1);
+    if (source.position(trailed.span.end).line == source.position(directive.span.begin).line) {
+      return trailed.id;
     }
   }
-  return trailed >= 0 ? trailed : next;
+  auto next =
+      std::lower_bound(units.by_begin.begin(), units.by_begin.end(), directive.span.end,
+                       [](const IgnoreUnits::Unit& unit, uint32_t at) { return unit.span.begin < at; });
+  return next == units.by_begin.end() ? -1 : next->id;
 }
 
 void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
@@ -180,11 +203,28 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
     return;
   }
   auto& ignores = model.directives.ignores;
+  IgnoreUnits units(model);
   std::vector<int64_t> targets;
   targets.reserve(ignores.size());
-  for (const IgnoreDirective& directive : ignores) {
-    targets.push_back(directive.whole_file ? -1 : ignore_target(model, directive));
+  // Which directives may apply to a finding, found without trying each: the whole-file ones, the
+  // ones aimed at its statement, and (embedded SQL) the ones scoped to the call its unit is in.
+  std::vector<std::size_t> whole_file;
+  std::unordered_map<int64_t, std::vector<std::size_t>> by_target;
+  std::vector<std::size_t> scoped;  // by scope begin; scopes are calls' SQL regions, disjoint
+  for (std::size_t d = 0; d < ignores.size(); ++d) {
+    const IgnoreDirective& directive = ignores[d];
+    targets.push_back(directive.whole_file ? -1 : ignore_target(model, units, directive));
+    if (directive.whole_file) {
+      whole_file.push_back(d);
+    } else if (directive.scope) {
+      scoped.push_back(d);
+    } else if (targets.back() >= 0) {
+      by_target[targets.back()].push_back(d);
+    }
   }
+  std::stable_sort(scoped.begin(), scoped.end(), [&](std::size_t a, std::size_t b) {
+    return ignores[a].scope->begin < ignores[b].scope->begin;
+  });
   // Where the unit a finding concerns starts (a statement, a failed statement, or the finding).
   auto unit_begin = [&](const Finding& finding) {
     auto unit = finding.statement_index;
@@ -208,11 +248,29 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
     }
     return targets[d] >= 0 && targets[d] == finding.statement_index;
   };
+  std::vector<std::size_t> candidates;
   auto silence = [&](Finding& finding) {
     if (finding.rule == kSyntaxErrorRule) {
       return;  // a syntax error cannot be switched off
     }
-    for (std::size_t d = 0; d < ignores.size(); ++d) {
+    candidates = whole_file;
+    if (auto aimed = by_target.find(finding.statement_index); aimed != by_target.end()) {
+      candidates.insert(candidates.end(), aimed->second.begin(), aimed->second.end());
+    }
+    if (!scoped.empty()) {
+      uint32_t begin = unit_begin(finding);
+      auto after = std::upper_bound(scoped.begin(), scoped.end(), begin,
+                                    [&](uint32_t at, std::size_t d) { return at < ignores[d].scope->begin; });
+      if (after != scoped.begin()) {
+        uint32_t scope_begin = ignores[*(after - 1)].scope->begin;
+        for (auto it = after; it != scoped.begin() && ignores[*(it - 1)].scope->begin == scope_begin; --it) {
+          candidates.push_back(*(it - 1));
+        }
+      }
+    }
+    std::sort(candidates.begin(),
+              candidates.end());  // in the file's order, as the first one gives the reason
+    for (std::size_t d : candidates) {
       if (!applies(d, finding)) {
         continue;
       }
@@ -261,11 +319,17 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
 }
 
 // The program transaction of the call whose SQL holds `offset` (nullopt: autocommit).
+// The calls are in text order, their SQL regions disjoint: found by binary search.
 std::optional<uint64_t> program_transaction_at(const EmbeddedPlan& plan, uint32_t offset) {
-  for (const EmbeddedCallRegion& call : plan.calls) {
-    if (offset >= call.sql.begin && offset < call.sql.end) {
-      return call.transaction;
-    }
+  auto after =
+      std::upper_bound(plan.calls.begin(), plan.calls.end(), offset,
+                       [](uint32_t at, const EmbeddedCallRegion& call) { return at < call.sql.begin; });
+  if (after == plan.calls.begin()) {
+    return std::nullopt;
+  }
+  const EmbeddedCallRegion& call = *(after - 1);
+  if (offset >= call.sql.begin && offset < call.sql.end) {
+    return call.transaction;
   }
   return std::nullopt;
 }

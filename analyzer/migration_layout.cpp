@@ -7,6 +7,7 @@
 #include <map>
 
 #include "analyzer/order.hpp"
+#include "analyzer/report/message_text.hpp"
 
 namespace miglint {
 
@@ -171,7 +172,7 @@ Expected<MigrationDirectory> discover_migrations(const std::string& directory) {
     std::string relative = it->path().lexically_relative(directory).generic_string();
     NameReading reading = read_migration_name(relative);
     if (reading.kind == NameReading::Kind::Invalid) {
-      problems.push_back(reading.why);
+      problems.push_back(escape_for_message(reading.why));  // one line each, whatever the file name
     } else if (reading.kind == NameReading::Kind::Skip) {
       found.skipped.push_back(relative);
     } else {
@@ -197,8 +198,9 @@ Expected<MigrationDirectory> discover_migrations(const std::string& directory) {
     if (keys[k - 1].first == keys[k].first) {
       const MigrationFile& a = found.migrations[keys[k - 1].second];
       const MigrationFile& b = found.migrations[keys[k].second];
-      problems.push_back(fmt::format("{}: duplicate version: {} has version {} and {} has version {}",
-                                     directory, a.relative_path, a.version, b.relative_path, b.version));
+      problems.push_back(
+          escape_for_message(fmt::format("{}: duplicate version: {} has version {} and {} has version {}",
+                                         directory, a.relative_path, a.version, b.relative_path, b.version)));
     }
   }
   // Moved only once every duplicate is named (a moved-from file has no name left to report).

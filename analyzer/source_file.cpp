@@ -92,8 +92,11 @@ std::string check_text_encoding(std::string_view bytes) {
   const void* nul_at = std::memchr(bytes.data(), '\0', bytes.size());
   if (nul_at != nullptr) {
     std::size_t nul = static_cast<const char*>(nul_at) - bytes.data();
-    return fmt::format("binary file (NUL byte at line {}), not SQL text",
-                       1 + std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+    std::size_t line_start = bytes.rfind('\n', nul == 0 ? 0 : nul - 1);
+    line_start = line_start == std::string_view::npos || nul == 0 ? 0 : line_start + 1;
+    return fmt::format("binary file (NUL byte at line {}, column {}), not SQL text",
+                       1 + std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(nul), '\n'),
+                       1 + count_code_points(bytes.substr(line_start, nul - line_start)));
   }
   // The common case, valid text, in one SIMD pass (simdjson validates RFC 3629 UTF-8: no overlongs,
   // no surrogates, nothing past U+10FFFF); the byte loop below only runs to say where it breaks.
@@ -101,11 +104,13 @@ std::string check_text_encoding(std::string_view bytes) {
     return {};
   }
   std::size_t line = 1;
+  std::size_t line_start = 0;
   std::size_t i = 0;
   while (i < bytes.size()) {
     auto byte = static_cast<unsigned char>(bytes[i]);
     if (byte == '\n') {
       ++line;
+      line_start = i + 1;
     }
     if (byte < 0x80) {
       ++i;
@@ -130,7 +135,8 @@ std::string check_text_encoding(std::string_view bytes) {
     }
     valid = valid && value >= min_value && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
     if (!valid) {
-      return fmt::format("invalid UTF-8 at line {} (byte offset {})", line, i);
+      return fmt::format("invalid UTF-8 at line {}, column {} (byte offset {})", line,
+                         1 + count_code_points(bytes.substr(line_start, i - line_start)), i);
     }
     i += length;
   }
@@ -145,10 +151,45 @@ Expected<SourceFile> source_from_bytes(std::string display_path, std::string byt
   return SourceFile(std::move(display_path), std::move(bytes));
 }
 
+namespace {
+
+// Why a file of this type is not read, or nullptr for a regular file.
+const char* not_regular(mode_t mode) {
+  if (S_ISREG(mode)) {
+    return nullptr;
+  }
+  if (S_ISDIR(mode)) {
+    return "cannot read file: Is a directory";
+  }
+  if (S_ISFIFO(mode)) {
+    return "not a regular file but a named pipe (FIFO); pipe it to `-` (standard input) instead";
+  }
+  if (S_ISCHR(mode)) {
+    return "not a regular file but a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "not a regular file but a block device";
+  }
+  if (S_ISSOCK(mode)) {
+    return "not a regular file but a socket";
+  }
+  return "not a regular file";
+}
+
+}  // namespace
+
 Expected<std::string> read_file_bytes(const std::string& filesystem_path) {
+  // Only regular files are read: opening a FIFO blocks until a writer comes, reading /dev/zero
+  // never ends, and opening some devices does something. The type is checked before opening, and
+  // again on what was opened (non-blocking, so that a file swapped for a FIFO in between cannot
+  // block the open either).
+  struct stat info {};
+  if (::stat(filesystem_path.c_str(), &info) == 0 && not_regular(info.st_mode) != nullptr) {
+    return Error{not_regular(info.st_mode)};
+  }
   // open/fstat/read straight into a string of the file's size: an ifstream and a stringstream
   // cost more than the read itself on the small files migrations are.
-  int fd = ::open(filesystem_path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(filesystem_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     return Error{fmt::format("cannot read file: {}", std::strerror(errno))};
   }
@@ -156,12 +197,12 @@ Expected<std::string> read_file_bytes(const std::string& filesystem_path) {
     ::close(fd);
     return Error{fmt::format("cannot read file: {}", std::strerror(error))};
   };
-  struct stat info {};
   if (::fstat(fd, &info) != 0) {
     return fail(errno);
   }
-  if (S_ISDIR(info.st_mode)) {
-    return fail(EISDIR);
+  if (const char* why = not_regular(info.st_mode)) {
+    ::close(fd);
+    return Error{why};
   }
   std::string bytes;
   // The size is a hint (special files say 0, a file may grow while read): read until end of file.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analyzer/report/message_text.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {
@@ -25,12 +26,13 @@ bool load_config_for(const std::string& explicit_path, std::optional<Config>& co
     return true;
   }
   if (!std::filesystem::is_regular_file(*path)) {
-    std::cerr << fmt::format("miglint: error: {}: no such config file\n", *path);
+    std::cerr << fmt::format("miglint: error: {}: no such config file\n", escape_for_message(*path));
     return false;
   }
   Expected<Config> loaded = load_config(*path, rule_ids());
   if (!loaded) {
-    std::cerr << fmt::format("miglint: error: {}\n", loaded.error().message);
+    // One line, built from the file's path and text (keys, values, the TOML parser's description).
+    std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(loaded.error().message));
     return false;
   }
   config = std::move(*loaded);

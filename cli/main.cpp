@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -25,6 +26,8 @@
 #include "analyzer/linter.hpp"
 #include "analyzer/lock_model.hpp"
 #include "analyzer/migration_layout.hpp"
+#include "analyzer/report/json_text.hpp"
+#include "analyzer/report/message_text.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
@@ -75,11 +78,22 @@ bool check_rule_ids(const std::set<std::string>& ids, std::string_view flag) {
     }
     if (!known) {
       std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` (see `miglint rules`)\n", flag,
-                               id);
+                               escape_for_message(id));
       return false;
     }
   }
   return true;
+}
+
+// Entries of walked directories that were named like inputs but not read (FIFOs, devices, links
+// out of the tree...): one note each, on standard error, in path order.
+void print_skipped(std::vector<InputError> skipped) {
+  std::sort(skipped.begin(), skipped.end(),
+            [](const InputError& a, const InputError& b) { return a.path < b.path; });
+  for (const InputError& entry : skipped) {
+    std::cerr << fmt::format("miglint: note: {}: {}\n", escape_for_message(entry.path),
+                             escape_for_message(entry.message));
+  }
 }
 
 struct LintFlags {
@@ -241,7 +255,7 @@ int run_lint(const LintFlags& flags) {
       });
     }
     add_history(discovered);
-    source = std::make_unique<VectorInputSource>(std::move(discovered.inputs), std::move(discovered.errors));
+    source = std::make_unique<VectorInputSource>(std::move(discovered));
   } else {
     source = open_inputs(flags.paths, flags.stdin_filename, cpp_extensions);
     if (config) {
@@ -289,15 +303,16 @@ int run_lint(const LintFlags& flags) {
       file_errors.push_back(error);
     }
     for (const std::string& warning : result.warnings) {
-      std::cerr << fmt::format("miglint: warning: {}\n", warning);
+      std::cerr << fmt::format("miglint: warning: {}\n", escape_for_message(warning));
     }
     reporter->file(result);
   });
   // Paths that could not be listed first, as discovered, then files that could not be read.
+  print_skipped(source->skipped());
   summary.input_errors = source->errors();
   std::move(file_errors.begin(), file_errors.end(), std::back_inserter(summary.input_errors));
   for (const InputError& error : summary.input_errors) {
-    std::cerr << fmt::format("miglint: error: {}: {}\n", error.path, error.message);
+    std::cerr << input_error_line(error);
   }
   reporter->finish(summary);
   if (!summary.input_errors.empty()) {
@@ -324,6 +339,7 @@ int run_locks(const LocksFlags& flags) {
   }
   RuleSet rules(all_rules(), {}, {});
   DiscoveredInputs discovered = discover_inputs(flags.paths, flags.stdin_filename);
+  print_skipped(discovered.skipped);
   std::vector<InputError> errors = discovered.errors;
   std::erase_if(discovered.inputs, [&](const LintInput& input) {
     if (!cpp::is_cpp_path(input.display_path, cpp::CppSettings{})) {
@@ -367,7 +383,7 @@ int run_locks(const LocksFlags& flags) {
           }
           files.push_back({{"path", locks.path}, {"statements", statements}});
         } else {
-          std::cout << locks.path << "\n";
+          std::cout << escape_for_message(locks.path) << "\n";
           for (const StatementLocks& statement : locks.statements) {
             std::cout << fmt::format("  {}:{}", statement.start.line, statement.start.column);
             if (statement.relations.empty()) {
@@ -376,28 +392,32 @@ int run_locks(const LocksFlags& flags) {
             }
             std::string separator = "  ";
             for (const RelationEffect& effect : statement.relations) {
-              std::cout << fmt::format("{}{} {}{}{}", separator, effect.relation, lock_mode_name(effect.lock),
-                                       effect.rewrite ? " rewrite" : "", effect.scan ? " scan" : "");
+              std::cout << fmt::format("{}{} {}{}{}", separator, escape_for_message(effect.relation),
+                                       lock_mode_name(effect.lock), effect.rewrite ? " rewrite" : "",
+                                       effect.scan ? " scan" : "");
               separator = "; ";
             }
             std::vector<std::string> held;
             for (const HeldLock& lock : statement.held) {
-              held.push_back(fmt::format("{} {}", lock.relation, lock_mode_name(lock.lock)));
+              held.push_back(
+                  fmt::format("{} {}", escape_for_message(lock.relation), lock_mode_name(lock.lock)));
             }
             std::cout << fmt::format("   [held: {}]\n", fmt::join(held, ", "));
           }
         }
         for (const Finding& problem : locks.problems) {
-          std::cerr << fmt::format("miglint: {}:{}:{}: {}: {} (statement skipped)\n", problem.path,
-                                   problem.start.line, problem.start.column, problem.rule, problem.message);
+          std::cerr << fmt::format("miglint: {}:{}:{}: {}: {} (statement skipped)\n",
+                                   escape_for_message(problem.path), problem.start.line, problem.start.column,
+                                   problem.rule, escape_for_message(problem.message));
         }
       });
   if (flags.format == "json") {
     nlohmann::ordered_json out{{"version", 1}, {"files", files}};
-    std::cout << out.dump(2) << "\n";
+    std::cout << terminal_safe_json(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+              << "\n";
   }
   for (const InputError& error : errors) {
-    std::cerr << fmt::format("miglint: error: {}: {}\n", error.path, error.message);
+    std::cerr << input_error_line(error);
   }
   return errors.empty() ? kExitClean : kExitError;
 }
@@ -434,7 +454,8 @@ int run_rules(const std::string& format) {
 int run_explain(const std::string& id) {
   std::string_view doc = rule_doc(id);
   if (doc.empty()) {
-    std::cerr << fmt::format("miglint: error: unknown rule `{}` (see `miglint rules`)\n", id);
+    std::cerr << fmt::format("miglint: error: unknown rule `{}` (see `miglint rules`)\n",
+                             escape_for_message(id));
     return kExitError;
   }
   std::cout << doc;
@@ -519,7 +540,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    int code = app.exit(error);
+    // CLI11 echoes the offending argument, which may be a hostile file name: escaped.
+    std::ostringstream out;
+    std::ostringstream err;
+    int code = app.exit(error, out, err);
+    std::cout << escape_each_line(out.str());
+    std::cerr << escape_each_line(err.str());
     return code == 0 ? kExitClean : kExitError;
   }
   if (lint_cmd->parsed()) {

@@ -9,8 +9,8 @@
 
 #include "analyzer/duration.hpp"
 #include "analyzer/hash.hpp"
+#include "analyzer/report/message_text.hpp"
 #include "analyzer/source_file.hpp"
-#include "runner/message_text.hpp"
 
 namespace miglint::runner {
 

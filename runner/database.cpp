@@ -1,6 +1,6 @@
 #include "runner/database.hpp"
 
-#include "runner/message_text.hpp"
+#include "analyzer/report/message_text.hpp"
 
 #include <fmt/format.h>
 #include <poll.h>

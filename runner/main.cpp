@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
+#include "analyzer/report/message_text.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
@@ -21,7 +23,7 @@ bool resolve(const RunFlags& flags, const std::optional<Config>& config,
              runner::RunSettingsResolved& settings) {
   Expected<runner::RunSettingsResolved> resolved = resolve_run_settings(flags, config ? &*config : nullptr);
   if (!resolved) {
-    std::cerr << fmt::format("miglint: error: {}\n", resolved.error().message);
+    std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(resolved.error().message));
     return false;
   }
   settings = std::move(*resolved);
@@ -42,7 +44,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    int code = app.exit(error);
+    // CLI11 echoes the offending argument, which may be a hostile file name: escaped.
+    std::ostringstream out;
+    std::ostringstream err;
+    int code = app.exit(error, out, err);
+    std::cout << escape_each_line(out.str());
+    std::cerr << escape_each_line(err.str());
     return code == 0 ? runner::kExitDone : runner::kExitError;
   }
   CLI::App* command = parsed_runner_command(commands);

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "analyzer/file_model.hpp"
+#include "analyzer/report/message_text.hpp"
 #include "analyzer/transaction_model.hpp"
-#include "runner/message_text.hpp"
 
 namespace miglint::runner {
 

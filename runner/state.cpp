@@ -10,8 +10,8 @@
 
 #include "analyzer/discover.hpp"
 #include "analyzer/hash.hpp"
+#include "analyzer/report/message_text.hpp"
 #include "analyzer/source_file.hpp"
-#include "runner/message_text.hpp"
 
 namespace miglint::runner {
 

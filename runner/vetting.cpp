@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "analyzer/linter.hpp"
+#include "analyzer/report/message_text.hpp"
 #include "cli/settings.hpp"
 #include "runner/state.hpp"
 #include "runner/verdict.hpp"
@@ -61,7 +62,7 @@ void vet(SetState& state, const RunSettingsResolved& settings) {
           }
         }
         for (const InputError& error : result.errors) {
-          state.refusals.push_back(fmt::format("{}: {}", error.path, error.message));
+          state.refusals.push_back(fmt::format("{}: {}", error.path, escape_for_message(error.message)));
         }
       });
   for (const MigrationState& migration : state.migrations) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/hash.hpp"
+#include "analyzer/report/json_text.hpp"
 #include "rules/rule_docs.hpp"
 
 namespace miglint {
@@ -172,7 +173,10 @@ class SarifReporter final : public Reporter {
         {"version", "2.1.0"},
         {"runs", Json::array({std::move(run)})},
     };
-    out_ << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    // Valid JSON whatever the input: a byte that is not UTF-8 (a file name's) becomes U+FFFD, and
+    // what a terminal would act on is escaped as in the JSON report (json_text.hpp).
+    out_ << terminal_safe_json(document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+         << "\n";
     out_.flush();
   }
 

@@ -62,10 +62,24 @@ TEST(JsonText, EscapesLikeAJsonLibrary) {
 // The escaper tests 8 bytes at a time: every byte that needs escaping, at every position of a word
 // and at the ragged end, must still be escaped exactly as the byte-at-a-time definition says.
 TEST(JsonText, WordAtATimeEscapingMatchesByteAtATime) {
+  // Bytes above ASCII: a well-formed UTF-8 sequence is copied, a byte that is not UTF-8 becomes
+  // U+FFFD, and DEL is escaped like the C0 controls (the JSON report is terminal-safe, issue 12).
   auto reference = [](std::string_view text) {
     std::string out = "\"";
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
       auto byte = static_cast<unsigned char>(c);
+      if (byte >= 0x80) {
+        uint32_t value = 0;
+        std::size_t length = utf8_sequence_length(text, i, value);
+        if (length == 0) {
+          out += "\xEF\xBF\xBD";
+        } else {
+          out.append(text.substr(i, length));
+          i += length - 1;
+        }
+        continue;
+      }
       if (c == '"' || c == '\\') {
         out += '\\';
         out += c;
@@ -75,7 +89,7 @@ TEST(JsonText, WordAtATimeEscapingMatchesByteAtATime) {
         out += "\\r";
       } else if (c == '\t') {
         out += "\\t";
-      } else if (byte < 0x20) {
+      } else if (byte < 0x20 || byte == 0x7F) {
         static constexpr char kHex[] = "0123456789abcdef";
         out += "\\u00";
         out += kHex[byte >> 4U];

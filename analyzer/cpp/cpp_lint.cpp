@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -100,10 +101,44 @@ bool is_ignore_comment(std::string_view comment, bool* whole_file) {
   return true;
 }
 
-uint32_t line_of(std::string_view text, uint32_t offset) {
-  return static_cast<uint32_t>(
-      std::count(text.begin(), text.begin() + std::min<std::size_t>(offset, text.size()), '\n'));
+// Where each line of a text starts, to find a line in log time: the ignore comments of a file with
+// tens of thousands of calls must not each count the newlines from the top.
+std::vector<uint32_t> line_starts_of(std::string_view text) {
+  std::vector<uint32_t> starts{0};
+  for (std::size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) {
+    starts.push_back(static_cast<uint32_t>(at + 1));
+  }
+  return starts;
 }
+
+// The start of the line holding `offset`.
+uint32_t line_start_of(const std::vector<uint32_t>& starts, uint32_t offset) {
+  return *(std::upper_bound(starts.begin(), starts.end(), offset) - 1);
+}
+
+// The largest of a range of call ends, in constant time after an n log n build (a sparse table).
+class RangeMax {
+ public:
+  explicit RangeMax(std::vector<uint32_t> values) {
+    levels_.push_back(std::move(values));
+    for (std::size_t width = 1; width * 2 <= levels_[0].size(); width *= 2) {
+      const std::vector<uint32_t>& below = levels_.back();
+      std::vector<uint32_t> level(below.size() - width);
+      for (std::size_t i = 0; i < level.size(); ++i) {
+        level[i] = std::max(below[i], below[i + width]);
+      }
+      levels_.push_back(std::move(level));
+    }
+  }
+  // max(values[first..last]), first <= last.
+  uint32_t max(std::size_t first, std::size_t last) const {
+    std::size_t level = std::bit_width(last - first + 1) - 1;
+    return std::max(levels_[level][first], levels_[level][last + 1 - (std::size_t{1} << level)]);
+  }
+
+ private:
+  std::vector<std::vector<uint32_t>> levels_;
+};
 
 }  // namespace
 
@@ -130,6 +165,16 @@ AssembledSql assemble_calls(std::string_view cpp_text, const std::vector<Extract
   // trails on the same line, else to the next call.
   std::vector<std::vector<CppComment>> call_comments(calls.size());
   if (cpp_text.find("miglint-ignore") != std::string_view::npos) {
+    std::vector<uint32_t> line_starts = line_starts_of(cpp_text);
+    std::optional<RangeMax> ends;
+    if (!calls.empty()) {
+      std::vector<uint32_t> call_ends;
+      call_ends.reserve(calls.size());
+      for (const ExtractedCall& call : calls) {
+        call_ends.push_back(call.call_end);
+      }
+      ends.emplace(std::move(call_ends));
+    }
     for (const CppComment& comment : scan_cpp_comments(cpp_text)) {
       bool whole_file = false;
       if (!is_ignore_comment(cpp_text.substr(comment.begin, comment.end - comment.begin), &whole_file)) {
@@ -139,19 +184,34 @@ AssembledSql assemble_calls(std::string_view cpp_text, const std::vector<Extract
         append_comment(comment);
         continue;
       }
-      uint32_t comment_line = line_of(cpp_text, comment.begin);
+      // The last call that begins before the comment and ends at or after the start of its line:
+      // the comment is inside it, or trails it on its last line. Else the first call after it.
+      uint32_t line_start = line_start_of(line_starts, comment.begin);
+      auto begins_after =
+          std::upper_bound(calls.begin(), calls.end(), comment.begin,
+                           [](uint32_t at, const ExtractedCall& call) { return at < call.call_begin; });
+      auto before = static_cast<std::size_t>(begins_after - calls.begin());  // calls[0..before) begin before
       std::optional<std::size_t> target;
-      for (std::size_t k = 0; k < calls.size(); ++k) {
-        bool inside = calls[k].call_begin <= comment.begin && comment.begin < calls[k].call_end;
-        bool trails =
-            calls[k].call_end <= comment.begin && line_of(cpp_text, calls[k].call_end) == comment_line;
-        if (inside || trails) {
-          target = k;  // written inside this call's parentheses, or after it on its last line
+      if (before > 0 && ends->max(0, before - 1) >= line_start) {
+        // Binary search for the largest k with max(calls[k..before).call_end) >= line_start.
+        std::size_t low = 0;
+        std::size_t high = before - 1;
+        while (low < high) {
+          std::size_t middle = low + (high - low + 1) / 2;
+          if (ends->max(middle, before - 1) >= line_start) {
+            low = middle;
+          } else {
+            high = middle - 1;
+          }
         }
+        target = low;
       }
-      for (std::size_t k = 0; k < calls.size() && !target; ++k) {
-        if (calls[k].call_begin >= comment.end) {
-          target = k;
+      if (!target) {
+        auto next =
+            std::lower_bound(calls.begin(), calls.end(), comment.end,
+                             [](const ExtractedCall& call, uint32_t at) { return call.call_begin < at; });
+        if (next != calls.end()) {
+          target = static_cast<std::size_t>(next - calls.begin());
         }
       }
       if (target) {
@@ -227,9 +287,12 @@ FileResult lint_extracted_calls(const SourceFile& source, const CppExtraction& e
   SourceFile sql_view(source.path(), assembled.text);
   FileResult result = lint_embedded_sql(sql_view, assembled.plan, options, rules, history, file_order);
   for (Finding& finding : result.findings) {
-    auto dynamic = std::find_if(assembled.dynamic_arguments.begin(), assembled.dynamic_arguments.end(),
-                                [&](const auto& entry) { return entry.first == finding.span.begin; });
-    if (finding.rule == kDynamicSqlRule && dynamic != assembled.dynamic_arguments.end()) {
+    // The stand-ins are in text order: found by binary search (a file may have 50,000 of them).
+    auto dynamic =
+        std::lower_bound(assembled.dynamic_arguments.begin(), assembled.dynamic_arguments.end(),
+                         finding.span.begin, [](const auto& entry, uint32_t at) { return entry.first < at; });
+    if (finding.rule == kDynamicSqlRule && dynamic != assembled.dynamic_arguments.end() &&
+        dynamic->first == finding.span.begin) {
       finding.span = dynamic->second;
     } else {
       finding.span = map_to_cpp(assembled, finding.span);

@@ -1,35 +1,49 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
 #include <fmt/format.h>
 
+#include "analyzer/report/message_text.hpp"
 #include "analyzer/report/reporter.hpp"
 
 namespace miglint {
 
 namespace {
 
+// GitHub's own escaping of a workflow command (the runner's ActionCommand unescapes %0D, %0A, and in
+// properties %3A and %2C, then %25), over the text as every message shows it: CR and LF keep their
+// meaning (a file name with a newline still names its file; a message may span lines), every other
+// control character is escaped by escape_for_message, so that neither a forged command line nor a
+// terminal escape sequence can come out of a hostile name.
 std::string escape(std::string_view text, bool property) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '%':
-        out += "%25";
-        break;
-      case '\r':
-        out += "%0D";
-        break;
-      case '\n':
-        out += "%0A";
-        break;
-      case ':':
-        out += property ? "%3A" : ":";
-        break;
-      case ',':
-        out += property ? "%2C" : ",";
-        break;
-      default:
-        out += c;
+  std::string shown;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    std::size_t end = text.find_first_of("\r\n", at);
+    std::string_view piece =
+        text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    shown.clear();
+    append_escaped_for_message(shown, piece);
+    for (char c : shown) {
+      switch (c) {
+        case '%':
+          out += "%25";
+          break;
+        case ':':
+          out += property ? "%3A" : ":";
+          break;
+        case ',':
+          out += property ? "%2C" : ",";
+          break;
+        default:
+          out += c;
+      }
     }
+    if (end == std::string_view::npos) {
+      break;
+    }
+    out += text[end] == '\r' ? "%0D" : "%0A";
+    at = end + 1;
   }
   return out;
 }

@@ -35,6 +35,9 @@ struct TextStyle {
 };
 
 std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, TextStyle style);
+// The line that reports an input error on standard error, whatever the format:
+// `miglint: error: PATH[:LINE:COLUMN]: MESSAGE\n`, the path and message escaped (escape_for_message).
+std::string input_error_line(const InputError& error);
 // Streams `{"version": 1, "findings": [...], "errors": [...]}`; suppressed findings are left out.
 std::unique_ptr<Reporter> make_json_reporter(std::ostream& out);
 // GitHub Actions workflow commands, one line per finding:
@@ -42,7 +45,8 @@ std::unique_ptr<Reporter> make_json_reporter(std::ostream& out);
 // `::notice`); suppressed findings are left out. col/endColumn only when the finding is on one line.
 std::unique_ptr<Reporter> make_github_reporter(std::ostream& out);
 // Workflow-command escaping: property values escape `%`, CR, LF, `:` and `,`; the message only
-// `%`, CR and LF.
+// `%`, CR and LF. Other control characters (ESC, BEL...) are shown as escape_for_message shows them
+// (`\x1b`), so that no terminal escape sequence reaches a log or a terminal.
 std::string escape_github_property(std::string_view value);
 std::string escape_github_message(std::string_view message);
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/report/message_text.hpp"
 #include "analyzer/report/reporter.hpp"
 
 namespace miglint {
@@ -18,32 +19,53 @@ constexpr std::string_view kYellow = "\x1b[1;33m";
 constexpr std::string_view kCyan = "\x1b[1;36m";
 constexpr std::string_view kBlue = "\x1b[1;34m";
 
-// Expands tabs so that the marker lines up with the source line.
-std::string expand_tabs(std::string_view line) {
-  std::string out;
-  for (char c : line) {
-    if (c == '\t') {
-      out += "    ";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+// A source line as the excerpt shows it, and the columns the marker under it spans. Tabs become
+// four spaces; control characters and the like are escaped as in every message
+// (escape_for_message), and take the columns of their escape, so that the marker still lines up.
+struct Excerpt {
+  std::string text;
+  std::size_t indent = 0;  // columns before the first marked character
+  std::size_t width = 1;   // columns marked
+};
 
-// Display width of the first `chars` code points of `line` (tabs count as four).
-std::size_t display_width(std::string_view line, uint32_t chars) {
-  std::size_t width = 0;
-  uint32_t seen = 0;
-  for (std::size_t i = 0; i < line.size() && seen < chars; ++i) {
-    auto byte = static_cast<unsigned char>(line[i]);
-    if ((byte & 0xC0U) == 0x80U) {
-      continue;
+// `first` and `last` are 0-based code point indexes: the marker runs from `first` up to, not
+// including, `last` (past the end of the line: to its end).
+Excerpt make_excerpt(std::string_view line, uint32_t first, uint32_t last) {
+  Excerpt excerpt;
+  excerpt.text.reserve(line.size());
+  std::size_t column = 0;
+  std::size_t end_column = std::string::npos;
+  uint32_t index = 0;
+  std::size_t at = 0;
+  while (at < line.size()) {
+    if (index == first) {
+      excerpt.indent = column;
     }
-    width += line[i] == '\t' ? 4 : 1;
-    ++seen;
+    if (index == last) {
+      end_column = column;
+    }
+    if (line[at] == '\t') {
+      excerpt.text += "    ";
+      column += 4;
+      ++at;
+    } else {
+      std::size_t shown_from = excerpt.text.size();
+      std::size_t length = append_escaped_character(excerpt.text, line, at);
+      std::size_t shown = excerpt.text.size() - shown_from;
+      bool as_is = shown == length && line.compare(at, length, excerpt.text, shown_from, shown) == 0;
+      column += as_is ? 1 : shown;
+      at += length;
+    }
+    ++index;
   }
-  return width;
+  if (index <= first) {
+    excerpt.indent = column;
+  }
+  if (end_column == std::string::npos) {
+    end_column = column;
+  }
+  excerpt.width = end_column > excerpt.indent ? end_column - excerpt.indent : 1;
+  return excerpt;
 }
 
 class TextReporter final : public Reporter {
@@ -98,24 +120,27 @@ class TextReporter final : public Reporter {
     std::string_view colour = finding.severity == Severity::Error     ? kRed
                               : finding.severity == Severity::Warning ? kYellow
                                                                       : kCyan;
-    out_ << fmt::format("{}{}:{}:{}:{} {}{}:{} {} [{}]\n", paint(kBold), finding.path, finding.start.line,
-                        finding.start.column, reset(), paint(colour), severity_name(finding.severity),
-                        reset(), finding.message, finding.rule);
+    out_ << fmt::format("{}{}:{}:{}:{} {}{}:{} {} [{}]\n", paint(kBold), escape_for_message(finding.path),
+                        finding.start.line, finding.start.column, reset(), paint(colour),
+                        severity_name(finding.severity), reset(), escape_for_message(finding.message),
+                        escape_for_message(finding.rule));
     {
-      std::string_view line = finding.source_line;
       std::string number = std::to_string(finding.start.line);
       std::string gutter(number.size(), ' ');
-      std::size_t indent = display_width(line, finding.start.column - 1);
-      std::size_t width = 1;
+      uint32_t first = finding.start.column - 1;
+      uint32_t last = first + 1;
       if (finding.end.line == finding.start.line && finding.end.column > finding.start.column) {
-        width = display_width(line, finding.end.column - 1) - indent;
+        last = finding.end.column - 1;
       } else if (finding.end.line > finding.start.line) {
-        width = std::max<std::size_t>(1, display_width(line, UINT32_MAX) - indent);
+        last = UINT32_MAX;  // to the end of the line
       }
-      out_ << fmt::format("{}{} |{} {}\n", paint(kBlue), number, reset(), expand_tabs(line));
-      out_ << fmt::format("{}{} |{} {}{}{}{}\n", paint(kBlue), gutter, reset(), std::string(indent, ' '),
-                          paint(colour), "^" + std::string(width - 1, '~'), reset());
-      out_ << fmt::format("{}{} = {}help:{} {}\n", paint(kBlue), gutter, paint(kBold), reset(), finding.help);
+      Excerpt excerpt = make_excerpt(finding.source_line, first, last);
+      out_ << fmt::format("{}{} |{} {}\n", paint(kBlue), number, reset(), excerpt.text);
+      out_ << fmt::format("{}{} |{} {}{}{}{}\n", paint(kBlue), gutter, reset(),
+                          std::string(excerpt.indent, ' '), paint(colour),
+                          "^" + std::string(excerpt.width - 1, '~'), reset());
+      out_ << fmt::format("{}{} = {}help:{} {}\n", paint(kBlue), gutter, paint(kBold), reset(),
+                          escape_for_message(finding.help));
     }
     out_ << "\n";
   }
@@ -125,6 +150,14 @@ class TextReporter final : public Reporter {
 };
 
 }  // namespace
+
+std::string input_error_line(const InputError& error) {
+  std::string where = escape_for_message(error.path);
+  if (error.position) {
+    where += fmt::format(":{}:{}", error.position->line, error.position->column);
+  }
+  return fmt::format("miglint: error: {}: {}\n", where, escape_for_message(error.message));
+}
 
 std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, TextStyle style) {
   return std::make_unique<TextReporter>(out, style);
