@@ -157,6 +157,7 @@ class LintSetup {
       setup.review = approvals_review(approvals_);
     }
     setup.options.statement_keys = statement_keys_;
+    setup.options.max_file_size = resolver_.max_file_size();
     return setup;
   }
 
@@ -297,7 +298,9 @@ int run_lint(const LintFlags& flags) {
   summary.input_errors = source->errors();
   std::move(file_errors.begin(), file_errors.end(), std::back_inserter(summary.input_errors));
   for (const InputError& error : summary.input_errors) {
-    std::cerr << fmt::format("miglint: error: {}: {}\n", error.path, error.message);
+    std::string where =
+        error.position ? fmt::format(":{}:{}", error.position->line, error.position->column) : "";
+    std::cerr << fmt::format("miglint: error: {}{}: {}\n", error.path, where, error.message);
   }
   reporter->finish(summary);
   if (!summary.input_errors.empty()) {

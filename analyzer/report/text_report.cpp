@@ -105,14 +105,18 @@ class TextReporter final : public Reporter {
       std::string_view line = finding.source_line;
       std::string number = std::to_string(finding.start.line);
       std::string gutter(number.size(), ' ');
-      std::size_t indent = display_width(line, finding.start.column - 1);
+      // An excerpt of a long line starts at source_line_column, after an ellipsis.
+      uint32_t first = finding.source_line_column;
+      std::string_view cut = first > 1 ? "\u2026" : "";
+      std::size_t indent = display_width(line, finding.start.column - first);
       std::size_t width = 1;
       if (finding.end.line == finding.start.line && finding.end.column > finding.start.column) {
-        width = display_width(line, finding.end.column - 1) - indent;
+        width = std::max<std::size_t>(1, display_width(line, finding.end.column - first) - indent);
       } else if (finding.end.line > finding.start.line) {
         width = std::max<std::size_t>(1, display_width(line, UINT32_MAX) - indent);
       }
-      out_ << fmt::format("{}{} |{} {}\n", paint(kBlue), number, reset(), expand_tabs(line));
+      indent += first > 1 ? 1 : 0;
+      out_ << fmt::format("{}{} |{} {}{}\n", paint(kBlue), number, reset(), cut, expand_tabs(line));
       out_ << fmt::format("{}{} |{} {}{}{}{}\n", paint(kBlue), gutter, reset(), std::string(indent, ' '),
                           paint(colour), "^" + std::string(width - 1, '~'), reset());
       out_ << fmt::format("{}{} = {}help:{} {}\n", paint(kBlue), gutter, paint(kBold), reset(), finding.help);
