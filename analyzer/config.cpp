@@ -5,7 +5,9 @@
 #include <toml++/toml.h>
 #include <filesystem>
 
+#include "analyzer/byte_size.hpp"
 #include "analyzer/duration.hpp"
+#include "analyzer/source_file.hpp"
 
 namespace miglint {
 
@@ -382,6 +384,30 @@ void read_run_table(const SettingsReader& reader, const toml::node& value, RunSe
   }
 }
 
+void read_lint_table(const SettingsReader& reader, const toml::node& value, LintSettings& lint) {
+  const toml::table* table = value.as_table();
+  if (table == nullptr) {
+    reader.fail(value, "`lint` must be a table ([lint])");
+  }
+  for (const auto& [key, setting] : *table) {
+    if (key.str() != "max_file_size") {
+      reader.fail_key(key, fmt::format("unknown key `lint.{}` (known: max_file_size)", key.str()));
+    }
+    std::optional<uint64_t> size;
+    if (setting.is_integer() && *setting.value<int64_t>() > 0) {
+      size = static_cast<uint64_t>(*setting.value<int64_t>());
+    } else if (setting.is_string()) {
+      size = parse_byte_size(*setting.value<std::string>());
+    }
+    if (!size || *size == 0 || *size > kLargestMaxFileSize) {
+      reader.fail(setting,
+                  "`lint.max_file_size` must be a size from 1 byte to 2GB, like \"100MB\", "
+                  "\"512KB\" or a number of bytes");
+    }
+    lint.max_file_size = size;
+  }
+}
+
 }  // namespace
 
 Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules) {
@@ -404,6 +430,10 @@ Expected<Config> load_config(const std::string& path, const std::set<std::string
       }
       if (key.str() == "run") {
         read_run_table(reader, value, config.run);
+        continue;
+      }
+      if (key.str() == "lint") {
+        read_lint_table(reader, value, config.lint);
         continue;
       }
       if (key.str() == "cpp") {
@@ -521,6 +551,10 @@ timeouts_set_by_runner = false
 # A rule's severity: "error", "warning", "note" or "off".
 # [rules.ban-drop-column]
 # severity = "error"
+
+# Files larger than this are refused with one error line rather than read (default "100MB").
+# [lint]
+# max_file_size = "100MB"
 
 # C++ sources (*.cpp *.cc *.cxx *.h *.hpp): the SQL passed to libpq and libpqxx calls is linted.
 # [cpp]

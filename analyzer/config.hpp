@@ -47,6 +47,11 @@ struct RunSettings {
   std::optional<std::string> schema;
 };
 
+// The [lint] table: limits of reading files (top level only).
+struct LintSettings {
+  std::optional<uint64_t> max_file_size;  // bytes; larger files are refused with one error line
+};
+
 // miglint.toml: found by walking up from the current directory, or given with --config.
 struct Config {
   std::string path;       // the file, as found
@@ -54,6 +59,7 @@ struct Config {
   ConfigSettings top;
   std::vector<ConfigOverride> overrides;
   RunSettings run;
+  LintSettings lint;
   // [cpp] and [[cpp.query_functions]]: C++ sources (top level only). compile_commands_dir is made
   // absolute (relative to the config file's directory).
   cpp::CppSettings cpp;

@@ -1,6 +1,7 @@
 #include "analyzer/directives.hpp"
 
 #include <cctype>
+#include <unordered_set>
 
 #include "analyzer/ascii.hpp"
 
@@ -49,6 +50,8 @@ IgnoreDirective parse_ignore(std::string_view body, ByteSpan span, bool whole_fi
     names = body.substr(0, separator);
     directive.reason = trim(body.substr(separator + 2));
   }
+  // A name listed twice is kept once: the comment silences it or not as a whole.
+  std::unordered_set<std::string_view> seen;
   std::size_t start = 0;
   while (start <= names.size()) {
     std::size_t comma = names.find(',', start);
@@ -58,7 +61,7 @@ IgnoreDirective parse_ignore(std::string_view body, ByteSpan span, bool whole_fi
     if (auto space = name.find_first_of(" \t"); space != std::string_view::npos) {
       name = name.substr(0, space);
     }
-    if (!name.empty()) {
+    if (!name.empty() && seen.insert(name).second) {
       directive.rules.push_back({std::string(name)});
     }
     if (comma == std::string_view::npos) {

@@ -2,15 +2,20 @@
 
 #include <simdjson.h>
 
+#include "analyzer/bulk_rows.hpp"
 #include "analyzer/tokens.hpp"
 
 namespace miglint {
 
-FileModel build_model(const SourceFile& source) {
+FileModel build_model(const SourceFile& source, bool condense_bulk_rows) {
   FileModel model;
   model.source = &source;
   thread_local simdjson::dom::parser json_parser;
-  model.parsed = parse_sql(source.c_str(), source.size(), json_parser);
+  // Rows of data no rule reads are blanked before parsing (same offsets): a seed file's large
+  // INSERT costs a copy of its text rather than a parse tree many times its size.
+  std::optional<std::string> condensed = condense_bulk_rows ? without_bulk_rows(source.text()) : std::nullopt;
+  std::string_view text = condensed ? std::string_view(*condensed) : source.text();
+  model.parsed = parse_sql(text.data(), text.size(), json_parser, source.text());
   model.statements.reserve(model.parsed.statements.size());
   for (const ParsedStatement& raw : model.parsed.statements) {
     model.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
@@ -20,7 +25,7 @@ FileModel build_model(const SourceFile& source) {
     const std::vector<Token>* tokens = &model.parsed.tokens;
     std::vector<Token> scanned;
     if (model.parsed.tokens.empty()) {
-      scanned = scan_tokens(source.text(), 0, nullptr);
+      scanned = scan_tokens(text, 0, nullptr);  // the comments are where they are in the source
       tokens = &scanned;
     }
     uint32_t first_statement =

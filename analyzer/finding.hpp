@@ -24,7 +24,8 @@ struct Finding {
   Position end;  // exclusive
   std::string message;
   std::string help;
-  std::string source_line;  // the text of the start line, for excerpts
+  std::string source_line;          // the text of the start line (an excerpt of a long one), for excerpts
+  uint32_t source_line_column = 1;  // the column `source_line` starts at (> 1: a long line was cut)
   // The statement it concerns (index in its file), for ignores and fingerprints; -1 for none.
   int64_t statement_index = -1;
   // For fingerprints that survive edits elsewhere in the file: a SHA-256 (hex) of the statement's
@@ -42,6 +43,11 @@ struct Finding {
   bool needs_approval = false;
   std::string vetting_note;
 };
+
+// Sets source_line (and source_line_column) from `source` for a finding whose span and start are
+// set: the start line, or around the start an excerpt of a line longer than a few kilobytes (one
+// 30 MB line of minified SQL must not be copied into every finding on it).
+void set_source_line(Finding& finding, const SourceFile& source);
 
 // An input that could not be linted at all (unreadable, binary, invalid UTF-8).
 struct InputError {

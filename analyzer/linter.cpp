@@ -76,8 +76,8 @@ template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
 // The model of a file, with the ignore comments of embedded SQL scoped to their call.
-FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded) {
-  FileModel model = build_model(source);
+FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded, bool condense_bulk_rows) {
+  FileModel model = build_model(source, condense_bulk_rows);
   model.embedded = embedded;
   if (embedded != nullptr) {
     // The calls are in text order: the one whose directives may hold a comment is found by binary
@@ -110,7 +110,7 @@ Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, 
   finding.end = source.position(span.end);
   finding.message = std::move(message);
   finding.help = std::move(help);
-  finding.source_line = source.line_text(finding.start.line);
+  set_source_line(finding, source);
   finding.statement_index = statement_index;
   return finding;
 }
@@ -198,6 +198,10 @@ int64_t ignore_target(const FileModel& model, const IgnoreUnits& units, const Ig
   return next == units.by_begin.end() ? -1 : next->id;
 }
 
+// How many unknown rule names of one ignore comment are reported one by one; the rest are counted
+// in one more finding (a comment listing 100,000 made-up names is one problem, not 100,000).
+constexpr std::size_t kUnknownNamesShown = 5;
+
 void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
   if (model.directives.ignores.empty()) {
     return;
@@ -206,25 +210,9 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   IgnoreUnits units(model);
   std::vector<int64_t> targets;
   targets.reserve(ignores.size());
-  // Which directives may apply to a finding, found without trying each: the whole-file ones, the
-  // ones aimed at its statement, and (embedded SQL) the ones scoped to the call its unit is in.
-  std::vector<std::size_t> whole_file;
-  std::unordered_map<int64_t, std::vector<std::size_t>> by_target;
-  std::vector<std::size_t> scoped;  // by scope begin; scopes are calls' SQL regions, disjoint
-  for (std::size_t d = 0; d < ignores.size(); ++d) {
-    const IgnoreDirective& directive = ignores[d];
+  for (const IgnoreDirective& directive : ignores) {
     targets.push_back(directive.whole_file ? -1 : ignore_target(model, units, directive));
-    if (directive.whole_file) {
-      whole_file.push_back(d);
-    } else if (directive.scope) {
-      scoped.push_back(d);
-    } else if (targets.back() >= 0) {
-      by_target[targets.back()].push_back(d);
-    }
   }
-  std::stable_sort(scoped.begin(), scoped.end(), [&](std::size_t a, std::size_t b) {
-    return ignores[a].scope->begin < ignores[b].scope->begin;
-  });
   // Where the unit a finding concerns starts (a statement, a failed statement, or the finding).
   auto unit_begin = [&](const Finding& finding) {
     auto unit = finding.statement_index;
@@ -237,25 +225,55 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
     }
     return finding.span.begin;
   };
-  auto applies = [&](std::size_t d, const Finding& finding) {
-    if (ignores[d].whole_file) {
-      return true;
-    }
-    if (ignores[d].scope) {
-      uint32_t begin = unit_begin(finding);
-      return finding.rule != kUnusedIgnoreRule && begin >= ignores[d].scope->begin &&
-             begin < std::max(ignores[d].scope->end, ignores[d].scope->begin + 1);
-    }
-    return targets[d] >= 0 && targets[d] == finding.statement_index;
+  auto in_scope = [&](const IgnoreDirective& directive, const Finding& finding) {
+    uint32_t begin = unit_begin(finding);
+    return finding.rule != kUnusedIgnoreRule && begin >= directive.scope->begin &&
+           begin < std::max(directive.scope->end, directive.scope->begin + 1);
   };
+  // Indexes, so that a finding visits only the comments that may silence it, and in each only the
+  // name it carries (a file may hold many comments, a comment many names): per comment its names;
+  // the comments per target statement; the file-wide comments per rule; the ones scoped to an
+  // embedded call (embedded SQL), by scope begin (scopes are calls' SQL regions, disjoint).
+  std::vector<std::unordered_map<std::string_view, std::size_t>> names_of(ignores.size());
+  std::unordered_map<int64_t, std::vector<std::size_t>> by_target;
+  std::unordered_map<std::string_view, std::vector<std::size_t>> whole_file_by_rule;
+  std::vector<std::size_t> scoped;
+  for (std::size_t d = 0; d < ignores.size(); ++d) {
+    for (std::size_t n = 0; n < ignores[d].rules.size(); ++n) {
+      names_of[d].try_emplace(ignores[d].rules[n].rule, n);
+    }
+    if (ignores[d].whole_file) {
+      for (const auto& [rule, n] : names_of[d]) {
+        whole_file_by_rule[rule].push_back(d);
+      }
+    } else if (ignores[d].scope) {
+      scoped.push_back(d);
+    } else if (targets[d] >= 0) {
+      by_target[targets[d]].push_back(d);
+    }
+  }
+  std::stable_sort(scoped.begin(), scoped.end(), [&](std::size_t a, std::size_t b) {
+    return ignores[a].scope->begin < ignores[b].scope->begin;
+  });
+  // Rules whose file-wide comments are all marked used: a later finding of the rule needs only the
+  // first of them (for its reason).
+  std::unordered_set<std::string_view> marked;
   std::vector<std::size_t> candidates;
   auto silence = [&](Finding& finding) {
     if (finding.rule == kSyntaxErrorRule) {
       return;  // a syntax error cannot be switched off
     }
-    candidates = whole_file;
-    if (auto aimed = by_target.find(finding.statement_index); aimed != by_target.end()) {
-      candidates.insert(candidates.end(), aimed->second.begin(), aimed->second.end());
+    candidates.clear();
+    if (auto it = whole_file_by_rule.find(finding.rule); it != whole_file_by_rule.end()) {
+      if (marked.contains(it->first)) {
+        candidates.push_back(it->second.front());
+      } else {
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+        marked.insert(it->first);
+      }
+    }
+    if (auto it = by_target.find(finding.statement_index); it != by_target.end()) {
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
     }
     if (!scoped.empty()) {
       uint32_t begin = unit_begin(finding);
@@ -268,20 +286,19 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
         }
       }
     }
-    std::sort(candidates.begin(),
-              candidates.end());  // in the file's order, as the first one gives the reason
+    std::sort(candidates.begin(), candidates.end());  // the first comment that applies gives the reason
     for (std::size_t d : candidates) {
-      if (!applies(d, finding)) {
+      if (ignores[d].scope && !in_scope(ignores[d], finding)) {
         continue;
       }
-      for (auto& name : ignores[d].rules) {
-        if (name.rule == finding.rule) {
-          name.used = true;
-          if (!finding.suppressed) {
-            finding.suppressed = true;
-            finding.suppression_reason = ignores[d].reason;
-          }
-        }
+      auto name = names_of[d].find(finding.rule);
+      if (name == names_of[d].end()) {
+        continue;
+      }
+      ignores[d].rules[name->second].used = true;
+      if (!finding.suppressed) {
+        finding.suppressed = true;
+        finding.suppression_reason = ignores[d].reason;
       }
     }
   };
@@ -293,23 +310,35 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   }
   std::vector<Finding> unused;
   const Rule& unused_rule = *rules.find(kUnusedIgnoreRule);
+  const std::string_view help =
+      "Remove the rule from the comment, or fix its name (`miglint rules` lists them).";
   for (const IgnoreDirective& directive : ignores) {
     std::string_view kind = directive.whole_file ? "miglint-ignore-file" : "miglint-ignore";
+    std::size_t unknown = 0;
     for (const auto& name : directive.rules) {
       std::string message;
       if (name.rule == kSyntaxErrorRule) {
         message =
             fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
       } else if (rules.find(name.rule) == nullptr) {
+        if (++unknown > kUnknownNamesShown) {
+          continue;
+        }
         message = fmt::format("{} names an unknown rule `{}`", kind, name.rule);
       } else if (rules.enabled(name.rule) && !name.used) {
         message = fmt::format("{} for `{}` silences nothing", kind, name.rule);
       } else {
         continue;
       }
-      unused.push_back(make_finding(
-          *model.source, unused_rule, directive.span, std::move(message),
-          "Remove the rule from the comment, or fix its name (`miglint rules` lists them).", -1));
+      unused.push_back(make_finding(*model.source, unused_rule, directive.span, std::move(message),
+                                    std::string(help), -1));
+    }
+    if (unknown > kUnknownNamesShown) {
+      unused.push_back(
+          make_finding(*model.source, unused_rule, directive.span,
+                       fmt::format("{} names {} more unknown rules (only the first {} are shown)", kind,
+                                   unknown - kUnknownNamesShown, kUnknownNamesShown),
+                       std::string(help), -1));
     }
   }
   for (Finding& finding : unused) {
@@ -538,7 +567,7 @@ std::vector<SchemaEvent> facts_to_publish(const std::vector<PlanSection>& sectio
 
 PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, SchemaHistory* history,
                           std::size_t file_order, const EmbeddedPlan* embedded = nullptr) {
-  PreparedFile file{build_model(source, embedded), {}, {}};
+  PreparedFile file{build_model(source, embedded, options.condense_bulk_rows), {}, {}};
   file.plan =
       plan_transactions(file.model, options.execution, options.pg_version, options.assume_in_transaction);
   file.facts.reserve(file.model.statements.size());
@@ -599,22 +628,30 @@ void explain_locks_in_order(
   SchemaHistory history(inputs.size());
   for (std::size_t index = 0; index < inputs.size(); ++index) {
     const LintInput& input = inputs[index];
-    Expected<SourceFile> source = input.contents
-                                      ? source_from_bytes(input.display_path, *input.contents)
-                                      : load_source_file(input.filesystem_path, input.display_path);
-    if (!source) {
-      history.publish(index, {});
-      if (input.report) {
-        emit(input.display_path, source.error());
-      }
-      continue;
-    }
     LintOptions options = options_for(input.display_path);
-    if (!input.report) {
-      prepare_facts_only(*source, options, history, index);
-      continue;
+    std::optional<Expected<FileLocks>> explained;
+    try {
+      Expected<SourceFile> source =
+          input.contents ? source_from_bytes(input.display_path, *input.contents, options.max_file_size)
+                         : load_source_file(input.filesystem_path, input.display_path, options.max_file_size);
+      if (!source) {
+        history.publish(index, {});
+        explained.emplace(source.error());
+      } else if (!input.report) {
+        prepare_facts_only(*source, options, history, index);
+      } else {
+        explained.emplace(explain_locks(*source, options, rules, &history, index));
+      }
+    } catch (const std::bad_alloc&) {
+      history.publish_if_unpublished(index);
+      explained.emplace(Error{"out of memory while reading this file"});
+    } catch (const std::exception& error) {
+      history.publish_if_unpublished(index);
+      explained.emplace(Error{fmt::format("internal error while reading this file: {}", error.what())});
     }
-    emit(input.display_path, explain_locks(*source, options, rules, &history, index));
+    if (explained && input.report) {
+      emit(input.display_path, std::move(*explained));
+    }
   }
 }
 
@@ -745,10 +782,11 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
   std::size_t emitted = 0;
 
   auto lint_file = [&](const LintInput& input, std::size_t index) {
-    Expected<SourceFile> source = input.contents
-                                      ? source_from_bytes(input.display_path, *input.contents)
-                                      : load_source_file(input.filesystem_path, input.display_path);
     FileSetup setup = setup_for(input.display_path);
+    const uint64_t max_bytes = setup.options.max_file_size;
+    Expected<SourceFile> source =
+        input.contents ? source_from_bytes(input.display_path, *input.contents, max_bytes)
+                       : load_source_file(input.filesystem_path, input.display_path, max_bytes);
     if (!source) {
       history.publish(index, {});
       FileResult failed;
@@ -771,18 +809,50 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
     if (setup.review) {
       setup.review->before(*source, setup.options);
     }
-    FileResult result = cpp::is_cpp_path(input.display_path, cpp_settings)
-                            ? cpp::lint_cpp_source(*source, input.filesystem_path, setup.options,
-                                                   *setup.rules, &history, index)
-                            : lint_source(*source, setup.options, *setup.rules, &history, index);
+    bool is_cpp = cpp::is_cpp_path(input.display_path, cpp_settings);
+    FileResult result;
+    try {
+      result = is_cpp ? cpp::lint_cpp_source(*source, input.filesystem_path, setup.options, *setup.rules,
+                                             &history, index)
+                      : lint_source(*source, setup.options, *setup.rules, &history, index);
+    } catch (const StatementTooDeep& too_deep) {
+      // Where in the file (for SQL; in a C++ file the offset is in the SQL assembled from it).
+      history.publish_if_unpublished(index);
+      FileResult failed;
+      failed.path = input.display_path;
+      failed.errors.push_back(InputError{
+          input.display_path, is_cpp ? std::nullopt : std::optional(source->position(too_deep.offset())),
+          fmt::format("cannot lint this file: a statement is nested too deeply for the parser ({})",
+                      too_deep.what())});
+      return failed;
+    }
     result.fail_on = setup.fail_on;
     if (setup.review) {
       setup.review->after(*source, result);
     }
     return result;
   };
+  // An internal error on one file (memory exhausted, a parse tree too deep, a bug) is that file's
+  // error line; the other files are still linted.
   auto lint_one = [&](const LintInput& input, std::size_t index) {
-    FileResult result = lint_file(input, index);
+    FileResult result;
+    std::string failure;
+    try {
+      result = lint_file(input, index);
+    } catch (const std::bad_alloc&) {
+      failure = "out of memory while linting this file (see \"Limits and memory\" in the README)";
+    } catch (const std::exception& error) {
+      failure = fmt::format("internal error while linting this file: {}", error.what());
+    } catch (...) {
+      failure = "internal error while linting this file";
+    }
+    if (!failure.empty()) {
+      history.publish_if_unpublished(index);
+      result = FileResult{};
+      result.path = input.display_path;
+      result.context_only = !input.report;
+      result.errors.push_back(InputError{input.display_path, std::nullopt, std::move(failure)});
+    }
     history.file_done(index);
     return result;
   };

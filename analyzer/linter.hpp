@@ -32,6 +32,11 @@ struct LintOptions {
   // Give findings the statement keys SARIF fingerprints need (hashing statements costs time that
   // the other formats need not spend).
   bool statement_keys = false;
+  // Files larger than this are not read: one error line instead (`[lint] max_file_size`).
+  uint64_t max_file_size = kDefaultMaxFileSize;
+  // Leave constant rows of INSERT ... VALUES out of the parse tree (analyzer/bulk_rows.hpp). Off
+  // only in the test that shows it changes no finding.
+  bool condense_bulk_rows = true;
   // C++ sources: what counts as one and which calls send SQL (nullptr: the defaults).
   std::shared_ptr<const cpp::CppSettings> cpp;
 };

@@ -314,6 +314,18 @@ void SchemaHistory::drop_set(uint32_t set) {
   std::erase_if(events_by_table_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
 }
 
+void SchemaHistory::publish_if_unpublished(std::size_t file_order) {
+  {
+    std::lock_guard lock(mutex_);
+    std::size_t prefix = published_prefix_.load();
+    if (file_order < prefix || (file_order - prefix < published_after_prefix_.size() &&
+                                published_after_prefix_[file_order - prefix])) {
+      return;
+    }
+  }
+  publish(file_order, {});
+}
+
 void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> events) {
   if (!events.empty()) {
     std::unique_lock events_lock(events_mutex_);

@@ -86,6 +86,9 @@ class SchemaHistory {
   void end_set(uint32_t set);
   // Every file must publish exactly once (an empty list for down migrations and broken files).
   void publish(std::size_t file_order, std::vector<SchemaEvent> events);
+  // Publishes nothing for `file_order` unless it has published already: for a file whose reading
+  // failed partway (an internal error), so that the files after it do not wait for it forever.
+  void publish_if_unpublished(std::size_t file_order);
   // Blocks until every file before `file_order` has published.
   void wait_for_files_before(std::size_t file_order);
   // The table's facts from the files before `file_order` (in the same migration set).

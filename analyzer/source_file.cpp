@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer/byte_size.hpp"
+
 namespace miglint {
 
 namespace {
@@ -143,7 +145,15 @@ std::string check_text_encoding(std::string_view bytes) {
   return {};
 }
 
-Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes) {
+std::string file_too_large_message(uint64_t size, uint64_t max_bytes) {
+  return fmt::format("file is {}, more than the {} miglint reads ([lint] max_file_size in miglint.toml)",
+                     describe_byte_size(size), describe_byte_size(max_bytes));
+}
+
+Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes, uint64_t max_bytes) {
+  if (bytes.size() > max_bytes) {
+    return Error{file_too_large_message(bytes.size(), max_bytes)};
+  }
   std::string problem = check_text_encoding(bytes);
   if (!problem.empty()) {
     return Error{std::move(problem)};
@@ -178,7 +188,7 @@ const char* not_regular(mode_t mode) {
 
 }  // namespace
 
-Expected<std::string> read_file_bytes(const std::string& filesystem_path) {
+Expected<std::string> read_file_bytes(const std::string& filesystem_path, uint64_t max_bytes) {
   // Only regular files are read: opening a FIFO blocks until a writer comes, reading /dev/zero
   // never ends, and opening some devices does something. The type is checked before opening, and
   // again on what was opened (non-blocking, so that a file swapped for a FIFO in between cannot
@@ -204,6 +214,10 @@ Expected<std::string> read_file_bytes(const std::string& filesystem_path) {
     ::close(fd);
     return Error{why};
   }
+  if (S_ISREG(info.st_mode) && static_cast<uint64_t>(info.st_size) > max_bytes) {
+    ::close(fd);
+    return Error{file_too_large_message(static_cast<uint64_t>(info.st_size), max_bytes)};
+  }
   std::string bytes;
   // The size is a hint (special files say 0, a file may grow while read): read until end of file.
   std::size_t capacity = S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) + 1 : 4096;
@@ -224,18 +238,23 @@ Expected<std::string> read_file_bytes(const std::string& filesystem_path) {
       break;
     }
     used += static_cast<std::size_t>(got);
+    if (used > max_bytes) {  // a pipe, or a file that grew while read
+      ::close(fd);
+      return Error{file_too_large_message(used, max_bytes)};
+    }
   }
   ::close(fd);
   bytes.resize(used);
   return bytes;
 }
 
-Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path) {
-  Expected<std::string> bytes = read_file_bytes(filesystem_path);
+Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path,
+                                      uint64_t max_bytes) {
+  Expected<std::string> bytes = read_file_bytes(filesystem_path, max_bytes);
   if (!bytes) {
     return bytes.error();
   }
-  return source_from_bytes(std::move(display_path), std::move(*bytes));
+  return source_from_bytes(std::move(display_path), std::move(*bytes), max_bytes);
 }
 
 }  // namespace miglint

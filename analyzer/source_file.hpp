@@ -47,12 +47,25 @@ class SourceFile {
 // Why bytes are not accepted as SQL text, or an empty string when they are.
 std::string check_text_encoding(std::string_view bytes);
 
+// Files larger than this are refused rather than read (`[lint] max_file_size` in miglint.toml).
+inline constexpr uint64_t kDefaultMaxFileSize = uint64_t{100} << 20;
+// The largest limit that can be configured: offsets in a file are 32-bit.
+inline constexpr uint64_t kLargestMaxFileSize = uint64_t{2} << 30;
+
+// Why `size` bytes are too many for the limit `max_bytes` ("file is 150 MB, more than ...").
+std::string file_too_large_message(uint64_t size, uint64_t max_bytes);
+
 // Reads a file's bytes as they are (the runner hashes them); the error says why, not which file.
-Expected<std::string> read_file_bytes(const std::string& filesystem_path);
+// A file larger than `max_bytes` is an error (found from its size before reading it, or while
+// reading what does not say its size).
+Expected<std::string> read_file_bytes(const std::string& filesystem_path,
+                                      uint64_t max_bytes = kDefaultMaxFileSize);
 
 // Reads a file and checks that it is UTF-8 text. `display_path` is the path reported to the user.
-Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path);
-Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes);
+Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::string display_path,
+                                      uint64_t max_bytes = kDefaultMaxFileSize);
+Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes,
+                                       uint64_t max_bytes = kDefaultMaxFileSize);
 
 // Number of code points in a UTF-8 string (bytes that start a code point).
 uint32_t count_code_points(std::string_view text);

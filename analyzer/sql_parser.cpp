@@ -1,16 +1,25 @@
 #include "analyzer/sql_parser.hpp"
 
+#include <fmt/format.h>
 #include <malloc.h>
 #include <pg_query.h>
 
 #include <algorithm>
 #include <cctype>
+#include <new>
 
 #include "analyzer/ascii.hpp"
 
 namespace miglint {
 
 namespace {
+
+// libpg_query's errors that say a limit was reached rather than the SQL is wrong.
+bool is_resource_error(std::string_view message) {
+  return message.find("stack depth limit exceeded") != std::string_view::npos ||
+         message.find("out of memory") != std::string_view::npos ||
+         message.find("memory exhausted") != std::string_view::npos;
+}
 
 struct ParseAttempt {
   bool ok = false;
@@ -33,6 +42,16 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
   PgQueryParseResult result = pg_query_parse(text);
   if (result.error != nullptr) {
     attempt.message = result.error->message;
+    // Limits of the parser, not syntax errors: a statement parsed alone (after a split) that hits
+    // one is the file's error. (A whole text that hits one is split and parsed statement by
+    // statement first: that may fit.)
+    if (!borrow && is_resource_error(attempt.message)) {
+      pg_query_free_parse_result(result);
+      if (attempt.message.find("out of memory") != std::string::npos) {
+        throw std::bad_alloc();
+      }
+      throw StatementTooDeep(attempt.message, base);
+    }
     uint32_t chars = result.error->cursorpos > 0 ? static_cast<uint32_t>(result.error->cursorpos - 1) : 0;
     attempt.error_offset = byte_offset_of_char(std::string_view(text, length), chars);
     pg_query_free_parse_result(result);
@@ -55,9 +74,17 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
                      ? parser.parse(input, json.size(), false)
                      : parser.parse_into_document(*(document = std::make_unique<simdjson::dom::document>()),
                                                   input, json.size(), false);
-  if (decoded.get(root) != simdjson::SUCCESS) {
-    attempt.message = "internal error: cannot decode libpg_query's parse tree";
+  if (simdjson::error_code code = decoded.get(root); code != simdjson::SUCCESS) {
     pg_query_free_parse_result(result);
+    if (!borrow && code == simdjson::MEMALLOC) {
+      throw std::bad_alloc();
+    }
+    if (!borrow && code == simdjson::DEPTH_ERROR) {
+      throw StatementTooDeep(fmt::format("statement nested more than {} levels deep", parser.max_depth()),
+                             base);
+    }
+    attempt.message = fmt::format("internal error: cannot decode libpg_query's parse tree ({})",
+                                  simdjson::error_message(code));
     return attempt;
   }
   pg_query_free_parse_result(result);
@@ -130,8 +157,11 @@ uint32_t literal_end(std::string_view text, uint32_t offset) {
   return end;
 }
 
-void parse_split(const char* text, std::size_t length, simdjson::dom::parser& parser, ParsedSql& out) {
+void parse_split(const char* text, std::size_t length, simdjson::dom::parser& parser, ParsedSql& out,
+                 std::string_view original) {
   std::string_view whole(text, length);
+  // Spans of failed statements are the source's (its blanked rows included).
+  std::string_view source = original.size() == length ? original : whole;
   // Scan, blanking out literals the 15 lexer rejects (their statements are reported, not parsed).
   std::string blanked;
   std::string_view scannable = whole;
@@ -173,7 +203,7 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
     if (holds_lexer_error) {
       uint32_t begin = code.empty() ? lexer_error.offset : code.front().begin;
       uint32_t end = static_cast<uint32_t>(length);
-      while (end > begin && is_ascii_space(whole[end - 1])) {
+      while (end > begin && is_ascii_space(source[end - 1])) {
         --end;
       }
       out.problems.push_back(
@@ -186,6 +216,13 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
     }
     uint32_t begin = code.front().begin;
     uint32_t end = code.back().end;
+    if (source.data() != whole.data()) {
+      // Rows blanked after the last token left: the statement ends where the source's does.
+      uint32_t source_end = end_of_code(source, end, piece.end_offset);
+      if (source_end > end && source.substr(end, source_end - end) != whole.substr(end, source_end - end)) {
+        end = source_end;
+      }
+    }
     auto blanked_here = std::find_if(blanked_errors.begin(), blanked_errors.end(), [&](const ScanError& e) {
       return e.offset >= begin && e.offset < piece.end_offset;
     });
@@ -208,13 +245,19 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
 
 }  // namespace
 
-ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser) {
+ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
+                    std::string_view original) {
   ParsedSql out;
   ParseAttempt attempt = parse_into(text, length, 0, parser, out, true);
+  if (!attempt.ok && attempt.message.find("out of memory") != std::string::npos) {
+    // Splitting scans the whole text with pg_query_scan, which does not survive running out of
+    // memory (it crashes): the file is the error.
+    throw std::bad_alloc();
+  }
   if (!attempt.ok) {
     out.statements.clear();
     out.documents.clear();
-    parse_split(text, length, parser, out);
+    parse_split(text, length, parser, out, original);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,26 @@ class ParsedSql {
   std::vector<std::unique_ptr<simdjson::dom::document>> documents;
 };
 
+// A statement the front end cannot hold: nested deeper than the parser's stack or the parse
+// tree's reader allow. Thrown rather than reported as a finding (the statement may be valid SQL):
+// the lint driver makes it the file's one error line. `offset` is the statement's start.
+class StatementTooDeep : public std::runtime_error {
+ public:
+  StatementTooDeep(const std::string& what, uint32_t offset) : std::runtime_error(what), offset_(offset) {}
+  uint32_t offset() const { return offset_; }
+
+ private:
+  uint32_t offset_;
+};
+
 // Parses `text` (NUL-terminated) whole; when that fails, splits it into statements with the scanner
 // (keeping BEGIN ATOMIC bodies whole) and parses each on its own, so that one bad statement does not
-// hide the others. `parser` is scratch space, reused across calls on one thread.
-ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser);
+// hide the others. `parser` is scratch space, reused across calls on one thread. Throws
+// StatementTooDeep for a statement nested too deeply, std::bad_alloc when memory runs out.
+// `original`, when given, is the text `text` was condensed from (analyzer/bulk_rows.hpp: the same
+// length, some tokens blanked): failed statements' spans are measured on it, as if it was parsed.
+ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
+                    std::string_view original = {});
 
 // Classifies a parse error as valid newer PostgreSQL syntax. Returns "" for a real syntax error.
 // `tokens` are the statement's non-comment tokens (empty after a lexer error).

@@ -171,6 +171,7 @@ class LintSetup {
       setup.review = approvals_review(approvals_);
     }
     setup.options.statement_keys = statement_keys_;
+    setup.options.max_file_size = resolver_.max_file_size();
     return setup;
   }
 

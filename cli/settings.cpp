@@ -59,7 +59,13 @@ FileSetup SettingsResolver::lint_setup(const std::string& path) {
   setup.options.cpp = cpp_;
   setup.fail_on = settings.fail_on;
   setup.rules = rule_set(settings.select, settings.ignore, settings.severities);
+  setup.options.max_file_size = max_file_size();
   return setup;
+}
+
+uint64_t SettingsResolver::max_file_size() const {
+  return config_ != nullptr && config_->lint.max_file_size ? *config_->lint.max_file_size
+                                                           : kDefaultMaxFileSize;
 }
 
 Expected<runner::RunSettingsResolved> resolve_run_settings(const RunFlags& flags, const Config* config) {

@@ -56,6 +56,9 @@ class SettingsResolver {
   // switches the two timeout rules off).
   FileSetup lint_setup(const std::string& path);
 
+  // Files larger than this are not read: [lint] max_file_size, else the default.
+  uint64_t max_file_size() const;
+
   // A rule set for this selection, shared by every file that has the same one.
   std::shared_ptr<const RuleSet> rule_set(const std::set<std::string>& select,
                                           const std::set<std::string>& ignore,

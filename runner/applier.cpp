@@ -612,7 +612,7 @@ int Applier::apply(MigrationState& migration) {
   MigrationScript& script = *migration.script;
   started_ = Clock::now();
   // The file must still be what was vetted.
-  Expected<std::string> now_on_disk = read_file_bytes(migration.file.path);
+  Expected<std::string> now_on_disk = read_file_bytes(migration.file.path, max_file_size(settings_));
   if (!now_on_disk || sha256_hex(*now_on_disk) != migration.sha256) {
     err_ << fmt::format("miglint: error: {}: the file changed after it was vetted; nothing more is applied\n",
                         migration.display_path);

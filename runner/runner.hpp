@@ -6,6 +6,7 @@
 #include <string>
 
 #include "analyzer/config.hpp"
+#include "analyzer/source_file.hpp"
 
 namespace miglint::runner {
 
@@ -30,6 +31,13 @@ struct RunSettingsResolved {
   std::string schema = "public";
   const Config* config = nullptr;  // for vetting: rules, severities, fail_on per file
 };
+
+// Migrations larger than this are refused unread, as `lint` refuses them ([lint] max_file_size).
+inline uint64_t max_file_size(const RunSettingsResolved& settings) {
+  return settings.config != nullptr && settings.config->lint.max_file_size
+             ? *settings.config->lint.max_file_size
+             : kDefaultMaxFileSize;
+}
 
 // `miglint run`: vets, then applies pending migrations one statement at a time (see runner/README.md).
 int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err);

@@ -89,7 +89,7 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   for (MigrationFile& file : directory->migrations) {
     MigrationState migration;
     migration.display_path = display_path_of(settings.directory, file.relative_path);
-    Expected<std::string> bytes = read_file_bytes(file.path);
+    Expected<std::string> bytes = read_file_bytes(file.path, max_file_size(settings));
     if (!bytes) {
       state.refusals.push_back(fmt::format("{}: {}", migration.display_path, bytes.error().message));
       continue;

@@ -300,7 +300,7 @@ FileResult lint_extracted_calls(const SourceFile& source, const CppExtraction& e
     finding.path = source.path();
     finding.start = source.position(finding.span.begin);
     finding.end = source.position(finding.span.end);
-    finding.source_line = source.line_text(finding.start.line);
+    set_source_line(finding, source);
   }
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.start, a.end, a.rule) < std::tie(b.start, b.end, b.rule);

@@ -127,18 +127,21 @@ class TextReporter final : public Reporter {
     {
       std::string number = std::to_string(finding.start.line);
       std::string gutter(number.size(), ' ');
-      uint32_t first = finding.start.column - 1;
+      // An excerpt of a long line starts at source_line_column, after an ellipsis.
+      uint32_t excerpt_column = finding.source_line_column;
+      std::string_view cut = excerpt_column > 1 ? "\u2026" : "";
+      uint32_t first = finding.start.column - excerpt_column;
       uint32_t last = first + 1;
       if (finding.end.line == finding.start.line && finding.end.column > finding.start.column) {
-        last = finding.end.column - 1;
+        last = finding.end.column - excerpt_column;
       } else if (finding.end.line > finding.start.line) {
         last = UINT32_MAX;  // to the end of the line
       }
       Excerpt excerpt = make_excerpt(finding.source_line, first, last);
-      out_ << fmt::format("{}{} |{} {}\n", paint(kBlue), number, reset(), excerpt.text);
-      out_ << fmt::format("{}{} |{} {}{}{}{}\n", paint(kBlue), gutter, reset(),
-                          std::string(excerpt.indent, ' '), paint(colour),
-                          "^" + std::string(excerpt.width - 1, '~'), reset());
+      std::size_t indent = excerpt.indent + (excerpt_column > 1 ? 1 : 0);
+      out_ << fmt::format("{}{} |{} {}{}\n", paint(kBlue), number, reset(), cut, excerpt.text);
+      out_ << fmt::format("{}{} |{} {}{}{}{}\n", paint(kBlue), gutter, reset(), std::string(indent, ' '),
+                          paint(colour), "^" + std::string(excerpt.width - 1, '~'), reset());
       out_ << fmt::format("{}{} = {}help:{} {}\n", paint(kBlue), gutter, paint(kBold), reset(),
                           escape_for_message(finding.help));
     }
