@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -68,8 +69,16 @@ void report(const FileResult& result, const RuleSet& rules, bool colour) {
   json_reporter->finish(summary);
   require(nlohmann::json::accept(json.str()), "the JSON report is not valid JSON");
 
+  // SARIF lists every enabled rule with its whole doc page: with only the rules that fired (as
+  // `--select` would), an input costs its findings, not 50 doc pages written and parsed again.
+  std::set<std::string> fired;
+  for (const Finding& finding : result.findings) {
+    fired.insert(finding.rule);
+  }
+  RuleSet fired_rules(rules.all(),
+                      fired.empty() ? std::set<std::string>{std::string(kSyntaxErrorRule)} : fired, {});
   std::ostringstream sarif;
-  auto sarif_reporter = make_sarif_reporter(sarif, rules, SarifOptions{"/fuzz", true});
+  auto sarif_reporter = make_sarif_reporter(sarif, fired_rules, SarifOptions{"/fuzz", true});
   sarif_reporter->file(result);
   sarif_reporter->finish(summary);
   require(nlohmann::json::accept(sarif.str()), "the SARIF report is not valid JSON");
