@@ -2,6 +2,8 @@
 // tokens decoded with each byte's file offset (escapes, raw strings, u8, suffixes), comments found,
 // and the SQL of query calls assembled, linted and mapped back to the C++ file. The calls stand for
 // what Clang would extract: one per literal found in the input, in source order.
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdint>
 #include <optional>
@@ -45,7 +47,7 @@ void check_comments(std::string_view file) {
 cpp::ExtractedCall call_for(uint32_t begin, cpp::DecodedLiteral&& literal, std::size_t n, uint8_t selector) {
   cpp::ExtractedCall call;
   call.call_begin = begin;
-  call.call_end = literal.end;
+  call.call_end = literal.end + 1;  // the call's closing parenthesis, after its argument
   call.argument_begin = begin;
   call.argument_end = literal.end;
   call.function = "PQexec";
@@ -87,7 +89,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     check_literal(file, at, *literal);
     resume = literal->end;
-    if (extraction.calls.size() < kMaxCalls) {
+    // As Clang extracts them: a call ends after its argument, with its `)` (so nothing is a call
+    // whose argument ends the file).
+    if (extraction.calls.size() < kMaxCalls && literal->end < file.size()) {
       extraction.calls.push_back(call_for(at, std::move(*literal), extraction.calls.size(), selector));
     }
   }
@@ -106,7 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FileResult result = cpp::lint_extracted_calls(*source, extraction, options, rules);
   for (const Finding& finding : result.findings) {
     require(finding.span.begin <= finding.span.end && finding.span.end <= file.size(),
-            "a finding mapped outside the C++ file");
+            fmt::format("a finding mapped outside the C++ file: {} at [{}, {}) of {} bytes", finding.rule,
+                        finding.span.begin, finding.span.end, file.size()));
     require(finding.start <= finding.end, "a finding ends before it starts");
   }
   return 0;
