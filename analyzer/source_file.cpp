@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyzer/byte_size.hpp"
+#include "analyzer/utf8.hpp"
 
 namespace miglint {
 
@@ -118,25 +119,9 @@ std::string check_text_encoding(std::string_view bytes) {
       ++i;
       continue;
     }
-    // Validate one multi-byte UTF-8 sequence (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
-    std::size_t length = 0;
-    uint32_t min_value = 0;
     uint32_t value = 0;
-    if ((byte & 0xE0U) == 0xC0U) {
-      length = 2, min_value = 0x80, value = byte & 0x1FU;
-    } else if ((byte & 0xF0U) == 0xE0U) {
-      length = 3, min_value = 0x800, value = byte & 0x0FU;
-    } else if ((byte & 0xF8U) == 0xF0U) {
-      length = 4, min_value = 0x10000, value = byte & 0x07U;
-    }
-    bool valid = length != 0 && i + length <= bytes.size();
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      auto next = static_cast<unsigned char>(bytes[i + k]);
-      valid = is_continuation(next);
-      value = (value << 6U) | (next & 0x3FU);
-    }
-    valid = valid && value >= min_value && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
-    if (!valid) {
+    std::size_t length = utf8_sequence_length(bytes, i, value);
+    if (length == 0) {
       return fmt::format("invalid UTF-8 at line {}, column {} (byte offset {})", line,
                          1 + count_code_points(bytes.substr(line_start, i - line_start)), i);
     }

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/report/utf8.hpp"
+#include "analyzer/utf8.hpp"
 
 namespace miglint {
 

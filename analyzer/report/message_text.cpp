@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "analyzer/report/utf8.hpp"
+#include "analyzer/utf8.hpp"
 
 namespace miglint {
 
