@@ -14,11 +14,16 @@ namespace miglint {
 
 namespace {
 
-// libpg_query's errors that say a limit was reached rather than the SQL is wrong.
+// libpg_query's errors that say a limit was reached rather than the SQL is wrong. They are told by
+// how the message begins: messages quote the SQL after their fixed part (`syntax error at or near
+// "out of memory"`, bison's `memory exhausted at or near "("`), so a search anywhere in them would
+// take a quoted identifier for a resource error.
+bool is_out_of_memory(std::string_view message) {
+  return message.starts_with("out of memory");
+}
 bool is_resource_error(std::string_view message) {
-  return message.find("stack depth limit exceeded") != std::string_view::npos ||
-         message.find("out of memory") != std::string_view::npos ||
-         message.find("memory exhausted") != std::string_view::npos;
+  return message.starts_with("stack depth limit exceeded") || is_out_of_memory(message) ||
+         message.starts_with("memory exhausted");
 }
 
 struct ParseAttempt {
@@ -47,7 +52,7 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
     // statement first: that may fit.)
     if (!borrow && is_resource_error(attempt.message)) {
       pg_query_free_parse_result(result);
-      if (attempt.message.find("out of memory") != std::string::npos) {
+      if (is_out_of_memory(attempt.message)) {
         throw std::bad_alloc();
       }
       throw StatementTooDeep(attempt.message, base);
@@ -249,7 +254,7 @@ ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser&
                     std::string_view original) {
   ParsedSql out;
   ParseAttempt attempt = parse_into(text, length, 0, parser, out, true);
-  if (!attempt.ok && attempt.message.find("out of memory") != std::string::npos) {
+  if (!attempt.ok && is_out_of_memory(attempt.message)) {
     // Splitting scans the whole text with pg_query_scan, which does not survive running out of
     // memory (it crashes): the file is the error.
     throw std::bad_alloc();

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <new>
+
 #include "analyzer/file_model.hpp"
 #include "analyzer/report/message_text.hpp"
+#include "analyzer/sql_parser.hpp"
 #include "analyzer/transaction_model.hpp"
 
 namespace miglint::runner {
@@ -131,7 +134,8 @@ std::string client_copy_problem(const Statement& statement) {
                "would "
                "wait forever, holding its locks): load the rows with INSERT, or COPY FROM a file on the "
                "database server"
-             : "COPY ... TO STDOUT sends rows to the client, which miglint run does not read: use COPY TO a "
+             : "COPY ... TO STDOUT sends rows to the client, which miglint run does not read: use COPY TO "
+               "a "
                "file "
                "on the database server, or drop the statement";
 }
@@ -163,7 +167,19 @@ std::string_view segment_kind_name(Segment::Kind kind) {
 }
 
 Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) {
-  FileModel model = build_model(source);
+  FileModel model;
+  try {
+    model = build_model(source);
+  } catch (const std::bad_alloc&) {
+    return Error{
+        fmt::format("{}: cannot split this migration into statements: out of memory", source.path())};
+  } catch (const StatementTooDeep& too_deep) {
+    Position at = source.position(too_deep.offset());
+    return Error{
+        fmt::format("{}:{}:{}: cannot split this migration into statements: a statement is nested "
+                    "too deeply for the parser ({})",
+                    source.path(), at.line, at.column, too_deep.what())};
+  }
   if (!model.parsed.problems.empty()) {
     const ParseProblem& problem = model.parsed.problems.front();
     Position at = source.position(problem.offset);
