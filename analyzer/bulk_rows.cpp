@@ -90,25 +90,13 @@ class BulkRows {
 
   void step(const Token& token) {
     // BEGIN ATOMIC ... END: the body's semicolons do not end the statement (as split_pieces).
-    if (!in_atomic_ && token.is(TokenKind::Atomic) && previous_begin_) {
-      in_atomic_ = true;
-      case_depth_ = 0;
-    } else if (in_atomic_ && token.is(TokenKind::Case)) {
-      ++case_depth_;
-    } else if (in_atomic_ && token.is(TokenKind::End)) {
-      if (case_depth_ > 0) {
-        --case_depth_;
-      } else {
-        in_atomic_ = false;
-      }
-    }
-    previous_begin_ = token.is(TokenKind::Begin);
-    if (token.is(TokenKind::Semicolon) && !in_atomic_) {
+    atomic_.step(token);
+    if (token.is(TokenKind::Semicolon) && !atomic_.inside()) {
       phase_ = Phase::Start;
       alter_ = adds_value_ = false;
       return;
     }
-    if (in_atomic_) {
+    if (atomic_.inside()) {
       phase_ = Phase::Other;
     }
     std::string_view w = word(token);
@@ -250,9 +238,7 @@ class BulkRows {
 
   std::string_view text_;
   Phase phase_ = Phase::Start;
-  bool in_atomic_ = false;
-  int case_depth_ = 0;
-  bool previous_begin_ = false;
+  AtomicBodyTracker atomic_;
   bool alter_ = false;
   bool adds_value_ = false;
   std::vector<std::string> labels_;

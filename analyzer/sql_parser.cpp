@@ -118,30 +118,17 @@ struct Piece {
 std::vector<Piece> split_pieces(const std::vector<Token>& tokens, uint32_t text_end) {
   std::vector<Piece> pieces;
   std::size_t start = 0;
-  bool in_atomic = false;
-  int case_depth = 0;
-  const Token* previous = nullptr;
+  AtomicBodyTracker atomic;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& token = tokens[i];
     if (token.is_comment()) {
       continue;
     }
-    if (!in_atomic && token.is(TokenKind::Atomic) && previous != nullptr && previous->is(TokenKind::Begin)) {
-      in_atomic = true;
-      case_depth = 0;
-    } else if (in_atomic && token.is(TokenKind::Case)) {
-      ++case_depth;
-    } else if (in_atomic && token.is(TokenKind::End)) {
-      if (case_depth > 0) {
-        --case_depth;
-      } else {
-        in_atomic = false;
-      }
-    } else if (!in_atomic && token.is(TokenKind::Semicolon)) {
+    atomic.step(token);
+    if (!atomic.inside() && token.is(TokenKind::Semicolon)) {
       pieces.push_back(Piece{start, i, token.begin});
       start = i + 1;
     }
-    previous = &token;
   }
   pieces.push_back(Piece{start, tokens.size(), text_end});
   return pieces;

@@ -43,6 +43,34 @@ struct Token {
   bool is_comment() const { return is(TokenKind::SqlComment) || is(TokenKind::CComment); }
 };
 
+// Follows BEGIN ATOMIC ... END bodies through a statement's tokens (fed one by one, comments left
+// out): a `;` inside a body does not end the statement, and CASE ... END nests inside one.
+class AtomicBodyTracker {
+ public:
+  // Takes the next token; afterwards inside() says whether the body is still open.
+  void step(const Token& token) {
+    if (!inside_ && token.is(TokenKind::Atomic) && previous_begin_) {
+      inside_ = true;
+      case_depth_ = 0;
+    } else if (inside_ && token.is(TokenKind::Case)) {
+      ++case_depth_;
+    } else if (inside_ && token.is(TokenKind::End)) {
+      if (case_depth_ > 0) {
+        --case_depth_;
+      } else {
+        inside_ = false;
+      }
+    }
+    previous_begin_ = token.is(TokenKind::Begin);
+  }
+  bool inside() const { return inside_; }
+
+ private:
+  bool inside_ = false;
+  int case_depth_ = 0;
+  bool previous_begin_ = false;
+};
+
 // A scanner (lexer) error, with the byte offset of the offending character in the scanned text.
 struct ScanError {
   std::string message;
