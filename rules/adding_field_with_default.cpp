@@ -1,6 +1,6 @@
 #include <optional>
 
-#include "analyzer/volatility.hpp"
+#include "analyzer/model/volatility.hpp"
 #include "rules/alter_table_support.hpp"
 
 namespace miglint {
