@@ -372,7 +372,7 @@ void walk_statements(const FileModel& model, const LintOptions& options, const T
   MigrationContext context(options.pg_version, history, file_order);
   context.set_unclosed_begins(std::set<uint32_t>(plan.unclosed_begins.begin(), plan.unclosed_begins.end()));
   for (const PlanSection& section : plan.sections) {
-    context.start_section(section.wrapped, section.down);
+    context.start_section(section.wrapped);
     for (std::size_t s = 0; s < section.segments.size(); ++s) {
       const TransactionSegment& segment = section.segments[s];
       // Where the runner commits its transaction and starts the next (a segmented file), the

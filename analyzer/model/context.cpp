@@ -12,7 +12,7 @@ namespace miglint {
 MigrationContext::MigrationContext(int pg_version, const SchemaHistory* history, std::size_t file_order)
     : pg_version_(pg_version), history_(history), file_order_(file_order) {}
 
-void MigrationContext::start_section(bool wrapped_in_transaction, bool down_migration) {
+void MigrationContext::start_section(bool wrapped_in_transaction) {
   // A section runs at another time than the one before it (dbmate up vs down): nothing carries over
   // but the transaction numbering.
   uint32_t last_transaction = transaction_.id;
@@ -21,7 +21,6 @@ void MigrationContext::start_section(bool wrapped_in_transaction, bool down_migr
   unclosed_begins_ = std::move(unclosed);
   transaction_.id = last_transaction;
   wrapped_ = wrapped_in_transaction;
-  down_ = down_migration;
   begin_transaction();
 }
 

@@ -49,7 +49,7 @@ class MigrationContext : public SchemaLookup {
 
   // The driver starts a section (the whole file, or a dbmate up/down section) and walks its
   // statements: enter() before the rules see a statement, leave() after.
-  void start_section(bool wrapped_in_transaction, bool down_migration);
+  void start_section(bool wrapped_in_transaction);
   // Within a section, the runner ends its transaction (or the statement run alone) and starts the
   // next segment of its plan (see transaction_plan.hpp): in a transaction of its own when
   // `wrapped_in_transaction`, else outside any.
@@ -70,7 +70,6 @@ class MigrationContext : public SchemaLookup {
   bool transaction_is_program() const { return wrapped_ && program_transaction_.has_value(); }
   // The statement opens a transaction while one is already open.
   bool nested_begin() const { return nested_begin_; }
-  bool is_down_migration() const { return down_; }
   bool created_in_file(const std::string& qualified_relation) const;
   // Created earlier in the file and empty then (CREATE TABLE; not CREATE TABLE AS with data).
   bool created_empty_in_file(const std::string& qualified_relation) const;
@@ -131,7 +130,6 @@ class MigrationContext : public SchemaLookup {
   std::optional<uint64_t> program_transaction_;
   bool explicit_transaction_ = false;
   bool nested_begin_ = false;
-  bool down_ = false;
   Timeout lock_timeout_;
   Timeout statement_timeout_;
   std::set<std::string> created_;

@@ -33,10 +33,6 @@ std::string_view lock_mode_name(LockMode mode) {
   return "NONE";
 }
 
-bool blocks_writes(LockMode mode) {
-  return mode >= LockMode::Share;
-}
-
 bool set_not_null_scans(const std::string& table, const std::string& column, int pg_version,
                         const SchemaLookup* schema) {
   return !(pg_version >= 12 && schema != nullptr && schema->has_validated_not_null_check(table, column));

@@ -24,8 +24,6 @@ enum class LockMode {
 
 // "ACCESS EXCLUSIVE", spelled as PostgreSQL's documentation spells it.
 std::string_view lock_mode_name(LockMode mode);
-// Whether the mode blocks plain INSERT/UPDATE/DELETE (SHARE or stronger).
-bool blocks_writes(LockMode mode);
 
 // What one statement does to one relation.
 struct RelationEffect {
