@@ -26,7 +26,7 @@ class Applier {
         watch_(watch),
         out_(out),
         err_(err),
-        table_(history_table(work, settings.schema)) {}
+        table_(history_table(settings.schema)) {}
 
   // Applies one migration (resuming a partial one). Returns kExitDone, kExitRefused or kExitError.
   int apply(MigrationState& migration);

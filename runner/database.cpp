@@ -220,16 +220,6 @@ bool PgSession::in_transaction() const {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
-std::string PgSession::quote_identifier(const std::string& name) const {
-  char* quoted = PQescapeIdentifier(connection_, name.c_str(), name.size());
-  if (quoted == nullptr) {
-    return "\"\"";
-  }
-  std::string text(quoted);
-  PQfreemem(quoted);
-  return text;
-}
-
 PgOutcome PgSession::collect(PGresult* result) {
   PgOutcome outcome;
   // With the simple protocol the last result decides; earlier ones are freed as they come.

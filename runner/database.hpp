@@ -77,8 +77,6 @@ class PgSession {
   bool alive() const { return PQstatus(connection_) == CONNECTION_OK; }
   // Where server notices (NOTICE, WARNING) go; nullptr drops them.
   void show_notices(std::ostream* out) { notices_ = out; }
-  // Quotes an identifier for SQL ("my schema" -> "\"my schema\"").
-  std::string quote_identifier(const std::string& name) const;
 
  private:
   PgSession(PGconn* connection, const Redactor& redact) : connection_(connection), redact_(redact) {}

@@ -8,21 +8,11 @@
 #include "analyzer/sql/file_model.hpp"
 #include "analyzer/sql/sql_parser.hpp"
 #include "analyzer/text/message_text.hpp"
+#include "runner/sql_identifier.hpp"
 
 namespace miglint::runner {
 
 namespace {
-
-std::string quote_identifier(std::string_view name) {
-  std::string quoted = "\"";
-  for (char c : name) {
-    quoted += c;
-    if (c == '"') {
-      quoted += '"';
-    }
-  }
-  return quoted + "\"";
-}
 
 // A RangeVar as text that to_regclass() reads back exactly: "schema"."name".
 std::string qualified(Node range_var) {

@@ -12,13 +12,14 @@
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
+#include "runner/sql_identifier.hpp"
 
 namespace miglint::runner {
 
 namespace fs = std::filesystem;
 
-std::string history_table(PgSession& session, const std::string& schema) {
-  return session.quote_identifier(schema) + "." + kHistoryTable;
+std::string history_table(const std::string& schema) {
+  return quote_identifier(schema) + "." + kHistoryTable;
 }
 
 std::string short_hash(const std::string& sha256) {
@@ -35,7 +36,7 @@ std::string display_path_of(const std::string& directory, const std::string& rel
 // Reads the history (when the table exists). `connection_lost` tells a lost server from a refusal.
 Expected<std::vector<HistoryRow>> read_history(PgSession& session, const std::string& schema,
                                                bool& table_exists) {
-  std::string table = history_table(session, schema);
+  std::string table = history_table(schema);
   PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {table});
   if (!exists.ok) {
     return Error{fmt::format("cannot read the history table {}: {}", table, exists.error.message)};
@@ -192,8 +193,8 @@ void print_unapproved(const MigrationState& migration, std::ostream& out, const 
 }
 
 bool ensure_history_table(PgSession& session, const std::string& schema, std::ostream& err) {
-  std::string quoted_schema = session.quote_identifier(schema);
-  std::string table = history_table(session, schema);
+  std::string quoted_schema = quote_identifier(schema);
+  std::string table = history_table(schema);
   auto run = [&](const std::string& sql, const std::vector<std::optional<std::string>>& params = {}) {
     PgOutcome done = session.query(sql, params);
     if (!done.ok) {

@@ -62,7 +62,7 @@ struct SetState {
 };
 
 // "public".miglint_schema_migrations, quoted for SQL.
-std::string history_table(PgSession& session, const std::string& schema);
+std::string history_table(const std::string& schema);
 std::string short_hash(const std::string& sha256);
 
 // Reads the directory and the history, classifies every migration, plans and vets the pending ones.
