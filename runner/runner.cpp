@@ -19,6 +19,7 @@
 #include "analyzer/model/lock_model.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/discover.hpp"
+#include "analyzer/project/git.hpp"
 #include "analyzer/text/duration.hpp"
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"

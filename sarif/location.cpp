@@ -1,10 +1,7 @@
 // Where results are: the repository root (%SRCROOT%) and file URIs relative to it.
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string_view>
 
+#include "analyzer/project/git.hpp"
 #include "sarif/sarif_report.hpp"
 
 namespace miglint {
@@ -48,17 +45,8 @@ fs::path resolved(const fs::path& path) {
 }  // namespace
 
 fs::path find_repository_root() {
-  std::string top;
-  if (FILE* pipe = popen("git rev-parse --show-toplevel 2>/dev/null", "r"); pipe != nullptr) {
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
-      top.append(buffer.data(), n);
-    }
-    int status = pclose(pipe);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      top.clear();
-    }
-  }
+  Expected<std::string> toplevel = run_git({"rev-parse", "--show-toplevel"});
+  std::string top = toplevel ? *toplevel : std::string();
   while (!top.empty() && (top.back() == '\n' || top.back() == '\r')) {
     top.pop_back();
   }

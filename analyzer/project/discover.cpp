@@ -9,6 +9,7 @@
 #include <set>
 #include <system_error>
 
+#include "analyzer/project/git.hpp"
 #include "analyzer/project/migration_layout.hpp"
 #include "analyzer/project/order.hpp"
 
@@ -248,32 +249,21 @@ void add_history(DiscoveredInputs& discovered) {
 
 namespace {
 
-// Runs a git command; its standard output, or an error.
-Expected<std::string> git(const std::string& arguments) {
-  std::string command = "git " + arguments + " 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return Error{"cannot run git"};
-  }
-  std::string out;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof(buffer), pipe)) {
-    out.append(buffer, n);
-  }
-  int status = pclose(pipe);
-  if (status != 0) {
-    return Error{
-        fmt::format("`git {}` failed (is this a git repository, and does the ref exist?)", arguments)};
+// Runs git; its standard output, or an error that says what to check.
+Expected<std::string> git(std::vector<std::string> arguments) {
+  Expected<std::string> out = run_git(arguments);
+  if (!out) {
+    return Error{out.error().message + " (is this a git repository, and does the ref exist?)"};
   }
   return out;
 }
 
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
+// `arguments` followed by `--` and the paths (pathspecs).
+std::vector<std::string> with_paths(std::vector<std::string> arguments,
+                                    const std::vector<std::string>& paths) {
+  arguments.emplace_back("--");
+  arguments.insert(arguments.end(), paths.begin(), paths.end());
+  return arguments;
 }
 
 std::vector<std::string> nul_separated(const std::string& text) {
@@ -297,29 +287,26 @@ std::vector<std::string> nul_separated(const std::string& text) {
 Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& paths,
                                                 const std::optional<std::string>& since_ref, bool staged,
                                                 const std::vector<std::string>& other_extensions) {
-  if (!git("rev-parse --show-toplevel")) {
+  if (!run_git({"rev-parse", "--show-toplevel"})) {
     return Error{"--since and --staged need a git repository"};
-  }
-  std::string pathspec;
-  for (const std::string& path : paths) {
-    pathspec += " " + shell_quote(path);
   }
   std::vector<std::string> names;
   if (staged) {
-    Expected<std::string> diff =
-        git("diff --cached -M --diff-filter=AMR --name-only -z --relative --" + pathspec);
+    Expected<std::string> diff = git(with_paths(
+        {"diff", "--cached", "-M", "--diff-filter=AMR", "--name-only", "-z", "--relative"}, paths));
     if (!diff) {
       return diff.error();
     }
     names = nul_separated(*diff);
   } else {
-    Expected<std::string> diff = git("diff -M --diff-filter=AMR --name-only -z --relative " +
-                                     shell_quote(*since_ref) + " --" + pathspec);
+    Expected<std::string> diff = git(with_paths(
+        {"diff", "-M", "--diff-filter=AMR", "--name-only", "-z", "--relative", *since_ref}, paths));
     if (!diff) {
       return diff.error();
     }
     names = nul_separated(*diff);
-    Expected<std::string> untracked = git("ls-files --others --exclude-standard -z --" + pathspec);
+    Expected<std::string> untracked =
+        git(with_paths({"ls-files", "--others", "--exclude-standard", "-z"}, paths));
     if (!untracked) {
       return untracked.error();
     }
@@ -335,7 +322,7 @@ Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& 
     }
     LintInput input{normalize_display_path(name), name, std::nullopt, true};
     if (staged) {
-      Expected<std::string> contents = git("show " + shell_quote(":./" + name));
+      Expected<std::string> contents = git({"show", ":./" + name});
       if (!contents) {
         return contents.error();
       }
