@@ -346,15 +346,8 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
 namespace {
 
 std::string default_approver() {
-  FILE* pipe = popen("git config user.name 2>/dev/null", "r");
-  std::string name;
-  if (pipe != nullptr) {
-    char buffer[256];
-    while (fgets(buffer, sizeof buffer, pipe) != nullptr) {
-      name += buffer;
-    }
-    pclose(pipe);
-  }
+  Expected<std::string> configured = run_git({"config", "user.name"});
+  std::string name = configured ? *configured : std::string();
   while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) {
     name.pop_back();
   }
@@ -415,15 +408,17 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
                     request.reason,
                     request.by.empty() ? default_approver() : request.by,
                     today()};
-  out << fmt::format("approved {} in {} (sha256 {}) by {}: written to {}\n", approval.rule,
-                     escape_for_message(relative), short_hash(approval.sha256),
-                     escape_for_message(approval.by), escape_for_message(approvals_path));
+  std::string written = fmt::format("approved {} in {} (sha256 {}) by {}: written to {}\n", approval.rule,
+                                    escape_for_message(relative), short_hash(approval.sha256),
+                                    escape_for_message(approval.by), escape_for_message(approvals_path));
   add_approval(*approvals, std::move(approval));
+  // "written" only once it is: a failed save reports the error alone.
   Expected<bool> saved = save_approvals(approvals_path, *approvals);
   if (!saved) {
     err << fmt::format("miglint: error: {}\n", saved.error().message);
     return kExitError;
   }
+  out << written;
   return kExitDone;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace miglint {
 
@@ -81,35 +82,11 @@ Expected<std::vector<Approval>> load_approvals(const std::string& path) {
 }
 
 std::string toml_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (byte < 0x20 || byte == 0x7f) {
-          out += fmt::format("\\u{:04X}", byte);
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
+  // toml++ writes the escapes; UTF-8 text stays readable (no \u escapes for non-ASCII), and one
+  // line per value (no multi-line strings), as the file has always been written.
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>{text}, toml::format_flags::allow_unicode_strings};
+  return out.str();
 }
 
 Expected<bool> save_approvals(const std::string& path, const std::vector<Approval>& approvals) {
