@@ -22,7 +22,8 @@ struct FileModel {
   const EmbeddedPlan* embedded = nullptr;  // set for SQL assembled from a program's calls (C++)
 };
 
-// Parses `source` (which must outlive the model) with the SQL front end. With `condense_bulk_rows`
+// Parses `source` (which must outlive the model) with the SQL front end. The model keeps its parse
+// tree alive: models built one after another on one thread are all valid. With `condense_bulk_rows`
 // (analyzer/sql/bulk_rows.hpp), constant rows of INSERT ... VALUES are not put in the parse tree.
 FileModel build_model(const SourceFile& source, bool condense_bulk_rows = true);
 

@@ -33,7 +33,8 @@ struct ParseProblem {
 };
 
 // The result of parsing one SQL text. The Nodes point into the parser's document (a text that parsed
-// whole: valid until the parser parses again) or into `documents` (statements parsed one by one).
+// whole: valid until the parser parses again, unless `document_parser` holds it) or into
+// `documents` (statements parsed one by one).
 class ParsedSql {
  public:
   std::vector<ParsedStatement> statements;  // in file order
@@ -43,6 +44,9 @@ class ParsedSql {
   bool tokens_complete = false;  // `tokens` covers the whole text (no lexer error)
 
   std::vector<std::unique_ptr<simdjson::dom::document>> documents;
+  // The parser whose document a whole-text parse decoded into, shared with whoever hands parsers out
+  // (build_model): while this result holds it, nobody parses into it again.
+  std::shared_ptr<simdjson::dom::parser> document_parser;
 };
 
 // A statement the front end cannot hold: nested deeper than the parser's stack or the parse
