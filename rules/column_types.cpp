@@ -105,7 +105,11 @@ std::vector<TypedColumn> find_typed_columns(const Statement& statement) {
 }  // namespace
 
 const std::vector<TypedColumn>& typed_columns(const Statement& statement) {
-  return statement.derived(&find_typed_columns);
+  std::shared_ptr<const std::vector<TypedColumn>>& cache = statement.typed_columns_cache();
+  if (cache == nullptr) {
+    cache = std::make_shared<const std::vector<TypedColumn>>(find_typed_columns(statement));
+  }
+  return *cache;
 }
 
 ByteSpan TypedColumn::span() const {

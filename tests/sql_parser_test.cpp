@@ -156,33 +156,26 @@ TEST(Tokens, LiteTokensAgreeWithTheScannerOnAnchors) {
 }
 
 #include "analyzer/sql/file_model.hpp"
+#include "rules/column_types.hpp"
 
-namespace {
-
-int g_kind_computations = 0;
-std::string counted_kind(const Statement& statement) {
-  ++g_kind_computations;
-  return std::string(statement.kind()) + "@" + std::to_string(statement.begin());
-}
-
-}  // namespace
-
-// Facts several rules derive from one statement are computed once and kept with it; a copy does not
-// share them (a derived fact may point at the statement it came from) and computes its own.
-TEST(Statement, DerivedFactsAreComputedOnceAndNotCarriedByCopies) {
+// The typed columns seven rules ask for are found once and kept with the statement; a copy does
+// not share them (a typed column points at the statement it came from) and finds its own.
+TEST(Statement, TypedColumnsAreFoundOnceAndNotCarriedByCopies) {
   SourceFile file("a.sql", "CREATE TABLE t (id int);\nDROP TABLE t;\n");
   FileModel model = build_model(file);
   ASSERT_EQ(model.statements.size(), 2U);
-  g_kind_computations = 0;
   const Statement& create = model.statements[0];
-  EXPECT_EQ(create.derived(&counted_kind), "CreateStmt@0");
-  EXPECT_EQ(create.derived(&counted_kind), "CreateStmt@0");
-  EXPECT_EQ(g_kind_computations, 1);
-  EXPECT_EQ(model.statements[1].derived(&counted_kind), "DropStmt@25");
-  EXPECT_EQ(g_kind_computations, 2);
+  const std::vector<TypedColumn>& columns = typed_columns(create);
+  ASSERT_EQ(columns.size(), 1U);
+  EXPECT_EQ(columns[0].column, "id");
+  EXPECT_EQ(columns[0].statement, &create);
+  EXPECT_EQ(&typed_columns(create), &columns);  // kept, not found again
+  EXPECT_TRUE(typed_columns(model.statements[1]).empty());
   Statement copy = create;
-  EXPECT_EQ(copy.derived(&counted_kind), "CreateStmt@0");
-  EXPECT_EQ(g_kind_computations, 3);
+  const std::vector<TypedColumn>& copied = typed_columns(copy);
+  EXPECT_NE(&copied, &columns);
+  ASSERT_EQ(copied.size(), 1U);
+  EXPECT_EQ(copied[0].statement, &copy);
   EXPECT_EQ(create.relation_name(), "public.t");
   EXPECT_EQ(create.span().end, 23U);  // the code's end, without the `;`
 }

@@ -13,6 +13,8 @@
 
 namespace miglint {
 
+struct TypedColumn;  // rules/column_types.hpp: the rules' helper defines it, the statement keeps it
+
 // The one currency every rule sees, whatever front end produced it: a parsed statement, where it
 // is in its file, and the anchors rules report at.
 class Statement {
@@ -34,21 +36,11 @@ class Statement {
   // the table most statements act on, as qualified_name() gives it. Many rules ask: found once.
   const std::string& relation_name() const;
 
-  // A fact derived from this statement that several rules need (the typed columns of a CREATE
-  // TABLE, say): computed by `compute` on first use and kept with the statement, keyed by the
-  // function. A Statement is used by one thread at a time.
-  template <class T>
-  const T& derived(T (*compute)(const Statement&)) const {
-    auto key = reinterpret_cast<void (*)()>(compute);
-    for (const auto& [k, value] : derived_.entries) {
-      if (k == key) {
-        return *static_cast<const T*>(value.get());
-      }
-    }
-    auto value = std::make_shared<const T>(compute(*this));
-    const T& result = *value;
-    derived_.entries.emplace_back(key, std::move(value));
-    return result;
+  // The typed columns of this statement (rules/column_types.hpp), which seven rules ask for: kept
+  // with the statement once the rules' helper has found them. A Statement is used by one thread at
+  // a time.
+  std::shared_ptr<const std::vector<TypedColumn>>& typed_columns_cache() const {
+    return typed_columns_.value;
   }
 
   // File offset of a node's `location` field.
@@ -76,24 +68,24 @@ class Statement {
   mutable std::optional<std::vector<Token>> tokens_;
   mutable std::optional<uint32_t> code_end_;  // end of the last token, found on first use
   mutable std::optional<std::string> relation_name_;
-  // Derived facts may point at this statement (a typed column does): a copied or moved statement
-  // starts without them and computes its own.
-  struct DerivedFacts {
-    DerivedFacts() = default;
-    DerivedFacts(const DerivedFacts& /*other*/) {}
-    DerivedFacts(DerivedFacts&& /*other*/) noexcept {}
-    DerivedFacts& operator=(const DerivedFacts& /*other*/) {
-      entries.clear();
+  // Typed columns point at this statement: a copied or moved statement starts without them and
+  // finds its own.
+  struct TypedColumnsCache {
+    TypedColumnsCache() = default;
+    TypedColumnsCache(const TypedColumnsCache& /*other*/) {}
+    TypedColumnsCache(TypedColumnsCache&& /*other*/) noexcept {}
+    TypedColumnsCache& operator=(const TypedColumnsCache& /*other*/) {
+      value.reset();
       return *this;
     }
-    DerivedFacts& operator=(DerivedFacts&& /*other*/) noexcept {
-      entries.clear();
+    TypedColumnsCache& operator=(TypedColumnsCache&& /*other*/) noexcept {
+      value.reset();
       return *this;
     }
-    ~DerivedFacts() = default;
-    std::vector<std::pair<void (*)(), std::shared_ptr<const void>>> entries;
+    ~TypedColumnsCache() = default;
+    std::shared_ptr<const std::vector<TypedColumn>> value;
   };
-  mutable DerivedFacts derived_;
+  mutable TypedColumnsCache typed_columns_;
 };
 
 }  // namespace miglint
