@@ -64,6 +64,7 @@ extern const Rule kAttachPartitionWithoutCheck{
         "ATTACH PARTITION scans the new partition under ACCESS EXCLUSIVE unless a CHECK proves its bound.",
     .tags = {"lock"},
     .check = check,
+    .version_dependent = true,
 };
 
 }  // namespace miglint
