@@ -17,6 +17,7 @@
 #include "analyzer/project/config.hpp"
 #include "rules/registry.hpp"
 #include "tests/cli_support.hpp"
+#include "tests/fixture_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;
@@ -125,6 +126,9 @@ TEST_P(CppFixtureTest, FindingsMatchExpectations) {
         << GetParam() << ":" << finding.start.line << ":" << finding.start.column << ": unexpected "
         << finding.rule << ": " << finding.message;
   }
+  std::string snapshot =
+      fixtures::check_snapshot(path.string() + ".snap", fixtures::render_snapshot(result.findings));
+  EXPECT_TRUE(snapshot.empty()) << snapshot;
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -142,6 +143,46 @@ std::vector<std::string> fixture_mismatches(const Fixture& fixture, const std::v
     }
   }
   return problems;
+}
+
+std::string render_snapshot(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings) {
+    out += fmt::format("{}:{}:{} {} {}{}\n", f.path, f.start.line, f.start.column, f.rule,
+                       severity_name(f.severity), f.suppressed ? " (suppressed)" : "");
+    out += fmt::format("  message: {}\n", f.message);
+    if (!f.help.empty()) {
+      out += fmt::format("  help: {}\n", f.help);
+    }
+  }
+  return out;
+}
+
+std::string check_snapshot(const std::string& snapshot_path, const std::string& rendered) {
+  namespace fs = std::filesystem;
+  const char* update = std::getenv("MIGLINT_UPDATE_SNAPSHOTS");
+  if (update != nullptr && std::string_view(update) == "1") {
+    if (rendered.empty()) {
+      fs::remove(snapshot_path);
+    } else {
+      std::ofstream(snapshot_path, std::ios::binary) << rendered;
+    }
+    return {};
+  }
+  std::string pinned;
+  if (fs::exists(snapshot_path)) {
+    std::ifstream in(snapshot_path, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    pinned = buffer.str();
+  }
+  if (pinned == rendered) {
+    return {};
+  }
+  return fmt::format(
+      "{}: the findings as users read them differ from the snapshot (review, then run "
+      "ci/update-snapshots)\n--- snapshot\n{}--- now\n{}",
+      snapshot_path, pinned, rendered);
 }
 
 }  // namespace miglint::fixtures

@@ -41,4 +41,14 @@ std::vector<Fixture> fixture_files(const std::string& path);
 // Differences between what the fixture expects and what miglint reports, one line each.
 std::vector<std::string> fixture_mismatches(const Fixture& fixture, const std::vector<Finding>& findings);
 
+// The findings as users read them, one block per finding: `path:line:col rule severity`, then the
+// message and the help. Pinned per fixture in a `.snap` file beside it, so that a change of wording
+// shows up in review as a diff of that file.
+std::string render_snapshot(const std::vector<Finding>& findings);
+
+// Compares `rendered` with the snapshot file at `snapshot_path`; empty when they agree. With
+// MIGLINT_UPDATE_SNAPSHOTS=1 in the environment (`ci/update-snapshots`) it writes the file instead
+// (and removes it when there is nothing to pin). A fixture without findings has no snapshot file.
+std::string check_snapshot(const std::string& snapshot_path, const std::string& rendered);
+
 }  // namespace miglint::fixtures

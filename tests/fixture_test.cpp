@@ -54,6 +54,9 @@ TEST_P(FixtureTest, FindingsMatchExpectations) {
     for (const std::string& problem : fixtures::fixture_mismatches(fixture, result.findings)) {
       ADD_FAILURE() << problem;
     }
+    std::string snapshot =
+        fixtures::check_snapshot(path.string() + ".snap", fixtures::render_snapshot(result.findings));
+    EXPECT_TRUE(snapshot.empty()) << snapshot;
     return;
   }
   // A directory fixture: its files are linted together, in migration order, with the options of
@@ -71,12 +74,22 @@ TEST_P(FixtureTest, FindingsMatchExpectations) {
   lint_inputs(discovered.inputs, options, rules, [&](FileResult&& result) {
     findings[fs::path(result.path).lexically_normal().string()] = result.findings;
   });
+  std::vector<Finding> all_findings;
   for (const auto& file : files) {
-    for (const std::string& problem :
-         fixtures::fixture_mismatches(file, findings[fs::path(file.path).lexically_normal().string()])) {
+    std::vector<Finding>& of_file = findings[fs::path(file.path).lexically_normal().string()];
+    for (const std::string& problem : fixtures::fixture_mismatches(file, of_file)) {
       ADD_FAILURE() << problem;
     }
+    for (Finding finding : of_file) {
+      // Paths as the repository names them, not where it is checked out.
+      finding.path = fs::relative(finding.path, MIGLINT_SOURCE_DIR).generic_string();
+      all_findings.push_back(std::move(finding));
+    }
   }
+  // The directory's snapshot sits beside it (inside, it would be one more input of the run).
+  std::string snapshot =
+      fixtures::check_snapshot(path.string() + ".snap", fixtures::render_snapshot(all_findings));
+  EXPECT_TRUE(snapshot.empty()) << snapshot;
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
@@ -116,6 +129,9 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
     std::set<int> versions;
     if (fs::is_directory(dir)) {
       for (const auto& entry : fs::directory_iterator(dir)) {
+        if (!entry.is_directory() && entry.path().extension() != ".sql") {
+          continue;  // a fixture's snapshot (.snap)
+        }
         bool expects_rule = false;
         for (const fixtures::Fixture& fixture : fixtures::fixture_files(entry.path())) {
           expects_rule =
