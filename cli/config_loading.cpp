@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analyzer/front_ends.hpp"
 #include "analyzer/text/message_text.hpp"
+#include "cli/run_table.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {
@@ -16,6 +18,14 @@ std::set<std::string> rule_ids() {
     ids.emplace(rule.id);
   }
   return ids;
+}
+
+std::vector<ConfigTable> config_tables() {
+  std::vector<ConfigTable> tables{run_config_table()};
+  for (ConfigTable& table : front_end_config_tables()) {
+    tables.push_back(std::move(table));
+  }
+  return tables;
 }
 
 // The config file in force: --config, else miglint.toml found walking up from the current directory.
@@ -29,7 +39,7 @@ bool load_config_for(const std::string& explicit_path, std::optional<Config>& co
     std::cerr << fmt::format("miglint: error: {}: no such config file\n", escape_for_message(*path));
     return false;
   }
-  Expected<Config> loaded = load_config(*path, rule_ids());
+  Expected<Config> loaded = load_config(*path, rule_ids(), config_tables());
   if (!loaded) {
     // One line, built from the file's path and text (keys, values, the TOML parser's description).
     std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(loaded.error().message));

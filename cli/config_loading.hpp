@@ -3,6 +3,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "analyzer/project/config.hpp"
 
@@ -10,6 +11,9 @@ namespace miglint {
 
 // Every rule id, for checking the config file's rule names.
 std::set<std::string> rule_ids();
+
+// The tables of miglint.toml that their owners read: [run] (the runner) and the front ends' ([cpp]).
+std::vector<ConfigTable> config_tables();
 
 // The config file in force: --config, else miglint.toml found walking up from the current
 // directory. Returns false after printing a one-line error.

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/engine/linter.hpp"
+#include "analyzer/frontend/front_end.hpp"
 #include "analyzer/model/lock_model.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
@@ -30,6 +30,7 @@
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "cli/config_loading.hpp"
+#include "cli/run_table.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
 #include "rules/registry.hpp"
@@ -141,17 +142,17 @@ LintFlagValues given_flag_values(const LintFlags& flags) {
 class LintSetup {
  public:
   LintSetup(const LintFlags& flags, const std::optional<Config>& config,
-            std::shared_ptr<const cpp::CppSettings> cpp_settings)
-      : resolver_(config ? &*config : nullptr, given_flag_values(flags), cpp_settings),
+            const FrontEndSettingsByName& front_ends)
+      : resolver_(config ? &*config : nullptr, given_flag_values(flags), front_ends),
         statement_keys_(flags.format == "sarif"),
-        cpp_settings_(std::move(cpp_settings)) {
+        front_ends_(front_ends) {
     std::optional<std::string> run_directory;
-    if (config && config->run.present) {
+    if (config && run_settings_of(*config).present) {
       Expected<runner::RunSettingsResolved> run = resolve_run_settings(RunFlags{}, &*config);
       if (run) {
         timeouts_ = runner_timeouts(*run);
         vets_ = true;
-        if (config->run.migrations) {
+        if (run_settings_of(*config).migrations) {
           run_directory = run->directory;
         }
       }
@@ -165,7 +166,7 @@ class LintSetup {
     if (vets_ && applied_by_run(path)) {
       FileSettings settings = resolver_.file_settings(path);
       setup = vetting_setup(settings, settings.pg_version, timeouts_, approvals_, resolver_);
-      setup.options.cpp = cpp_settings_;
+      setup.options.front_ends = front_ends_;
     } else {
       setup = resolver_.lint_setup(path);
       setup.review = approvals_review(approvals_);
@@ -179,7 +180,7 @@ class LintSetup {
   // A migration `run` applies: an SQL migration (not a down migration) inside the configured
   // migrations directory (any directory when [run] names none).
   bool applied_by_run(const std::string& path) const {
-    if (cpp::is_cpp_path(path, cpp_settings_ ? *cpp_settings_ : cpp::CppSettings{})) {
+    if (!registered_front_ends().for_path(path, front_ends_).sql_as_written()) {
       return false;
     }
     std::string directory = approvals_directory_for(path, run_directory_);
@@ -197,7 +198,7 @@ class LintSetup {
 
   SettingsResolver resolver_;
   bool statement_keys_;
-  std::shared_ptr<const cpp::CppSettings> cpp_settings_;
+  FrontEndSettingsByName front_ends_;
   bool vets_ = false;
   RunnerTimeouts timeouts_;
   std::optional<std::string> run_directory_;
@@ -217,14 +218,11 @@ int run_lint(const LintFlags& flags) {
   if (!load_config_for(flags.config, config)) {
     return kExitError;
   }
-  // C++ sources: [cpp] of the config file, and -p.
-  auto cpp_settings = std::make_shared<cpp::CppSettings>(config ? config->cpp : cpp::CppSettings{});
-  if (!flags.compile_commands_dir.empty()) {
-    cpp_settings->compile_commands_dir = std::filesystem::absolute(flags.compile_commands_dir).string();
-  }
-  std::vector<std::string> cpp_extensions =
-      cpp_settings->enabled ? cpp_settings->extensions : std::vector<std::string>{};
-  LintSetup setup_for(flags, config, cpp_settings);
+  // Front ends' settings ([cpp] of the config file, and -p), and the extensions they collect.
+  FrontEndSettingsByName front_ends =
+      front_end_settings(config ? &*config : nullptr, FrontEndFlags{flags.compile_commands_dir});
+  std::vector<std::string> other_extensions = registered_front_ends().other_extensions(front_ends);
+  LintSetup setup_for(flags, config, front_ends);
   RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
   // Plain paths are walked as the files are linted; the git modes and --with-history need their
@@ -241,14 +239,14 @@ int run_lint(const LintFlags& flags) {
       std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
       Expected<std::vector<LintInput>> changed =
           changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged,
-                         cpp_extensions);
+                         other_extensions);
       if (!changed) {
         std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
         return kExitError;
       }
       discovered.inputs = std::move(*changed);
     } else {
-      discovered = discover_inputs(flags.paths, flags.stdin_filename, cpp_extensions);
+      discovered = discover_inputs(flags.paths, flags.stdin_filename, other_extensions);
     }
     if (config) {
       std::erase_if(discovered.inputs, [&](const LintInput& input) {
@@ -258,7 +256,7 @@ int run_lint(const LintFlags& flags) {
     add_history(discovered);
     source = std::make_unique<VectorInputSource>(std::move(discovered));
   } else {
-    source = open_inputs(flags.paths, flags.stdin_filename, cpp_extensions);
+    source = open_inputs(flags.paths, flags.stdin_filename, other_extensions);
     if (config) {
       source = std::make_unique<FilteredInputSource>(std::move(source), [&](const LintInput& input) {
         return input.contents != std::nullopt || !excluded_by_config(*config, input.display_path);
@@ -343,11 +341,14 @@ int run_locks(const LocksFlags& flags) {
   print_skipped(discovered.skipped);
   std::vector<InputError> errors = discovered.errors;
   std::erase_if(discovered.inputs, [&](const LintInput& input) {
-    if (!cpp::is_cpp_path(input.display_path, cpp::CppSettings{})) {
+    const FrontEnd& front_end = registered_front_ends().for_path(input.display_path, {});
+    if (front_end.sql_as_written()) {
       return false;
     }
-    errors.push_back(InputError{input.display_path, std::nullopt,
-                                "`miglint locks` reads SQL files; lint C++ sources with `miglint lint`"});
+    errors.push_back(
+        InputError{input.display_path, std::nullopt,
+                   fmt::format("`miglint locks` reads SQL files; lint {} sources with `miglint lint`",
+                               front_end.language())});
     return true;
   });
   LintFlagValues given;

@@ -8,14 +8,40 @@
 #include <ranges>
 
 #include "analyzer/text/duration.hpp"
+#include "cli/run_table.hpp"
 #include "cli/runner_commands.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {
 
 SettingsResolver::SettingsResolver(const Config* config, LintFlagValues flags,
-                                   std::shared_ptr<const cpp::CppSettings> cpp)
-    : config_(config), flags_(std::move(flags)), cpp_(std::move(cpp)) {}
+                                   FrontEndSettingsByName front_ends)
+    : config_(config), flags_(std::move(flags)), front_ends_(std::move(front_ends)) {}
+
+FrontEndSettingsByName front_end_settings(const Config* config, const FrontEndFlags& flags) {
+  FrontEndSettingsByName settings;
+  for (const FrontEnd* front_end : registered_front_ends().others()) {
+    std::string name(front_end->name());
+    const std::shared_ptr<const FrontEndSettings>* configured =
+        config != nullptr ? config->table<std::shared_ptr<const FrontEndSettings>>(name) : nullptr;
+    std::shared_ptr<const FrontEndSettings> in_force = configured != nullptr ? *configured : nullptr;
+    if (std::shared_ptr<const FrontEndSettings> adjusted = front_end->with_flags(in_force.get(), flags)) {
+      in_force = std::move(adjusted);
+    }
+    if (in_force) {
+      settings.emplace(std::move(name), std::move(in_force));
+    }
+  }
+  return settings;
+}
+
+void ignore_timeout_rules(std::set<std::string>& ignore) {
+  for (const Rule& rule : all_rules()) {
+    if (rule.has_tag("timeout")) {
+      ignore.emplace(rule.id);
+    }
+  }
+}
 
 FileSettings SettingsResolver::file_settings(const std::string& path) const {
   ConfigSettings configured = config_ != nullptr ? settings_for(*config_, path) : ConfigSettings{};
@@ -56,7 +82,7 @@ FileSetup SettingsResolver::lint_setup(const std::string& path) {
   FileSetup setup;
   setup.options.pg_version = settings.pg_version;
   setup.options.assume_in_transaction = settings.assume_in_transaction;
-  setup.options.cpp = cpp_;
+  setup.options.front_ends = front_ends_;
   setup.fail_on = settings.fail_on;
   setup.rules = rule_set(settings.select, settings.ignore, settings.severities);
   setup.options.max_file_size = max_file_size();
@@ -69,7 +95,7 @@ uint64_t SettingsResolver::max_file_size() const {
 }
 
 Expected<runner::RunSettingsResolved> resolve_run_settings(const RunFlags& flags, const Config* config) {
-  const RunSettings run = config != nullptr ? config->run : RunSettings{};
+  const RunSettings run = config != nullptr ? run_settings_of(*config) : RunSettings{};
   runner::RunSettingsResolved settings;
   settings.config = config;
   if (!flags.directory.empty()) {

@@ -45,7 +45,7 @@ class SettingsResolver {
  public:
   // `config` (may be null) must outlive the resolver.
   explicit SettingsResolver(const Config* config, LintFlagValues flags = {},
-                            std::shared_ptr<const cpp::CppSettings> cpp = nullptr);
+                            FrontEndSettingsByName front_ends = {});
 
   const Config* config() const { return config_; }
 
@@ -53,7 +53,7 @@ class SettingsResolver {
   FileSettings file_settings(const std::string& path) const;
 
   // How `lint` and `locks` read `path`: its options, rules and fail_on (timeouts_set_by_runner
-  // switches the two timeout rules off).
+  // switches the rules tagged `timeout` off).
   FileSetup lint_setup(const std::string& path);
 
   // Files larger than this are not read: [lint] max_file_size, else the default.
@@ -67,10 +67,18 @@ class SettingsResolver {
  private:
   const Config* config_;
   LintFlagValues flags_;
-  std::shared_ptr<const cpp::CppSettings> cpp_;
+  FrontEndSettingsByName front_ends_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const RuleSet>> rule_sets_;
 };
+
+// Front ends' settings: each front end's miglint.toml table (none: its defaults), with the
+// command-line flags applied.
+FrontEndSettingsByName front_end_settings(const Config* config, const FrontEndFlags& flags = {});
+
+// Adds to `ignore` the rules that ask for lock_timeout and statement_timeout (tagged `timeout`), for
+// migrations whose runner sets them (`timeouts_set_by_runner`, and miglint's own runner).
+void ignore_timeout_rules(std::set<std::string>& ignore);
 
 // `run`, `status`, `plan` and `approve`: each flag, else (for the database) MIGLINT_DATABASE_URL,
 // else the config's [run] table, else the defaults. A flag that is not a duration is an error.

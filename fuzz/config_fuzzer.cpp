@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "analyzer/project/config.hpp"
+#include "cli/config_loading.hpp"
+#include "cli/run_table.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
 #include "fuzz/fuzz_support.hpp"
@@ -42,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::set<std::string> known_rules = known_rule_ids();
   static const fuzz::ScratchFile file("miglint.toml");
   file.write(fuzz::as_text(data, size));
-  Expected<Config> config = load_config(file.path(), known_rules);
+  Expected<Config> config = load_config(file.path(), known_rules, config_tables());
   if (!config) {
     require(config.error().message.starts_with(file.path() + ":"),
             "a config error that does not name the file");
@@ -71,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FileSetup setup = resolver.lint_setup(path);
     require(setup.rules != nullptr, "a lint setup without rules");
   }
-  if (config->run.present) {
+  if (run_settings_of(*config).present) {
     resolve_run_settings(RunFlags{}, &*config);
   }
   return 0;

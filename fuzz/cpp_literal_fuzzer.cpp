@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/cpp/cpp_lint.hpp"
+#include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/cpp/cpp_text.hpp"
 #include "analyzer/engine/linter.hpp"
 #include "fuzz/fuzz_support.hpp"
@@ -107,7 +107,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   LintOptions options;
   options.pg_version = 10 + selector % 9;
-  FileResult result = cpp::lint_extracted_calls(*source, extraction, options, rules);
+  FileResult result =
+      lint_embedded_source(*source, cpp::embedded_source(*source, std::move(extraction)), options, rules);
   for (const Finding& finding : result.findings) {
     require(finding.span.begin <= finding.span.end && finding.span.end <= file.size(),
             fmt::format("a finding mapped outside the C++ file: {} at [{}, {}) of {} bytes", finding.rule,

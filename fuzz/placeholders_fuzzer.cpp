@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/cpp/placeholders.hpp"
+#include "analyzer/frontend/placeholders.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 using namespace miglint;
@@ -12,20 +12,19 @@ using miglint::fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view sql = fuzz::as_text(data, size);
-  for (cpp::PlaceholderStyle style :
-       {cpp::PlaceholderStyle::Dollar, cpp::PlaceholderStyle::Question, cpp::PlaceholderStyle::Colon,
-        cpp::PlaceholderStyle::Printf, cpp::PlaceholderStyle::Fmt}) {
+  for (PlaceholderStyle style : {PlaceholderStyle::Dollar, PlaceholderStyle::Question,
+                                 PlaceholderStyle::Colon, PlaceholderStyle::Printf, PlaceholderStyle::Fmt}) {
     uint32_t previous_end = 0;
-    for (const cpp::Placeholder& placeholder : cpp::find_placeholders(sql, style)) {
+    for (const Placeholder& placeholder : find_placeholders(sql, style)) {
       require(placeholder.begin >= previous_end, "placeholders overlap or are out of order");
       require(placeholder.begin < placeholder.end && placeholder.end <= sql.size(),
               "a placeholder outside the SQL");
       previous_end = placeholder.end;
       std::string stand_in =
-          cpp::placeholder_stand_in(placeholder.end - placeholder.begin, placeholder.identifier);
+          placeholder_stand_in(placeholder.end - placeholder.begin, placeholder.identifier);
       require(stand_in.size() == placeholder.end - placeholder.begin, "a stand-in of another length");
     }
-    std::string rewritten = cpp::neutralize_placeholders(sql, style);
+    std::string rewritten = neutralize_placeholders(sql, style);
     require(rewritten.size() == sql.size(), "rewriting placeholders moved bytes");
   }
   return 0;

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/project/config.hpp"
+#include "cli/config_loading.hpp"
 #include "rules/registry.hpp"
 
 namespace fs = std::filesystem;
@@ -21,6 +23,13 @@ std::set<std::string> known_rules() {
     ids.emplace(rule.id);
   }
   return ids;
+}
+
+// The [cpp] table as the C++ front end read it.
+const cpp::CppSettings& cpp_settings(const Config& config) {
+  const auto* table = config.table<std::shared_ptr<const FrontEndSettings>>("cpp");
+  EXPECT_NE(table, nullptr);
+  return dynamic_cast<const cpp::CppFrontEndSettings&>(**table).cpp;
 }
 
 class ConfigTest : public ::testing::Test {
@@ -38,7 +47,8 @@ class ConfigTest : public ::testing::Test {
     return path;
   }
   std::string load_error(const std::string& text) {
-    Expected<Config> config = load_config(write("miglint.toml", text).string(), known_rules());
+    Expected<Config> config =
+        load_config(write("miglint.toml", text).string(), known_rules(), config_tables());
     return config ? std::string() : config.error().message;
   }
   // Runs miglint in the test directory; returns its exit status and standard output.
@@ -76,7 +86,7 @@ paths = ["diesel/**"]
 pg_version = 14
 )toml")
                                             .string(),
-                                        known_rules());
+                                        known_rules(), config_tables());
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->top.pg_version, 12);
   EXPECT_EQ(config->top.assume_in_transaction, true);
@@ -163,7 +173,7 @@ TEST_F(ConfigTest, TheCommandLineFindsTheConfigAndFlagsOverrideIt) {
 TEST_F(ConfigTest, InitWritesAStarterThatLoads) {
   EXPECT_EQ(run("init").first, 0);
   EXPECT_EQ(run("init").first, 2);  // does not overwrite
-  Expected<Config> config = load_config((dir_ / "miglint.toml").string(), known_rules());
+  Expected<Config> config = load_config((dir_ / "miglint.toml").string(), known_rules(), config_tables());
   EXPECT_TRUE(config.has_value()) << config.error().message;
 }
 
@@ -181,9 +191,9 @@ TEST_F(ConfigTest, CppSectionAndQueryFunctions) {
                                               "placeholders = \"printf\"\n"
                                               "in_transaction = true\n")
                                             .string(),
-                                        known_rules());
+                                        known_rules(), config_tables());
   ASSERT_TRUE(config.has_value()) << config.error().message;
-  const cpp::CppSettings& settings = config->cpp;
+  const cpp::CppSettings& settings = cpp_settings(*config);
   EXPECT_TRUE(settings.enabled);
   EXPECT_EQ(settings.extensions, (std::vector<std::string>{".cpp", ".ipp"}));
   EXPECT_EQ(settings.compile_commands_dir, (fs::path(config->directory) / "build").string());
@@ -198,11 +208,11 @@ TEST_F(ConfigTest, CppSectionAndQueryFunctions) {
       load_config(write("miglint.toml",
                         "[cpp]\ndefault_query_functions = false\n[[cpp.query_functions]]\nname = \"run\"\n")
                       .string(),
-                  known_rules());
+                  known_rules(), config_tables());
   ASSERT_TRUE(only_mine.has_value());
-  ASSERT_EQ(only_mine->cpp.query_functions.size(), 1U);
-  EXPECT_EQ(only_mine->cpp.query_functions[0].placeholders, cpp::PlaceholderStyle::Dollar);
-  EXPECT_EQ(only_mine->cpp.query_functions[0].in_transaction, std::optional<bool>(false));
+  ASSERT_EQ(cpp_settings(*only_mine).query_functions.size(), 1U);
+  EXPECT_EQ(cpp_settings(*only_mine).query_functions[0].placeholders, cpp::PlaceholderStyle::Dollar);
+  EXPECT_EQ(cpp_settings(*only_mine).query_functions[0].in_transaction, std::optional<bool>(false));
 }
 
 TEST_F(ConfigTest, CppMistakesNameTheKey) {

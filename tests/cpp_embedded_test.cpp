@@ -5,9 +5,10 @@
 
 #include <algorithm>
 
-#include "analyzer/cpp/cpp_lint.hpp"
+#include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/cpp/cpp_text.hpp"
-#include "analyzer/cpp/placeholders.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/frontend/placeholders.hpp"
 #include "rules/registry.hpp"
 
 using namespace miglint;
@@ -149,7 +150,7 @@ FileResult lint_calls(const std::string& cpp, const std::vector<ExtractedCall>& 
   CppExtraction extraction;
   extraction.calls = calls;
   RuleSet rules(all_rules(), {}, {});
-  return lint_extracted_calls(*source, extraction, LintOptions{}, rules);
+  return lint_embedded_source(*source, embedded_source(*source, std::move(extraction)), LintOptions{}, rules);
 }
 
 std::vector<std::string> rule_positions(const FileResult& result) {

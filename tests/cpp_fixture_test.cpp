@@ -13,8 +13,10 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
-#include "analyzer/cpp/cpp_lint.hpp"
+#include "analyzer/cpp/cpp_front_end.hpp"
+#include "analyzer/engine/linter.hpp"
 #include "analyzer/project/config.hpp"
+#include "cli/config_loading.hpp"
 #include "rules/registry.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/fixture_support.hpp"
@@ -84,20 +86,20 @@ TEST_P(CppFixtureTest, FindingsMatchExpectations) {
   ASSERT_TRUE(source.has_value()) << source.error().message;
   LintOptions options;
   options.jobs = 1;
-  auto settings = std::make_shared<cpp::CppSettings>();
+  std::shared_ptr<const FrontEndSettings> settings;
   fs::path config_path = fs::path(path).replace_extension(".toml");
   if (fs::exists(config_path)) {
     std::set<std::string> ids;
     for (const Rule& rule : all_rules()) {
       ids.emplace(rule.id);
     }
-    Expected<Config> config = load_config(config_path.string(), ids);
+    Expected<Config> config = load_config(config_path.string(), ids, config_tables());
     ASSERT_TRUE(config.has_value()) << config.error().message;
-    *settings = config->cpp;
+    settings = *config->table<std::shared_ptr<const FrontEndSettings>>("cpp");
+    options.front_ends.emplace("cpp", settings);
   }
-  options.cpp = settings;
   RuleSet rules(all_rules(), {}, {});
-  FileResult result = cpp::lint_cpp_source(*source, path.string(), options, rules);
+  FileResult result = lint_with_front_end(cpp::cpp_front_end(), *source, path.string(), options, rules);
   ASSERT_TRUE(result.errors.empty()) << result.errors.front().message;
   // `may-be-incomplete`: a header that may or may not be installed (libpqxx's).
   if (source->text().find("// fixture: may-be-incomplete") == std::string_view::npos) {
@@ -146,7 +148,7 @@ TEST(CppFixtures, IgnoreCommentsSilenceTheirCallOnly) {
   Expected<SourceFile> source = load_source_file(path.string(), "ignores.cpp");
   ASSERT_TRUE(source.has_value());
   RuleSet rules(all_rules(), {}, {});
-  FileResult result = cpp::lint_cpp_source(*source, path.string(), LintOptions{}, rules);
+  FileResult result = lint_with_front_end(cpp::cpp_front_end(), *source, path.string(), LintOptions{}, rules);
   std::vector<std::string> suppressed;
   for (const Finding& finding : result.findings) {
     if (finding.suppressed) {

@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "analyzer/cpp/cpp_lint.hpp"
+#include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/cpp/cpp_text.hpp"
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/discover.hpp"

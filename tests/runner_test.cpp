@@ -9,6 +9,7 @@
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
 #include "analyzer/text/duration.hpp"
+#include "cli/run_table.hpp"
 #include "rules/registry.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
@@ -397,23 +398,24 @@ TEST(RunConfig, KeysAreReadAndCheckedWithPositions) {
                 "[run]\nmigrations = \"db/migrations\"\nlock_timeout = \"500ms\"\nstatement_timeout = "
                 "\"1min\"\nconcurrent_statement_timeout = \"none\"\nretries = 3\nlock_wait = \"10s\"\n"
                 "schema = \"ops\"\ndatabase_url = \"postgresql:///app\"\n");
-  Expected<Config> config = load_config(good.string(), rule_ids());
+  Expected<Config> config =
+      load_config(good.string(), rule_ids(), std::vector<ConfigTable>{run_config_table()});
   ASSERT_TRUE(config) << config.error().message;
-  EXPECT_EQ(config->run.migrations, "db/migrations");
-  EXPECT_EQ(config->run.lock_timeout, milliseconds(500));
-  EXPECT_EQ(config->run.statement_timeout, milliseconds(60000));
-  EXPECT_EQ(config->run.concurrent_statement_timeout, milliseconds(0));
-  EXPECT_EQ(config->run.retries, 3);
-  EXPECT_EQ(config->run.lock_wait, milliseconds(10000));
-  EXPECT_EQ(config->run.schema, "ops");
+  EXPECT_EQ(run_settings_of(*config).migrations, "db/migrations");
+  EXPECT_EQ(run_settings_of(*config).lock_timeout, milliseconds(500));
+  EXPECT_EQ(run_settings_of(*config).statement_timeout, milliseconds(60000));
+  EXPECT_EQ(run_settings_of(*config).concurrent_statement_timeout, milliseconds(0));
+  EXPECT_EQ(run_settings_of(*config).retries, 3);
+  EXPECT_EQ(run_settings_of(*config).lock_wait, milliseconds(10000));
+  EXPECT_EQ(run_settings_of(*config).schema, "ops");
 
   fs::path typo = dir.write("typo.toml", "[run]\nlock_timout = \"2s\"\n");
-  config = load_config(typo.string(), rule_ids());
+  config = load_config(typo.string(), rule_ids(), std::vector<ConfigTable>{run_config_table()});
   ASSERT_FALSE(config);
   EXPECT_NE(config.error().message.find("typo.toml:2:1: unknown key `run.lock_timout`"), std::string::npos)
       << config.error().message;
   fs::path bad = dir.write("bad.toml", "[run]\nlock_timeout = \"2 weeks\"\n");
-  config = load_config(bad.string(), rule_ids());
+  config = load_config(bad.string(), rule_ids(), std::vector<ConfigTable>{run_config_table()});
   ASSERT_FALSE(config);
   EXPECT_NE(config.error().message.find("bad.toml:2:"), std::string::npos) << config.error().message;
 }

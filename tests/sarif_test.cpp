@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "analyzer/cpp/cpp_lint.hpp"
+#include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/discover.hpp"
 #include "rules/registry.hpp"

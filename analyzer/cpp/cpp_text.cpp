@@ -254,36 +254,6 @@ std::vector<CppComment> scan_cpp_comments(std::string_view file) {
   return comments;
 }
 
-std::optional<PlaceholderStyle> parse_placeholder_style(std::string_view text) {
-  if (text == "dollar")
-    return PlaceholderStyle::Dollar;
-  if (text == "question")
-    return PlaceholderStyle::Question;
-  if (text == "colon")
-    return PlaceholderStyle::Colon;
-  if (text == "printf")
-    return PlaceholderStyle::Printf;
-  if (text == "fmt")
-    return PlaceholderStyle::Fmt;
-  return std::nullopt;
-}
-
-std::string_view placeholder_style_name(PlaceholderStyle style) {
-  switch (style) {
-    case PlaceholderStyle::Dollar:
-      return "dollar";
-    case PlaceholderStyle::Question:
-      return "question";
-    case PlaceholderStyle::Colon:
-      return "colon";
-    case PlaceholderStyle::Printf:
-      return "printf";
-    case PlaceholderStyle::Fmt:
-      return "fmt";
-  }
-  return "dollar";
-}
-
 std::vector<QueryFunction> default_query_functions() {
   std::vector<QueryFunction> functions;
   for (const char* name : {"PQexec", "PQexecParams", "PQsendQuery", "PQsendQueryParams"}) {

@@ -10,19 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/frontend/placeholders.hpp"
+
 namespace miglint::cpp {
 
-// How a query function's SQL marks the values (or names) it is completed with at run time.
-enum class PlaceholderStyle {
-  Dollar,    // $1 (libpq, libpqxx): PostgreSQL parses it as is
-  Question,  // ?
-  Colon,     // :name
-  Printf,    // %s, %d, ...
-  Fmt,       // {} / {name} / {0} (std::format, fmt)
-};
-
-std::optional<PlaceholderStyle> parse_placeholder_style(std::string_view text);
-std::string_view placeholder_style_name(PlaceholderStyle style);
+// How a query function's SQL marks its run-time values (the front-end seam's PlaceholderStyle).
+using miglint::parse_placeholder_style;
+using miglint::PlaceholderStyle;
 
 // A function or method whose argument `sql_arg` is SQL sent to PostgreSQL.
 struct QueryFunction {

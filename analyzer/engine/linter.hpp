@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/cpp/front_end.hpp"
+#include "analyzer/engine/rule_set.hpp"
+#include "analyzer/frontend/embedded_sql.hpp"
+#include "analyzer/frontend/front_end.hpp"
 #include "analyzer/model/context.hpp"
 #include "analyzer/model/finding.hpp"
 #include "analyzer/model/rule.hpp"
@@ -37,27 +39,9 @@ struct LintOptions {
   // Leave constant rows of INSERT ... VALUES out of the parse tree (analyzer/sql/bulk_rows.hpp). Off
   // only in the test that shows it changes no finding.
   bool condense_bulk_rows = true;
-  // C++ sources: what counts as one and which calls send SQL (nullptr: the defaults).
-  std::shared_ptr<const cpp::CppSettings> cpp;
-};
-
-// The rules of one run: all known rules, and which of them are enabled.
-class RuleSet {
- public:
-  // `severities` overrides rules' default severities (from the config file).
-  RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& select,
-          const std::set<std::string>& ignore, std::map<std::string, Severity> severities = {});
-
-  const Rule* find(std::string_view id) const;
-  Severity severity_of(std::string_view id) const;
-  bool enabled(std::string_view id) const;
-  const std::vector<const Rule*>& enabled_rules() const { return enabled_; }
-  std::span<const Rule> all() const { return all_; }
-
- private:
-  std::span<const Rule> all_;
-  std::vector<const Rule*> enabled_;
-  std::map<std::string, Severity> severities_;
+  // Front ends' settings by front end name ([cpp]: what counts as a C++ source and which calls send
+  // SQL); a front end without an entry uses its defaults.
+  FrontEndSettingsByName front_ends;
 };
 
 // The findings of one file, or why it could not be linted.
@@ -72,20 +56,6 @@ struct FileResult {
   Severity fail_on = Severity::Warning;  // the lowest severity that fails, for this file
 };
 
-// SQL embedded in a program (analyzer/cpp/), assembled into one text: what each call contributed.
-struct EmbeddedCallRegion {
-  ByteSpan sql;         // the call's SQL in the assembled text
-  ByteSpan directives;  // ignore comments copied from the program for this call (they cover `sql`)
-  // The program's transaction the call runs in (an id per transaction object); nullopt: autocommit.
-  std::optional<uint64_t> transaction;
-};
-struct EmbeddedPlan {
-  std::vector<EmbeddedCallRegion> calls;  // in text order
-  // Findings the front end made itself (in assembled-text coordinates), filtered by ignores like
-  // the rules' findings; an ignore applies to those that start within its call's `sql`.
-  std::vector<Finding> front_end_findings;
-};
-
 // Lints one source. `history` (may be null) provides facts of earlier files; `file_order` is this
 // file's position in migration order.
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
@@ -97,6 +67,19 @@ FileResult lint_source(const SourceFile& source, const LintOptions& options, con
 FileResult lint_embedded_sql(const SourceFile& assembled, const EmbeddedPlan& plan,
                              const LintOptions& options, const RuleSet& rules,
                              SchemaHistory* history = nullptr, std::size_t file_order = 0);
+
+// Lints one file that `front_end` reads (any but the SQL front end): the SQL it extracts, assembled
+// and linted as one migration context, findings mapped back to the file. `filesystem_path` is where
+// the file is (empty: read from stdin or git).
+FileResult lint_with_front_end(const FrontEnd& front_end, const SourceFile& source,
+                               const std::string& filesystem_path, const LintOptions& options,
+                               const RuleSet& rules, SchemaHistory* history = nullptr,
+                               std::size_t file_order = 0);
+
+// The same from what a front end extracted already (tests need no front end).
+FileResult lint_embedded_source(const SourceFile& source, const EmbeddedSource& embedded,
+                                const LintOptions& options, const RuleSet& rules,
+                                SchemaHistory* history = nullptr, std::size_t file_order = 0);
 
 // The lock model's view of a file: per statement, what it locks and what is held after it.
 struct StatementLocks {

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <filesystem>
 
+#include "analyzer/model/rule.hpp"
 #include "analyzer/text/byte_size.hpp"
 #include "analyzer/text/duration.hpp"
 #include "analyzer/text/source_file.hpp"
@@ -43,10 +45,38 @@ class ConfigError {
   std::string text_;
 };
 
-class SettingsReader {
+}  // namespace
+
+void ConfigTableReader::fail(const toml::node& node, std::string what) const {
+  throw ConfigError(path_, node.source(), std::move(what));
+}
+
+void ConfigTableReader::fail_key(const toml::key& key, std::string what) const {
+  throw ConfigError(path_, key.source(), std::move(what));
+}
+
+std::vector<std::string> ConfigTableReader::strings(const toml::node& value, const std::string& name) const {
+  const toml::array* array = value.as_array();
+  if (array == nullptr) {
+    fail(value, fmt::format("`{}` must be an array of strings", name));
+  }
+  std::vector<std::string> out;
+  for (const toml::node& item : *array) {
+    if (!item.is_string()) {
+      fail(item, fmt::format("`{}` must be an array of strings", name));
+    }
+    out.push_back(*item.value<std::string>());
+  }
+  return out;
+}
+
+namespace {
+
+class SettingsReader : public ConfigTableReader {
  public:
-  SettingsReader(const std::string& path, const std::set<std::string>& known_rules)
-      : path_(path), known_rules_(known_rules) {}
+  SettingsReader(const std::string& path, const std::string& directory,
+                 const std::set<std::string>& known_rules)
+      : ConfigTableReader(path, directory), known_rules_(known_rules) {}
 
   // Reads one top-level key into `settings`; returns false when the key is not a settings key.
   bool read(const toml::key& key, const toml::node& value, ConfigSettings& settings) const {
@@ -71,8 +101,8 @@ class SettingsReader {
         if (!known_rules_.contains(id)) {
           fail(value, fmt::format("`{}` names an unknown rule `{}` (see `miglint rules`)", name, id));
         }
-        if (name == "ignore" && id == "syntax-error") {
-          fail(value, "`ignore`: syntax-error cannot be switched off");
+        if (name == "ignore" && id == kSyntaxErrorRule) {
+          fail(value, fmt::format("`ignore`: {} cannot be switched off", kSyntaxErrorRule));
         }
         ids.insert(id);
       }
@@ -85,28 +115,6 @@ class SettingsReader {
       return false;
     }
     return true;
-  }
-
-  [[noreturn]] void fail(const toml::node& node, std::string what) const {
-    throw ConfigError(path_, node.source(), std::move(what));
-  }
-  [[noreturn]] void fail_key(const toml::key& key, std::string what) const {
-    throw ConfigError(path_, key.source(), std::move(what));
-  }
-
-  std::vector<std::string> strings(const toml::node& value, const std::string& name) const {
-    const toml::array* array = value.as_array();
-    if (array == nullptr) {
-      fail(value, fmt::format("`{}` must be an array of strings", name));
-    }
-    std::vector<std::string> out;
-    for (const toml::node& item : *array) {
-      if (!item.is_string()) {
-        fail(item, fmt::format("`{}` must be an array of strings", name));
-      }
-      out.push_back(*item.value<std::string>());
-    }
-    return out;
   }
 
  private:
@@ -144,112 +152,16 @@ class SettingsReader {
           fail_key(key, fmt::format("unknown key `rules.{}.{}` (only `severity`)", id.str(), key.str()));
         }
         std::optional<Severity> level = severity(setting, "severity", true);
-        if (!level && id.str() == "syntax-error") {
-          fail(setting, "syntax-error cannot be switched off");
+        if (!level && id.str() == kSyntaxErrorRule) {
+          fail(setting, fmt::format("{} cannot be switched off", kSyntaxErrorRule));
         }
         settings.rule_severity[std::string(id.str())] = level;
       }
     }
   }
 
-  const std::string& path_;
   const std::set<std::string>& known_rules_;
 };
-
-// [cpp] enabled, extensions, compile_commands_dir, args, default_query_functions and
-// [[cpp.query_functions]] name, sql_arg, placeholders, in_transaction.
-void read_cpp(const SettingsReader& reader, const toml::node& value, const std::string& config_dir,
-              cpp::CppSettings& settings) {
-  const toml::table* table = value.as_table();
-  if (table == nullptr) {
-    reader.fail(value, "`cpp` must be a table ([cpp])");
-  }
-  bool keep_defaults = true;
-  std::vector<cpp::QueryFunction> configured;
-  for (const auto& [key, item] : *table) {
-    std::string name(key.str());
-    if (name == "enabled" || name == "default_query_functions") {
-      if (!item.is_boolean()) {
-        reader.fail(item, fmt::format("`cpp.{}` must be true or false", name));
-      }
-      (name == "enabled" ? settings.enabled : keep_defaults) = *item.value<bool>();
-    } else if (name == "extensions") {
-      settings.extensions = reader.strings(item, "cpp.extensions");
-      for (std::string& extension : settings.extensions) {
-        if (!extension.starts_with(".")) {
-          extension = "." + extension;
-        }
-      }
-    } else if (name == "args") {
-      settings.extra_args = reader.strings(item, "cpp.args");
-    } else if (name == "compile_commands_dir") {
-      if (!item.is_string()) {
-        reader.fail(item, "`cpp.compile_commands_dir` must be a string");
-      }
-      fs::path dir(*item.value<std::string>());
-      settings.compile_commands_dir =
-          (dir.is_absolute() ? dir : fs::path(config_dir) / dir).lexically_normal().string();
-    } else if (name == "query_functions") {
-      const toml::array* functions = item.as_array();
-      if (functions == nullptr) {
-        reader.fail(item, "`cpp.query_functions` must be an array of [[cpp.query_functions]] tables");
-      }
-      for (const toml::node& entry : *functions) {
-        const toml::table* function = entry.as_table();
-        if (function == nullptr) {
-          reader.fail(entry, "each [[cpp.query_functions]] entry must be a table");
-        }
-        cpp::QueryFunction query;
-        for (const auto& [field, setting] : *function) {
-          std::string_view field_name = field.str();
-          if (field_name == "name") {
-            if (!setting.is_string() || setting.value<std::string>()->empty()) {
-              reader.fail(setting, "`name` must be a function name such as \"myapp::db::run\"");
-            }
-            query.name = *setting.value<std::string>();
-            while (query.name.starts_with("::")) {
-              query.name.erase(0, 2);
-            }
-          } else if (field_name == "sql_arg") {
-            auto index = setting.value<int64_t>();
-            if (!setting.is_integer() || !index || *index < 0 || *index > 64) {
-              reader.fail(setting, "`sql_arg` must be the 0-based index of the SQL argument");
-            }
-            query.sql_arg = static_cast<unsigned>(*index);
-          } else if (field_name == "placeholders") {
-            auto style = setting.is_string() ? cpp::parse_placeholder_style(*setting.value<std::string>())
-                                             : std::nullopt;
-            if (!style) {
-              reader.fail(
-                  setting,
-                  "`placeholders` must be one of \"dollar\", \"question\", \"colon\", \"printf\", \"fmt\"");
-            }
-            query.placeholders = *style;
-          } else if (field_name == "in_transaction") {
-            if (!setting.is_boolean()) {
-              reader.fail(setting, "`in_transaction` must be true or false");
-            }
-            query.in_transaction = *setting.value<bool>();
-          } else {
-            reader.fail_key(field, fmt::format("unknown key `{}` in [[cpp.query_functions]] (name, sql_arg, "
-                                               "placeholders, in_transaction)",
-                                               field_name));
-          }
-        }
-        if (query.name.empty()) {
-          reader.fail(entry, "[[cpp.query_functions]] needs `name`");
-        }
-        configured.push_back(std::move(query));
-      }
-    } else {
-      reader.fail_key(key, fmt::format("unknown key `cpp.{}`", name));
-    }
-  }
-  if (!keep_defaults) {
-    settings.query_functions.clear();
-  }
-  settings.query_functions.insert(settings.query_functions.end(), configured.begin(), configured.end());
-}
 
 void merge(ConfigSettings& into, const ConfigSettings& from) {
   if (from.pg_version)
@@ -329,61 +241,6 @@ bool config_glob_matches(const std::string& glob, const std::string& path_from_c
 
 namespace {
 
-void read_run_table(const SettingsReader& reader, const toml::node& value, RunSettings& run) {
-  const toml::table* table = value.as_table();
-  if (table == nullptr) {
-    reader.fail(value, "`run` must be a table ([run])");
-  }
-  run.present = true;
-  for (const auto& [key, setting] : *table) {
-    std::string name(key.str());
-    auto text = [&]() {
-      if (!setting.is_string()) {
-        reader.fail(setting, fmt::format("`run.{}` must be a string", name));
-      }
-      return *setting.value<std::string>();
-    };
-    auto duration = [&]() {
-      std::string written = text();
-      std::optional<std::chrono::milliseconds> parsed = parse_duration(written);
-      if (!parsed) {
-        reader.fail(setting,
-                    fmt::format("`run.{}`: `{}` is not a duration (like \"2s\", \"500ms\", \"none\")", name,
-                                written));
-      }
-      return *parsed;
-    };
-    if (name == "migrations") {
-      run.migrations = text();
-    } else if (name == "database_url") {
-      run.database_url = text();
-    } else if (name == "schema") {
-      run.schema = text();
-    } else if (name == "lock_timeout") {
-      run.lock_timeout = duration();
-    } else if (name == "statement_timeout") {
-      run.statement_timeout = duration();
-    } else if (name == "concurrent_statement_timeout") {
-      run.concurrent_statement_timeout = duration();
-    } else if (name == "concurrent_lock_timeout") {
-      run.concurrent_lock_timeout = duration();
-    } else if (name == "lock_wait") {
-      run.lock_wait = duration();
-    } else if (name == "retries") {
-      auto retries = setting.value<int64_t>();
-      if (!setting.is_integer() || !retries || *retries < 0 || *retries > 100) {
-        reader.fail(setting, "`run.retries` must be an integer from 0 to 100");
-      }
-      run.retries = static_cast<int>(*retries);
-    } else {
-      reader.fail_key(key, fmt::format("unknown key `run.{}` (known: migrations, database_url, schema, "
-                                       "lock_timeout, statement_timeout, concurrent_statement_timeout, "
-                                       "concurrent_lock_timeout, lock_wait, retries)",
-                                       name));
-    }
-  }
-}
-
 void read_lint_table(const SettingsReader& reader, const toml::node& value, LintSettings& lint) {
   const toml::table* table = value.as_table();
   if (table == nullptr) {
@@ -410,7 +267,8 @@ void read_lint_table(const SettingsReader& reader, const toml::node& value, Lint
 
 }  // namespace
 
-Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules) {
+Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules,
+                             std::span<const ConfigTable> tables) {
   Config config;
   config.path = path;
   std::error_code error;
@@ -422,22 +280,20 @@ Expected<Config> load_config(const std::string& path, const std::set<std::string
     const auto& where = failure.source().begin;
     return Error{fmt::format("{}:{}:{}: {}", path, where.line, where.column, failure.description())};
   }
-  SettingsReader reader(path, known_rules);
+  SettingsReader reader(path, config.directory, known_rules);
   try {
     for (const auto& [key, value] : root) {
       if (reader.read(key, value, config.top)) {
-        continue;
-      }
-      if (key.str() == "run") {
-        read_run_table(reader, value, config.run);
         continue;
       }
       if (key.str() == "lint") {
         read_lint_table(reader, value, config.lint);
         continue;
       }
-      if (key.str() == "cpp") {
-        read_cpp(reader, value, config.directory, config.cpp);
+      auto table = std::find_if(tables.begin(), tables.end(),
+                                [&](const ConfigTable& candidate) { return candidate.name == key.str(); });
+      if (table != tables.end()) {
+        config.tables[table->name] = table->read(reader, value);
         continue;
       }
       if (key.str() != "overrides") {
@@ -493,10 +349,6 @@ std::map<std::string, Severity> rule_severities(const ConfigSettings& settings,
     }
   }
   return severities;
-}
-
-void ignore_timeout_rules(std::set<std::string>& ignore) {
-  ignore.insert({"require-lock-timeout", "require-statement-timeout"});
 }
 
 bool excluded_by_config(const Config& config, const std::string& path) {

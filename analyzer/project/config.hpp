@@ -1,14 +1,16 @@
 #pragma once
 
-#include <chrono>
+#include <any>
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "analyzer/cpp/front_end.hpp"
 #include "analyzer/model/finding.hpp"
+#include "analyzer/project/config_table.hpp"
 #include "analyzer/text/expected.hpp"
 
 namespace miglint {
@@ -32,21 +34,6 @@ struct ConfigOverride {
   ConfigSettings settings;
 };
 
-// The [run] table: settings of `miglint run`, `status`, `plan` (command-line flags win). Durations
-// are checked when the file is read.
-struct RunSettings {
-  bool present = false;                   // the file has a [run] table: `miglint run` applies its migrations
-  std::optional<std::string> migrations;  // relative to the config file's directory
-  std::optional<std::string> database_url;
-  std::optional<std::chrono::milliseconds> lock_timeout;
-  std::optional<std::chrono::milliseconds> statement_timeout;
-  std::optional<std::chrono::milliseconds> concurrent_statement_timeout;
-  std::optional<std::chrono::milliseconds> concurrent_lock_timeout;
-  std::optional<std::chrono::milliseconds> lock_wait;
-  std::optional<int> retries;
-  std::optional<std::string> schema;
-};
-
 // The [lint] table: limits of reading files (top level only).
 struct LintSettings {
   std::optional<uint64_t> max_file_size;  // bytes; larger files are refused with one error line
@@ -58,19 +45,27 @@ struct Config {
   std::string directory;  // its directory (absolute): globs are relative to it
   ConfigSettings top;
   std::vector<ConfigOverride> overrides;
-  RunSettings run;
   LintSettings lint;
-  // [cpp] and [[cpp.query_functions]]: C++ sources (top level only). compile_commands_dir is made
-  // absolute (relative to the config file's directory).
-  cpp::CppSettings cpp;
+  // The tables other parts of miglint read themselves (ConfigTable), by name, as their readers made
+  // them: [run] (the runner), [cpp] (the C++ front end). Absent: the file has no such table.
+  std::map<std::string, std::any, std::less<>> tables;
+
+  // The table `name` as type T, or null when the file has none.
+  template <class T>
+  const T* table(std::string_view name) const {
+    auto it = tables.find(name);
+    return it != tables.end() ? std::any_cast<T>(&it->second) : nullptr;
+  }
 };
 
 // Walks up from `start` to the filesystem root; the first miglint.toml found, or nullopt.
 std::optional<std::string> find_config_file(const std::string& start);
 
 // Reads and checks a config file: an unknown key, a wrong type or an unknown rule id is an error
-// naming the file, line and key ("miglint.toml:4:1: unknown key `pg_verison`").
-Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules);
+// naming the file, line and key ("miglint.toml:4:1: unknown key `pg_verison`"). `tables` are the
+// tables other parts of miglint read (any other key is unknown).
+Expected<Config> load_config(const std::string& path, const std::set<std::string>& known_rules,
+                             std::span<const ConfigTable> tables = {});
 
 // Whether `path` (as reported) matches a glob of the config: `*` and `?` within a path segment, `**`
 // across segments; a glob without `/` matches the file name in any directory.
@@ -84,10 +79,6 @@ ConfigSettings settings_for(const Config& config, const std::string& path);
 // and rules set to "off" added to `ignore`.
 std::map<std::string, Severity> rule_severities(const ConfigSettings& settings,
                                                 std::set<std::string>& ignore);
-
-// Adds to `ignore` the rules that ask for lock_timeout and statement_timeout, for migrations whose
-// runner sets them (`timeouts_set_by_runner`, and miglint's own runner).
-void ignore_timeout_rules(std::set<std::string>& ignore);
 
 // Whether the config excludes `path` (top-level or override `exclude` globs).
 bool excluded_by_config(const Config& config, const std::string& path);

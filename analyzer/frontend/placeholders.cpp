@@ -1,4 +1,4 @@
-#include "analyzer/cpp/placeholders.hpp"
+#include "analyzer/frontend/placeholders.hpp"
 
 #include <pg_query.h>
 
@@ -8,7 +8,7 @@
 
 #include "analyzer/text/source_file.hpp"
 
-namespace miglint::cpp {
+namespace miglint {
 
 namespace {
 
@@ -355,4 +355,18 @@ std::string neutralize_placeholders(std::string_view sql, PlaceholderStyle style
   return out;
 }
 
-}  // namespace miglint::cpp
+std::optional<PlaceholderStyle> parse_placeholder_style(std::string_view text) {
+  if (text == "dollar")
+    return PlaceholderStyle::Dollar;
+  if (text == "question")
+    return PlaceholderStyle::Question;
+  if (text == "colon")
+    return PlaceholderStyle::Colon;
+  if (text == "printf")
+    return PlaceholderStyle::Printf;
+  if (text == "fmt")
+    return PlaceholderStyle::Fmt;
+  return std::nullopt;
+}
+
+}  // namespace miglint

@@ -9,9 +9,21 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/cpp/front_end.hpp"
+#include <optional>
 
-namespace miglint::cpp {
+namespace miglint {
+
+// How a program's SQL marks the values (or names) it is completed with at run time.
+enum class PlaceholderStyle {
+  Dollar,    // $1 (libpq, libpqxx): PostgreSQL parses it as is
+  Question,  // ?
+  Colon,     // :name
+  Printf,    // %s, %d, ...
+  Fmt,       // {} / {name} / {0} (std::format, fmt)
+};
+
+// "dollar", "question", "colon", "printf", "fmt" (as miglint.toml names them).
+std::optional<PlaceholderStyle> parse_placeholder_style(std::string_view text);
 
 struct Placeholder {
   uint32_t begin = 0;
@@ -30,4 +42,4 @@ std::string neutralize_placeholders(std::string_view sql, PlaceholderStyle style
 // The replacement text for one placeholder of `length` bytes.
 std::string placeholder_stand_in(uint32_t length, bool identifier);
 
-}  // namespace miglint::cpp
+}  // namespace miglint

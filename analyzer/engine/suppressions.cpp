@@ -1,0 +1,217 @@
+#include "analyzer/engine/suppressions.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "analyzer/engine/driver_findings.hpp"
+#include "analyzer/sql/directives.hpp"
+#include "analyzer/sql/statement.hpp"
+
+namespace miglint {
+
+namespace {
+
+// The statements and failed statements of a file, as ignore comments look for them: sorted by end
+// and by beginning (stable, so ties keep the file's order), so that each comment finds its target by
+// binary search (a file may have tens of thousands of statements and of ignore comments).
+struct IgnoreUnits {
+  struct Unit {
+    int64_t id;
+    ByteSpan span;
+  };
+  std::vector<Unit> by_end;
+  std::vector<Unit> by_begin;
+
+  explicit IgnoreUnits(const FileModel& model) {
+    for (const Statement& s : model.statements) {
+      by_end.push_back({s.index(), s.span()});
+    }
+    for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
+      by_end.push_back(
+          {static_cast<int64_t>(model.statements.size() + k), model.parsed.problems[k].statement});
+    }
+    by_begin = by_end;
+    std::stable_sort(by_end.begin(), by_end.end(),
+                     [](const Unit& a, const Unit& b) { return a.span.end < b.span.end; });
+    std::stable_sort(by_begin.begin(), by_begin.end(),
+                     [](const Unit& a, const Unit& b) { return a.span.begin < b.span.begin; });
+  }
+};
+
+// The statement (or failed statement) an ignore comment applies to: the statement it trails on the
+// same line (`DROP TABLE t; -- miglint-ignore ban-drop-table`), else the next one. Of the units that
+// end before the comment, the one that ends last (the last in the file's order on a tie) trails it
+// when it ends on the comment's line; of those that begin after it, the first.
+int64_t ignore_target(const FileModel& model, const IgnoreUnits& units, const IgnoreDirective& directive) {
+  const SourceFile& source = *model.source;
+  auto ends_after =
+      std::upper_bound(units.by_end.begin(), units.by_end.end(), directive.span.begin,
+                       [](uint32_t at, const IgnoreUnits::Unit& unit) { return at < unit.span.end; });
+  if (ends_after != units.by_end.begin()) {
+    const IgnoreUnits::Unit& trailed = *(ends_after - 1);
+    if (source.position(trailed.span.end).line == source.position(directive.span.begin).line) {
+      return trailed.id;
+    }
+  }
+  auto next =
+      std::lower_bound(units.by_begin.begin(), units.by_begin.end(), directive.span.end,
+                       [](const IgnoreUnits::Unit& unit, uint32_t at) { return unit.span.begin < at; });
+  return next == units.by_begin.end() ? -1 : next->id;
+}
+
+// How many unknown rule names of one ignore comment are reported one by one; the rest are counted
+// in one more finding (a comment listing 100,000 made-up names is one problem, not 100,000).
+constexpr std::size_t kUnknownNamesShown = 5;
+
+}  // namespace
+
+void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
+  if (model.directives.ignores.empty()) {
+    return;
+  }
+  auto& ignores = model.directives.ignores;
+  IgnoreUnits units(model);
+  std::vector<int64_t> targets;
+  targets.reserve(ignores.size());
+  for (const IgnoreDirective& directive : ignores) {
+    targets.push_back(directive.whole_file ? -1 : ignore_target(model, units, directive));
+  }
+  // Where the unit a finding concerns starts (a statement, a failed statement, or the finding).
+  auto unit_begin = [&](const Finding& finding) {
+    auto unit = finding.statement_index;
+    if (unit >= 0 && static_cast<std::size_t>(unit) < model.statements.size()) {
+      return model.statements[static_cast<std::size_t>(unit)].begin();
+    }
+    std::size_t problem = static_cast<std::size_t>(unit) - model.statements.size();
+    if (unit >= 0 && problem < model.parsed.problems.size()) {
+      return model.parsed.problems[problem].statement.begin;
+    }
+    return finding.span.begin;
+  };
+  auto in_scope = [&](const IgnoreDirective& directive, const Finding& finding) {
+    uint32_t begin = unit_begin(finding);
+    return finding.rule != kUnusedIgnoreRule && begin >= directive.scope->begin &&
+           begin < std::max(directive.scope->end, directive.scope->begin + 1);
+  };
+  // Indexes, so that a finding visits only the comments that may silence it, and in each only the
+  // name it carries (a file may hold many comments, a comment many names): per comment its names;
+  // the comments per target statement; the file-wide comments per rule; the ones scoped to an
+  // embedded call (embedded SQL), by scope begin (scopes are calls' SQL regions, disjoint).
+  std::vector<std::unordered_map<std::string_view, std::size_t>> names_of(ignores.size());
+  std::unordered_map<int64_t, std::vector<std::size_t>> by_target;
+  std::unordered_map<std::string_view, std::vector<std::size_t>> whole_file_by_rule;
+  std::vector<std::size_t> scoped;
+  for (std::size_t d = 0; d < ignores.size(); ++d) {
+    for (std::size_t n = 0; n < ignores[d].rules.size(); ++n) {
+      names_of[d].try_emplace(ignores[d].rules[n].rule, n);
+    }
+    if (ignores[d].whole_file) {
+      for (const auto& [rule, n] : names_of[d]) {
+        whole_file_by_rule[rule].push_back(d);
+      }
+    } else if (ignores[d].scope) {
+      scoped.push_back(d);
+    } else if (targets[d] >= 0) {
+      by_target[targets[d]].push_back(d);
+    }
+  }
+  std::stable_sort(scoped.begin(), scoped.end(), [&](std::size_t a, std::size_t b) {
+    return ignores[a].scope->begin < ignores[b].scope->begin;
+  });
+  // Rules whose file-wide comments are all marked used: a later finding of the rule needs only the
+  // first of them (for its reason).
+  std::unordered_set<std::string_view> marked;
+  std::vector<std::size_t> candidates;
+  auto silence = [&](Finding& finding) {
+    if (finding.rule == kSyntaxErrorRule) {
+      return;  // a syntax error cannot be switched off
+    }
+    candidates.clear();
+    if (auto it = whole_file_by_rule.find(finding.rule); it != whole_file_by_rule.end()) {
+      if (marked.contains(it->first)) {
+        candidates.push_back(it->second.front());
+      } else {
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+        marked.insert(it->first);
+      }
+    }
+    if (auto it = by_target.find(finding.statement_index); it != by_target.end()) {
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    }
+    if (!scoped.empty()) {
+      uint32_t begin = unit_begin(finding);
+      auto after = std::upper_bound(scoped.begin(), scoped.end(), begin,
+                                    [&](uint32_t at, std::size_t d) { return at < ignores[d].scope->begin; });
+      if (after != scoped.begin()) {
+        uint32_t scope_begin = ignores[*(after - 1)].scope->begin;
+        for (auto it = after; it != scoped.begin() && ignores[*(it - 1)].scope->begin == scope_begin; --it) {
+          candidates.push_back(*(it - 1));
+        }
+      }
+    }
+    std::sort(candidates.begin(), candidates.end());  // the first comment that applies gives the reason
+    for (std::size_t d : candidates) {
+      if (ignores[d].scope && !in_scope(ignores[d], finding)) {
+        continue;
+      }
+      auto name = names_of[d].find(finding.rule);
+      if (name == names_of[d].end()) {
+        continue;
+      }
+      ignores[d].rules[name->second].used = true;
+      if (!finding.suppressed) {
+        finding.suppressed = true;
+        finding.suppression_reason = ignores[d].reason;
+      }
+    }
+  };
+  for (Finding& finding : findings) {
+    silence(finding);
+  }
+  if (!rules.enabled(kUnusedIgnoreRule)) {
+    return;
+  }
+  std::vector<Finding> unused;
+  const Rule& unused_rule = *rules.find(kUnusedIgnoreRule);
+  const std::string_view help =
+      "Remove the rule from the comment, or fix its name (`miglint rules` lists them).";
+  for (const IgnoreDirective& directive : ignores) {
+    std::string_view kind = directive.whole_file ? "miglint-ignore-file" : "miglint-ignore";
+    std::size_t unknown = 0;
+    for (const auto& name : directive.rules) {
+      std::string message;
+      if (name.rule == kSyntaxErrorRule) {
+        message =
+            fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
+      } else if (rules.find(name.rule) == nullptr) {
+        if (++unknown > kUnknownNamesShown) {
+          continue;
+        }
+        message = fmt::format("{} names an unknown rule `{}`", kind, name.rule);
+      } else if (rules.enabled(name.rule) && !name.used) {
+        message = fmt::format("{} for `{}` silences nothing", kind, name.rule);
+      } else {
+        continue;
+      }
+      unused.push_back(make_finding(*model.source, unused_rule, directive.span, std::move(message),
+                                    std::string(help), -1));
+    }
+    if (unknown > kUnknownNamesShown) {
+      unused.push_back(
+          make_finding(*model.source, unused_rule, directive.span,
+                       fmt::format("{} names {} more unknown rules (only the first {} are shown)", kind,
+                                   unknown - kUnknownNamesShown, kUnknownNamesShown),
+                       std::string(help), -1));
+    }
+  }
+  for (Finding& finding : unused) {
+    silence(finding);
+    findings.push_back(std::move(finding));
+  }
+}
+
+}  // namespace miglint
