@@ -25,6 +25,7 @@
 #include "analyzer/hash.hpp"
 #include "analyzer/input_source.hpp"
 #include "analyzer/order.hpp"
+#include "analyzer/sql/pg_nodes.hpp"
 #include "analyzer/sql_parser.hpp"
 #include "analyzer/statement.hpp"
 #include "analyzer/transaction_model.hpp"
@@ -42,6 +43,21 @@ RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& s
       enabled_.push_back(&rule);
     }
   }
+  // The driver calls a rule only for the statement kinds it looks at: one list per kind, built
+  // here once, in registry order so that findings come out as they did when every rule saw every
+  // statement.
+  enabled_by_kind_.resize(pg::kNodeKindCount);
+  for (std::size_t kind = 0; kind < pg::kNodeKindCount; ++kind) {
+    for (std::size_t r = 0; r < enabled_.size(); ++r) {
+      if (enabled_[r]->check != nullptr && enabled_[r]->looks_at(static_cast<pg::NodeKind>(kind))) {
+        enabled_by_kind_[kind].push_back(r);
+      }
+    }
+  }
+}
+
+const std::vector<std::size_t>& RuleSet::enabled_for(pg::NodeKind kind) const {
+  return enabled_by_kind_[static_cast<std::size_t>(kind)];
 }
 
 Severity RuleSet::severity_of(std::string_view id) const {
@@ -403,11 +419,8 @@ void run_rules(const FileModel& model, const RuleSet& rules, const MigrationCont
                std::vector<Finding>& findings) {
   const auto& enabled = rules.enabled_rules();
   memory.resize(enabled.size());
-  for (std::size_t r = 0; r < enabled.size(); ++r) {
+  for (std::size_t r : rules.enabled_for(statement.node_kind())) {
     const Rule* rule = enabled[r];
-    if (rule->check == nullptr) {
-      continue;
-    }
     RuleOutput output(&memory[r]);
     rule->check(statement, context, output);
     for (RuleHit& hit : output.hits()) {
