@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "analyzer/report/message_text.hpp"
+#include "analyzer/text/message_text.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {

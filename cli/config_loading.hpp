@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "analyzer/config.hpp"
+#include "analyzer/project/config.hpp"
 
 namespace miglint {
 

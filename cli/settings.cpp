@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <ranges>
 
-#include "analyzer/duration.hpp"
+#include "analyzer/text/duration.hpp"
 #include "cli/runner_commands.hpp"
 #include "rules/registry.hpp"
 

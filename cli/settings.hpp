@@ -11,10 +11,10 @@
 #include <set>
 #include <string>
 
-#include "analyzer/config.hpp"
-#include "analyzer/expected.hpp"
-#include "analyzer/finding.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/model/finding.hpp"
+#include "analyzer/project/config.hpp"
+#include "analyzer/text/expected.hpp"
 #include "runner/runner.hpp"
 
 namespace miglint {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/approvals.hpp"
+#include "analyzer/project/approvals.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 using namespace miglint;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/config.hpp"
+#include "analyzer/project/config.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
 #include "fuzz/fuzz_support.hpp"

@@ -12,7 +12,7 @@
 
 #include "analyzer/cpp/cpp_lint.hpp"
 #include "analyzer/cpp/cpp_text.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "rules/registry.hpp"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/directives.hpp"
-#include "analyzer/tokens.hpp"
+#include "analyzer/sql/directives.hpp"
+#include "analyzer/sql/tokens.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 using namespace miglint;

@@ -10,8 +10,8 @@
 #include <sstream>
 #include <string>
 
-#include "analyzer/fact_reading.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/model/fact_reading.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "rules/registry.hpp"

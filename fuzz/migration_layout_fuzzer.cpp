@@ -1,4 +1,4 @@
-// Migration layout detection (analyzer/migration_layout.cpp): what a path says about a migration
+// Migration layout detection (analyzer/project/migration_layout.cpp): what a path says about a migration
 // (Flyway, golang-migrate, diesel, dbmate, plain), its migration set, diesel steps and down
 // migrations, and a directory of those files as the runner discovers it. Paths are the input's
 // NUL-separated parts.
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/migration_layout.hpp"
+#include "analyzer/project/migration_layout.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 using namespace miglint;

@@ -1,6 +1,6 @@
-// The migration order key (analyzer/order.hpp). Paths are the input's NUL-separated parts (a path
+// The migration order key (analyzer/project/order.hpp). Paths are the input's NUL-separated parts (a path
 // holds no NUL). Besides not crashing, the order must be one a directory walk can produce listing
-// one directory at a time (analyzer/input_source.cpp relies on it): two paths compare as the first
+// one directory at a time (analyzer/project/input_source.cpp relies on it): two paths compare as the first
 // components in which they differ do, whenever those components' keys differ.
 #include <algorithm>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/order.hpp"
+#include "analyzer/project/order.hpp"
 #include "fuzz/fuzz_support.hpp"
 
 using namespace miglint;

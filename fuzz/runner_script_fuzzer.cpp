@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "analyzer/source_file.hpp"
+#include "analyzer/text/source_file.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "runner/script.hpp"
 

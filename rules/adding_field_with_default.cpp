@@ -1,7 +1,7 @@
 #include <initializer_list>
 #include <optional>
 
-#include "analyzer/volatility.hpp"
+#include "analyzer/model/volatility.hpp"
 #include "rules/alter_table_support.hpp"
 #include "rules/type_names.hpp"
 

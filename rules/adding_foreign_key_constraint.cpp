@@ -41,8 +41,9 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
             command.span(),
             fmt::format("adding column {} to table {} with REFERENCES {} validates the new foreign key "
                         "at once: it takes SHARE ROW EXCLUSIVE on {}, blocking writes to it, while every "
-                        "row of {} is checked under the ACCESS EXCLUSIVE lock of ADD COLUMN",
-                        quote_name(def.colname()), table, referenced, referenced, table),
+                        "row of {} is checked under the {} lock of ADD COLUMN",
+                        quote_name(def.colname()), table, referenced, referenced, table,
+                        lock_mode_name(lock_on(context, statement.relation_name()))),
             "Add the column without REFERENCES, then add the foreign key with `ADD CONSTRAINT ... "
             "FOREIGN KEY ... NOT VALID` and VALIDATE it in a separate transaction (SHARE UPDATE "
             "EXCLUSIVE, writes go on).");

@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "analyzer/ast.hpp"
-#include "analyzer/context.hpp"
-#include "analyzer/rule.hpp"
-#include "analyzer/statement.hpp"
+#include "analyzer/model/context.hpp"
+#include "analyzer/model/rule.hpp"
+#include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/statement.hpp"
 
 namespace miglint {
 

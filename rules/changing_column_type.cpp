@@ -1,7 +1,7 @@
 #include <optional>
 
-#include "analyzer/schema.hpp"
-#include "analyzer/type_change.hpp"
+#include "analyzer/model/schema.hpp"
+#include "analyzer/model/type_change.hpp"
 #include "rules/alter_table_support.hpp"
 
 namespace miglint {

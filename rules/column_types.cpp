@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 
-#include "analyzer/ascii.hpp"
-#include "analyzer/schema.hpp"
+#include "analyzer/model/schema.hpp"
+#include "analyzer/text/ascii.hpp"
 
 namespace miglint {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/schema.hpp"
+#include "analyzer/model/schema.hpp"
 #include "rules/column_types.hpp"
 #include "rules/rule_support.hpp"
 

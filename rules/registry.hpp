@@ -2,7 +2,7 @@
 
 #include <span>
 
-#include "analyzer/rule.hpp"
+#include "analyzer/model/rule.hpp"
 
 namespace miglint {
 

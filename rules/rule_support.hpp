@@ -6,12 +6,12 @@
 
 #include <string>
 
-#include "analyzer/context.hpp"
-#include "analyzer/lock_model.hpp"
-#include "analyzer/relation.hpp"
-#include "analyzer/rule.hpp"
+#include "analyzer/model/context.hpp"
+#include "analyzer/model/lock_model.hpp"
+#include "analyzer/model/rule.hpp"
 #include "analyzer/sql/pg_nodes.hpp"
-#include "analyzer/statement.hpp"
+#include "analyzer/sql/relation.hpp"
+#include "analyzer/sql/statement.hpp"
 
 namespace miglint {
 

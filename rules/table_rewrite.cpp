@@ -1,7 +1,7 @@
 #include <cctype>
 #include <vector>
 
-#include "analyzer/ascii.hpp"
+#include "analyzer/text/ascii.hpp"
 #include "rules/rule_support.hpp"
 
 namespace miglint {

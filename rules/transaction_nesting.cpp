@@ -1,4 +1,4 @@
-#include "analyzer/transaction_model.hpp"
+#include "analyzer/model/transaction_model.hpp"
 #include "rules/rule_support.hpp"
 #include "rules/transaction_hygiene.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "analyzer/ast.hpp"
+#include "analyzer/sql/ast.hpp"
 #include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {

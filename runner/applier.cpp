@@ -7,10 +7,10 @@
 #include <ostream>
 #include <thread>
 
-#include "analyzer/duration.hpp"
-#include "analyzer/hash.hpp"
-#include "analyzer/report/message_text.hpp"
-#include "analyzer/source_file.hpp"
+#include "analyzer/text/duration.hpp"
+#include "analyzer/text/hash.hpp"
+#include "analyzer/text/message_text.hpp"
+#include "analyzer/text/source_file.hpp"
 
 namespace miglint::runner {
 

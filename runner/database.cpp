@@ -1,6 +1,6 @@
 #include "runner/database.hpp"
 
-#include "analyzer/report/message_text.hpp"
+#include "analyzer/text/message_text.hpp"
 
 #include <fmt/format.h>
 #include <poll.h>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/expected.hpp"
+#include "analyzer/text/expected.hpp"
 
 namespace miglint::runner {
 

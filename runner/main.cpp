@@ -7,7 +7,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "analyzer/report/message_text.hpp"
+#include "analyzer/text/message_text.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"

@@ -15,14 +15,14 @@
 #include <sstream>
 #include <thread>
 
-#include "analyzer/approvals.hpp"
-#include "analyzer/discover.hpp"
-#include "analyzer/duration.hpp"
-#include "analyzer/hash.hpp"
-#include "analyzer/linter.hpp"
-#include "analyzer/lock_model.hpp"
-#include "analyzer/report/message_text.hpp"
-#include "analyzer/source_file.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/model/lock_model.hpp"
+#include "analyzer/project/approvals.hpp"
+#include "analyzer/project/discover.hpp"
+#include "analyzer/text/duration.hpp"
+#include "analyzer/text/hash.hpp"
+#include "analyzer/text/message_text.hpp"
+#include "analyzer/text/source_file.hpp"
 #include "rules/registry.hpp"
 #include "runner/applier.hpp"
 #include "runner/connection_string.hpp"

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "analyzer/config.hpp"
-#include "analyzer/source_file.hpp"
+#include "analyzer/project/config.hpp"
+#include "analyzer/text/source_file.hpp"
 
 namespace miglint::runner {
 

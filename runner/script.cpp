@@ -4,10 +4,10 @@
 
 #include <new>
 
-#include "analyzer/file_model.hpp"
-#include "analyzer/report/message_text.hpp"
-#include "analyzer/sql_parser.hpp"
-#include "analyzer/transaction_model.hpp"
+#include "analyzer/model/transaction_model.hpp"
+#include "analyzer/sql/file_model.hpp"
+#include "analyzer/sql/sql_parser.hpp"
+#include "analyzer/text/message_text.hpp"
 
 namespace miglint::runner {
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/expected.hpp"
-#include "analyzer/source_file.hpp"
-#include "analyzer/transaction_plan.hpp"
+#include "analyzer/project/transaction_plan.hpp"
+#include "analyzer/text/expected.hpp"
+#include "analyzer/text/source_file.hpp"
 
 namespace miglint::runner {
 
@@ -47,7 +47,7 @@ struct ScriptStatement {
 // Statements [first, last) run under one regime; progress is recorded when a segment completes.
 // Wrapped: the runner's BEGIN ... COMMIT around them, retried whole on a lock timeout; Explicit: the
 // file's own BEGIN ... COMMIT, run as written, retried whole from its BEGIN; Autocommit: one
-// statement, outside any transaction. The plan comes from analyzer/transaction_plan.hpp (indexes
+// statement, outside any transaction. The plan comes from analyzer/project/transaction_plan.hpp (indexes
 // here count the script's statements).
 using Segment = TransactionSegment;
 // How a whole file runs: one transaction, segmented, or as written (transaction_plan.hpp).

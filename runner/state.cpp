@@ -8,10 +8,10 @@
 #include <ostream>
 #include <sstream>
 
-#include "analyzer/discover.hpp"
-#include "analyzer/hash.hpp"
-#include "analyzer/report/message_text.hpp"
-#include "analyzer/source_file.hpp"
+#include "analyzer/project/discover.hpp"
+#include "analyzer/text/hash.hpp"
+#include "analyzer/text/message_text.hpp"
+#include "analyzer/text/source_file.hpp"
 
 namespace miglint::runner {
 

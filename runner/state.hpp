@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/expected.hpp"
-#include "analyzer/finding.hpp"
+#include "analyzer/model/finding.hpp"
+#include "analyzer/text/expected.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
 #include "runner/runner.hpp"

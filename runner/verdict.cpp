@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "analyzer/hash.hpp"
+#include "analyzer/text/hash.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {

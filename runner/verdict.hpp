@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
-#include "analyzer/approvals.hpp"
-#include "analyzer/linter.hpp"
-#include "analyzer/source_file.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/project/approvals.hpp"
+#include "analyzer/text/source_file.hpp"
 #include "cli/settings.hpp"
 #include "runner/runner.hpp"
 #include "runner/script.hpp"

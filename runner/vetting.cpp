@@ -5,8 +5,8 @@
 #include <map>
 #include <memory>
 
-#include "analyzer/linter.hpp"
-#include "analyzer/report/message_text.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/text/message_text.hpp"
 #include "cli/settings.hpp"
 #include "runner/state.hpp"
 #include "runner/verdict.hpp"

@@ -9,8 +9,8 @@
 #include <tuple>
 #include <vector>
 
-#include "analyzer/hash.hpp"
 #include "analyzer/report/json_text.hpp"
+#include "analyzer/text/hash.hpp"
 #include "rules/rule_docs.hpp"
 
 namespace miglint {

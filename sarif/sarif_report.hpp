@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
 #include "analyzer/report/reporter.hpp"
 
 namespace miglint {

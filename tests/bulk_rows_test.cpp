@@ -1,4 +1,4 @@
-// Constant rows of INSERT ... VALUES left out of the parse tree (analyzer/bulk_rows.hpp): which
+// Constant rows of INSERT ... VALUES left out of the parse tree (analyzer/sql/bulk_rows.hpp): which
 // rows are blanked, and that linting with them blanked finds exactly what linting without does,
 // over every fixture and the shared corpus.
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "analyzer/bulk_rows.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/sql/bulk_rows.hpp"
 #include "rules/registry.hpp"
 
 using namespace miglint;

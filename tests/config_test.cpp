@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "analyzer/config.hpp"
+#include "analyzer/project/config.hpp"
 #include "rules/registry.hpp"
 
 namespace fs = std::filesystem;

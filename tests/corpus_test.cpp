@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "analyzer/discover.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/project/discover.hpp"
 #include "rules/registry.hpp"
 
 namespace fs = std::filesystem;

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
-#include "analyzer/config.hpp"
 #include "analyzer/cpp/cpp_lint.hpp"
+#include "analyzer/project/config.hpp"
 #include "rules/registry.hpp"
 #include "tests/cli_support.hpp"
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/sql_parser.hpp"
-#include "analyzer/statement.hpp"
+#include "analyzer/sql/sql_parser.hpp"
+#include "analyzer/sql/statement.hpp"
 #include "tests/fixture_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
 #include "tests/tool_requirement.hpp"

@@ -1,4 +1,4 @@
-// One execution model: the transaction planner (analyzer/transaction_plan.hpp) is what the runner
+// One execution model: the transaction planner (analyzer/project/transaction_plan.hpp) is what the runner
 // executes, what vetting lints and what the lint driver's walk follows; one lock model for `locks`,
 // `plan` and `lint`; `miglint locks` reads miglint.toml as `lint` does.
 #include <gtest/gtest.h>
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/linter.hpp"
-#include "analyzer/transaction_plan.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/project/transaction_plan.hpp"
 #include "rules/registry.hpp"
 #include "runner/script.hpp"
 #include "runner/state.hpp"

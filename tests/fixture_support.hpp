@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
 
 namespace miglint::fixtures {
 

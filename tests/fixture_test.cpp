@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "analyzer/discover.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/project/discover.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
 #include "tests/fixture_support.hpp"

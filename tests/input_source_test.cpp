@@ -8,8 +8,8 @@
 #include <random>
 #include <set>
 
-#include "analyzer/discover.hpp"
-#include "analyzer/input_source.hpp"
+#include "analyzer/project/discover.hpp"
+#include "analyzer/project/input_source.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;

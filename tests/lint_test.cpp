@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
 #include "rules/batching.hpp"
 #include "rules/registry.hpp"
 

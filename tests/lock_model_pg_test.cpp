@@ -16,11 +16,11 @@
 #include <set>
 #include <thread>
 
-#include "analyzer/context.hpp"
-#include "analyzer/linter.hpp"
-#include "analyzer/lock_model.hpp"
-#include "analyzer/relation.hpp"
-#include "analyzer/sql_parser.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/model/context.hpp"
+#include "analyzer/model/lock_model.hpp"
+#include "analyzer/sql/relation.hpp"
+#include "analyzer/sql/sql_parser.hpp"
 #include "rules/registry.hpp"
 #include "tests/pg/throwaway_server.hpp"
 #include "tests/tool_requirement.hpp"

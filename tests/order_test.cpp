@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "analyzer/order.hpp"
+#include "analyzer/project/order.hpp"
 
 using namespace miglint;
 

@@ -7,9 +7,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "analyzer/file_model.hpp"
+#include "analyzer/sql/file_model.hpp"
 #include "analyzer/sql/pg_nodes.hpp"
-#include "analyzer/statement.hpp"
+#include "analyzer/sql/statement.hpp"
 
 using namespace miglint;
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/order.hpp"
+#include "analyzer/project/order.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
 #include "tests/tool_requirement.hpp"

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/source_file.hpp"
+#include "analyzer/text/source_file.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/runner_pg_child.hpp"
 

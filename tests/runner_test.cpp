@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "analyzer/approvals.hpp"
-#include "analyzer/config.hpp"
-#include "analyzer/duration.hpp"
+#include "analyzer/project/approvals.hpp"
+#include "analyzer/project/config.hpp"
+#include "analyzer/text/duration.hpp"
 #include "rules/registry.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "analyzer/cpp/cpp_lint.hpp"
-#include "analyzer/discover.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/project/discover.hpp"
 #include "rules/registry.hpp"
 #include "sarif/sarif_report.hpp"
 #include "tests/cli_support.hpp"

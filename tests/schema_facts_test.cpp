@@ -6,10 +6,10 @@
 #include <fstream>
 #include <map>
 
-#include "analyzer/context.hpp"
-#include "analyzer/input_source.hpp"
-#include "analyzer/linter.hpp"
-#include "analyzer/relation.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/model/context.hpp"
+#include "analyzer/project/input_source.hpp"
+#include "analyzer/sql/relation.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;

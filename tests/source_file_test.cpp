@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "analyzer/source_file.hpp"
+#include "analyzer/text/source_file.hpp"
 
 using namespace miglint;
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "analyzer/sql_parser.hpp"
+#include "analyzer/sql/sql_parser.hpp"
 
 using namespace miglint;
 
@@ -155,7 +155,7 @@ TEST(Tokens, LiteTokensAgreeWithTheScannerOnAnchors) {
   }
 }
 
-#include "analyzer/file_model.hpp"
+#include "analyzer/sql/file_model.hpp"
 
 namespace {
 

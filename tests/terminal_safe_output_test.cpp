@@ -10,8 +10,8 @@
 #include <string>
 
 #include "analyzer/report/json_text.hpp"
-#include "analyzer/report/message_text.hpp"
 #include "analyzer/report/reporter.hpp"
+#include "analyzer/text/message_text.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/hostile_support.hpp"
 

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "analyzer/hash.hpp"
+#include "analyzer/text/hash.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/pg/throwaway_server.hpp"
 #include "tests/sanitizer_build.hpp"

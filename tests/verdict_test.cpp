@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "analyzer/fact_reading.hpp"
+#include "analyzer/model/fact_reading.hpp"
 #include "tests/cli_support.hpp"
 
 namespace fs = std::filesystem;

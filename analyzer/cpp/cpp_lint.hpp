@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "analyzer/cpp/front_end.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
 
 namespace miglint::cpp {
 

@@ -6,7 +6,7 @@
 #include <array>
 #include <cctype>
 
-#include "analyzer/source_file.hpp"
+#include "analyzer/text/source_file.hpp"
 
 namespace miglint::cpp {
 

@@ -1,8 +1,8 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
 #include <fmt/format.h>
 
-#include "analyzer/report/message_text.hpp"
 #include "analyzer/report/reporter.hpp"
+#include "analyzer/text/message_text.hpp"
 
 namespace miglint {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/utf8.hpp"
+#include "analyzer/text/utf8.hpp"
 
 namespace miglint {
 

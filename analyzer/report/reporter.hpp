@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/finding.hpp"
-#include "analyzer/linter.hpp"
+#include "analyzer/engine/linter.hpp"
+#include "analyzer/model/finding.hpp"
 
 namespace miglint {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/report/message_text.hpp"
 #include "analyzer/report/reporter.hpp"
+#include "analyzer/text/message_text.hpp"
 
 namespace miglint {
 

@@ -6,7 +6,7 @@
 //                 proto enum with its JSON spellings, and one view class per message with one
 //                 accessor per field;
 //   pg_nodes.cpp  the name -> NodeKind lookup.
-// The views read the existing simdjson-backed `Node` (analyzer/ast.hpp): nothing is copied and
+// The views read the existing simdjson-backed `Node` (analyzer/sql/ast.hpp): nothing is copied and
 // parsing does not change; a misspelt node, field or enum value is a compile error instead of a
 // lookup that silently finds nothing.
 //
@@ -268,7 +268,7 @@ void write_header(const Proto& proto, std::ostream& out) {
   std::set<std::string> node_kinds(proto.node_kinds.begin(), proto.node_kinds.end());
 
   out << "// Generated at build time from pg_query.proto by analyzer/sql/pg_nodes_generator.cpp: do not\n"
-         "// edit. Typed, zero-copy views over libpg_query's JSON parse tree (analyzer/ast.hpp `Node`);\n"
+         "// edit. Typed, zero-copy views over libpg_query's JSON parse tree (analyzer/sql/ast.hpp `Node`);\n"
          "// analyzer/sql/pg_view_support.hpp explains how to use them.\n"
          "#pragma once\n\n"
          "#include <array>\n#include <cstdint>\n#include <string_view>\n#include <utility>\n\n"

@@ -10,7 +10,7 @@
 //     if (pg::ColumnDef column = item.as<pg::ColumnDef>()) ...
 //   }
 //
-// A view is a `Node` (analyzer/ast.hpp) and nothing else: accessors read the JSON field named by
+// A view is a `Node` (analyzer/sql/ast.hpp) and nothing else: accessors read the JSON field named by
 // the proto's json_name, at the cost of the string lookups they replace. JSON omits default values:
 // a missing field reads as "", 0, false, an empty list, an empty view, or an enum equal to no value.
 #include <cstddef>
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "analyzer/ast.hpp"
+#include "analyzer/sql/ast.hpp"
 
 namespace miglint::pg {
 

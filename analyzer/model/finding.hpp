@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "analyzer/text/source_file.hpp"
+
+namespace miglint {
+
+enum class Severity { Note = 0, Warning = 1, Error = 2 };
+
+std::string_view severity_name(Severity severity);
+std::optional<Severity> parse_severity(std::string_view text);
+
+// One problem found in one file.
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::Warning;
+  std::string path;
+  ByteSpan span;
+  Position start;
+  Position end;  // exclusive
+  std::string message;
+  std::string help;
+  std::string source_line;          // the text of the start line (an excerpt of a long one), for excerpts
+  uint32_t source_line_column = 1;  // the column `source_line` starts at (> 1: a long line was cut)
+  // The statement it concerns (index in its file), for ignores and fingerprints; -1 for none.
+  int64_t statement_index = -1;
+  // For fingerprints that survive edits elsewhere in the file: a SHA-256 (hex) of the statement's
+  // text with comments dropped and whitespace collapsed (of the ignore comment itself for findings
+  // about one), and how many identical statements come before it in the file.
+  std::string statement_key;
+  uint32_t statement_occurrence = 0;
+  bool suppressed = false;         // silenced by an ignore comment, or approved
+  std::string suppression_reason;  // the comment's `-- reason`, or the approval's reason
+  // Suppressed by an approval in miglint.approvals.toml (SARIF: kind "external") rather than by an
+  // ignore comment in the file (kind "inSource").
+  bool approved = false;
+  // Judged as `miglint run` vets the file: run refuses the file until this finding is approved,
+  // for the reason (and with the advice) `vetting_note` gives.
+  bool needs_approval = false;
+  std::string vetting_note;
+};
+
+// Sets source_line (and source_line_column) from `source` for a finding whose span and start are
+// set: the start line, or around the start an excerpt of a line longer than a few kilobytes (one
+// 30 MB line of minified SQL must not be copied into every finding on it).
+void set_source_line(Finding& finding, const SourceFile& source);
+
+// An input that could not be linted at all (unreadable, binary, invalid UTF-8).
+struct InputError {
+  std::string path;
+  std::optional<Position> position;
+  std::string message;
+};
+
+}  // namespace miglint

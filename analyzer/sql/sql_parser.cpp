@@ -1,0 +1,344 @@
+#include "analyzer/sql/sql_parser.hpp"
+
+#include <fmt/format.h>
+#include <malloc.h>
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cctype>
+#include <new>
+
+#include "analyzer/text/ascii.hpp"
+
+namespace miglint {
+
+namespace {
+
+// libpg_query's errors that say a limit was reached rather than the SQL is wrong. They are told by
+// how the message begins: messages quote the SQL after their fixed part (`syntax error at or near
+// "out of memory"`, bison's `memory exhausted at or near "("`), so a search anywhere in them would
+// take a quoted identifier for a resource error.
+bool is_out_of_memory(std::string_view message) {
+  return message.starts_with("out of memory");
+}
+bool is_resource_error(std::string_view message) {
+  return message.starts_with("stack depth limit exceeded") || is_out_of_memory(message) ||
+         message.starts_with("memory exhausted");
+}
+
+struct ParseAttempt {
+  bool ok = false;
+  std::string message;
+  uint32_t error_offset = 0;  // byte offset in the parsed text
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii_lower(c); });
+  return out;
+}
+
+// Parses `text` and appends its statements, with offsets shifted by `base`. With `borrow`, the
+// tree is decoded into the parser's own document (no allocation once it is warm), which stays valid
+// until the parser's next use; otherwise into a document `out` owns.
+ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, simdjson::dom::parser& parser,
+                        ParsedSql& out, bool borrow) {
+  ParseAttempt attempt;
+  PgQueryParseResult result = pg_query_parse(text);
+  if (result.error != nullptr) {
+    attempt.message = result.error->message;
+    // Limits of the parser, not syntax errors: a statement parsed alone (after a split) that hits
+    // one is the file's error. (A whole text that hits one is split and parsed statement by
+    // statement first: that may fit.)
+    if (!borrow && is_resource_error(attempt.message)) {
+      pg_query_free_parse_result(result);
+      if (is_out_of_memory(attempt.message)) {
+        throw std::bad_alloc();
+      }
+      throw StatementTooDeep(attempt.message, base);
+    }
+    uint32_t chars = result.error->cursorpos > 0 ? static_cast<uint32_t>(result.error->cursorpos - 1) : 0;
+    attempt.error_offset = byte_offset_of_char(std::string_view(text, length), chars);
+    pg_query_free_parse_result(result);
+    return attempt;
+  }
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end (their contents do not matter). When
+  // the allocation holding libpg_query's JSON has that much room it is parsed where it is; otherwise
+  // from a padded copy in a buffer reused across calls.
+  thread_local std::string padded;
+  std::string_view json(result.parse_tree);
+  const char* input = result.parse_tree;
+  if (malloc_usable_size(result.parse_tree) < json.size() + simdjson::SIMDJSON_PADDING) {
+    padded.assign(json);
+    padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    input = padded.data();
+  }
+  std::unique_ptr<simdjson::dom::document> document;
+  simdjson::dom::element root;
+  auto decoded = borrow
+                     ? parser.parse(input, json.size(), false)
+                     : parser.parse_into_document(*(document = std::make_unique<simdjson::dom::document>()),
+                                                  input, json.size(), false);
+  if (simdjson::error_code code = decoded.get(root); code != simdjson::SUCCESS) {
+    pg_query_free_parse_result(result);
+    if (!borrow && code == simdjson::MEMALLOC) {
+      throw std::bad_alloc();
+    }
+    if (!borrow && code == simdjson::DEPTH_ERROR) {
+      throw StatementTooDeep(fmt::format("statement nested more than {} levels deep", parser.max_depth()),
+                             base);
+    }
+    attempt.message = fmt::format("internal error: cannot decode libpg_query's parse tree ({})",
+                                  simdjson::error_message(code));
+    return attempt;
+  }
+  pg_query_free_parse_result(result);
+  Node stmts = Node(root)["stmts"];
+  for (Node raw : stmts) {
+    auto location = static_cast<uint32_t>(raw["stmt_location"].integer());
+    auto stmt_len = static_cast<uint32_t>(raw["stmt_len"].integer());
+    // JSON omits a zero stmt_len: the last statement runs to the end of the text.
+    uint32_t end = stmt_len != 0 ? location + stmt_len : static_cast<uint32_t>(length);
+    out.statements.push_back(ParsedStatement{raw["stmt"], ByteSpan{base + location, base + end}, base});
+  }
+  if (document) {
+    out.documents.push_back(std::move(document));
+  }
+  attempt.ok = true;
+  return attempt;
+}
+
+// Statement pieces [begin, end) of the token stream, split at `;` outside BEGIN ATOMIC bodies.
+struct Piece {
+  std::size_t first_token = 0;
+  std::size_t last_token = 0;  // exclusive
+  uint32_t end_offset = 0;     // offset of the `;`, or the end of the scanned range
+};
+
+std::vector<Piece> split_pieces(const std::vector<Token>& tokens, uint32_t text_end) {
+  std::vector<Piece> pieces;
+  std::size_t start = 0;
+  AtomicBodyTracker atomic;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
+    if (token.is_comment()) {
+      continue;
+    }
+    atomic.step(token);
+    if (!atomic.inside() && token.is(TokenKind::Semicolon)) {
+      pieces.push_back(Piece{start, i, token.begin});
+      start = i + 1;
+    }
+  }
+  pieces.push_back(Piece{start, tokens.size(), text_end});
+  return pieces;
+}
+
+// A lexer error that blanking the offending characters recovers from: PostgreSQL 16+ integer
+// literals (`0x1F`, `1_000`) are "trailing junk" to the 15 lexer, and nothing after them would scan.
+bool is_recoverable_lexer_error(std::string_view message) {
+  return message.find("trailing junk after") != std::string_view::npos;
+}
+
+// The offending literal at `offset`: digits, letters and underscores.
+uint32_t literal_end(std::string_view text, uint32_t offset) {
+  uint32_t end = offset;
+  while (end < text.size() && (is_ascii_alnum(text[end]) || text[end] == '_')) {
+    ++end;
+  }
+  return end;
+}
+
+void parse_split(const char* text, std::size_t length, simdjson::dom::parser& parser, ParsedSql& out,
+                 std::string_view original) {
+  std::string_view whole(text, length);
+  // Spans of failed statements are the source's (its blanked rows included).
+  std::string_view source = original.size() == length ? original : whole;
+  // Scan, blanking out literals the 15 lexer rejects (their statements are reported, not parsed).
+  std::string blanked;
+  std::string_view scannable = whole;
+  std::vector<ScanError> blanked_errors;
+  ScanError lexer_error;
+  while (true) {
+    lexer_error = ScanError{};
+    out.tokens = scan_tokens(scannable, 0, &lexer_error);
+    if (lexer_error.message.empty() || !is_recoverable_lexer_error(lexer_error.message) ||
+        blanked_errors.size() >= 1000) {
+      break;
+    }
+    if (blanked.empty()) {
+      blanked = std::string(whole);
+    }
+    uint32_t end = std::max(literal_end(blanked, lexer_error.offset), lexer_error.offset + 1);
+    std::fill(blanked.begin() + lexer_error.offset,
+              blanked.begin() + std::min<std::size_t>(end, blanked.size()), ' ');
+    blanked_errors.push_back(lexer_error);
+    scannable = blanked;
+  }
+  out.tokens_complete = lexer_error.message.empty();
+  uint32_t scanned_end = static_cast<uint32_t>(length);
+  if (!out.tokens_complete) {
+    // Everything before the lexer error still scans; the statement holding it cannot be parsed.
+    scanned_end = lexer_error.offset;
+    out.tokens = scan_tokens(scannable.substr(0, scanned_end), 0, nullptr);
+  }
+  std::vector<Piece> pieces = split_pieces(out.tokens, scanned_end);
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const Piece& piece = pieces[p];
+    std::vector<Token> code;
+    for (std::size_t i = piece.first_token; i < piece.last_token; ++i) {
+      if (!out.tokens[i].is_comment()) {
+        code.push_back(out.tokens[i]);
+      }
+    }
+    bool holds_lexer_error = !out.tokens_complete && p + 1 == pieces.size();
+    if (holds_lexer_error) {
+      uint32_t begin = code.empty() ? lexer_error.offset : code.front().begin;
+      uint32_t end = static_cast<uint32_t>(length);
+      while (end > begin && is_ascii_space(source[end - 1])) {
+        --end;
+      }
+      out.problems.push_back(
+          ParseProblem{lexer_error.offset, ByteSpan{begin, end}, lexer_error.message,
+                       classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message)});
+      continue;
+    }
+    if (code.empty()) {
+      continue;
+    }
+    uint32_t begin = code.front().begin;
+    uint32_t end = code.back().end;
+    if (source.data() != whole.data()) {
+      // Rows blanked after the last token left: the statement ends where the source's does.
+      uint32_t source_end = end_of_code(source, end, piece.end_offset);
+      if (source_end > end && source.substr(end, source_end - end) != whole.substr(end, source_end - end)) {
+        end = source_end;
+      }
+    }
+    auto blanked_here = std::find_if(blanked_errors.begin(), blanked_errors.end(), [&](const ScanError& e) {
+      return e.offset >= begin && e.offset < piece.end_offset;
+    });
+    if (blanked_here != blanked_errors.end()) {
+      out.problems.push_back(
+          ParseProblem{blanked_here->offset, ByteSpan{begin, end}, blanked_here->message,
+                       classify_newer_syntax(whole, {}, blanked_here->offset, blanked_here->message)});
+      continue;
+    }
+    std::string statement_text(whole.substr(begin, piece.end_offset - begin));
+    ParseAttempt attempt =
+        parse_into(statement_text.c_str(), statement_text.size(), begin, parser, out, false);
+    if (!attempt.ok) {
+      uint32_t offset = begin + attempt.error_offset;
+      out.problems.push_back(ParseProblem{offset, ByteSpan{begin, end}, attempt.message,
+                                          classify_newer_syntax(whole, code, offset, attempt.message)});
+    }
+  }
+}
+
+}  // namespace
+
+ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
+                    std::string_view original) {
+  ParsedSql out;
+  ParseAttempt attempt = parse_into(text, length, 0, parser, out, true);
+  if (!attempt.ok && is_out_of_memory(attempt.message)) {
+    // Splitting scans the whole text with pg_query_scan, which does not survive running out of
+    // memory (it crashes): the file is the error.
+    throw std::bad_alloc();
+  }
+  if (!attempt.ok) {
+    out.statements.clear();
+    out.documents.clear();
+    parse_split(text, length, parser, out, original);
+  }
+  return out;
+}
+
+std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens,
+                                  uint32_t error_offset, std::string_view message) {
+  if (message.find("must have an alias") != std::string_view::npos) {
+    return "a subquery or VALUES list in FROM without an alias (PostgreSQL 16+)";
+  }
+  if (message.find("trailing junk after numeric literal") != std::string_view::npos) {
+    std::string literal = lower(text.substr(error_offset, literal_end(text, error_offset) - error_offset));
+    if (literal.starts_with("0x") || literal.starts_with("0o") || literal.starts_with("0b") ||
+        literal.find('_') != std::string::npos) {
+      return "a non-decimal or underscore-separated integer literal (PostgreSQL 16+)";
+    }
+    return {};
+  }
+  auto at =
+      std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) { return t.begin == error_offset; });
+  if (at == tokens.end()) {
+    return {};
+  }
+  auto index = static_cast<std::size_t>(at - tokens.begin());
+  auto word = [&](std::size_t i) {
+    return lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin));
+  };
+  std::string current = word(index);
+  std::string prev1 = index >= 1 ? word(index - 1) : std::string();
+  std::string prev2 = index >= 2 ? word(index - 2) : std::string();
+  std::string next1 = index + 1 < tokens.size() ? word(index + 1) : std::string();
+  if (current == "not" && next1 == "null" && prev2 == "constraint") {
+    return "a named NOT NULL constraint (PostgreSQL 18+)";
+  }
+  if (current == "virtual" && prev1 == ")") {
+    return "a virtual generated column (PostgreSQL 18+)";
+  }
+  if (current == "enforced" && prev1 == "not") {
+    return "a NOT ENFORCED constraint (PostgreSQL 18+)";
+  }
+  if (current == "expression" && prev1 == "set") {
+    return "ALTER COLUMN ... SET EXPRESSION (PostgreSQL 17+)";
+  }
+  if (current == "json" && (prev1 == "is" || prev1 == "not")) {
+    return "an IS JSON predicate (PostgreSQL 16+)";
+  }
+  if (current == "returning" && !tokens.empty() && word(0) == "merge") {
+    return "MERGE ... RETURNING (PostgreSQL 17+)";
+  }
+  if (current == "without" && next1 == "overlaps") {
+    return "a WITHOUT OVERLAPS constraint (PostgreSQL 18+)";
+  }
+  // GENERATED ALWAYS AS (expr) without STORED: a virtual generated column (PostgreSQL 18+).
+  if (index >= 1 && prev1 == ")") {
+    int depth = 0;
+    std::size_t open = index - 1;
+    for (std::size_t i = index; i-- > 0;) {
+      std::string w = word(i);
+      depth += w == ")" ? 1 : w == "(" ? -1 : 0;
+      if (depth == 0) {
+        open = i;
+        break;
+      }
+    }
+    if (open >= 3 && word(open - 1) == "as" && word(open - 2) == "always" && word(open - 3) == "generated") {
+      return "a virtual generated column (PostgreSQL 18+)";
+    }
+  }
+  // SQL/JSON constructors and query functions: the error is inside their parentheses.
+  static constexpr std::string_view kJsonFunctions[] = {
+      "json_object", "json_array", "json_objectagg", "json_arrayagg", "json_table",
+      "json_query",  "json_value", "json_exists",    "json_scalar",   "json_serialize"};
+  int depth = 0;
+  for (std::size_t i = index; i-- > 0;) {
+    std::string w = word(i);
+    if (w == ")") {
+      ++depth;
+    } else if (w == "(") {
+      if (depth == 0 && i >= 1) {
+        std::string function = word(i - 1);
+        for (std::string_view name : kJsonFunctions) {
+          if (function == name) {
+            return "an SQL/JSON " + function + "(...) call (PostgreSQL 16+)";
+          }
+        }
+      }
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return {};
+}
+
+}  // namespace miglint

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/tokens.hpp"
+#include "analyzer/text/source_file.hpp"
+
+namespace miglint {
+
+// One statement as libpg_query returned it. `raw` starts right after the previous `;` (leading
+// whitespace and comments included) and ends before this statement's `;`.
+struct ParsedStatement {
+  Node ast;  // the wrapped statement node, e.g. {"AlterTableStmt": {...}}
+  ByteSpan raw;
+  // Node `location` fields count from here (the statement was parsed alone after a split).
+  uint32_t location_base = 0;
+};
+
+// A statement the PostgreSQL 15 grammar rejected.
+struct ParseProblem {
+  uint32_t offset = 0;  // byte offset of the error position in the file
+  ByteSpan statement;   // the failing statement, without surrounding trivia
+  std::string message;  // libpg_query's message
+  // Non-empty when the statement is valid newer PostgreSQL that the 15 grammar cannot read:
+  // names the construct and the version that introduced it.
+  std::string newer_construct;
+};
+
+// The result of parsing one SQL text. The Nodes point into the parser's document (a text that parsed
+// whole: valid until the parser parses again) or into `documents` (statements parsed one by one).
+class ParsedSql {
+ public:
+  std::vector<ParsedStatement> statements;  // in file order
+  std::vector<ParseProblem> problems;       // in file order
+  // Whole-text tokens when the text had to be split (they are reused for directives), else empty.
+  std::vector<Token> tokens;
+  bool tokens_complete = false;  // `tokens` covers the whole text (no lexer error)
+
+  std::vector<std::unique_ptr<simdjson::dom::document>> documents;
+};
+
+// A statement the front end cannot hold: nested deeper than the parser's stack or the parse
+// tree's reader allow. Thrown rather than reported as a finding (the statement may be valid SQL):
+// the lint driver makes it the file's one error line. `offset` is the statement's start.
+class StatementTooDeep : public std::runtime_error {
+ public:
+  StatementTooDeep(const std::string& what, uint32_t offset) : std::runtime_error(what), offset_(offset) {}
+  uint32_t offset() const { return offset_; }
+
+ private:
+  uint32_t offset_;
+};
+
+// Parses `text` (NUL-terminated) whole; when that fails, splits it into statements with the scanner
+// (keeping BEGIN ATOMIC bodies whole) and parses each on its own, so that one bad statement does not
+// hide the others. `parser` is scratch space, reused across calls on one thread. Throws
+// StatementTooDeep for a statement nested too deeply, std::bad_alloc when memory runs out.
+// `original`, when given, is the text `text` was condensed from (analyzer/sql/bulk_rows.hpp: the same
+// length, some tokens blanked): failed statements' spans are measured on it, as if it was parsed.
+ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
+                    std::string_view original = {});
+
+// Classifies a parse error as valid newer PostgreSQL syntax. Returns "" for a real syntax error.
+// `tokens` are the statement's non-comment tokens (empty after a lexer error).
+std::string classify_newer_syntax(std::string_view text, const std::vector<Token>& tokens,
+                                  uint32_t error_offset, std::string_view message);
+
+}  // namespace miglint

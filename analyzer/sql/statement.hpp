@@ -1,0 +1,114 @@
+#pragma once
+
+#include <concepts>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/pg_view_support.hpp"
+#include "analyzer/sql/tokens.hpp"
+#include "analyzer/text/source_file.hpp"
+
+namespace miglint {
+
+// The one currency every rule sees, whatever front end produced it: a parsed statement, where it
+// is in its file, and the anchors rules report at.
+class Statement {
+ public:
+  Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index);
+
+  Node ast() const { return ast_; }                      // the wrapped node, {"IndexStmt": {...}}
+  std::string_view kind() const { return kind_; }        // "IndexStmt"
+  pg::NodeKind node_kind() const { return node_kind_; }  // pg::NodeKind::IndexStmt, found once
+  // The statement as a typed view (analyzer/sql/pg_nodes.hpp), or an empty view when it is
+  // another kind: `if (auto index = statement.as<pg::IndexStmt>()) ...`.
+  template <class View>
+  View as() const {
+    return node_kind_ == View::kKind ? View(body_) : View();
+  }
+  Node body() const { return body_; }        // rules ask for it many times: found once
+  uint32_t index() const { return index_; }  // position among the file's statements
+  const SourceFile& file() const { return *file_; }
+
+  // From the first token (after leading comments) to just past the last token (no `;`).
+  uint32_t begin() const { return begin_; }
+  ByteSpan span() const;
+  std::string_view text() const;
+
+  // The qualified name ("schema.table", `public` when unqualified) of the body's `relation` field,
+  // the table most statements act on, as qualified_name() gives it. Many rules ask: found once.
+  const std::string& relation_name() const;
+
+  // A fact derived from this statement that several rules need (the typed columns of a CREATE
+  // TABLE, say): computed by `compute` on first use and kept with the statement, keyed by the
+  // function. A Statement is used by one thread at a time.
+  template <class T>
+  const T& derived(T (*compute)(const Statement&)) const {
+    auto key = reinterpret_cast<void (*)()>(compute);
+    for (const auto& [k, value] : derived_.entries) {
+      if (k == key) {
+        return *static_cast<const T*>(value.get());
+      }
+    }
+    auto value = std::make_shared<const T>(compute(*this));
+    const T& result = *value;
+    derived_.entries.emplace_back(key, std::move(value));
+    return result;
+  }
+
+  // File offset of a node's `location` field.
+  uint32_t offset_of(Node node) const;
+  template <class View>
+  requires requires(View view) {
+    { view.node() } -> std::same_as<Node>;
+  }
+  uint32_t offset_of(View view) const { return offset_of(view.node()); }
+
+  // Anchors for findings. Each ends at the end of the statement unless said otherwise.
+  // The span of the i-th sub-command of ALTER TABLE/INDEX/... (`ADD`, `DROP`, `ALTER`, `RENAME`...):
+  // from its first token to just past its last token, without the separating comma.
+  ByteSpan subcommand_span(std::size_t command_index) const;
+  // From the first token of `kind` at or after `offset` to the end of the statement.
+  ByteSpan span_from_token(TokenKind kind, uint32_t offset) const;
+
+  // This statement's tokens, comments excluded (scanned on first use).
+  const std::vector<Token>& tokens() const;
+
+ private:
+  const SourceFile* file_;
+  Node ast_;
+  Node body_;
+  std::string_view kind_;
+  pg::NodeKind node_kind_;
+  ByteSpan raw_;
+  uint32_t location_base_;
+  uint32_t index_;
+  uint32_t begin_;
+  mutable std::optional<std::vector<Token>> tokens_;
+  mutable std::optional<uint32_t> code_end_;  // end of the last token, found on first use
+  mutable std::optional<std::string> relation_name_;
+  // Derived facts may point at this statement (a typed column does): a copied or moved statement
+  // starts without them and computes its own.
+  struct DerivedFacts {
+    DerivedFacts() = default;
+    DerivedFacts(const DerivedFacts& /*other*/) {}
+    DerivedFacts(DerivedFacts&& /*other*/) noexcept {}
+    DerivedFacts& operator=(const DerivedFacts& /*other*/) {
+      entries.clear();
+      return *this;
+    }
+    DerivedFacts& operator=(DerivedFacts&& /*other*/) noexcept {
+      entries.clear();
+      return *this;
+    }
+    ~DerivedFacts() = default;
+    std::vector<std::pair<void (*)(), std::shared_ptr<const void>>> entries;
+  };
+  mutable DerivedFacts derived_;
+};
+
+}  // namespace miglint

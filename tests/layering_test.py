@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Checks that every #include between the project's folders follows the layers.
+
+The analyzer is split into libraries, each allowed to use only the layers below it (analyzer/CMakeLists.txt
+draws them). A static library cannot stop an upward #include by itself (the final link resolves it), so
+this test reads every source file's quoted includes and fails naming each one that goes the wrong way.
+
+Usage: tests/layering_test.py SOURCE_DIR
+"""
+
+import pathlib
+import re
+import sys
+
+# Folder → the folders its files may include (itself always included).
+ALLOWED = {
+    "analyzer/text": set(),
+    "analyzer/sql": {"analyzer/text"},
+    "analyzer/model": {"analyzer/text", "analyzer/sql"},
+    "rules": {"analyzer/text", "analyzer/sql", "analyzer/model"},
+    "analyzer/project": {"analyzer/text", "analyzer/sql", "analyzer/model"},
+    "analyzer/cpp": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/frontend"},
+    "analyzer/frontend": {"analyzer/text", "analyzer/sql", "analyzer/model"},
+    "analyzer/engine": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/frontend"},
+    "analyzer/report": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/engine"},
+    "sarif": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/engine",
+              "analyzer/report", "rules"},
+}
+ALLOWED["analyzer/report"].add("rules")  # reports print a rule's documentation
+
+# Upward includes that exist today and are being removed (the front-end seam of issue 20): listed one by
+# one so that no new one can appear unnoticed. Remove an entry when its include goes.
+KNOWN = {
+    ("analyzer/project/config.hpp", "analyzer/cpp/front_end.hpp"),
+    ("analyzer/cpp/cpp_lint.hpp", "analyzer/engine/linter.hpp"),
+    ("analyzer/engine/linter.cpp", "analyzer/cpp/cpp_lint.hpp"),
+    ("analyzer/engine/linter.hpp", "analyzer/cpp/front_end.hpp"),
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
+
+
+def folder_of(path):
+    """The layer folder a repository-relative path belongs to, or None (cli/, runner/, tests/ are free)."""
+    for folder in sorted(ALLOWED, key=len, reverse=True):
+        if path == folder or path.startswith(folder + "/"):
+            return folder
+    return None
+
+
+def main():
+    root = pathlib.Path(sys.argv[1]).resolve()
+    violations = []
+    checked = 0
+    for folder in ALLOWED:
+        for source in sorted((root / folder).rglob("*")):
+            if source.suffix not in (".cpp", ".hpp", ".h", ".cc") or not source.is_file():
+                continue
+            checked += 1
+            relative = source.relative_to(root).as_posix()
+            text = source.read_text(encoding="utf-8", errors="replace")
+            for match in INCLUDE.finditer(text):
+                target = folder_of(match.group(1))
+                if target is None or target == folder or target in ALLOWED[folder]:
+                    continue
+                if (relative, match.group(1)) in KNOWN:
+                    continue
+                line = text.count("\n", 0, match.start()) + 1
+                violations.append(f"{relative}:{line}: {folder} must not include {match.group(1)} ({target} "
+                                  f"is not below it)")
+    if checked == 0:
+        sys.exit(f"layering_test: no sources found under {root}")
+    for violation in violations:
+        print(violation)
+    print(f"layering_test: {checked} files checked, {len(violations)} upward includes")
+    sys.exit(1 if violations else 0)
+
+
+if __name__ == "__main__":
+    main()
