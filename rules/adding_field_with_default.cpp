@@ -1,7 +1,9 @@
+#include <initializer_list>
 #include <optional>
 
 #include "analyzer/model/volatility.hpp"
 #include "rules/alter_table_support.hpp"
+#include "rules/type_names.hpp"
 
 namespace miglint {
 
@@ -9,42 +11,90 @@ namespace {
 
 // `name()` of the first call in a default that is not a built-in known to be stable, for messages;
 // "" when there is none to name (the expression is volatile for another reason).
-std::string volatile_call(Node expr) {
-  if (!expr) {
-    return {};
-  }
-  if (Node call = expr.as("FuncCall")) {
-    Node names = call["funcname"];
-    bool builtin = names.size() == 1 || names.at(0).string_value() == "pg_catalog";
-    std::string_view name = names.at(names.size() - 1).string_value();
-    if (!builtin || !is_non_volatile_function(name)) {
-      std::string qualified;
-      for (Node part : names) {
-        qualified += (qualified.empty() ? "" : ".") + std::string(part.string_value());
-      }
-      return qualified + "()";
-    }
-    for (Node arg : call["args"]) {
-      if (std::string found = volatile_call(arg); !found.empty()) {
-        return found;
-      }
-    }
-    return {};
-  }
-  Node body = expr.body();
-  for (std::string_view field : {"arg", "lexpr", "rexpr", "defresult", "expr", "result"}) {
-    if (std::string found = volatile_call(body[field]); !found.empty()) {
+std::string volatile_call(pg::AnyNode expr);
+
+// The first of `nodes` that names a volatile call, as volatile_call() does.
+std::string volatile_call_in(std::initializer_list<pg::AnyNode> nodes) {
+  for (pg::AnyNode node : nodes) {
+    if (std::string found = volatile_call(node); !found.empty()) {
       return found;
     }
   }
-  for (std::string_view list : {"args", "elements", "items"}) {
-    for (Node item : body[list]) {
-      if (std::string found = volatile_call(item); !found.empty()) {
-        return found;
-      }
+  return {};
+}
+std::string volatile_call_in(pg::Repeated<pg::AnyNode> nodes) {
+  for (pg::AnyNode node : nodes) {
+    if (std::string found = volatile_call(node); !found.empty()) {
+      return found;
     }
   }
   return {};
+}
+
+std::string volatile_call(pg::AnyNode expr) {
+  if (!expr) {
+    return {};
+  }
+  if (auto call = expr.as<pg::FuncCall>()) {
+    auto names = call.funcname();
+    bool builtin = names.size() == 1 || names[0].as<pg::String>().sval() == "pg_catalog";
+    std::string_view name = names[names.size() - 1].as<pg::String>().sval();
+    if (!builtin || !is_non_volatile_function(name)) {
+      return display_name_from_list(names) + "()";
+    }
+    return volatile_call_in(call.args());
+  }
+  // The operands of the raw-parse-tree expressions a default can be built of, single operands
+  // before lists.
+  switch (expr.kind()) {
+    case NodeKind::TypeCast:
+      return volatile_call(expr.as<pg::TypeCast>().arg());
+    case NodeKind::A_Expr: {
+      auto op = expr.as<pg::A_Expr>();
+      return volatile_call_in({op.lexpr(), op.rexpr()});
+    }
+    case NodeKind::CaseExpr: {
+      auto case_expr = expr.as<pg::CaseExpr>();
+      if (std::string found = volatile_call_in({case_expr.arg(), case_expr.defresult()}); !found.empty()) {
+        return found;
+      }
+      return volatile_call_in(case_expr.args());
+    }
+    case NodeKind::CaseWhen: {
+      auto when = expr.as<pg::CaseWhen>();
+      return volatile_call_in({when.expr(), when.result()});
+    }
+    case NodeKind::CollateClause:
+      return volatile_call(expr.as<pg::CollateClause>().arg());
+    case NodeKind::NullTest:
+      return volatile_call(expr.as<pg::NullTest>().arg());
+    case NodeKind::BooleanTest:
+      return volatile_call(expr.as<pg::BooleanTest>().arg());
+    case NodeKind::BoolExpr:
+      return volatile_call_in(expr.as<pg::BoolExpr>().args());
+    case NodeKind::CoalesceExpr:
+      return volatile_call_in(expr.as<pg::CoalesceExpr>().args());
+    case NodeKind::MinMaxExpr:
+      return volatile_call_in(expr.as<pg::MinMaxExpr>().args());
+    case NodeKind::RowExpr:
+      return volatile_call_in(expr.as<pg::RowExpr>().args());
+    case NodeKind::A_ArrayExpr:
+      return volatile_call_in(expr.as<pg::A_ArrayExpr>().elements());
+    case NodeKind::List:
+      return volatile_call_in(expr.as<pg::List>().items());
+    case NodeKind::NamedArgExpr:
+      return volatile_call(expr.as<pg::NamedArgExpr>().arg());
+    case NodeKind::A_Indirection:
+      return volatile_call(expr.as<pg::A_Indirection>().arg());
+    case NodeKind::XmlExpr:
+      return volatile_call_in(expr.as<pg::XmlExpr>().args());
+    case NodeKind::XmlSerialize:
+      return volatile_call(expr.as<pg::XmlSerialize>().expr());
+    case NodeKind::GroupingFunc:
+      return volatile_call_in(expr.as<pg::GroupingFunc>().args());
+    default:
+      return {};
+  }
 }
 
 // Why adding a column rewrites the table, and the safe way.
@@ -57,20 +107,20 @@ struct Rewrite {
 
 // The rewrite a column definition causes on `pg_version`, or nullopt when its existing rows need no
 // value of their own.
-std::optional<Rewrite> rewrite_of(Node def, const std::string& table, int pg_version) {
-  std::string column = quote_name(def["colname"].str());
+std::optional<Rewrite> rewrite_of(pg::ColumnDef def, const std::string& table, int pg_version) {
+  std::string column = quote_name(def.colname());
   constexpr std::string_view kIdentityHelp =
       "Add a nullable bigint column, backfill it in batches outside the migration's transaction, make it "
       "NOT NULL (a validated `CHECK (c IS NOT NULL)` first, then SET NOT NULL), and only then turn it into "
       "an identity column with `ALTER COLUMN c ADD GENERATED BY DEFAULT AS IDENTITY (START WITH n)` "
       "above the highest value; none of these steps rewrites the table.";
-  if (column_constraint(def, "CONSTR_GENERATED")) {
+  if (column_constraint(def, pg::ConstrType::CONSTR_GENERATED)) {
     return Rewrite{fmt::format("adding stored generated column {} to table {}", column, table),
                    "to compute the column for every existing row",
                    "Add a plain nullable column, keep it up to date from the application or a trigger and "
                    "backfill it in batches; or compute the value in a view or in queries."};
   }
-  if (column_constraint(def, "CONSTR_IDENTITY")) {
+  if (column_constraint(def, pg::ConstrType::CONSTR_IDENTITY)) {
     return Rewrite{fmt::format("adding identity column {} to table {}", column, table),
                    "to give every existing row a value from the column's sequence",
                    std::string(kIdentityHelp)};
@@ -79,7 +129,7 @@ std::optional<Rewrite> rewrite_of(Node def, const std::string& table, int pg_ver
     return Rewrite{fmt::format("adding {} column {} to table {}", serial, column, table),
                    "to give every existing row a value from a new sequence", std::string(kIdentityHelp)};
   }
-  Node expr = column_default(def);
+  pg::AnyNode expr = column_default(def);
   if (!expr) {
     return std::nullopt;
   }
@@ -93,7 +143,7 @@ std::optional<Rewrite> rewrite_of(Node def, const std::string& table, int pg_ver
         "transaction.",
         "; from PostgreSQL 11 on, a non-volatile default is kept in the catalog without a rewrite"};
   }
-  if (is_non_volatile_expression(expr)) {
+  if (is_non_volatile_expression(expr.node())) {
     return std::nullopt;
   }
   std::string function = volatile_call(expr);
@@ -115,21 +165,19 @@ std::optional<Rewrite> rewrite_of(Node def, const std::string& table, int pg_ver
 // default (any default before 11), a stored generated column, an identity or serial column. The
 // table and all its indexes are rewritten while ACCESS EXCLUSIVE blocks every query on it.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    if (cmd["subtype"].str() == "AT_AddColumn") {
-      std::string table = quote_name(display_name(stmt["relation"]));
-      if (auto rewrite = rewrite_of(cmd["def"].as("ColumnDef"), table, context.pg_version())) {
-        out.report(statement.subcommand_span(index),
-                   fmt::format("{} rewrites the table and its indexes {}, holding an ACCESS EXCLUSIVE lock "
-                               "that blocks every read and write of {} until the transaction ends{}",
-                               rewrite->what, rewrite->reason, table, rewrite->note),
-                   rewrite->help);
+  for (const AlterCommand& command : alter_commands_of_existing_table(statement, context)) {
+    if (command.subtype() == pg::AlterTableType::AT_AddColumn) {
+      std::string table = quote_name(display_name(statement.as<pg::AlterTableStmt>().relation()));
+      if (auto rewrite = rewrite_of(command.def().as<pg::ColumnDef>(), table, context.pg_version())) {
+        out.report(
+            command.span(),
+            fmt::format("{} rewrites the table and its indexes {}, holding an {} lock that blocks "
+                        "every read and write of {} until the transaction ends{}",
+                        rewrite->what, rewrite->reason,
+                        lock_mode_name(lock_on(context, statement.relation_name())), table, rewrite->note),
+            rewrite->help);
       }
     }
-    ++index;
   }
 }
 
@@ -141,6 +189,7 @@ extern const Rule kAddingFieldWithDefault{
     .summary = "Adding a column whose value must be written into every row rewrites the table.",
     .tags = {"lock", "rewrite"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
     .version_dependent = true,
 };
 

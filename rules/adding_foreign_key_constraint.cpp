@@ -15,45 +15,40 @@ constexpr std::string_view kHelp =
 // A table created empty in the same file has no row to check; one filled by CREATE TABLE AS has,
 // and the referenced (existing) table stays locked while they are checked.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE" ||
+  auto alter = statement.as<pg::AlterTableStmt>();
+  if (!alter || alter.objtype() != pg::ObjectType::OBJECT_TABLE ||
       context.created_empty_in_file(statement.relation_name())) {
     return;
   }
-  std::string table = quote_name(display_name(stmt["relation"]));
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    std::string_view subtype = cmd["subtype"].str();
-    Node constraint = cmd["def"].as("Constraint");
-    if (subtype == "AT_AddConstraint" && constraint["contype"].str() == "CONSTR_FOREIGN" &&
-        !constraint["skip_validation"].boolean()) {
-      std::string referenced = quote_name(display_name(constraint["pktable"]));
+  std::string table = quote_name(display_name(alter.relation()));
+  for (const AlterCommand& command : alter_commands(statement)) {
+    auto constraint = command.def().as<pg::Constraint>();
+    if (command.subtype() == pg::AlterTableType::AT_AddConstraint &&
+        constraint.contype() == pg::ConstrType::CONSTR_FOREIGN && !constraint.skip_validation()) {
+      std::string referenced = quote_name(display_name(constraint.pktable()));
       out.report(
-          statement.subcommand_span(index),
+          command.span(),
           fmt::format("adding foreign key {}to table {} without NOT VALID takes SHARE ROW EXCLUSIVE "
                       "locks on {} and {}, blocking writes to both while every row of {} is checked",
-                      constraint["conname"].str().empty() ? std::string()
-                                                          : quote_name(constraint["conname"].str()) + " ",
+                      constraint.conname().empty() ? std::string() : quote_name(constraint.conname()) + " ",
                       table, table, referenced, table),
           std::string(kHelp));
-    } else if (subtype == "AT_AddColumn") {
-      Node def = cmd["def"].as("ColumnDef");
-      Node reference = column_constraint(def, "CONSTR_FOREIGN");
-      if (reference) {
-        std::string referenced = quote_name(display_name(reference["pktable"]));
+    } else if (command.subtype() == pg::AlterTableType::AT_AddColumn) {
+      auto def = command.def().as<pg::ColumnDef>();
+      if (auto reference = column_constraint(def, pg::ConstrType::CONSTR_FOREIGN)) {
+        std::string referenced = quote_name(display_name(reference.pktable()));
         out.report(
-            statement.subcommand_span(index),
+            command.span(),
             fmt::format("adding column {} to table {} with REFERENCES {} validates the new foreign key "
                         "at once: it takes SHARE ROW EXCLUSIVE on {}, blocking writes to it, while every "
-                        "row of {} is checked under the ACCESS EXCLUSIVE lock of ADD COLUMN",
-                        quote_name(def["colname"].str()), table, referenced, referenced, table),
+                        "row of {} is checked under the {} lock of ADD COLUMN",
+                        quote_name(def.colname()), table, referenced, referenced, table,
+                        lock_mode_name(lock_on(context, statement.relation_name()))),
             "Add the column without REFERENCES, then add the foreign key with `ADD CONSTRAINT ... "
             "FOREIGN KEY ... NOT VALID` and VALIDATE it in a separate transaction (SHARE UPDATE "
             "EXCLUSIVE, writes go on).");
       }
     }
-    ++index;
   }
 }
 
@@ -65,6 +60,7 @@ extern const Rule kAddingForeignKeyConstraint{
     .summary = "Adding a validated foreign key blocks writes to both tables while the table is scanned.",
     .tags = {"lock", "scan"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

@@ -17,27 +17,25 @@ constexpr std::string_view kHelpBefore12 =
 // ACCESS EXCLUSIVE. From PostgreSQL 12 on the scan is skipped when a validated
 // `CHECK (c IS NOT NULL)` already proves it, which the schema facts of this and earlier files show.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::string table = qualified_name(stmt["relation"]);
+  auto alter = altered_existing_table(statement, context);
+  std::string table = qualified_name(alter.relation());
   bool check_can_prove = context.pg_version() >= 12;
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    std::string column(cmd["name"].str());
-    if (cmd["subtype"].str() == "AT_SetNotNull" &&
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    std::string column(command.name());
+    if (command.subtype() == pg::AlterTableType::AT_SetNotNull &&
         set_not_null_scans(table, column, context.pg_version(), &context)) {
       std::string why =
           check_can_prove
               ? fmt::format("no validated CHECK ({} IS NOT NULL) is known that would let PostgreSQL skip it",
                             column)
               : fmt::format("PostgreSQL {} cannot use a CHECK constraint to skip it", context.pg_version());
-      out.report(statement.subcommand_span(index),
-                 fmt::format("setting column {} of table {} NOT NULL scans the whole table under an ACCESS "
-                             "EXCLUSIVE lock, blocking every read and write of it until the scan ends; {}",
-                             quote_name(column), quote_name(display_name(stmt["relation"])), why),
+      out.report(command.span(),
+                 fmt::format("setting column {} of table {} NOT NULL scans the whole table under an {} lock, "
+                             "blocking every read and write of it until the scan ends; {}",
+                             quote_name(column), quote_name(display_name(alter.relation())),
+                             lock_mode_name(lock_on(context, table)), why),
                  std::string(check_can_prove ? kHelpWithCheck : kHelpBefore12));
     }
-    ++index;
   }
 }
 
@@ -50,6 +48,7 @@ extern const Rule kAddingNotNullableField{
         "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK proves it.",
     .tags = {"lock", "scan"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
     .version_dependent = true,
 };
 

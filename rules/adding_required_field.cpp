@@ -6,37 +6,34 @@ namespace {
 
 // Whether PostgreSQL fills the new column of existing rows itself: a default, an identity, a
 // generated expression or a serial's sequence.
-bool fills_existing_rows(Node def) {
-  return column_default(def) || column_constraint(def, "CONSTR_IDENTITY") ||
-         column_constraint(def, "CONSTR_GENERATED") || !serial_type(def).empty();
+bool fills_existing_rows(pg::ColumnDef def) {
+  return column_default(def) || column_constraint(def, pg::ConstrType::CONSTR_IDENTITY) ||
+         column_constraint(def, pg::ConstrType::CONSTR_GENERATED) || !serial_type(def).empty();
 }
 
 // ALTER TABLE t ADD COLUMN c ... NOT NULL with nothing to put in the existing rows: PostgreSQL gives
 // them NULL, which the constraint rejects, so the migration fails on any table that has a row (it
 // passes on an empty development database and breaks in production).
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    Node def = cmd["def"].as("ColumnDef");
-    if (cmd["subtype"].str() == "AT_AddColumn" && !fills_existing_rows(def)) {
-      std::string_view declared = column_constraint(def, "CONSTR_NOTNULL")   ? "NOT NULL"
-                                  : column_constraint(def, "CONSTR_PRIMARY") ? "PRIMARY KEY (hence NOT NULL)"
-                                                                             : "";
+  for (const AlterCommand& command : alter_commands_of_existing_table(statement, context)) {
+    auto def = command.def().as<pg::ColumnDef>();
+    if (command.subtype() == pg::AlterTableType::AT_AddColumn && !fills_existing_rows(def)) {
+      std::string_view declared = column_constraint(def, pg::ConstrType::CONSTR_NOTNULL) ? "NOT NULL"
+                                  : column_constraint(def, pg::ConstrType::CONSTR_PRIMARY)
+                                      ? "PRIMARY KEY (hence NOT NULL)"
+                                      : "";
       if (!declared.empty()) {
         out.report(
-            statement.subcommand_span(index),
+            command.span(),
             fmt::format("adding column {} to table {} as {} without a DEFAULT fails as soon as the "
                         "table has a row: the existing rows would get NULL",
-                        quote_name(def["colname"].str()), quote_name(display_name(stmt["relation"])),
-                        declared),
+                        quote_name(def.colname()),
+                        quote_name(display_name(statement.as<pg::AlterTableStmt>().relation())), declared),
             "Give the column a DEFAULT (a constant default is instant from PostgreSQL 11 on), or add it "
             "nullable, backfill it in batches, then add `CHECK (c IS NOT NULL) NOT VALID`, VALIDATE "
             "it in a separate transaction, and SET NOT NULL.");
       }
     }
-    ++index;
   }
 }
 
@@ -48,6 +45,7 @@ extern const Rule kAddingRequiredField{
     .summary = "Adding a NOT NULL column without a default fails on a table that has rows.",
     .tags = {"correctness"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

@@ -2,43 +2,51 @@
 
 namespace miglint {
 
-Node alter_of_existing_table(const Statement& statement, const MigrationContext& context) {
-  Node stmt = statement.body();
-  if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE" ||
-      context.created_in_file(statement.relation_name())) {
-    return Node();
-  }
-  return stmt;
+AlterCommands alter_commands(const Statement& statement) {
+  return AlterCommands(statement, statement.as<pg::AlterTableStmt>());
 }
 
-Node column_constraint(Node column_def, std::string_view contype) {
-  for (Node item : column_def["constraints"]) {
-    Node constraint = item.as("Constraint");
-    if (constraint["contype"].str() == contype) {
+pg::AlterTableStmt altered_existing_table(const Statement& statement, const MigrationContext& context) {
+  auto alter = statement.as<pg::AlterTableStmt>();
+  if (!alter || alter.objtype() != pg::ObjectType::OBJECT_TABLE ||
+      context.created_in_file(statement.relation_name())) {
+    return {};
+  }
+  return alter;
+}
+
+AlterCommands alter_commands_of_existing_table(const Statement& statement, const MigrationContext& context) {
+  return AlterCommands(statement, altered_existing_table(statement, context));
+}
+
+pg::Constraint column_constraint(pg::ColumnDef column_def, pg::ConstrType type) {
+  for (pg::AnyNode item : column_def.constraints()) {
+    auto constraint = item.as<pg::Constraint>();
+    if (constraint.contype() == type) {
       return constraint;
     }
   }
-  return Node();
+  return {};
 }
 
-Node column_default(Node column_def) {
-  Node expr = column_constraint(column_def, "CONSTR_DEFAULT")["raw_expr"];
-  Node value = expr;
-  while (Node cast = value.as("TypeCast")) {
-    value = cast["arg"];
+pg::AnyNode column_default(pg::ColumnDef column_def) {
+  pg::AnyNode expr = column_constraint(column_def, pg::ConstrType::CONSTR_DEFAULT).raw_expr();
+  pg::AnyNode value = expr;
+  while (auto cast = value.as<pg::TypeCast>()) {
+    value = cast.arg();
   }
-  if (value.as("A_Const")["isnull"].boolean()) {
-    return Node();
+  if (value.as<pg::A_Const>().isnull()) {
+    return {};
   }
   return expr;
 }
 
-std::string_view serial_type(Node column_def) {
-  Node names = column_def["typeName"]["names"];
+std::string_view serial_type(pg::ColumnDef column_def) {
+  auto names = column_def.type_name().names();
   if (names.size() != 1) {
     return {};  // the grammar qualifies built-in types with pg_catalog; serial never is
   }
-  std::string_view name = names.at(0).string_value();
+  std::string_view name = names[0].as<pg::String>().sval();
   for (std::string_view serial : {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}) {
     if (name == serial) {
       return name;
@@ -47,12 +55,33 @@ std::string_view serial_type(Node column_def) {
   return {};
 }
 
-std::string constraint_label(Node constraint, std::string_view kind) {
-  std::string_view name = constraint["conname"].str();
+std::string constraint_label(pg::Constraint constraint, std::string_view kind) {
+  std::string_view name = constraint.conname();
   if (name.empty()) {
     return fmt::format("a {} constraint", kind);
   }
   return fmt::format("{} constraint {}", kind, quote_name(name));
+}
+
+Node alter_of_existing_table(const Statement& statement, const MigrationContext& context) {
+  return altered_existing_table(statement, context).node();
+}
+
+Node column_constraint(Node column_def, std::string_view contype) {
+  return column_constraint(pg::ColumnDef(column_def.body()), pg::Enum<pg::ConstrType>(contype).value())
+      .node();
+}
+
+Node column_default(Node column_def) {
+  return column_default(pg::ColumnDef(column_def.body())).node();
+}
+
+std::string_view serial_type(Node column_def) {
+  return serial_type(pg::ColumnDef(column_def.body()));
+}
+
+std::string constraint_label(Node constraint, std::string_view kind) {
+  return constraint_label(pg::Constraint(constraint.body()), kind);
 }
 
 }  // namespace miglint

@@ -1,4 +1,4 @@
-#include "rules/rule_support.hpp"
+#include "rules/alter_table_support.hpp"
 
 namespace miglint {
 
@@ -20,38 +20,30 @@ bool has_validated_bound_check(const TableFacts& facts) {
 // bound, holding ACCESS EXCLUSIVE on c for the whole scan, unless a validated CHECK constraint on c
 // already implies the bound.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "AlterTableStmt" || stmt["objtype"].str() != "OBJECT_TABLE") {
+  auto alter = statement.as<pg::AlterTableStmt>();
+  if (!alter || alter.objtype() != pg::ObjectType::OBJECT_TABLE) {
     return;
   }
-  // The parent's lock as the lock model (and so `miglint locks` and `plan`) says it.
-  LockMode parent_lock = LockMode::None;
-  for (const RelationEffect& effect : context.effects()) {
-    if (effect.relation == qualified_name(stmt["relation"])) {
-      parent_lock = effect.lock;
-    }
-  }
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    Node partition = cmd["def"].as("PartitionCmd")["name"];
+  // The locks as the lock model (and so `miglint locks` and `plan`) says them.
+  LockMode parent_lock = lock_on(context, qualified_name(alter.relation()));
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    pg::RangeVar partition = command.def().as<pg::PartitionCmd>().name();
     std::string qualified = qualified_name(partition);
-    if (cmd["subtype"].str() == "AT_AttachPartition" && !context.created_in_file(qualified) &&
+    if (command.subtype() == pg::AlterTableType::AT_AttachPartition && !context.created_in_file(qualified) &&
         !has_validated_bound_check(context.table_facts(qualified))) {
       out.report(
-          statement.subcommand_span(index),
+          command.span(),
           fmt::format("attaching {} as a partition of {} scans all of {} to check its rows against the "
-                      "partition bound, holding an ACCESS EXCLUSIVE lock on {} (and {} on {}) for the whole "
-                      "scan; no validated CHECK constraint on {} is known that would let PostgreSQL skip it",
-                      quote_name(display_name(partition)), quote_name(display_name(stmt["relation"])),
-                      quote_name(display_name(partition)), quote_name(display_name(partition)),
-                      lock_mode_name(parent_lock), quote_name(display_name(stmt["relation"])),
-                      quote_name(display_name(partition))),
+                      "partition bound, holding an {} lock on {} (and {} on {}) for the whole scan; no "
+                      "validated CHECK constraint on {} is known that would let PostgreSQL skip it",
+                      quote_name(display_name(partition)), quote_name(display_name(alter.relation())),
+                      quote_name(display_name(partition)), lock_mode_name(lock_on(context, qualified)),
+                      quote_name(display_name(partition)), lock_mode_name(parent_lock),
+                      quote_name(display_name(alter.relation())), quote_name(display_name(partition))),
           "First add a CHECK constraint matching the bound with `NOT VALID`, then `VALIDATE CONSTRAINT` it "
           "(SHARE UPDATE EXCLUSIVE, reads and writes continue); the attach then skips the scan. Drop the "
           "CHECK afterwards.");
     }
-    ++index;
   }
 }
 
@@ -64,6 +56,7 @@ extern const Rule kAttachPartitionWithoutCheck{
         "ATTACH PARTITION scans the new partition under ACCESS EXCLUSIVE unless a CHECK proves its bound.",
     .tags = {"lock"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
     .version_dependent = true,
 };
 

@@ -30,6 +30,7 @@ extern const Rule kBanCharField{
     .summary = "A char(n) / character(n) column, which pads values with blanks.",
     .tags = {"type"},
     .check = check,
+    .kinds = {NodeKind::CreateStmt, NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

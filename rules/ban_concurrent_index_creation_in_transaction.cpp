@@ -35,6 +35,7 @@ extern const Rule kBanConcurrentIndexCreationInTransaction{
     .summary = "CREATE or DROP INDEX CONCURRENTLY inside a transaction fails.",
     .tags = {"correctness"},
     .check = check,
+    .kinds = {NodeKind::IndexStmt, NodeKind::DropStmt, NodeKind::ReindexStmt, NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

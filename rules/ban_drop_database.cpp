@@ -6,13 +6,13 @@ namespace {
 
 // DROP DATABASE destroys everything in it and cannot run inside a transaction.
 void check(const Statement& statement, const MigrationContext& /*context*/, RuleOutput& out) {
-  if (statement.kind() != "DropdbStmt") {
+  auto drop = statement.as<pg::DropdbStmt>();
+  if (!drop) {
     return;
   }
   out.report(
       statement.span(),
-      fmt::format("dropping database {} destroys all of its data",
-                  quote_name(statement.body()["dbname"].str())),
+      fmt::format("dropping database {} destroys all of its data", quote_name(drop.dbname())),
       "Databases are not dropped by migrations; do it by hand, after a backup, if it is really meant.");
 }
 
@@ -24,6 +24,7 @@ extern const Rule kBanDropDatabase{
     .summary = "Dropping a database destroys all of its data.",
     .tags = {"destructive"},
     .check = check,
+    .kinds = {NodeKind::DropdbStmt},
 };
 
 }  // namespace miglint

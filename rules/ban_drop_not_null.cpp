@@ -7,21 +7,19 @@ namespace {
 // ALTER TABLE t ALTER COLUMN c DROP NOT NULL: instant under ACCESS EXCLUSIVE, but code and reports
 // written against the column's promise that it is never NULL start seeing NULLs.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    if (cmd["subtype"].str() == "AT_DropNotNull") {
+  auto alter = altered_existing_table(statement, context);
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    if (command.subtype() == pg::AlterTableType::AT_DropNotNull) {
       out.report(
-          statement.subcommand_span(index),
-          fmt::format("dropping NOT NULL from column {} of table {} takes an ACCESS EXCLUSIVE lock, and "
-                      "clients that rely on the column never being NULL may break once NULLs appear",
-                      quote_name(cmd["name"].str()), quote_name(display_name(stmt["relation"]))),
+          command.span(),
+          fmt::format("dropping NOT NULL from column {} of table {} takes an {} lock, and clients that "
+                      "rely on the column never being NULL may break once NULLs appear",
+                      quote_name(command.name()), quote_name(display_name(alter.relation())),
+                      lock_mode_name(lock_on(context, statement.relation_name()))),
           "Make sure every reader handles NULL before the constraint goes (or keep it and write a "
           "sentinel value instead), then approve the change with "
           "`-- miglint-ignore ban-drop-not-null -- reason`.");
     }
-    ++index;
   }
 }
 
@@ -33,6 +31,7 @@ extern const Rule kBanDropNotNull{
     .summary = "Dropping NOT NULL lets NULLs reach clients that assume there are none.",
     .tags = {"compatibility", "lock"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

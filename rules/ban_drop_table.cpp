@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "rules/rule_support.hpp"
 
 namespace miglint {
@@ -7,26 +9,28 @@ namespace {
 // DROP TABLE loses the data, takes ACCESS EXCLUSIVE (with CASCADE, also on referencing tables and
 // views) and breaks every client that still queries the table.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "DropStmt" || stmt["removeType"].str() != "OBJECT_TABLE") {
+  auto drop = statement.as<pg::DropStmt>();
+  if (!drop || drop.remove_type() != pg::ObjectType::OBJECT_TABLE) {
     return;
   }
   std::vector<std::string> existing;
-  for (Node object : stmt["objects"]) {
-    Node names = object.as("List")["items"];
-    if (!context.created_in_file(qualified_name_from_list(names))) {
-      existing.push_back(quote_name(names.at(names.size() - 1).string_value()));
+  LockMode lock = LockMode::None;
+  for (pg::AnyNode object : drop.objects()) {
+    auto names = object.as<pg::List>().items();
+    std::string table = qualified_name_from_list(names);
+    if (!context.created_in_file(table)) {
+      existing.push_back(quote_name(names[names.size() - 1].as<pg::String>().sval()));
+      lock = std::max(lock, lock_on(context, table));
     }
   }
   if (existing.empty()) {
     return;
   }
-  bool cascade = stmt["behavior"].str() == "DROP_CASCADE";
+  bool cascade = drop.behavior() == pg::DropBehavior::DROP_CASCADE;
   out.report(
       statement.span(),
-      fmt::format("dropping table{} {} loses {} data and takes an ACCESS EXCLUSIVE lock{}",
-                  existing.size() == 1 ? "" : "s", fmt::join(existing, ", "),
-                  existing.size() == 1 ? "its" : "their",
+      fmt::format("dropping table{} {} loses {} data and takes an {} lock{}", existing.size() == 1 ? "" : "s",
+                  fmt::join(existing, ", "), existing.size() == 1 ? "its" : "their", lock_mode_name(lock),
                   cascade ? "; CASCADE also drops the views and foreign keys that depend on it" : ""),
       "Stop every use of the table first, keep a backup, then drop it in a reviewed migration; approve it "
       "with `-- miglint-ignore ban-drop-table -- reason`.");
@@ -40,6 +44,7 @@ extern const Rule kBanDropTable{
     .summary = "Dropping a table loses its data and breaks clients that still use it.",
     .tags = {"destructive"},
     .check = check,
+    .kinds = {NodeKind::DropStmt},
 };
 
 }  // namespace miglint

@@ -29,6 +29,7 @@ extern const Rule kBanUncommittedTransaction{
     .summary = "A BEGIN whose transaction is never committed or rolled back.",
     .tags = {"transaction"},
     .check = check,
+    .kinds = {NodeKind::TransactionStmt},
 };
 
 }  // namespace miglint

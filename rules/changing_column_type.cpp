@@ -16,17 +16,18 @@ bool rebuilds_indexes(const std::string& old_type, const std::string& new_type) 
 
 // One `ALTER COLUMN c TYPE x`, classified by the analyzer's table of binary-coercible changes
 // against the column's type known from the schema facts.
-void report_type_change(const Statement& statement, const MigrationContext& context, Node stmt, Node cmd,
-                        std::size_t index, RuleOutput& out) {
-  std::string table = qualified_name(stmt["relation"]);
-  std::string shown_table = quote_name(display_name(stmt["relation"]));
-  Node def = cmd["def"].as("ColumnDef");
-  std::string column(cmd["name"].str());
-  std::string new_type = normalized_type_name(def["typeName"]);
+void report_type_change(const MigrationContext& context, pg::AlterTableStmt alter,
+                        const AlterCommand& command, RuleOutput& out) {
+  std::string table = qualified_name(alter.relation());
+  std::string shown_table = quote_name(display_name(alter.relation()));
+  auto def = command.def().as<pg::ColumnDef>();
+  std::string column(command.name());
+  std::string new_type = normalized_type_name(def.type_name().node());
   // Schema facts store serial columns as their integer type, so `serial` to `int` changes nothing.
   std::optional<std::string> old_type = context.table_facts(table).column_type(column);
-  bool has_using = static_cast<bool>(def["raw_default"]);
-  std::string_view effect = "rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock";
+  bool has_using = static_cast<bool>(def.raw_default());
+  std::string_view lock = lock_mode_name(lock_on(context, table));
+  std::string effect = fmt::format("rewrites the table and rebuilds its indexes under an {} lock", lock);
   std::string change;
   switch (classify_type_change(old_type, new_type, has_using)) {
     case TypeChange::Rewrite:
@@ -48,16 +49,17 @@ void report_type_change(const Statement& statement, const MigrationContext& cont
       if (rebuilds_indexes(*old_type, new_type)) {
         change = fmt::format("changing column {} of table {} from {} to {}", quote_name(column), shown_table,
                              *old_type, new_type);
-        effect = "keeps the rows but rebuilds every index on the column under an ACCESS EXCLUSIVE lock";
-      } else if (def["collClause"]) {
+        effect = fmt::format("keeps the rows but rebuilds every index on the column under an {} lock", lock);
+      } else if (def.coll_clause()) {
         change = fmt::format("changing column {} of table {} to {} with a COLLATE clause", quote_name(column),
                              shown_table, new_type);
-        effect = "rebuilds every index on the column under an ACCESS EXCLUSIVE lock if the collation changes";
+        effect =
+            fmt::format("rebuilds every index on the column under an {} lock if the collation changes", lock);
       }
       break;
   }
   if (!change.empty()) {
-    out.report(statement.subcommand_span(index),
+    out.report(command.span(),
                fmt::format("{} {}, blocking every read and write of {} until it finishes", change, effect,
                            shown_table),
                "Expand and contract instead: add a column of the new type, write both, backfill it in "
@@ -71,14 +73,11 @@ void report_type_change(const Statement& statement, const MigrationContext& cont
 // PostgreSQL rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE. The old type comes
 // from the schema facts of earlier files and of this file up to here; unknown, it counts as a rewrite.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    if (cmd["subtype"].str() == "AT_AlterColumnType") {
-      report_type_change(statement, context, stmt, cmd, index, out);
+  auto alter = altered_existing_table(statement, context);
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    if (command.subtype() == pg::AlterTableType::AT_AlterColumnType) {
+      report_type_change(context, alter, command, out);
     }
-    ++index;
   }
 }
 
@@ -90,6 +89,7 @@ extern const Rule kChangingColumnType{
     .summary = "Changing a column's type rewrites the table unless the change is binary-coercible.",
     .tags = {"lock", "rewrite"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

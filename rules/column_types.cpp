@@ -16,8 +16,11 @@ constexpr std::array<std::string_view, 17> kAfterType = {
     "constraint", "unique",      "generated", "collate", "using",      "deferrable",
     "initially",  "compression", "storage",   "options", "exclude"};
 
-bool has_location(Node node) {
-  return node["location"] && node["location"].integer() >= 0;
+// Whether the parse tree has a position for the node: -1 is unknown, and JSON omits a location of
+// 0, which no column or type can have (it would be the file's first byte, where its statement starts).
+template <class View>
+bool has_location(View node) {
+  return node.location() > 0;
 }
 
 // `token` equals the lower-case `word`, ignoring ASCII case (no copy: this runs per token).
@@ -58,44 +61,42 @@ uint32_t type_end(const Statement& statement, uint32_t type_begin) {
   return end;
 }
 
-void add_column(std::vector<TypedColumn>& out, const Statement& statement, Node relation, Node column_def,
-                std::string_view name) {
-  Node type_name = column_def["typeName"];
-  Node names = type_name["names"];
-  if (names.size() == 0) {
+void add_column(std::vector<TypedColumn>& out, const Statement& statement, pg::RangeVar relation,
+                pg::ColumnDef column_def, std::string_view name) {
+  pg::TypeName type_name = column_def.type_name();
+  auto names = type_name.names();
+  if (names.empty()) {
     return;  // PARTITION OF / OF type: the column's options only
   }
   TypedColumn column;
   column.column = name;
-  column.relation = relation;
-  column.type = names.at(names.size() - 1).string_value();
-  column.has_modifiers = type_name["typmods"].size() > 0;
-  column.is_array = type_name["arrayBounds"].size() > 0;
+  column.relation = relation.node();
+  column.type = names[names.size() - 1].as<pg::String>().sval();
+  column.has_modifiers = !type_name.typmods().empty();
+  column.is_array = !type_name.array_bounds().empty();
   column.statement = &statement;
-  column.column_def = column_def;
-  column.type_name = type_name;
+  column.column_def = column_def.node();
+  column.type_name = type_name.node();
   out.push_back(column);
 }
 
 std::vector<TypedColumn> find_typed_columns(const Statement& statement) {
   std::vector<TypedColumn> out;
-  Node stmt = statement.body();
-  if (statement.kind() == "CreateStmt") {
-    for (Node element : stmt["tableElts"]) {
-      Node def = element.as("ColumnDef");
-      if (def) {
-        add_column(out, statement, stmt["relation"], def, def["colname"].str());
+  if (auto create = statement.as<pg::CreateStmt>()) {
+    for (pg::AnyNode element : create.table_elts()) {
+      if (auto def = element.as<pg::ColumnDef>()) {
+        add_column(out, statement, create.relation(), def, def.colname());
       }
     }
-  } else if (statement.kind() == "AlterTableStmt" && stmt["objtype"].str() == "OBJECT_TABLE") {
-    for (Node item : stmt["cmds"]) {
-      Node cmd = item.as("AlterTableCmd");
-      Node def = cmd["def"].as("ColumnDef");
-      std::string_view subtype = cmd["subtype"].str();
-      if (subtype == "AT_AddColumn") {
-        add_column(out, statement, stmt["relation"], def, def["colname"].str());
-      } else if (subtype == "AT_AlterColumnType") {
-        add_column(out, statement, stmt["relation"], def, cmd["name"].str());
+  } else if (auto alter = statement.as<pg::AlterTableStmt>();
+             alter && alter.objtype() == pg::ObjectType::OBJECT_TABLE) {
+    for (pg::AnyNode item : alter.cmds()) {
+      auto cmd = item.as<pg::AlterTableCmd>();
+      auto def = cmd.def().as<pg::ColumnDef>();
+      if (cmd.subtype() == pg::AlterTableType::AT_AddColumn) {
+        add_column(out, statement, alter.relation(), def, def.colname());
+      } else if (cmd.subtype() == pg::AlterTableType::AT_AlterColumnType) {
+        add_column(out, statement, alter.relation(), def, cmd.name());
       }
     }
   }
@@ -114,7 +115,7 @@ const std::vector<TypedColumn>& typed_columns(const Statement& statement) {
 
 ByteSpan TypedColumn::span() const {
   // From the column's name to the end of its type, when the parse tree has both positions.
-  if (has_location(column_def) && has_location(type_name)) {
+  if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
     uint32_t begin = statement->offset_of(column_def);
     uint32_t type_begin = statement->offset_of(type_name);
     uint32_t end = type_end(*statement, type_begin);
@@ -126,7 +127,7 @@ ByteSpan TypedColumn::span() const {
 }
 
 std::string TypedColumn::written_type() const {
-  if (has_location(column_def) && has_location(type_name)) {
+  if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
     uint32_t begin = statement->offset_of(column_def);
     uint32_t type_begin = statement->offset_of(type_name);
     uint32_t end = type_end(*statement, type_begin);

@@ -13,7 +13,7 @@ namespace miglint {
 // or ALTER TABLE ... ALTER COLUMN ... TYPE.
 struct TypedColumn {
   std::string_view column;     // the column's name
-  Node relation;               // the table's RangeVar
+  Node relation;               // the table's RangeVar (its body: pg::RangeVar(relation) reads it)
   std::string_view type;       // the last part of the type's name: "int4", "varchar", "serial", "bpchar"
   bool has_modifiers = false;  // varchar(20), bpchar(3); `char` alone is bpchar(1) too
   bool is_array = false;
@@ -24,6 +24,7 @@ struct TypedColumn {
   // The type as written, `numeric(10,2)` (normalised when its position is not known).
   std::string written_type() const;
 
+  // The raw nodes (pg::ColumnDef and pg::TypeName bodies), for functions that take a Node.
   const Statement* statement = nullptr;
   Node column_def;
   Node type_name;

@@ -8,12 +8,12 @@ namespace {
 // leaves an INVALID index behind under the requested name. A retry with IF NOT EXISTS finds that
 // name and does nothing: the migration "succeeds" and the index is never used.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "IndexStmt" || !stmt["concurrent"].boolean() || !stmt["if_not_exists"].boolean() ||
+  auto create = statement.as<pg::IndexStmt>();
+  if (!create || !create.concurrent() || !create.if_not_exists() ||
       context.created_in_file(statement.relation_name())) {
     return;
   }
-  std::string index = quote_name(stmt["idxname"].str());
+  std::string index = quote_name(create.idxname());
   out.report(
       statement.span(),
       fmt::format("CREATE INDEX CONCURRENTLY IF NOT EXISTS {} does nothing when an earlier, failed build "
@@ -32,6 +32,7 @@ extern const Rule kConcurrentIndexIfNotExists{
         "CREATE INDEX CONCURRENTLY IF NOT EXISTS silently keeps an INVALID index left by a failed build.",
     .tags = {"correctness"},
     .check = check,
+    .kinds = {NodeKind::IndexStmt},
 };
 
 }  // namespace miglint

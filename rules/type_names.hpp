@@ -3,16 +3,21 @@
 #include <string>
 
 #include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {
 
 // Text for messages of a type's name list, as written: "mood" or "app.mood".
-inline std::string display_name_from_list(Node names) {
+inline std::string display_name_from_list(pg::Repeated<pg::AnyNode> names) {
   std::string out;
-  for (Node name : names) {
-    out += (out.empty() ? "" : ".") + std::string(name.string_value());
+  for (pg::AnyNode name : names) {
+    out += (out.empty() ? "" : ".") + std::string(name.as<pg::String>().sval());
   }
   return out;
+}
+// The untyped form, until every rule reads typed views.
+inline std::string display_name_from_list(Node names) {
+  return display_name_from_list(pg::Repeated<pg::AnyNode>(names));
 }
 
 }  // namespace miglint

@@ -14,6 +14,21 @@ RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& s
       enabled_.push_back(&rule);
     }
   }
+  // The driver calls a rule only for the statement kinds it looks at: one list per kind, built
+  // here once, in registry order so that findings come out as they did when every rule saw every
+  // statement.
+  enabled_by_kind_.resize(pg::kNodeKindCount);
+  for (std::size_t kind = 0; kind < pg::kNodeKindCount; ++kind) {
+    for (std::size_t r = 0; r < enabled_.size(); ++r) {
+      if (enabled_[r]->check != nullptr && enabled_[r]->looks_at(static_cast<pg::NodeKind>(kind))) {
+        enabled_by_kind_[kind].push_back(r);
+      }
+    }
+  }
+}
+
+const std::vector<std::size_t>& RuleSet::enabled_for(pg::NodeKind kind) const {
+  return enabled_by_kind_[static_cast<std::size_t>(kind)];
 }
 
 Severity RuleSet::severity_of(std::string_view id) const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyzer/model/rule.hpp"
+#include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {
 
@@ -23,11 +24,14 @@ class RuleSet {
   Severity severity_of(std::string_view id) const;
   bool enabled(std::string_view id) const;
   const std::vector<const Rule*>& enabled_rules() const { return enabled_; }
+  // Indexes into enabled_rules() of the rules that look at statements of `kind`, in registry order.
+  const std::vector<std::size_t>& enabled_for(pg::NodeKind kind) const;
   std::span<const Rule> all() const { return all_; }
 
  private:
   std::span<const Rule> all_;
   std::vector<const Rule*> enabled_;
+  std::vector<std::vector<std::size_t>> enabled_by_kind_;  // indexed by NodeKind, built once
   std::map<std::string, Severity> severities_;
 };
 

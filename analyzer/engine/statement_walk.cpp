@@ -82,11 +82,8 @@ void run_rules(const FileModel& model, const RuleSet& rules, const MigrationCont
                std::vector<Finding>& findings) {
   const auto& enabled = rules.enabled_rules();
   memory.resize(enabled.size());
-  for (std::size_t r = 0; r < enabled.size(); ++r) {
+  for (std::size_t r : rules.enabled_for(statement.node_kind())) {
     const Rule* rule = enabled[r];
-    if (rule->check == nullptr) {
-      continue;
-    }
     RuleOutput output(&memory[r]);
     rule->check(statement, context, output);
     for (RuleHit& hit : output.hits()) {

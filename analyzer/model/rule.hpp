@@ -7,11 +7,13 @@
 #include <vector>
 
 #include "analyzer/model/finding.hpp"
+#include "analyzer/sql/pg_view_support.hpp"
 #include "analyzer/sql/statement.hpp"
 
 namespace miglint {
 
 class MigrationContext;
+using pg::NodeKind;
 
 // What a rule reports: where, what is wrong (naming the table and the lock), and the safe way.
 struct RuleHit {
@@ -49,9 +51,29 @@ struct Rule {
   std::string_view summary;
   std::array<std::string_view, 3> tags;  // unused entries are empty
   RuleCheck check;
+  // The statement kinds `check` looks at ({NodeKind::RenameStmt}): the driver calls it for those
+  // statements only. Unused entries are NodeKind::None; none given: every statement.
+  std::array<pg::NodeKind, 6> kinds = {};
   bool can_disable = true;
   // Behaviour depends on --pg-version: the catalog test then requires fixtures at several versions.
   bool version_dependent = false;
+
+  bool looks_at_every_statement() const {
+    for (pg::NodeKind kind : kinds) {
+      if (kind != pg::NodeKind{}) {
+        return false;
+      }
+    }
+    return true;
+  }
+  bool looks_at(pg::NodeKind kind) const {
+    for (pg::NodeKind k : kinds) {
+      if (k == kind && k != pg::NodeKind{}) {
+        return true;
+      }
+    }
+    return looks_at_every_statement();
+  }
 
   bool has_tag(std::string_view tag) const {
     for (std::string_view t : tags) {

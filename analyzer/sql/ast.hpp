@@ -29,6 +29,15 @@ class Node {
   Node as(std::string_view type) const;
   bool is(std::string_view type) const { return kind() == type; }
 
+  // This node, taken for a message's body without looking for a wrapper: for the typed views
+  // (analyzer/sql/pg_nodes.hpp), which know from the schema that a field holds a plain message
+  // ("relation": {"relname": ...}), so their field lookups skip the wrapper check as body()'s do.
+  Node as_known_body() const {
+    Node node = *this;
+    node.known_body_ = valid_;
+    return node;
+  }
+
   // A field of an object (of the body, for a wrapped node).
   Node operator[](std::string_view field) const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analyzer/sql/pg_nodes.hpp"
 #include "analyzer/sql/relation.hpp"
 
 namespace miglint {
@@ -12,6 +13,7 @@ Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t lo
       ast_(ast),
       body_(ast.body()),
       kind_(ast.kind()),
+      node_kind_(pg::node_kind_from_name(kind_)),
       raw_(raw),
       location_base_(location_base),
       index_(index),

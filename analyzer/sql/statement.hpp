@@ -1,5 +1,6 @@
 #pragma once
 
+#include <concepts>
 #include <memory>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/pg_view_support.hpp"
 #include "analyzer/sql/tokens.hpp"
 #include "analyzer/text/source_file.hpp"
 
@@ -21,10 +23,17 @@ class Statement {
  public:
   Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index);
 
-  Node ast() const { return ast_; }                // the wrapped node, {"IndexStmt": {...}}
-  std::string_view kind() const { return kind_; }  // "IndexStmt"
-  Node body() const { return body_; }              // rules ask for it many times: found once
-  uint32_t index() const { return index_; }        // position among the file's statements
+  Node ast() const { return ast_; }                      // the wrapped node, {"IndexStmt": {...}}
+  std::string_view kind() const { return kind_; }        // "IndexStmt"
+  pg::NodeKind node_kind() const { return node_kind_; }  // pg::NodeKind::IndexStmt, found once
+  // The statement as a typed view (analyzer/sql/pg_nodes.hpp), or an empty view when it is
+  // another kind: `if (auto index = statement.as<pg::IndexStmt>()) ...`.
+  template <class View>
+  View as() const {
+    return node_kind_ == View::kKind ? View(body_) : View();
+  }
+  Node body() const { return body_; }        // rules ask for it many times: found once
+  uint32_t index() const { return index_; }  // position among the file's statements
   const SourceFile& file() const { return *file_; }
 
   // From the first token (after leading comments) to just past the last token (no `;`).
@@ -45,6 +54,11 @@ class Statement {
 
   // File offset of a node's `location` field.
   uint32_t offset_of(Node node) const;
+  template <class View>
+  requires requires(View view) {
+    { view.node() } -> std::same_as<Node>;
+  }
+  uint32_t offset_of(View view) const { return offset_of(view.node()); }
 
   // Anchors for findings. Each ends at the end of the statement unless said otherwise.
   // The span of the i-th sub-command of ALTER TABLE/INDEX/... (`ADD`, `DROP`, `ALTER`, `RENAME`...):
@@ -61,6 +75,7 @@ class Statement {
   Node ast_;
   Node body_;
   std::string_view kind_;
+  pg::NodeKind node_kind_;
   ByteSpan raw_;
   uint32_t location_base_;
   uint32_t index_;
