@@ -9,19 +9,19 @@ namespace miglint {
 
 namespace {
 
-bool is_constant(Node node) {
-  if (node.is("A_Const") || node.is("ParamRef")) {
+bool is_constant(pg::AnyNode node) {
+  if (node.is<pg::A_Const>() || node.is<pg::ParamRef>()) {
     return true;
   }
   // A scalar subquery, `(SELECT max(id) FROM t)`, is one value.
-  if (Node sublink = node.as("SubLink")) {
-    return sublink["subLinkType"].str() == "EXPR_SUBLINK";
+  if (auto sublink = node.as<pg::SubLink>()) {
+    return sublink.sub_link_type() == pg::SubLinkType::EXPR_SUBLINK;
   }
-  if (Node cast = node.as("TypeCast")) {
-    return is_constant(cast["arg"]);
+  if (auto cast = node.as<pg::TypeCast>()) {
+    return is_constant(cast.arg());
   }
-  if (Node array = node.as("A_ArrayExpr")) {
-    for (Node element : array["elements"]) {
+  if (auto array = node.as<pg::A_ArrayExpr>()) {
+    for (pg::AnyNode element : array.elements()) {
       if (!is_constant(element)) {
         return false;
       }
@@ -33,21 +33,21 @@ bool is_constant(Node node) {
 
 // The column of a column reference ("id" for `t.id` too, so that `t.id >= 1 AND id < 9` is one
 // column's range), "" for anything else.
-std::string column_name(Node node) {
-  if (Node cast = node.as("TypeCast")) {
-    return column_name(cast["arg"]);
+std::string column_name(pg::AnyNode node) {
+  if (auto cast = node.as<pg::TypeCast>()) {
+    return column_name(cast.arg());
   }
-  Node fields = node.as("ColumnRef")["fields"];
-  if (fields.size() == 0) {
+  auto fields = node.as<pg::ColumnRef>().fields();
+  if (fields.empty()) {
     return {};
   }
-  return std::string(fields.at(fields.size() - 1).string_value());  // "" for `t.*`
+  return std::string(fields[fields.size() - 1].as<pg::String>().sval());  // "" for `t.*`
 }
 
-void conjuncts(Node expr, std::vector<Node>& out) {
-  Node bool_expr = expr.as("BoolExpr");
-  if (bool_expr && bool_expr["boolop"].str() == "AND_EXPR") {
-    for (Node arg : bool_expr["args"]) {
+void conjuncts(pg::AnyNode expr, std::vector<pg::AnyNode>& out) {
+  auto bool_expr = expr.as<pg::BoolExpr>();
+  if (bool_expr && bool_expr.boolop() == pg::BoolExprType::AND_EXPR) {
+    for (pg::AnyNode arg : bool_expr.args()) {
       conjuncts(arg, out);
     }
     return;
@@ -55,28 +55,28 @@ void conjuncts(Node expr, std::vector<Node>& out) {
   out.push_back(expr);
 }
 
-std::string_view operator_name(Node a_expr) {
-  Node names = a_expr["name"];
-  return names.at(names.size() - 1).string_value();
+// The last part of an operator's name: "=" for `=` and for `OPERATOR(pg_catalog.=)`.
+std::string_view operator_name(pg::Repeated<pg::AnyNode> names) {
+  return names[names.size() - 1].as<pg::String>().sval();
 }
 
 class BatchAnalysis {
  public:
-  explicit BatchAnalysis(Node with_clause) { learn_ctes(with_clause); }
+  explicit BatchAnalysis(pg::WithClause with_clause) { learn_ctes(with_clause); }
 
-  bool batched(Node where_clause, Node join_sources) const {
+  bool batched(pg::AnyNode where_clause, pg::Repeated<pg::AnyNode> join_sources) const {
     // A join against a limited source bounds the rows only through a join condition.
-    for (Node source : join_sources) {
+    for (pg::AnyNode source : join_sources) {
       if (where_clause && is_limited_source(source)) {
         return true;
       }
     }
-    std::vector<Node> parts;
+    std::vector<pg::AnyNode> parts;
     if (where_clause) {
       conjuncts(where_clause, parts);
     }
     std::map<std::string, int> bounds;  // column -> bit 1: lower bound, bit 2: upper bound
-    for (Node part : parts) {
+    for (pg::AnyNode part : parts) {
       if (is_batch_conjunct(part)) {
         return true;
       }
@@ -92,28 +92,28 @@ class BatchAnalysis {
 
  private:
   // Remembers the CTEs of a WITH clause that have LIMIT.
-  void learn_ctes(Node with_clause) const {
-    for (Node cte : with_clause["ctes"]) {
-      Node common = cte.as("CommonTableExpr");
-      if (is_limited(common["ctequery"])) {
-        limited_ctes_.emplace_back(common["ctename"].str());
+  void learn_ctes(pg::WithClause with_clause) const {
+    for (pg::AnyNode cte : with_clause.ctes()) {
+      auto common = cte.as<pg::CommonTableExpr>();
+      if (is_limited(common.ctequery())) {
+        limited_ctes_.emplace_back(common.ctename());
       }
     }
   }
 
   // A SELECT with LIMIT (or FETCH FIRST), or one reading from a CTE with LIMIT (its own or the
   // statement's).
-  bool is_limited(Node query) const {
-    Node select = query.as("SelectStmt");
+  bool is_limited(pg::AnyNode query) const {
+    auto select = query.as<pg::SelectStmt>();
     if (!select) {
       return false;
     }
-    learn_ctes(select["withClause"]);
+    learn_ctes(select.with_clause());
     // LIMIT ALL is a NULL limit: no bound at all.
-    if (Node limit = select["limitCount"]; limit && !limit.as("A_Const")["isnull"].boolean()) {
+    if (pg::AnyNode limit = select.limit_count(); limit && !limit.as<pg::A_Const>().isnull()) {
       return true;
     }
-    for (Node source : select["fromClause"]) {
+    for (pg::AnyNode source : select.from_clause()) {
       if (is_limited_source(source)) {
         return true;
       }
@@ -121,86 +121,92 @@ class BatchAnalysis {
     return false;
   }
 
-  bool is_limited_source(Node source) const {
-    if (Node subselect = source.as("RangeSubselect")) {
-      return is_limited(subselect["subquery"]);
+  bool is_limited_source(pg::AnyNode source) const {
+    if (auto subselect = source.as<pg::RangeSubselect>()) {
+      return is_limited(subselect.subquery());
     }
-    if (Node range_var = source.as("RangeVar")) {
-      if (!range_var["schemaname"].str().empty()) {
+    if (auto range_var = source.as<pg::RangeVar>()) {
+      if (!range_var.schemaname().empty()) {
         return false;
       }
       for (const std::string& cte : limited_ctes_) {
-        if (cte == range_var["relname"].str()) {
+        if (cte == range_var.relname()) {
           return true;
         }
       }
       return false;
     }
-    if (Node join = source.as("JoinExpr")) {
-      return is_limited_source(join["larg"]) || is_limited_source(join["rarg"]);
+    if (auto join = source.as<pg::JoinExpr>()) {
+      return is_limited_source(join.larg()) || is_limited_source(join.rarg());
     }
     return false;
   }
 
-  bool is_batch_conjunct(Node part) const {
-    if (Node sublink = part.as("SubLink")) {
+  bool is_batch_conjunct(pg::AnyNode part) const {
+    if (auto sublink = part.as<pg::SubLink>()) {
       // x IN (SELECT ... LIMIT n), x = ANY (SELECT ... LIMIT n); not x > ANY (...)
-      Node op = sublink["operName"];
-      bool equality = op.size() == 0 || op.at(op.size() - 1).string_value() == "=";
-      return sublink["subLinkType"].str() == "ANY_SUBLINK" && equality && is_limited(sublink["subselect"]);
+      auto op = sublink.oper_name();
+      bool equality = op.empty() || operator_name(op) == "=";
+      return sublink.sub_link_type() == pg::SubLinkType::ANY_SUBLINK && equality &&
+             is_limited(sublink.subselect());
     }
-    if (part.is("CurrentOfExpr")) {
+    if (part.is<pg::CurrentOfExpr>()) {
       return true;  // WHERE CURRENT OF cursor: one row
     }
-    Node expr = part.as("A_Expr");
+    auto expr = part.as<pg::A_Expr>();
     if (!expr) {
       return false;
     }
-    std::string_view kind = expr["kind"].str();
-    Node left = expr["lexpr"];
-    Node right = expr["rexpr"];
-    if (kind == "AEXPR_OP" && operator_name(expr) == "=") {
+    using enum pg::A_Expr_Kind;
+    pg::Enum<pg::A_Expr_Kind> kind = expr.kind();
+    pg::AnyNode left = expr.lexpr();
+    pg::AnyNode right = expr.rexpr();
+    if (kind == AEXPR_OP && operator_name(expr.name()) == "=") {
       return (!column_name(left).empty() && is_constant(right)) ||
              (!column_name(right).empty() && is_constant(left));
     }
-    if (kind == "AEXPR_IN" && operator_name(expr) == "=") {
-      Node items = right.as("List")["items"];
-      for (Node item : items) {
+    if (kind == AEXPR_IN && operator_name(expr.name()) == "=") {
+      auto items = right.as<pg::List>().items();
+      for (pg::AnyNode item : items) {
         if (!is_constant(item)) {
           return false;
         }
       }
-      return items.size() > 0 && !column_name(left).empty();
+      return !items.empty() && !column_name(left).empty();
     }
-    if (kind == "AEXPR_OP_ANY" && operator_name(expr) == "=") {
+    if (kind == AEXPR_OP_ANY && operator_name(expr.name()) == "=") {
       if (is_constant(right)) {
         return !column_name(left).empty();
       }
       // = ANY(ARRAY(SELECT ... LIMIT n))
-      Node sublink = right.as("SubLink");
-      return sublink && sublink["subLinkType"].str() == "ARRAY_SUBLINK" && is_limited(sublink["subselect"]);
+      auto sublink = right.as<pg::SubLink>();
+      return sublink && sublink.sub_link_type() == pg::SubLinkType::ARRAY_SUBLINK &&
+             is_limited(sublink.subselect());
     }
-    if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_BETWEEN_SYM") {
-      Node range = right.as("List")["items"];
-      return !column_name(left).empty() && range.size() == 2 && is_constant(range.at(0)) &&
-             is_constant(range.at(1));
+    if (kind == AEXPR_BETWEEN || kind == AEXPR_BETWEEN_SYM) {
+      auto range = right.as<pg::List>().items();
+      return !column_name(left).empty() && range.size() == 2 && is_constant(range[0]) &&
+             is_constant(range[1]);
     }
     return false;
   }
 
-  static void record_bound(Node part, std::map<std::string, int>& bounds) {
-    Node expr = part.as("A_Expr");
-    if (!expr || expr["kind"].str() != "AEXPR_OP") {
+  static void record_bound(pg::AnyNode part, std::map<std::string, int>& bounds) {
+    auto expr = part.as<pg::A_Expr>();
+    if (!expr) {
       return;
     }
-    std::string_view op = operator_name(expr);
+    if (pg::Enum<pg::A_Expr_Kind> kind = expr.kind(); kind != pg::A_Expr_Kind::AEXPR_OP) {
+      return;
+    }
+    std::string_view op = operator_name(expr.name());
     bool greater = op == ">" || op == ">=";
     bool less = op == "<" || op == "<=";
     if (!greater && !less) {
       return;
     }
-    Node left = expr["lexpr"];
-    Node right = expr["rexpr"];
+    pg::AnyNode left = expr.lexpr();
+    pg::AnyNode right = expr.rexpr();
     if (std::string column = column_name(left); !column.empty() && is_constant(right)) {
       bounds[column] |= greater ? 1 : 2;  // id > a: lower bound
     } else if (std::string reversed = column_name(right); !reversed.empty() && is_constant(left)) {
@@ -213,36 +219,67 @@ class BatchAnalysis {
 
 }  // namespace
 
+bool is_batched_dml(pg::UpdateStmt update) {
+  return BatchAnalysis(update.with_clause()).batched(update.where_clause(), update.from_clause());
+}
+
+bool is_batched_dml(pg::DeleteStmt delete_stmt) {
+  return BatchAnalysis(delete_stmt.with_clause())
+      .batched(delete_stmt.where_clause(), delete_stmt.using_clause());
+}
+
 bool is_batched_dml(Node dml_stmt) {
-  BatchAnalysis analysis(dml_stmt["withClause"]);
-  Node join_sources = dml_stmt["fromClause"] ? dml_stmt["fromClause"] : dml_stmt["usingClause"];
-  return analysis.batched(dml_stmt["whereClause"], join_sources);
+  // The body of an UPDATE or a DELETE, which name their WITH and WHERE clauses alike; an UPDATE
+  // joins through FROM, a DELETE through USING (a body has only one of the two).
+  pg::UpdateStmt update(dml_stmt.body());
+  if (!update.from_clause().empty()) {
+    return is_batched_dml(update);
+  }
+  return is_batched_dml(pg::DeleteStmt(dml_stmt.body()));
 }
 
 void check_unbatched_dml(const Statement& statement, const MigrationContext& context, RuleOutput& out,
                          std::string_view verb) {
-  Node stmt = statement.body();
   std::string table = statement.relation_name();
-  if (context.created_in_file(table) || is_batched_dml(stmt)) {
+  if (context.created_in_file(table)) {
     return;
   }
-  std::string scope = stmt["whereClause"] ? "every row that matches its WHERE clause, in one statement"
-                                          : "every row of the table (it has no WHERE clause)";
+  pg::RangeVar relation;
+  pg::AnyNode where_clause;
+  if (auto update = statement.as<pg::UpdateStmt>()) {
+    if (is_batched_dml(update)) {
+      return;
+    }
+    relation = update.relation();
+    where_clause = update.where_clause();
+  } else if (auto delete_stmt = statement.as<pg::DeleteStmt>()) {
+    if (is_batched_dml(delete_stmt)) {
+      return;
+    }
+    relation = delete_stmt.relation();
+    where_clause = delete_stmt.where_clause();
+  } else {
+    return;
+  }
+  std::string scope = where_clause ? "every row that matches its WHERE clause, in one statement"
+                                   : "every row of the table (it has no WHERE clause)";
   std::string held;
   if (context.in_transaction()) {
     if (auto locked = context.access_exclusive_held_on_existing()) {
       held = fmt::format(
-          "; it also runs in the same transaction as DDL holding ACCESS EXCLUSIVE on {}, which "
-          "stays locked for reads and writes until the {} finishes and the transaction commits",
+          "; it also runs in the same transaction as DDL holding {} on {}, which stays locked for reads "
+          "and writes until the {} finishes and the transaction commits",
+          lock_mode_name(LockMode::AccessExclusive),
           quote_name(locked->starts_with("public.") ? locked->substr(7) : *locked), verb);
     }
   }
   out.report(
       statement.span(),
-      fmt::format("{} of table {} is not batched: it touches {}, holding ROW EXCLUSIVE on {} and a lock on "
-                  "every touched row until the transaction ends{}",
-                  verb, quote_name(display_name(stmt["relation"])), scope,
-                  quote_name(display_name(stmt["relation"])), held),
+      fmt::format(
+          "{} of table {} is not batched: it touches {}, holding {} on {} and a lock on every touched "
+          "row until the transaction ends{}",
+          verb, quote_name(display_name(relation)), scope, lock_mode_name(lock_on(context, table)),
+          quote_name(display_name(relation)), held),
       fmt::format("Run the {} in batches outside the schema migration: bound each batch by a key range "
                   "(`WHERE id >= $1 AND id < $2`) or by a subquery with LIMIT (`WHERE id IN (SELECT id ... "
                   "LIMIT 1000 FOR UPDATE SKIP LOCKED)`), committing after each batch.",

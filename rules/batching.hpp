@@ -5,6 +5,7 @@
 #include "analyzer/model/context.hpp"
 #include "analyzer/model/rule.hpp"
 #include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/pg_nodes.hpp"
 #include "analyzer/sql/statement.hpp"
 
 namespace miglint {
@@ -16,9 +17,13 @@ namespace miglint {
 //  - IN, `= ANY(ARRAY(...))` against a subquery with LIMIT, or against a CTE with LIMIT;
 // or when it joins (UPDATE ... FROM, DELETE ... USING) a subquery or CTE with LIMIT under a WHERE
 // join condition. `WHERE CURRENT OF cursor` (one row) counts too; `LIMIT ALL` is no limit.
+bool is_batched_dml(pg::UpdateStmt update);
+bool is_batched_dml(pg::DeleteStmt delete_stmt);
+// The untyped form (an UPDATE's or DELETE's body), until every caller reads typed views.
 bool is_batched_dml(Node dml_stmt);
 
-// The shared check of unbatched-update and unbatched-delete.
+// The shared check of unbatched-update and unbatched-delete, for an UPDATE or a DELETE statement
+// (nothing for another kind).
 void check_unbatched_dml(const Statement& statement, const MigrationContext& context, RuleOutput& out,
                          std::string_view verb);
 

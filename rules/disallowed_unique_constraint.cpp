@@ -8,34 +8,36 @@ namespace {
 // inside ALTER TABLE, under its ACCESS EXCLUSIVE lock, so the table is unreadable for the whole
 // build. `UNIQUE USING INDEX` adopts an index built beforehand (CONCURRENTLY) and is instant.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::string table = quote_name(display_name(stmt["relation"]));
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    std::string_view subtype = cmd["subtype"].str();
-    Node constraint = cmd["def"].as("Constraint");
-    Node def = cmd["def"].as("ColumnDef");
-    if (subtype == "AT_AddConstraint" && constraint["contype"].str() == "CONSTR_UNIQUE" &&
-        constraint["indexname"].str().empty()) {
-      out.report(statement.subcommand_span(index),
-                 fmt::format("adding {} to table {} builds its unique index under an ACCESS EXCLUSIVE lock, "
-                             "blocking every read and write of {} for the whole build",
-                             constraint_label(constraint, "UNIQUE"), table, table),
-                 "Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY i ON t (c)` in a migration "
-                 "that runs outside a transaction, then attach it instantly with `ALTER TABLE t ADD "
-                 "CONSTRAINT u UNIQUE USING INDEX i`.");
-    } else if (subtype == "AT_AddColumn" && column_constraint(def, "CONSTR_UNIQUE")) {
-      out.report(
-          statement.subcommand_span(index),
-          fmt::format("adding column {} to table {} as UNIQUE builds a unique index under the ACCESS "
-                      "EXCLUSIVE lock of ADD COLUMN, blocking every read and write of {} for the whole "
-                      "build",
-                      quote_name(def["colname"].str()), table, table),
-          "Add the column without UNIQUE, build the index with `CREATE UNIQUE INDEX CONCURRENTLY` "
-          "outside a transaction, then attach it with `ADD CONSTRAINT u UNIQUE USING INDEX i`.");
+  auto alter = altered_existing_table(statement, context);
+  if (!alter) {
+    return;
+  }
+  std::string table = quote_name(display_name(alter.relation()));
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    if (command.subtype() == pg::AlterTableType::AT_AddConstraint) {
+      auto constraint = command.def().as<pg::Constraint>();
+      if (constraint.contype() == pg::ConstrType::CONSTR_UNIQUE && constraint.indexname().empty()) {
+        out.report(command.span(),
+                   fmt::format("adding {} to table {} builds its unique index under an {} lock, blocking "
+                               "every read and write of {} for the whole build",
+                               constraint_label(constraint, "UNIQUE"), table,
+                               lock_mode_name(lock_on(context, statement.relation_name())), table),
+                   "Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY i ON t (c)` in a migration "
+                   "that runs outside a transaction, then attach it instantly with `ALTER TABLE t ADD "
+                   "CONSTRAINT u UNIQUE USING INDEX i`.");
+      }
+    } else if (command.subtype() == pg::AlterTableType::AT_AddColumn) {
+      auto def = command.def().as<pg::ColumnDef>();
+      if (column_constraint(def, pg::ConstrType::CONSTR_UNIQUE)) {
+        out.report(command.span(),
+                   fmt::format("adding column {} to table {} as UNIQUE builds a unique index under the {} "
+                               "lock of ADD COLUMN, blocking every read and write of {} for the whole build",
+                               quote_name(def.colname()), table,
+                               lock_mode_name(lock_on(context, statement.relation_name())), table),
+                   "Add the column without UNIQUE, build the index with `CREATE UNIQUE INDEX CONCURRENTLY` "
+                   "outside a transaction, then attach it with `ADD CONSTRAINT u UNIQUE USING INDEX i`.");
+      }
     }
-    ++index;
   }
 }
 
@@ -47,6 +49,7 @@ extern const Rule kDisallowedUniqueConstraint{
     .summary = "Adding a UNIQUE constraint builds its index under ACCESS EXCLUSIVE.",
     .tags = {"lock", "index"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

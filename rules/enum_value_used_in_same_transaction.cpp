@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "analyzer/model/schema.hpp"
+#include "rules/alter_table_support.hpp"
 #include "rules/column_types.hpp"
-#include "rules/rule_support.hpp"
 
 namespace miglint {
 
@@ -60,19 +60,28 @@ std::vector<std::string> array_elements(std::string_view literal) {
   return out;
 }
 
-bool is_comparison(Node a_expr) {
-  std::string_view kind = a_expr["kind"].str();
-  if (kind == "AEXPR_IN" || kind == "AEXPR_DISTINCT" || kind == "AEXPR_NOT_DISTINCT" ||
-      kind == "AEXPR_NULLIF" || kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN" ||
-      kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN_SYM") {
-    return true;
+bool is_comparison(pg::A_Expr a_expr) {
+  using enum pg::A_Expr_Kind;
+  switch (a_expr.kind().value()) {
+    case AEXPR_IN:
+    case AEXPR_DISTINCT:
+    case AEXPR_NOT_DISTINCT:
+    case AEXPR_NULLIF:
+    case AEXPR_BETWEEN:
+    case AEXPR_NOT_BETWEEN:
+    case AEXPR_BETWEEN_SYM:
+    case AEXPR_NOT_BETWEEN_SYM:
+      return true;
+    case AEXPR_OP:
+    case AEXPR_OP_ANY:
+    case AEXPR_OP_ALL: {
+      auto names = a_expr.name();
+      std::string_view op = names[names.size() - 1].as<pg::String>().sval();
+      return op == "=" || op == "<>" || op == "!=" || op == "<" || op == ">" || op == "<=" || op == ">=";
+    }
+    default:
+      return false;
   }
-  if (kind != "AEXPR_OP" && kind != "AEXPR_OP_ANY" && kind != "AEXPR_OP_ALL") {
-    return false;
-  }
-  Node names = a_expr["name"];
-  std::string_view op = names.at(names.size() - 1).string_value();
-  return op == "=" || op == "<>" || op == "!=" || op == "<" || op == ">" || op == "<=" || op == ">=";
 }
 
 class LabelUses {
@@ -92,68 +101,116 @@ class LabelUses {
     std::string table;      // "public.orders"
   };
 
-  // The tables whose columns the statement's column references can name.
+  // The tables whose columns the statement's column references can name. The walks visit every
+  // node of the statement (a literal can stand in any expression); they look at the kinds below.
   void collect_tables(Node node) {
-    std::string_view kind = node.kind();
-    if (kind == "RangeVar") {
-      add_table(node.body());
-    } else if (kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "InsertStmt" || kind == "CreateStmt" ||
-               kind == "AlterTableStmt" || kind == "IndexStmt") {
-      add_table(node.body()["relation"]);
+    pg::AnyNode any(node);
+    switch (any.kind()) {
+      case NodeKind::RangeVar:
+        add_table(any.as<pg::RangeVar>());
+        break;
+      case NodeKind::UpdateStmt:
+        add_table(any.as<pg::UpdateStmt>().relation());
+        break;
+      case NodeKind::DeleteStmt:
+        add_table(any.as<pg::DeleteStmt>().relation());
+        break;
+      case NodeKind::InsertStmt:
+        add_table(any.as<pg::InsertStmt>().relation());
+        break;
+      case NodeKind::CreateStmt:
+        add_table(any.as<pg::CreateStmt>().relation());
+        break;
+      case NodeKind::AlterTableStmt:
+        add_table(any.as<pg::AlterTableStmt>().relation());
+        break;
+      case NodeKind::IndexStmt:
+        add_table(any.as<pg::IndexStmt>().relation());
+        break;
+      default:
+        break;
     }
     node.for_each_child([&](Node child) { collect_tables(child); });
   }
-  void add_table(Node range_var) {
+  void add_table(pg::RangeVar range_var) {
     if (!range_var) {
       return;
     }
-    std::string_view alias = range_var["alias"]["aliasname"].str();
+    std::string_view alias = range_var.alias().aliasname();
     tables_.push_back(
-        TableRef{std::string(alias.empty() ? range_var["relname"].str() : alias), qualified_name(range_var)});
+        TableRef{std::string(alias.empty() ? range_var.relname() : alias), qualified_name(range_var)});
   }
 
   void walk(Node node) {
-    std::string_view kind = node.kind();
-    Node body = node.body();
-    if (kind == "TypeCast") {
-      use(body["arg"], Target::of_type(normalized_type_name(body["typeName"])));
-    } else if (kind == "A_Expr" && is_comparison(body)) {
-      comparison(body);
-    } else if (kind == "CaseExpr") {
-      case_expression(body);
-    } else if (kind == "CoalesceExpr" || kind == "MinMaxExpr") {  // COALESCE, GREATEST, LEAST
-      Target common = first_typed(body["args"], Node());
-      for (Node arg : body["args"]) {
-        use(arg, common);
+    pg::AnyNode any(node);
+    switch (any.kind()) {
+      case NodeKind::TypeCast: {
+        auto cast = any.as<pg::TypeCast>();
+        use(cast.arg(), Target::of_type(normalized_type_name(cast.type_name().node())));
+        break;
       }
-    } else if (kind == "UpdateStmt") {
-      assignments(qualified_name(body["relation"]), body["targetList"]);
-    } else if (kind == "InsertStmt") {
-      insert(body);
-    } else if (kind == "AlterTableStmt") {
-      std::string table = qualified_name(body["relation"]);
-      for (Node item : body["cmds"]) {
-        Node cmd = item.as("AlterTableCmd");
-        if (cmd["subtype"].str() == "AT_ColumnDefault") {
-          use(cmd["def"], column_target(table, std::string(cmd["name"].str())));
+      case NodeKind::A_Expr:
+        if (auto a_expr = any.as<pg::A_Expr>(); is_comparison(a_expr)) {
+          comparison(a_expr);
         }
+        break;
+      case NodeKind::CaseExpr:
+        case_expression(any.as<pg::CaseExpr>());
+        break;
+      case NodeKind::CoalesceExpr:
+        common_type(any.as<pg::CoalesceExpr>().args());
+        break;
+      case NodeKind::MinMaxExpr:  // GREATEST, LEAST
+        common_type(any.as<pg::MinMaxExpr>().args());
+        break;
+      case NodeKind::UpdateStmt: {
+        auto update = any.as<pg::UpdateStmt>();
+        assignments(qualified_name(update.relation()), update.target_list());
+        break;
       }
-    } else if (kind == "ColumnDef") {
-      for (Node item : body["constraints"]) {
-        Node constraint = item.as("Constraint");
-        if (constraint["contype"].str() == "CONSTR_DEFAULT") {
-          use(constraint["raw_expr"], Target::of_type(normalized_type_name(body["typeName"])));
+      case NodeKind::InsertStmt:
+        insert(any.as<pg::InsertStmt>());
+        break;
+      case NodeKind::AlterTableStmt: {
+        auto alter = any.as<pg::AlterTableStmt>();
+        std::string table = qualified_name(alter.relation());
+        for (const AlterCommand& command : alter_commands(statement_, alter)) {
+          if (command.subtype() == pg::AlterTableType::AT_ColumnDefault) {
+            use(command.def(), column_target(table, std::string(command.name())));
+          }
         }
+        break;
       }
+      case NodeKind::ColumnDef: {
+        auto column_def = any.as<pg::ColumnDef>();
+        for (pg::AnyNode item : column_def.constraints()) {
+          auto constraint = item.as<pg::Constraint>();
+          if (constraint.contype() == pg::ConstrType::CONSTR_DEFAULT) {
+            use(constraint.raw_expr(), Target::of_type(normalized_type_name(column_def.type_name().node())));
+          }
+        }
+        break;
+      }
+      default:
+        break;
     }
     node.for_each_child([&](Node child) { walk(child); });
   }
 
-  void comparison(Node a_expr) {
-    Node left = a_expr["lexpr"];
-    Node right = a_expr["rexpr"];
-    std::string_view kind = a_expr["kind"].str();
-    if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
+  // COALESCE, GREATEST, LEAST: the literals among the arguments take the type of the first
+  // argument that has one.
+  void common_type(pg::Repeated<pg::AnyNode> args) {
+    Target common = first_typed(args);
+    for (pg::AnyNode arg : args) {
+      use(arg, common);
+    }
+  }
+
+  void comparison(pg::A_Expr a_expr) {
+    pg::AnyNode left = a_expr.lexpr();
+    pg::AnyNode right = a_expr.rexpr();
+    pg::Enum<pg::A_Expr_Kind> kind = a_expr.kind();
+    if (kind == pg::A_Expr_Kind::AEXPR_OP_ANY || kind == pg::A_Expr_Kind::AEXPR_OP_ALL) {
       // x = ANY('{a,b}'): the literal becomes an array of x's type. (ARRAY['a'] is text[], and then
       // fails for another reason.)
       Target element = operand_type(left);
@@ -163,12 +220,14 @@ class LabelUses {
       use(right, element, /*array_literal=*/true);
       return;
     }
-    Node left_row = left.as("RowExpr");
-    Node right_row = right.as("RowExpr");
+    auto left_row = left.as<pg::RowExpr>();
+    auto right_row = right.as<pg::RowExpr>();
     if (left_row && right_row) {  // (status, id) = ('refunded', 1): pairwise
-      for (std::size_t i = 0; i < left_row["args"].size() && i < right_row["args"].size(); ++i) {
-        use(right_row["args"].at(i), operand_type(left_row["args"].at(i)));
-        use(left_row["args"].at(i), operand_type(right_row["args"].at(i)));
+      auto left_args = left_row.args();
+      auto right_args = right_row.args();
+      for (std::size_t i = 0; i < left_args.size() && i < right_args.size(); ++i) {
+        use(right_args[i], operand_type(left_args[i]));
+        use(left_args[i], operand_type(right_args[i]));
       }
       return;
     }
@@ -180,87 +239,90 @@ class LabelUses {
 
   // CASE x WHEN 'a' ...: each WHEN value is compared with x. The results take the type of the
   // first result that has one (a column, a cast); results that are all literals stay text.
-  void case_expression(Node case_expr) {
-    Target subject = operand_type(case_expr["arg"]);
-    std::vector<Node> results;
-    for (Node item : case_expr["args"]) {
-      Node when = item.as("CaseWhen");
+  void case_expression(pg::CaseExpr case_expr) {
+    Target subject = operand_type(case_expr.arg());
+    std::vector<pg::AnyNode> results;
+    for (pg::AnyNode item : case_expr.args()) {
+      auto when = item.as<pg::CaseWhen>();
       if (subject.converts()) {
-        use(when["expr"], subject);
+        use(when.expr(), subject);
       }
-      results.push_back(when["result"]);
+      results.push_back(when.result());
     }
-    results.push_back(case_expr["defresult"]);
+    results.push_back(case_expr.defresult());
     Target common;
-    for (Node result : results) {
+    for (pg::AnyNode result : results) {
       if (Target type = operand_type(result); type.converts()) {
         common = type;
         break;
       }
     }
-    for (Node result : results) {
+    for (pg::AnyNode result : results) {
       use(result, common);
     }
   }
 
-  Target first_typed(Node list, Node extra) {
-    for (Node item : list) {
+  // The type of the first item that has one, else none.
+  Target first_typed(pg::Repeated<pg::AnyNode> list) {
+    for (pg::AnyNode item : list) {
       if (Target type = operand_type(item); type.converts()) {
         return type;
       }
     }
-    return operand_type(extra);
+    return Target::none();
   }
 
-  void assignments(const std::string& table, Node target_list) {
-    for (Node item : target_list) {
-      Node target = item.as("ResTarget");
-      use(target["val"], column_target(table, std::string(target["name"].str())));
+  void assignments(const std::string& table, pg::Repeated<pg::AnyNode> target_list) {
+    for (pg::AnyNode item : target_list) {
+      auto target = item.as<pg::ResTarget>();
+      use(target.val(), column_target(table, std::string(target.name())));
     }
   }
 
-  void insert(Node insert_stmt) {
-    std::string table = qualified_name(insert_stmt["relation"]);
+  void insert(pg::InsertStmt insert_stmt) {
+    std::string table = qualified_name(insert_stmt.relation());
     std::vector<Target> columns;
-    for (Node item : insert_stmt["cols"]) {
-      columns.push_back(column_target(table, std::string(item.as("ResTarget")["name"].str())));
+    for (pg::AnyNode item : insert_stmt.cols()) {
+      columns.push_back(column_target(table, std::string(item.as<pg::ResTarget>().name())));
     }
     // Without a column list the values go to the table's columns in order, which schema facts
     // do not keep: their types are unknown here.
     auto column_at = [&](std::size_t i) { return i < columns.size() ? columns[i] : Target::unknown(); };
-    Node select = insert_stmt["selectStmt"].body();
+    // The query of INSERT ... VALUES / SELECT (none for DEFAULT VALUES).
+    auto select = insert_stmt.select_stmt().as<pg::SelectStmt>();
     // A UNION's literals are resolved to text before they reach the table (and then fail to be
     // assigned to an enum column for another reason): only VALUES and a plain SELECT convert them.
-    if (select["op"].str() == "SETOP_NONE" || !select["op"]) {
-      for (Node row : select["valuesLists"]) {
+    if (select.op() == pg::SetOperation::SETOP_NONE ||
+        select.op() == pg::SetOperation::SET_OPERATION_UNDEFINED) {
+      for (pg::AnyNode row : select.values_lists()) {
         std::size_t i = 0;
-        for (Node value : row.as("List")["items"]) {
+        for (pg::AnyNode value : row.as<pg::List>().items()) {
           use(value, column_at(i++));
         }
       }
       std::size_t i = 0;
-      for (Node item : select["targetList"]) {
-        use(item.as("ResTarget")["val"], column_at(i++));
+      for (pg::AnyNode item : select.target_list()) {
+        use(item.as<pg::ResTarget>().val(), column_at(i++));
       }
     }
-    assignments(table, insert_stmt["onConflictClause"]["targetList"]);
+    assignments(table, insert_stmt.on_conflict_clause().target_list());
   }
 
   // The type an operand gives a literal it is compared with: a column's, or a cast's.
-  Target operand_type(Node operand) {
-    if (Node cast = operand.as("TypeCast")) {
-      return Target::of_type(normalized_type_name(cast["typeName"]));
+  Target operand_type(pg::AnyNode operand) {
+    if (auto cast = operand.as<pg::TypeCast>()) {
+      return Target::of_type(normalized_type_name(cast.type_name().node()));
     }
-    Node column_ref = operand.as("ColumnRef");
+    auto column_ref = operand.as<pg::ColumnRef>();
     if (!column_ref) {
       return Target::none();
     }
-    Node fields = column_ref["fields"];
-    std::string column(fields.at(fields.size() - 1).string_value());
+    auto fields = column_ref.fields();
+    std::string column(fields[fields.size() - 1].as<pg::String>().sval());
     if (column.empty()) {
       return Target::none();  // t.*
     }
-    std::string_view qualifier = fields.size() >= 2 ? fields.at(fields.size() - 2).string_value() : "";
+    std::string_view qualifier = fields.size() >= 2 ? fields[fields.size() - 2].as<pg::String>().sval() : "";
     for (const TableRef& ref : tables_) {
       if (!qualifier.empty() && ref.reference != qualifier) {
         continue;
@@ -278,7 +340,7 @@ class LabelUses {
   // statements and migrations.
   Target column_target(const std::string& table, const std::string& column) {
     for (const TypedColumn& typed : typed_columns(statement_)) {
-      if (typed.column == column && qualified_name(typed.relation) == table) {
+      if (typed.column == column && qualified_name(pg::RangeVar(typed.relation)) == table) {
         return Target::of_type(normalized_type_name(typed.type_name));
       }
     }
@@ -290,21 +352,21 @@ class LabelUses {
 
   // A literal converted to `target`: reported when it is a label new in this transaction.
   // `array_literal`: the literal is an array ('{a,b}') even where the target's type is unknown.
-  void use(Node operand, const Target& target, bool array_literal = false) {
+  void use(pg::AnyNode operand, const Target& target, bool array_literal = false) {
     if (!target.converts()) {
       return;
     }
-    if (Node list = operand.as("List")) {  // IN (...), BETWEEN a AND b
-      for (Node item : list["items"]) {
+    if (auto list = operand.as<pg::List>()) {  // IN (...), BETWEEN a AND b
+      for (pg::AnyNode item : list.items()) {
         use(item, target);
       }
       return;
     }
-    Node constant = operand.as("A_Const");
-    if (!constant || !constant["sval"]) {
+    auto constant = operand.as<pg::A_Const>();
+    if (!constant || !constant.sval()) {  // not a string literal
       return;
     }
-    std::string_view text = constant["sval"]["sval"].str();
+    std::string_view text = constant.sval().sval();
     if (target.kind == Target::Kind::Unknown) {
       std::vector<std::string> values =
           array_literal ? array_elements(text) : std::vector<std::string>{std::string(text)};
@@ -335,7 +397,7 @@ class LabelUses {
     }
   }
 
-  void report(Node constant, std::string_view label, const std::string& type, bool type_known) {
+  void report(pg::A_Const constant, std::string_view label, const std::string& type, bool type_known) {
     uint32_t at = statement_.offset_of(constant);
     if (!reported_.insert(at).second) {
       return;

@@ -2,7 +2,7 @@
 #include <utility>
 #include <vector>
 
-#include "rules/rule_support.hpp"
+#include "rules/alter_table_support.hpp"
 
 namespace miglint {
 
@@ -17,47 +17,44 @@ constexpr std::size_t kMaxIdentifierBytes = 63;
 using DeclaredName = std::pair<std::string, std::string_view>;
 std::vector<DeclaredName> declared_names(const Statement& statement) {
   std::vector<DeclaredName> names;
-  Node stmt = statement.body();
   auto add = [&](std::string_view name, std::string_view what) {
     if (!name.empty()) {
       names.emplace_back(std::string(name), what);
     }
   };
-  auto add_column = [&](Node column_def) {
-    add(column_def["colname"].str(), "column");
-    for (Node constraint : column_def["constraints"]) {
-      add(constraint.as("Constraint")["conname"].str(), "constraint");
+  auto add_column = [&](pg::ColumnDef column_def) {
+    add(column_def.colname(), "column");
+    for (pg::AnyNode constraint : column_def.constraints()) {
+      add(constraint.as<pg::Constraint>().conname(), "constraint");
     }
   };
-  std::string_view kind = statement.kind();
-  if (kind == "CreateStmt") {
-    add(stmt["relation"]["relname"].str(), "table");
-    for (Node element : stmt["tableElts"]) {
-      if (Node column_def = element.as("ColumnDef")) {
+  if (auto create = statement.as<pg::CreateStmt>()) {
+    add(create.relation().relname(), "table");
+    for (pg::AnyNode element : create.table_elts()) {
+      if (auto column_def = element.as<pg::ColumnDef>()) {
         add_column(column_def);
       }
-      add(element.as("Constraint")["conname"].str(), "constraint");
+      add(element.as<pg::Constraint>().conname(), "constraint");
     }
-  } else if (kind == "AlterTableStmt") {
-    for (Node item : stmt["cmds"]) {
-      Node cmd = item.as("AlterTableCmd");
-      if (cmd["subtype"].str() == "AT_AddColumn") {
-        add_column(cmd["def"].as("ColumnDef"));
-      } else if (cmd["subtype"].str() == "AT_AddConstraint") {
-        add(cmd["def"].as("Constraint")["conname"].str(), "constraint");
+  } else if (auto alter = statement.as<pg::AlterTableStmt>()) {
+    for (const AlterCommand& command : alter_commands(statement, alter)) {
+      if (command.subtype() == pg::AlterTableType::AT_AddColumn) {
+        add_column(command.def().as<pg::ColumnDef>());
+      } else if (command.subtype() == pg::AlterTableType::AT_AddConstraint) {
+        add(command.def().as<pg::Constraint>().conname(), "constraint");
       }
     }
-  } else if (kind == "IndexStmt") {
-    add(stmt["idxname"].str(), "index");
-  } else if (kind == "RenameStmt") {
-    std::string_view type = stmt["renameType"].str();
-    std::string_view what = type == "OBJECT_TABLE"           ? "table"
-                            : type == "OBJECT_COLUMN"        ? "column"
-                            : type == "OBJECT_TABCONSTRAINT" ? "constraint"
-                            : type == "OBJECT_INDEX"         ? "index"
-                                                             : "";
+  } else if (auto index = statement.as<pg::IndexStmt>()) {
+    add(index.idxname(), "index");
+  } else if (auto rename = statement.as<pg::RenameStmt>()) {
+    pg::Enum<pg::ObjectType> type = rename.rename_type();
+    std::string_view what = type == pg::ObjectType::OBJECT_TABLE           ? "table"
+                            : type == pg::ObjectType::OBJECT_COLUMN        ? "column"
+                            : type == pg::ObjectType::OBJECT_TABCONSTRAINT ? "constraint"
+                            : type == pg::ObjectType::OBJECT_INDEX         ? "index"
+                                                                           : "";
     if (!what.empty()) {
-      add(stmt["newname"].str(), what);
+      add(rename.newname(), what);
     }
   }
   return names;
@@ -141,6 +138,7 @@ extern const Rule kIdentifierTooLong{
     .summary = "A table, column, constraint or index name longer than 63 bytes, which PostgreSQL truncates.",
     .tags = {"naming"},
     .check = check,
+    .kinds = {NodeKind::CreateStmt, NodeKind::AlterTableStmt, NodeKind::IndexStmt, NodeKind::RenameStmt},
 };
 
 }  // namespace miglint

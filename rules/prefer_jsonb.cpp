@@ -10,14 +10,14 @@ namespace {
 void check(const Statement& statement, const MigrationContext& /*context*/, RuleOutput& out) {
   for (const TypedColumn& column : typed_columns(statement)) {
     if (column.type == "json") {
-      out.report(
-          column.span(),
-          fmt::format("column {} is {}: it stores the text as written and re-parses it on every "
-                      "access, and it has no equality operator (DISTINCT, GROUP BY and UNION fail on "
-                      "it) and no GIN indexing; changing it to jsonb later rewrites {}",
-                      column_label(column), column.written_type(), quote_name(display_name(column.relation))),
-          "Use jsonb, unless the exact input text (key order, duplicate keys, whitespace) must "
-          "be kept.");
+      out.report(column.span(),
+                 fmt::format("column {} is {}: it stores the text as written and re-parses it on every "
+                             "access, and it has no equality operator (DISTINCT, GROUP BY and UNION fail on "
+                             "it) and no GIN indexing; changing it to jsonb later rewrites {}",
+                             column_label(column), column.written_type(),
+                             quote_name(display_name(pg::RangeVar(column.relation)))),
+                 "Use jsonb, unless the exact input text (key order, duplicate keys, whitespace) must "
+                 "be kept.");
     }
   }
 }
@@ -30,6 +30,8 @@ extern const Rule kPreferJsonb{
     .summary = "A json column instead of jsonb.",
     .tags = {"type"},
     .check = check,
+    // typed_columns() finds columns in these two only.
+    .kinds = {NodeKind::CreateStmt, NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

@@ -16,7 +16,8 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
                       "clients in other time zones, or around a daylight-saving change, read and "
                       "compare wrong instants; converting it later takes an ACCESS EXCLUSIVE lock on {} "
                       "and rewrites the table unless the session time zone is UTC",
-                      column_label(column), column.written_type(), quote_name(display_name(column.relation))),
+                      column_label(column), column.written_type(),
+                      quote_name(display_name(pg::RangeVar(column.relation)))),
           "Use timestamptz (timestamp with time zone): it stores an instant and converts to "
           "the session time zone on output, in the same 8 bytes.");
     }
@@ -31,6 +32,8 @@ extern const Rule kPreferTimestamptz{
     .summary = "A timestamp (without time zone) column instead of timestamptz.",
     .tags = {"type"},
     .check = check,
+    // typed_columns() finds columns in these two only.
+    .kinds = {NodeKind::CreateStmt, NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint

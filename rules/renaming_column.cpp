@@ -7,9 +7,9 @@ namespace {
 // ALTER TABLE t RENAME COLUMN a TO b: instant, but under ACCESS EXCLUSIVE, and every client that
 // still uses the old name fails from the moment it commits.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "RenameStmt" || stmt["renameType"].str() != "OBJECT_COLUMN" ||
-      stmt["relationType"].str() != "OBJECT_TABLE") {
+  auto rename = statement.as<pg::RenameStmt>();
+  if (!rename || rename.rename_type() != pg::ObjectType::OBJECT_COLUMN ||
+      rename.relation_type() != pg::ObjectType::OBJECT_TABLE) {
     return;
   }
   std::string table = statement.relation_name();
@@ -17,11 +17,12 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     return;
   }
   out.report(
-      statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
-      fmt::format("renaming column {} of table {} to {} takes an ACCESS EXCLUSIVE lock on {} and breaks "
-                  "every client that still uses the old name",
-                  quote_name(stmt["subname"].str()), quote_name(display_name(stmt["relation"])),
-                  quote_name(stmt["newname"].str()), quote_name(display_name(stmt["relation"]))),
+      statement.span_from_token(TokenKind::Rename, statement.offset_of(rename.relation())),
+      fmt::format("renaming column {} of table {} to {} takes an {} lock on {} and breaks every client "
+                  "that still uses the old name",
+                  quote_name(rename.subname()), quote_name(display_name(rename.relation())),
+                  quote_name(rename.newname()), lock_mode_name(lock_on(context, table)),
+                  quote_name(display_name(rename.relation()))),
       "Keep the old name (map it in the application), or expand and contract: add the new column, "
       "write both, backfill in batches, move readers over, then drop the old column in a later release.");
 }
@@ -34,6 +35,7 @@ extern const Rule kRenamingColumn{
     .summary = "Renaming a column breaks running clients that still use the old name.",
     .tags = {"compatibility", "lock"},
     .check = check,
+    .kinds = {NodeKind::RenameStmt},
 };
 
 }  // namespace miglint

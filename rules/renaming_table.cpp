@@ -7,8 +7,8 @@ namespace {
 // ALTER TABLE t RENAME TO u: instant, but under ACCESS EXCLUSIVE, and every query of the running
 // application version that names the old table fails.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "RenameStmt" || stmt["renameType"].str() != "OBJECT_TABLE") {
+  auto rename = statement.as<pg::RenameStmt>();
+  if (!rename || rename.rename_type() != pg::ObjectType::OBJECT_TABLE) {
     return;
   }
   std::string table = statement.relation_name();
@@ -16,10 +16,11 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     return;
   }
   out.report(
-      statement.span_from_token(TokenKind::Rename, statement.offset_of(stmt["relation"])),
-      fmt::format("renaming table {} to {} takes an ACCESS EXCLUSIVE lock on it and breaks every client "
-                  "that still uses the old name",
-                  quote_name(display_name(stmt["relation"])), quote_name(stmt["newname"].str())),
+      statement.span_from_token(TokenKind::Rename, statement.offset_of(rename.relation())),
+      fmt::format("renaming table {} to {} takes an {} lock on it and breaks every client that still "
+                  "uses the old name",
+                  quote_name(display_name(rename.relation())), quote_name(rename.newname()),
+                  lock_mode_name(lock_on(context, table))),
       "Keep the old name, or rename and leave a view with the old name (`CREATE VIEW old AS SELECT * FROM "
       "new`) until no client uses it.");
 }
@@ -32,6 +33,7 @@ extern const Rule kRenamingTable{
     .summary = "Renaming a table breaks running clients that still use the old name.",
     .tags = {"compatibility", "lock"},
     .check = check,
+    .kinds = {NodeKind::RenameStmt},
 };
 
 }  // namespace miglint
