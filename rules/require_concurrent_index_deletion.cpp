@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "rules/rule_support.hpp"
 
 namespace miglint {
@@ -7,16 +11,20 @@ namespace {
 // DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index's table. The drop itself is
 // quick, but waiting for the lock queues every later query, reads included.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "DropStmt" || stmt["removeType"].str() != "OBJECT_INDEX" ||
-      stmt["concurrent"].boolean()) {
+  auto drop = statement.as<pg::DropStmt>();
+  if (!drop || drop.remove_type() != pg::ObjectType::OBJECT_INDEX || drop.concurrent()) {
     return;
   }
   std::vector<std::string> existing;
-  for (Node object : stmt["objects"]) {
-    Node names = object.as("List")["items"];
-    if (!context.created_in_file(qualified_name_from_list(names))) {
-      existing.push_back(quote_name(names.at(names.size() - 1).string_value()));
+  // The lock model locks the index's table in the mode it locks the index (it names the table only
+  // when it knows it from the schema): the index's lock is the table's.
+  LockMode lock = LockMode::None;
+  for (pg::AnyNode object : drop.objects()) {
+    auto names = object.as<pg::List>().items();
+    std::string index = qualified_name_from_list(names);
+    if (!context.created_in_file(index)) {
+      existing.push_back(quote_name(names[names.size() - 1].as<pg::String>().sval()));
+      lock = std::max(lock, lock_on(context, index));
     }
   }
   if (existing.empty()) {
@@ -24,9 +32,9 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   }
   out.report(
       statement.span(),
-      fmt::format("dropping index {} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, which "
-                  "blocks reads and writes (and queues every later query) until the drop completes",
-                  fmt::join(existing, ", ")),
+      fmt::format("dropping index {} without CONCURRENTLY takes an {} lock on its table, which blocks reads "
+                  "and writes (and queues every later query) until the drop completes",
+                  fmt::join(existing, ", "), lock_mode_name(lock)),
       "Use `DROP INDEX CONCURRENTLY` (one index per statement) in a migration that runs outside a "
       "transaction.");
 }
@@ -39,6 +47,7 @@ extern const Rule kRequireConcurrentIndexDeletion{
     .summary = "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table.",
     .tags = {"lock"},
     .check = check,
+    .kinds = {NodeKind::DropStmt},
 };
 
 }  // namespace miglint

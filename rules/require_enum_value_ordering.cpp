@@ -9,17 +9,16 @@ namespace {
 // Enums compare and sort by that order (ORDER BY, <, >, min/max, range checks), so where the new
 // value lands is a schema decision that the statement should state, not a default.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (statement.kind() != "AlterEnumStmt" || !stmt["oldVal"].str().empty() ||
-      !stmt["newValNeighbor"].str().empty() ||
-      context.type_created_in_file(qualified_name_from_list(stmt["typeName"]))) {
+  auto alter = statement.as<pg::AlterEnumStmt>();
+  if (!alter || !alter.old_val().empty() || !alter.new_val_neighbor().empty() ||
+      context.type_created_in_file(qualified_name_from_list(alter.type_name()))) {
     return;
   }
-  std::string type = quote_name(display_name_from_list(stmt["typeName"]));
+  std::string type = quote_name(display_name_from_list(alter.type_name()));
   out.report(statement.span(),
              fmt::format("adding value '{}' to enum {} without BEFORE or AFTER appends it last in the sort "
                          "order of {}, which changes what ORDER BY, comparisons and min/max return",
-                         stmt["newVal"].str(), type, type),
+                         alter.new_val(), type, type),
              "State the position: `ALTER TYPE ... ADD VALUE '...' BEFORE '...'` or `AFTER '...'` (AFTER the "
              "current last value when appending is intended).");
 }
@@ -33,6 +32,7 @@ extern const Rule kRequireEnumValueOrdering{
         "ALTER TYPE ADD VALUE without BEFORE/AFTER silently puts the new value last in the sort order.",
     .tags = {"correctness"},
     .check = check,
+    .kinds = {NodeKind::AlterEnumStmt},
 };
 
 }  // namespace miglint

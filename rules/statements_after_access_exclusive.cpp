@@ -18,10 +18,10 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   }
   std::string table = quote_name(relation_label(*held));
   out.report(statement.span(),
-             fmt::format("this statement runs while the transaction still holds the ACCESS EXCLUSIVE lock an "
-                         "earlier statement took on {}: every query on {}, plain SELECT included, waits "
-                         "until this statement finishes and the transaction commits",
-                         table, table),
+             fmt::format("this statement runs while the transaction still holds the {} lock an earlier "
+                         "statement took on {}: every query on {}, plain SELECT included, waits until this "
+                         "statement finishes and the transaction commits",
+                         lock_mode_name(LockMode::AccessExclusive), table, table),
              "End the transaction right after the statement that takes ACCESS EXCLUSIVE: move what "
              "follows it (backfills, index builds, other tables' changes) into separate transactions or "
              "migrations, and combine changes of the same table into one ALTER TABLE.");

@@ -2,7 +2,7 @@
 #include <vector>
 
 #include "analyzer/text/ascii.hpp"
-#include "rules/rule_support.hpp"
+#include "rules/alter_table_support.hpp"
 
 namespace miglint {
 
@@ -13,38 +13,38 @@ constexpr std::string_view kHelp =
     "online and take ACCESS EXCLUSIVE only briefly at the end; otherwise schedule a maintenance window.";
 
 // A DefElem's boolean value as PostgreSQL reads it: no argument means true.
-bool option_enabled(Node option) {
-  Node arg = option["arg"];
+bool option_enabled(pg::DefElem option) {
+  pg::AnyNode arg = option.arg();
   if (!arg) {
     return true;
   }
-  if (Node integer = arg.as("Integer")) {
-    return integer["ival"].integer() != 0;
+  if (auto integer = arg.as<pg::Integer>()) {
+    return integer.ival() != 0;
   }
-  std::string value(arg.as("String")["sval"].str());
+  std::string value(arg.as<pg::String>().sval());
   for (char& c : value) {
     c = ascii_lower(c);
   }
   return value != "false" && value != "off" && value != "0" && value != "no";
 }
 
-bool vacuum_full(Node stmt) {
+bool vacuum_full(pg::VacuumStmt vacuum) {
   bool full = false;
-  for (Node option : stmt["options"]) {
-    Node def = option.as("DefElem");
-    if (def["defname"].str() == "full") {
+  for (pg::AnyNode option : vacuum.options()) {
+    auto def = option.as<pg::DefElem>();
+    if (def.defname() == "full") {
       full = option_enabled(def);
     }
   }
-  return full && stmt["is_vacuumcmd"].boolean();
+  return full && vacuum.is_vacuumcmd();
 }
 
 void check_vacuum(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  if (!vacuum_full(stmt)) {
+  auto vacuum = statement.as<pg::VacuumStmt>();
+  if (!vacuum_full(vacuum)) {
     return;
   }
-  if (stmt["rels"].size() == 0) {
+  if (vacuum.rels().empty()) {
     out.report(statement.span(),
                "VACUUM FULL without a table list rewrites every table of the database, one after the "
                "other, each under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it",
@@ -52,8 +52,8 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
     return;
   }
   std::vector<std::string> tables;
-  for (Node relation : stmt["rels"]) {
-    Node range_var = relation.as("VacuumRelation")["relation"];
+  for (pg::AnyNode relation : vacuum.rels()) {
+    pg::RangeVar range_var = relation.as<pg::VacuumRelation>().relation();
     if (!context.created_in_file(qualified_name(range_var))) {
       tables.push_back(quote_name(display_name(range_var)));
     }
@@ -61,6 +61,8 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
   if (tables.empty()) {
     return;
   }
+  // The lock stays written out: the lock model reads the first FULL option of the list, PostgreSQL
+  // (and vacuum_full()) the last, so for `(FULL false, FULL)` the model's lock is not this one.
   out.report(statement.span(),
              fmt::format("VACUUM FULL rewrites {} and all {} indexes under an ACCESS EXCLUSIVE lock, which "
                          "blocks every read and write for the whole rewrite",
@@ -69,8 +71,7 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
 }
 
 void check_cluster(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  Node relation = stmt["relation"];
+  pg::RangeVar relation = statement.as<pg::ClusterStmt>().relation();
   if (!relation) {
     out.report(statement.span(),
                "CLUSTER without a table rewrites every table that was clustered before, one after the "
@@ -78,74 +79,83 @@ void check_cluster(const Statement& statement, const MigrationContext& context, 
                std::string(kHelp));
     return;
   }
-  if (context.created_in_file(qualified_name(relation))) {
+  if (context.created_in_file(statement.relation_name())) {
     return;
   }
   std::string table = quote_name(display_name(relation));
-  out.report(
-      statement.span(),
-      fmt::format("CLUSTER rewrites {} in index order, with all its indexes, under an ACCESS EXCLUSIVE "
-                  "lock on {}, which blocks every read and write for the whole rewrite",
-                  table, table),
-      std::string(kHelp));
+  out.report(statement.span(),
+             fmt::format("CLUSTER rewrites {} in index order, with all its indexes, under an {} lock on {}, "
+                         "which blocks every read and write for the whole rewrite",
+                         table, lock_mode_name(lock_on(context, statement.relation_name())), table),
+             std::string(kHelp));
 }
 
-// The finding's message for a sub-command that rewrites or copies the table, "" for others.
-std::string rewrite_message(std::string_view subtype, const std::string& table) {
-  if (subtype == "AT_SetTableSpace") {
+// The finding's message for a sub-command that rewrites or copies the table, "" for others. `lock`
+// is the statement's lock on the table: these commands take the strongest there is.
+std::string rewrite_message(pg::Enum<pg::AlterTableType> subtype, const std::string& table,
+                            std::string_view lock) {
+  if (subtype == pg::AlterTableType::AT_SetTableSpace) {
     return fmt::format(
-        "moving {} to another tablespace copies all its data under an ACCESS EXCLUSIVE lock on {}, which "
-        "blocks every read and write until the copy is done",
-        table, table);
+        "moving {} to another tablespace copies all its data under an {} lock on {}, which blocks every "
+        "read and write until the copy is done",
+        table, lock, table);
   }
-  if (subtype == "AT_SetLogged" || subtype == "AT_SetUnLogged") {
+  bool logged = subtype == pg::AlterTableType::AT_SetLogged;
+  if (logged || subtype == pg::AlterTableType::AT_SetUnLogged) {
     return fmt::format(
-        "{} rewrites {} and rebuilds its indexes under an ACCESS EXCLUSIVE lock on {}, which blocks every "
-        "read and write for the whole rewrite{}",
-        subtype == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED", table, table,
-        subtype == "AT_SetLogged" ? " (and writes all of it to the write-ahead log)" : "");
+        "{} rewrites {} and rebuilds its indexes under an {} lock on {}, which blocks every read and write "
+        "for the whole rewrite{}",
+        logged ? "SET LOGGED" : "SET UNLOGGED", table, lock, table,
+        logged ? " (and writes all of it to the write-ahead log)" : "");
   }
   return {};
 }
 
 void check_alter_table(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = statement.body();
-  std::string_view objtype = stmt["objtype"].str();
-  if ((objtype != "OBJECT_TABLE" && objtype != "OBJECT_MATVIEW") ||
+  auto alter = statement.as<pg::AlterTableStmt>();
+  auto objtype = alter.objtype();
+  if ((objtype != pg::ObjectType::OBJECT_TABLE && objtype != pg::ObjectType::OBJECT_MATVIEW) ||
       context.created_in_file(statement.relation_name())) {
     return;
   }
-  std::string table = quote_name(display_name(stmt["relation"]));
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    std::string message = rewrite_message(item.as("AlterTableCmd")["subtype"].str(), table);
+  std::string table = quote_name(display_name(alter.relation()));
+  std::string_view lock = lock_mode_name(lock_on(context, statement.relation_name()));
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    std::string message = rewrite_message(command.subtype(), table, lock);
     if (!message.empty()) {
-      out.report(statement.subcommand_span(index), std::move(message), std::string(kHelp));
+      out.report(command.span(), std::move(message), std::string(kHelp));
     }
-    ++index;
   }
 }
 
 // VACUUM FULL, CLUSTER, SET TABLESPACE and SET LOGGED/UNLOGGED copy the whole table and rebuild its
 // indexes while holding ACCESS EXCLUSIVE: nobody can read or write it until they finish.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  std::string_view kind = statement.kind();
-  if (kind == "VacuumStmt") {
-    check_vacuum(statement, context, out);
-  } else if (kind == "ClusterStmt") {
-    check_cluster(statement, context, out);
-  } else if (kind == "AlterTableStmt") {
-    check_alter_table(statement, context, out);
-  } else if (kind == "AlterTableMoveAllStmt") {
-    std::string_view objtype = statement.body()["objtype"].str();
-    if (objtype == "OBJECT_TABLE" || objtype == "OBJECT_MATVIEW") {
-      out.report(statement.span(),
-                 fmt::format("moving every {} of tablespace {} copies each of them under an ACCESS EXCLUSIVE "
-                             "lock, which blocks every read and write of it while it is copied",
-                             objtype == "OBJECT_TABLE" ? "table" : "materialized view",
-                             quote_name(statement.body()["orig_tablespacename"].str())),
-                 std::string(kHelp));
+  switch (statement.node_kind()) {
+    case NodeKind::VacuumStmt:
+      check_vacuum(statement, context, out);
+      break;
+    case NodeKind::ClusterStmt:
+      check_cluster(statement, context, out);
+      break;
+    case NodeKind::AlterTableStmt:
+      check_alter_table(statement, context, out);
+      break;
+    case NodeKind::AlterTableMoveAllStmt: {
+      auto move = statement.as<pg::AlterTableMoveAllStmt>();
+      auto objtype = move.objtype();
+      if (objtype == pg::ObjectType::OBJECT_TABLE || objtype == pg::ObjectType::OBJECT_MATVIEW) {
+        out.report(statement.span(),
+                   fmt::format("moving every {} of tablespace {} copies each of them under an ACCESS "
+                               "EXCLUSIVE lock, which blocks every read and write of it while it is copied",
+                               objtype == pg::ObjectType::OBJECT_TABLE ? "table" : "materialized view",
+                               quote_name(move.orig_tablespacename())),
+                   std::string(kHelp));
+      }
+      break;
     }
+    default:
+      break;
   }
 }
 
@@ -159,6 +169,8 @@ extern const Rule kTableRewrite{
         "EXCLUSIVE.",
     .tags = {"lock"},
     .check = check,
+    .kinds = {NodeKind::VacuumStmt, NodeKind::ClusterStmt, NodeKind::AlterTableStmt,
+              NodeKind::AlterTableMoveAllStmt},
 };
 
 }  // namespace miglint

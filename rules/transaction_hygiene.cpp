@@ -11,21 +11,23 @@ std::string relation_label(std::string_view qualified_relation) {
 }
 
 bool is_session_control(const Statement& statement) {
-  std::string_view kind = statement.kind();
-  if (kind == "TransactionStmt" || kind == "VariableSetStmt") {
-    return true;
-  }
-  if (kind != "SelectStmt") {
-    return false;
+  switch (statement.node_kind()) {
+    case NodeKind::TransactionStmt:
+    case NodeKind::VariableSetStmt:
+      return true;
+    case NodeKind::SelectStmt:
+      break;
+    default:
+      return false;
   }
   // SELECT set_config('lock_timeout', '2s', true): a SET spelled as a function call.
-  Node select = statement.body();
-  if (select["fromClause"].size() > 0 || select["targetList"].size() == 0) {
+  auto select = statement.as<pg::SelectStmt>();
+  if (!select.from_clause().empty() || select.target_list().empty()) {
     return false;
   }
-  for (Node target : select["targetList"]) {
-    Node names = target.as("ResTarget")["val"].as("FuncCall")["funcname"];
-    if (names.size() == 0 || names.at(names.size() - 1).string_value() != "set_config") {
+  for (pg::AnyNode target : select.target_list()) {
+    auto names = target.as<pg::ResTarget>().val().as<pg::FuncCall>().funcname();
+    if (names.empty() || names[names.size() - 1].as<pg::String>().sval() != "set_config") {
       return false;
     }
   }

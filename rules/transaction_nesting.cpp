@@ -51,6 +51,7 @@ extern const Rule kTransactionNesting{
     .summary = "BEGIN inside an open transaction, or COMMIT/ROLLBACK of the migration tool's transaction.",
     .tags = {"transaction"},
     .check = check,
+    .kinds = {NodeKind::TransactionStmt},
 };
 
 }  // namespace miglint

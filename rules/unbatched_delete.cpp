@@ -8,7 +8,7 @@ namespace {
 // A DELETE from a whole (existing) table in one statement: every deleted row stays locked until
 // commit, and the dead tuples bloat the table until vacuum catches up.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  if (statement.kind() == "DeleteStmt") {
+  if (statement.as<pg::DeleteStmt>()) {
     check_unbatched_dml(statement, context, out, "DELETE");
   }
 }
@@ -21,6 +21,7 @@ extern const Rule kUnbatchedDelete{
     .summary = "A DELETE from an existing table that is not bounded to one batch of rows.",
     .tags = {"lock", "data"},
     .check = check,
+    .kinds = {NodeKind::DeleteStmt},
 };
 
 }  // namespace miglint

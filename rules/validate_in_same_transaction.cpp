@@ -28,34 +28,34 @@ LockMode lock_held(const MigrationContext& context, const std::string& table) {
 // ADD instant so that its strong lock is released at once, and VALIDATE then scans under a weak one.
 // In one transaction the strong lock is still held during the scan, so the split buys nothing.
 void check(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
-  Node stmt = alter_of_existing_table(statement, context);
-  std::string table = qualified_name(stmt["relation"]);
+  auto alter = altered_existing_table(statement, context);
+  if (!alter) {
+    return;
+  }
+  std::string table = qualified_name(alter.relation());
   // Constraints added NOT VALID by earlier sub-commands of this statement count too.
   std::set<std::string> not_valid = context.transaction().not_valid_constraints;
-  std::size_t index = 0;
-  for (Node item : stmt["cmds"]) {
-    Node cmd = item.as("AlterTableCmd");
-    std::string_view subtype = cmd["subtype"].str();
-    Node constraint = cmd["def"].as("Constraint");
-    if (subtype == "AT_AddConstraint" && constraint["skip_validation"].boolean()) {
-      not_valid.insert(table + "." + std::string(constraint["conname"].str()));
-    } else if (subtype == "AT_ValidateConstraint" &&
-               not_valid.contains(table + "." + std::string(cmd["name"].str())) &&
+  for (const AlterCommand& command : alter_commands(statement, alter)) {
+    auto subtype = command.subtype();
+    auto constraint = command.def().as<pg::Constraint>();
+    if (subtype == pg::AlterTableType::AT_AddConstraint && constraint.skip_validation()) {
+      not_valid.insert(table + "." + std::string(constraint.conname()));
+    } else if (subtype == pg::AlterTableType::AT_ValidateConstraint &&
+               not_valid.contains(table + "." + std::string(command.name())) &&
                out.once("tx" + std::to_string(context.transaction().id))) {
       LockMode mode = lock_held(context, table);
-      std::string name = quote_name(display_name(stmt["relation"]));
+      std::string name = quote_name(display_name(alter.relation()));
       out.report(
-          statement.subcommand_span(index),
+          command.span(),
           fmt::format("validating constraint {} of table {} in the transaction that added it NOT VALID "
                       "wastes the split: the transaction still holds the {} lock it took on {} until commit, "
                       "so {} of {} stay blocked for the whole validation scan",
-                      quote_name(cmd["name"].str()), name, lock_mode_name(mode), name,
+                      quote_name(command.name()), name, lock_mode_name(mode), name,
                       mode == LockMode::AccessExclusive ? "reads and writes" : "writes", name),
           "Commit after adding the constraint NOT VALID, and run VALIDATE CONSTRAINT in a transaction "
           "of its own (a later migration, or after COMMIT): it then takes only SHARE UPDATE EXCLUSIVE, "
           "which lets reads and writes go on.");
     }
-    ++index;
   }
 }
 
@@ -67,6 +67,7 @@ extern const Rule kValidateInSameTransaction{
     .summary = "VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID keeps its lock.",
     .tags = {"lock", "transaction"},
     .check = check,
+    .kinds = {NodeKind::AlterTableStmt},
 };
 
 }  // namespace miglint
