@@ -103,6 +103,7 @@ Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, 
                      std::string help, int64_t statement_index) {
   Finding finding;
   finding.rule = rule.id;
+  finding.reported_by = &rule;
   finding.severity = rule.severity;
   finding.path = source.path();
   finding.span = span;
@@ -682,6 +683,9 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
   }
   for (Finding& finding : result.findings) {
     finding.severity = rules.severity_of(finding.rule);
+    if (finding.reported_by == nullptr) {
+      finding.reported_by = rules.find(finding.rule);  // the front end's own findings
+    }
   }
   sort_findings(result.findings);
   return result;
