@@ -20,13 +20,12 @@
 
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/frontend/front_end.hpp"
-#include "analyzer/model/lock_model.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
 #include "analyzer/project/discover.hpp"
 #include "analyzer/project/input_source.hpp"
 #include "analyzer/project/migration_layout.hpp"
-#include "analyzer/report/json_text.hpp"
+#include "analyzer/report/format.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "cli/config_loading.hpp"
@@ -36,7 +35,6 @@
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
 #include "runner/verdict.hpp"
-#include "sarif/sarif_report.hpp"
 
 #ifdef MIGLINT_WITH_JEMALLOC
 // Read by jemalloc at start-up. One arena for all worker threads: with one arena per thread, memory
@@ -73,11 +71,7 @@ std::set<std::string> split_ids(const std::string& text) {
 
 bool check_rule_ids(const std::set<std::string>& ids, std::string_view flag) {
   for (const std::string& id : ids) {
-    bool known = false;
-    for (const Rule& rule : all_rules()) {
-      known = known || rule.id == id;
-    }
-    if (!known) {
+    if (find_rule(id) == nullptr) {
       std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` (see `miglint rules`)\n", flag,
                                escape_for_message(id));
       return false;
@@ -144,7 +138,7 @@ class LintSetup {
   LintSetup(const LintFlags& flags, const std::optional<Config>& config,
             const FrontEndSettingsByName& front_ends)
       : resolver_(config ? &*config : nullptr, given_flag_values(flags), front_ends),
-        statement_keys_(flags.format == "sarif"),
+        statement_keys_(find_report_format(flags.format)->needs_statement_keys),
         front_ends_(front_ends) {
     std::optional<std::string> run_directory;
     if (config && run_settings_of(*config).present) {
@@ -206,8 +200,16 @@ class LintSetup {
 };
 
 int run_lint(const LintFlags& flags) {
-  if (flags.include_suppressed && flags.format != "sarif") {
-    std::cerr << "miglint: error: --include-suppressed needs --format sarif\n";
+  const ReportFormat& format = *find_report_format(flags.format);  // CLI11 checked the name
+  if (flags.include_suppressed && !format.supports_suppressed) {
+    std::vector<std::string_view> able;
+    for (const ReportFormat& other : report_formats()) {
+      if (other.supports_suppressed) {
+        able.push_back(other.name);
+      }
+    }
+    std::cerr << fmt::format("miglint: error: --include-suppressed needs --format {}\n",
+                             fmt::join(able, " or "));
     return kExitError;
   }
   if (!check_rule_ids(split_ids(flags.select), "--select") ||
@@ -263,19 +265,12 @@ int run_lint(const LintFlags& flags) {
       });
     }
   }
-  std::unique_ptr<Reporter> reporter;
-  if (flags.format == "json") {
-    reporter = make_json_reporter(std::cout);
-  } else if (flags.format == "sarif") {
-    reporter =
-        make_sarif_reporter(std::cout, rules, SarifOptions{find_repository_root(), flags.include_suppressed});
-  } else if (flags.format == "github") {
-    reporter = make_github_reporter(std::cout);
-  } else {
+  ReportSettings report_settings{rules.enabled_rules(), flags.include_suppressed, false};
+  if (format.wants_colour) {
     const char* no_color = std::getenv("NO_COLOR");
-    bool colour = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
-    reporter = make_text_reporter(std::cout, TextStyle{colour});
+    report_settings.colour = isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
   }
+  std::unique_ptr<Reporter> reporter = format.make(std::cout, report_settings);
 
   RunSummary summary;
   std::vector<InputError> file_errors;
@@ -356,68 +351,19 @@ int run_locks(const LocksFlags& flags) {
   given.assume_in_transaction = flags.assume_in_transaction;
   SettingsResolver resolver(config ? &*config : nullptr, given);
   auto options_for = [&](const std::string& path) { return resolver.lint_setup(path).options; };
-  nlohmann::ordered_json files = nlohmann::ordered_json::array();
-  explain_locks_in_order(
-      discovered.inputs, rules, options_for, [&](const std::string& path, Expected<FileLocks>&& explained) {
-        if (!explained) {
-          errors.push_back(InputError{path, std::nullopt, explained.error().message});
-          return;
-        }
-        const FileLocks& locks = *explained;
-        if (flags.format == "json") {
-          nlohmann::ordered_json statements = nlohmann::ordered_json::array();
-          for (const StatementLocks& statement : locks.statements) {
-            nlohmann::ordered_json relations = nlohmann::ordered_json::array();
-            for (const RelationEffect& effect : statement.relations) {
-              relations.push_back({{"name", effect.relation},
-                                   {"lock", lock_mode_name(effect.lock)},
-                                   {"rewrite", effect.rewrite},
-                                   {"scan", effect.scan}});
-            }
-            nlohmann::ordered_json held = nlohmann::ordered_json::array();
-            for (const HeldLock& lock : statement.held) {
-              held.push_back({{"name", lock.relation}, {"lock", lock_mode_name(lock.lock)}});
-            }
-            statements.push_back(
-                {{"start", {{"line", statement.start.line}, {"column", statement.start.column}}},
-                 {"relations", relations},
-                 {"held", held}});
-          }
-          files.push_back({{"path", locks.path}, {"statements", statements}});
-        } else {
-          std::cout << escape_for_message(locks.path) << "\n";
-          for (const StatementLocks& statement : locks.statements) {
-            std::cout << fmt::format("  {}:{}", statement.start.line, statement.start.column);
-            if (statement.relations.empty()) {
-              std::cout << "  no table locks\n";
-              continue;
-            }
-            std::string separator = "  ";
-            for (const RelationEffect& effect : statement.relations) {
-              std::cout << fmt::format("{}{} {}{}{}", separator, escape_for_message(effect.relation),
-                                       lock_mode_name(effect.lock), effect.rewrite ? " rewrite" : "",
-                                       effect.scan ? " scan" : "");
-              separator = "; ";
-            }
-            std::vector<std::string> held;
-            for (const HeldLock& lock : statement.held) {
-              held.push_back(
-                  fmt::format("{} {}", escape_for_message(lock.relation), lock_mode_name(lock.lock)));
-            }
-            std::cout << fmt::format("   [held: {}]\n", fmt::join(held, ", "));
-          }
-        }
-        for (const Finding& problem : locks.problems) {
-          std::cerr << fmt::format("miglint: {}:{}:{}: {}: {} (statement skipped)\n",
-                                   escape_for_message(problem.path), problem.start.line, problem.start.column,
-                                   problem.rule, escape_for_message(problem.message));
-        }
-      });
-  if (flags.format == "json") {
-    nlohmann::ordered_json out{{"version", 1}, {"files", files}};
-    std::cout << terminal_safe_json(out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
-              << "\n";
-  }
+  std::unique_ptr<LocksReporter> reporter = find_locks_format(flags.format)->make(std::cout);
+  explain_locks_in_order(discovered.inputs, rules, options_for,
+                         [&](const std::string& path, Expected<FileLocks>&& explained) {
+                           if (!explained) {
+                             errors.push_back(InputError{path, std::nullopt, explained.error().message});
+                             return;
+                           }
+                           reporter->file(*explained);
+                           for (const Finding& problem : explained->problems) {
+                             std::cerr << locks_problem_line(problem);
+                           }
+                         });
+  reporter->finish();
   for (const InputError& error : errors) {
     std::cerr << input_error_line(error);
   }
@@ -483,8 +429,7 @@ int main(int argc, char** argv) {
   LintFlags lint;
   CLI::App* lint_cmd = app.add_subcommand(
       "lint", "Lint migration files (and directories of *.sql files and C++ sources that send SQL)");
-  lint_cmd->add_option("--format", lint.format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  lint_cmd->add_option("--format", lint.format, "Output format")->check(CLI::IsMember(report_format_names()));
   lint_cmd->add_flag("--include-suppressed", lint.include_suppressed,
                      "With --format sarif: also write findings silenced by ignore comments, as suppressed");
   lint_cmd->add_option("--fail-on", lint.fail_on, "Lowest severity that makes the exit status 1")
@@ -519,7 +464,8 @@ int main(int argc, char** argv) {
   LocksFlags locks;
   CLI::App* locks_cmd =
       app.add_subcommand("locks", "Show, per statement, the locks taken and held (the lock model)");
-  locks_cmd->add_option("--format", locks.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  locks_cmd->add_option("--format", locks.format, "Output format")
+      ->check(CLI::IsMember(locks_format_names()));
   locks_cmd->add_option("--pg-version", locks.pg_version, "Target PostgreSQL major version (10-18)")
       ->check(CLI::Range(10, 18));
   locks_cmd->add_flag("--assume-in-transaction", locks.assume_in_transaction,

@@ -17,4 +17,11 @@ std::span<const Rule> all_rules() {
   return rules;
 }
 
+const Rule* find_rule(std::string_view id) {
+  std::span<const Rule> rules = all_rules();
+  auto it = std::lower_bound(rules.begin(), rules.end(), id,
+                             [](const Rule& rule, std::string_view wanted) { return rule.id < wanted; });
+  return it != rules.end() && it->id == id ? &*it : nullptr;
+}
+
 }  // namespace miglint

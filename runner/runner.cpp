@@ -20,6 +20,7 @@
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/discover.hpp"
 #include "analyzer/project/git.hpp"
+#include "analyzer/report/runner_report.hpp"
 #include "analyzer/text/duration.hpp"
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"
@@ -40,7 +41,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string status_word(MigrationState::Status status) {
+std::string_view status_word(MigrationState::Status status) {
   switch (status) {
     case MigrationState::Status::Applied:
       return "applied";
@@ -121,10 +122,7 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     return (*watch)->alive() ? kExitRefused : kExitError;
   }
   if (state->refused()) {
-    err << fmt::format("miglint: refusing to run: nothing was applied\n");
-    for (const std::string& refusal : state->refusals) {
-      err << fmt::format("  {}\n", refusal);
-    }
+    write_refusals(err, "miglint: refusing to run: nothing was applied", state->refusals);
     for (const MigrationState& migration : state->migrations) {
       print_unapproved(migration, err, "    ");
     }
@@ -138,8 +136,7 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     }
   }
   if (pending.empty()) {
-    out << fmt::format("nothing to do: {} migration{} applied in {}\n", state->migrations.size(),
-                       state->migrations.size() == 1 ? "" : "s", escape_for_message(settings.directory));
+    write_nothing_to_do(out, state->migrations.size(), settings.directory);
     return kExitDone;
   }
   if (!ensure_history_table(**work, settings.schema, err)) {
@@ -153,7 +150,7 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     }
   }
   (*watch)->query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", {lock_key_text(settings.schema)});
-  out << fmt::format("applied {} migration{}\n", pending.size(), pending.size() == 1 ? "" : "s");
+  write_applied(out, pending.size());
   return kExitDone;
 }
 
@@ -179,10 +176,7 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
   }
   show(*state);
   if (state->refused()) {
-    out << "miglint run would refuse:\n";
-    for (const std::string& refusal : state->refusals) {
-      out << fmt::format("  {}\n", refusal);
-    }
+    write_refusals(out, "miglint run would refuse:", state->refusals);
     return kExitRefused;
   }
   return kExitDone;
@@ -192,38 +186,27 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
 
 int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
   return show_state(settings, "status", out, err, [&](const SetState& state) {
-    out << fmt::format("{} (PostgreSQL {}, history {}.{})\n", escape_for_message(settings.directory),
-                       state.server_major, escape_for_message(settings.schema), kHistoryTable);
+    StatusView view{settings.directory, state.server_major, settings.schema, kHistoryTable, {}, {}};
     for (const MigrationState& migration : state.migrations) {
-      std::string extra;
+      StatusMigrationView& shown = view.migrations.emplace_back();
+      shown.status = status_word(migration.status);
+      shown.version = migration.file.version;
+      shown.name = migration.file.name;
+      shown.display_path = migration.display_path;
       if (migration.status == MigrationState::Status::Partial) {
-        extra = fmt::format("  {} of {} statements applied", migration.row->statements_applied,
-                            migration.row->statements_total);
-        if (migration.row->running_statement) {
-          // Started outside a transaction, its end not recorded: killed, failed or still running.
-          extra += fmt::format("; interrupted in statement {} (run again: it is checked and finished)",
-                               *migration.row->running_statement);
-        }
+        shown.statements_applied = {migration.row->statements_applied, migration.row->statements_total};
+        shown.interrupted_statement = migration.row->running_statement;
       } else if (migration.status == MigrationState::Status::Changed) {
-        extra = fmt::format("  checksum {} applied, {} on disk", short_hash(migration.row->checksum),
-                            short_hash(migration.sha256));
-      } else if (!migration.script_error.empty()) {
-        extra = "  cannot run: " + migration.script_error;
-      } else if (!migration.unapproved.empty()) {
-        extra = fmt::format("  needs approval ({})", migration.unapproved.size());
+        shown.checksums = {short_hash(migration.row->checksum), short_hash(migration.sha256)};
       }
-      if (migration.out_of_order) {
-        extra += "  (older than an applied migration: runs out of order)";
-      }
-      out << fmt::format("  {:<8} {:<20} {}{}\n", status_word(migration.status),
-                         escape_for_message(migration.file.version), escape_for_message(migration.file.name),
-                         extra);
-      print_unapproved(migration, out, "      ");
+      shown.script_error = migration.script_error;
+      shown.unapproved = unapproved_views(migration);
+      shown.out_of_order = migration.out_of_order;
     }
     for (const HistoryRow& row : state.missing_on_disk) {
-      out << fmt::format("  {:<8} {:<20} {}  applied, but no file has this version\n", "MISSING",
-                         escape_for_message(row.version), escape_for_message(row.name));
+      view.missing_on_disk.push_back(StatusMissingView{row.version, row.name});
     }
+    write_status(out, view);
   });
 }
 
@@ -256,90 +239,58 @@ std::map<std::string, FileLocks> planned_locks(const SetState& state) {
   return locks;
 }
 
-// "ACCESS EXCLUSIVE public.t (rewrite, scan), ROW SHARE public.u"
-std::string describe_locks(const StatementLocks& statement) {
-  std::vector<std::string> parts;
-  for (const RelationEffect& effect : statement.relations) {
-    std::vector<std::string_view> what;
-    if (effect.rewrite) {
-      what.push_back("rewrite");
-    }
-    if (effect.scan) {
-      what.push_back("scan");
-    }
-    parts.push_back(fmt::format("{} {}{}", lock_mode_name(effect.lock), escape_for_message(effect.relation),
-                                what.empty() ? "" : fmt::format(" ({})", fmt::join(what, ", "))));
-  }
-  return fmt::format("{}", fmt::join(parts, ", "));
-}
-
-// The timeouts `run` sets, as `plan` states them.
-std::string timeouts_in_force(const RunSettingsResolved& settings) {
-  auto shown = [](milliseconds duration) {
-    auto count = duration.count();
-    return count == 0           ? std::string("none")
-           : count % 60000 == 0 ? fmt::format("{}min", count / 60000)
-           : count % 1000 == 0  ? fmt::format("{}s", count / 1000)
-                                : fmt::format("{}ms", count);
-  };
-  return fmt::format(
-      "timeouts: lock_timeout {} on every statement but CONCURRENTLY ones, {} on those (a lock timeout is "
-      "retried up to {} time{}); statement_timeout {} on every statement but CONCURRENTLY ones, {} on those "
-      "(a SET in the file overrides them until the end of its segment)\n",
-      shown(settings.lock_timeout), shown(settings.concurrent_lock_timeout), settings.retries,
-      settings.retries == 1 ? "" : "s", shown(settings.statement_timeout),
-      shown(settings.concurrent_statement_timeout));
-}
-
 }  // namespace
 
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
   return show_state(settings, "plan", out, err, [&](const SetState& state) {
-    out << timeouts_in_force(settings);
     std::map<std::string, FileLocks> locks = planned_locks(state);
-    std::size_t planned = 0;
+    PlanView view;
+    view.timeouts =
+        PlanTimeouts{settings.lock_timeout, settings.concurrent_lock_timeout, settings.statement_timeout,
+                     settings.concurrent_statement_timeout, settings.retries};
+    view.directory = settings.directory;
     for (const MigrationState& migration : state.migrations) {
       if (!migration.script) {
         continue;
       }
-      ++planned;
       const MigrationScript& script = *migration.script;
       std::size_t done = migration.row ? static_cast<std::size_t>(migration.row->statements_applied) : 0;
-      out << fmt::format("{} {} ({}): {}, {} statement{}{}\n", escape_for_message(migration.file.version),
-                         escape_for_message(migration.file.name), migration.display_path,
-                         script_mode_name(script.mode), script.statements.size(),
-                         script.statements.size() == 1 ? "" : "s",
-                         done > 0 ? fmt::format(", resuming after statement {}", done) : "");
+      PlanMigrationView& shown = view.migrations.emplace_back();
+      shown.version = migration.file.version;
+      shown.name = migration.file.name;
+      shown.display_path = migration.display_path;
+      shown.mode = script_mode_name(script.mode);
+      shown.statements = script.statements.size();
+      shown.resuming_after = done;
       auto file_locks = locks.find(migration.display_path);
       for (const Segment& segment : script.segments) {
         if (segment.last <= done) {
           continue;
         }
-        out << fmt::format("  {} (statements {}-{}){}\n", segment_kind_name(segment.kind), segment.first + 1,
-                           segment.last,
-                           segment.kind == Segment::Kind::Wrapped
-                               ? fmt::format(", lock_timeout {}", postgres_duration(settings.lock_timeout))
-                               : "");
+        PlanSegmentView& shown_segment = shown.segments.emplace_back();
+        shown_segment.kind = segment_kind_name(segment.kind);
+        shown_segment.first = segment.first + 1;
+        shown_segment.last = segment.last;
+        if (segment.kind == Segment::Kind::Wrapped) {
+          shown_segment.lock_timeout = postgres_duration(settings.lock_timeout);
+        }
         for (std::size_t i = segment.first; i < segment.last; ++i) {
           const ScriptStatement& statement = script.statements[i];
-          std::string taken;
+          PlanStatementView& shown_statement = shown_segment.statements.emplace_back();
+          shown_statement.start = statement.start;
+          shown_statement.label = statement.label;
           if (file_locks != locks.end()) {
             for (const StatementLocks& statement_locks : file_locks->second.statements) {
               if (statement_locks.start == statement.start) {
-                taken = describe_locks(statement_locks);
+                shown_statement.locks = &statement_locks;
               }
             }
           }
-          out << fmt::format("    {}:{} {}{}\n", statement.start.line, statement.start.column,
-                             statement.label, taken.empty() ? "" : "  -- " + taken);
         }
       }
-      print_unapproved(migration, out, "  ");
+      shown.unapproved = unapproved_views(migration);
     }
-    if (planned == 0) {
-      out << fmt::format("nothing to do: every migration in {} is applied\n",
-                         escape_for_message(settings.directory));
-    }
+    write_plan(out, view);
   });
 }
 
@@ -371,7 +322,7 @@ std::string today() {
 }  // namespace
 
 int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err) {
-  if (RuleSet(all_rules(), {}, {}).find(request.rule) == nullptr) {
+  if (find_rule(request.rule) == nullptr) {
     err << fmt::format("miglint: error: unknown rule `{}` (see `miglint rules`)\n", request.rule);
     return kExitError;
   }

@@ -177,19 +177,15 @@ std::vector<std::string> unnamed_concurrent_builds(const MigrationState& migrati
 }
 
 void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent) {
+  write_unapproved(out, indent, migration.display_path, unapproved_views(migration));
+}
+
+std::vector<UnapprovedView> unapproved_views(const MigrationState& migration) {
+  std::vector<UnapprovedView> views;
   for (const Unapproved& item : migration.unapproved) {
-    const Finding& finding = item.finding;
-    out << fmt::format("{}{}:{}:{}: {} [{}] {}\n{}  ({})\n", indent, finding.path, finding.start.line,
-                       finding.start.column, severity_name(finding.severity), finding.rule,
-                       escape_for_message(finding.message), indent, escape_for_message(item.why));
+    views.push_back(UnapprovedView{&item.finding, item.why});
   }
-  if (!migration.unapproved.empty()) {
-    out << fmt::format(
-        "{}approve each with: miglint approve {} --rule RULE --reason \"...\"  (or an inline `-- "
-        "miglint-ignore RULE -- "
-        "reason`)\n",
-        indent, migration.display_path);
-  }
+  return views;
 }
 
 bool ensure_history_table(PgSession& session, const std::string& schema, std::ostream& err) {

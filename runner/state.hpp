@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analyzer/model/finding.hpp"
+#include "analyzer/report/runner_report.hpp"
 #include "analyzer/text/expected.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
@@ -77,6 +78,8 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
 void vet(SetState& state, const RunSettingsResolved& settings);
 
 void print_unapproved(const MigrationState& migration, std::ostream& out, const std::string& indent);
+// The migration's unapproved findings as the report layer writes them (they borrow from `migration`).
+std::vector<UnapprovedView> unapproved_views(const MigrationState& migration);
 
 // Refusals for the CREATE INDEX CONCURRENTLY statements of `migration` not applied yet that name
 // no index: an interrupted build could not be found by name and finished (see docs/runner.md).

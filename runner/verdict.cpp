@@ -46,9 +46,9 @@ std::string wrapping_advice(std::string_view rule) {
 }  // namespace
 
 void judge_findings(FileResult& result, const std::string& sha256, const FileApprovals& approvals,
-                    const RuleSet& rules, Severity fail_on, const std::optional<RunExecution>& vetting) {
+                    Severity fail_on, const std::optional<RunExecution>& vetting) {
   for (Finding& finding : result.findings) {
-    const Rule* rule = rules.find(finding.rule);
+    const Rule* rule = finding.reported_by;
     bool reasoned_ignore = finding.suppressed && !finding.suppression_reason.empty();
     if (const Approval* approval =
             find_approval(*approvals.list, approvals.relative_path, sha256, finding.rule)) {
@@ -100,10 +100,9 @@ namespace {
 
 class VettingReview final : public FileReview {
  public:
-  VettingReview(std::shared_ptr<ApprovalsCache> approvals, std::shared_ptr<const RuleSet> rules,
-                Severity fail_on, int pg_version, bool vet, KnownExecution known)
+  VettingReview(std::shared_ptr<ApprovalsCache> approvals, Severity fail_on, int pg_version, bool vet,
+                KnownExecution known)
       : approvals_(std::move(approvals)),
-        rules_(std::move(rules)),
         fail_on_(fail_on),
         pg_version_(pg_version),
         vet_(vet),
@@ -136,12 +135,11 @@ class VettingReview final : public FileReview {
       return;  // the common case of a plain lint: nothing to look up, no checksum to compute
     }
     std::string sha256 = approvals->list->empty() ? std::string() : sha256_hex(source.text());
-    judge_findings(result, sha256, *approvals, *rules_, fail_on_, vet_ ? execution_ : std::nullopt);
+    judge_findings(result, sha256, *approvals, fail_on_, vet_ ? execution_ : std::nullopt);
   }
 
  private:
   std::shared_ptr<ApprovalsCache> approvals_;
-  std::shared_ptr<const RuleSet> rules_;
   Severity fail_on_;
   int pg_version_;
   bool vet_;
@@ -180,16 +178,13 @@ FileSetup vetting_setup(const FileSettings& settings, int pg_version, RunnerTime
   setup.options.assume_in_transaction = false;
   setup.fail_on = settings.fail_on;
   setup.rules = resolver.rule_set(select, ignore, settings.severities);
-  setup.review = std::make_shared<VettingReview>(std::move(approvals), setup.rules, settings.fail_on,
-                                                 pg_version, true, std::move(known));
+  setup.review = std::make_shared<VettingReview>(std::move(approvals), settings.fail_on, pg_version, true,
+                                                 std::move(known));
   return setup;
 }
 
 std::shared_ptr<FileReview> approvals_review(std::shared_ptr<ApprovalsCache> approvals) {
-  static const auto catalog =
-      std::make_shared<const RuleSet>(all_rules(), std::set<std::string>{}, std::set<std::string>{});
-  return std::make_shared<VettingReview>(std::move(approvals), catalog, Severity::Warning, 15, false,
-                                         nullptr);
+  return std::make_shared<VettingReview>(std::move(approvals), Severity::Warning, 15, false, nullptr);
 }
 
 }  // namespace miglint

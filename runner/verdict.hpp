@@ -46,7 +46,7 @@ RunnerTimeouts runner_timeouts(const runner::RunSettingsResolved& settings);
 // an approval for these contents covers it. An approval for other contents (a stale one) approves
 // nothing and is mentioned. A finding that needs an approval is never left suppressed.
 void judge_findings(FileResult& result, const std::string& sha256, const FileApprovals& approvals,
-                    const RuleSet& rules, Severity fail_on, const std::optional<RunExecution>& vetting);
+                    Severity fail_on, const std::optional<RunExecution>& vetting);
 
 // Where the text of a file comes from for vetting: its execution as planned (`run` has planned it
 // already), or nullopt to plan it from the text.

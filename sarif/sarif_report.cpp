@@ -6,11 +6,14 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <tuple>
 #include <vector>
 
+#include "analyzer/report/format.hpp"
 #include "analyzer/report/json_text.hpp"
 #include "analyzer/text/hash.hpp"
+#include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
 
 namespace miglint {
@@ -112,9 +115,9 @@ Json rule_descriptor(const Rule& rule) {
 
 class SarifReporter final : public Reporter {
  public:
-  SarifReporter(std::ostream& out, const RuleSet& rules, SarifOptions options)
-      : out_(out), rules_(rules), options_(std::move(options)) {
-    for (const Rule* rule : rules_.enabled_rules()) {
+  SarifReporter(std::ostream& out, std::span<const Rule* const> enabled_rules, SarifOptions options)
+      : out_(out), options_(std::move(options)) {
+    for (const Rule* rule : enabled_rules) {
       rule_index(*rule);
     }
   }
@@ -192,7 +195,8 @@ class SarifReporter final : public Reporter {
   }
 
   Json result_json(const Finding& finding, const std::string& uri, uint32_t ordinal) {
-    const Rule* rule = rules_.find(finding.rule);
+    // Findings made by hand (tests) may carry only the rule's id.
+    const Rule* rule = finding.reported_by != nullptr ? finding.reported_by : find_rule(finding.rule);
     Json result{{"ruleId", finding.rule}};
     if (rule != nullptr) {
       result["ruleIndex"] = rule_index(*rule);
@@ -224,7 +228,6 @@ class SarifReporter final : public Reporter {
   }
 
   std::ostream& out_;
-  const RuleSet& rules_;
   SarifOptions options_;
   std::vector<const Rule*> descriptors_;
   std::map<std::string, std::size_t, std::less<>> indexes_;
@@ -234,7 +237,12 @@ class SarifReporter final : public Reporter {
 }  // namespace
 
 std::unique_ptr<Reporter> make_sarif_reporter(std::ostream& out, const RuleSet& rules, SarifOptions options) {
-  return std::make_unique<SarifReporter>(out, rules, std::move(options));
+  return std::make_unique<SarifReporter>(out, rules.enabled_rules(), std::move(options));
+}
+
+std::unique_ptr<Reporter> make_sarif_format(std::ostream& out, const ReportSettings& settings) {
+  return std::make_unique<SarifReporter>(out, settings.enabled_rules,
+                                         SarifOptions{find_repository_root(), settings.include_suppressed});
 }
 
 }  // namespace miglint

@@ -13,6 +13,7 @@ Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, 
                      std::string help, int64_t statement_index) {
   Finding finding;
   finding.rule = rule.id;
+  finding.reported_by = &rule;
   finding.severity = rule.severity;
   finding.path = source.path();
   finding.span = span;

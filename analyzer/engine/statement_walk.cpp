@@ -145,6 +145,9 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
   }
   for (Finding& finding : result.findings) {
     finding.severity = rules.severity_of(finding.rule);
+    if (finding.reported_by == nullptr) {
+      finding.reported_by = rules.find(finding.rule);  // the front end's own findings
+    }
   }
   sort_findings(result.findings);
   return result;

@@ -9,6 +9,8 @@
 
 namespace miglint {
 
+struct Rule;
+
 enum class Severity { Note = 0, Warning = 1, Error = 2 };
 
 std::string_view severity_name(Severity severity);
@@ -16,7 +18,10 @@ std::optional<Severity> parse_severity(std::string_view text);
 
 // One problem found in one file.
 struct Finding {
-  std::string rule;
+  std::string rule;  // the rule's id
+  // The rule itself, for what reporters print about it (summary, tags, doc page); set by the lint
+  // driver on every finding it returns (null only on findings made by hand, e.g. in tests).
+  const Rule* reported_by = nullptr;
   Severity severity = Severity::Warning;
   std::string path;
   ByteSpan span;

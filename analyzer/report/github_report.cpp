@@ -1,6 +1,7 @@
 // GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
 #include <fmt/format.h>
 
+#include "analyzer/report/format.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
 
@@ -96,6 +97,10 @@ std::string escape_github_message(std::string_view message) {
 
 std::unique_ptr<Reporter> make_github_reporter(std::ostream& out) {
   return std::make_unique<GithubReporter>(out);
+}
+
+std::unique_ptr<Reporter> make_github_format(std::ostream& out, const ReportSettings&) {
+  return make_github_reporter(out);
 }
 
 }  // namespace miglint

@@ -1,6 +1,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "analyzer/report/format.hpp"
 #include "analyzer/report/json_text.hpp"
 #include "analyzer/report/reporter.hpp"
 
@@ -98,6 +99,10 @@ class JsonReporter final : public Reporter {
 
 std::unique_ptr<Reporter> make_json_reporter(std::ostream& out) {
   return std::make_unique<JsonReporter>(out);
+}
+
+std::unique_ptr<Reporter> make_json_format(std::ostream& out, const ReportSettings&) {
+  return make_json_reporter(out);
 }
 
 }  // namespace miglint

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/report/format.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
 
@@ -164,6 +165,10 @@ std::string input_error_line(const InputError& error) {
 
 std::unique_ptr<Reporter> make_text_reporter(std::ostream& out, TextStyle style) {
   return std::make_unique<TextReporter>(out, style);
+}
+
+std::unique_ptr<Reporter> make_text_format(std::ostream& out, const ReportSettings& settings) {
+  return make_text_reporter(out, TextStyle{settings.colour});
 }
 
 }  // namespace miglint
