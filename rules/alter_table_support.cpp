@@ -63,25 +63,4 @@ std::string constraint_label(pg::Constraint constraint, std::string_view kind) {
   return fmt::format("{} constraint {}", kind, quote_name(name));
 }
 
-Node alter_of_existing_table(const Statement& statement, const MigrationContext& context) {
-  return altered_existing_table(statement, context).node();
-}
-
-Node column_constraint(Node column_def, std::string_view contype) {
-  return column_constraint(pg::ColumnDef(column_def.body()), pg::Enum<pg::ConstrType>(contype).value())
-      .node();
-}
-
-Node column_default(Node column_def) {
-  return column_default(pg::ColumnDef(column_def.body())).node();
-}
-
-std::string_view serial_type(Node column_def) {
-  return serial_type(pg::ColumnDef(column_def.body()));
-}
-
-std::string constraint_label(Node constraint, std::string_view kind) {
-  return constraint_label(pg::Constraint(constraint.body()), kind);
-}
-
 }  // namespace miglint

@@ -92,11 +92,4 @@ std::string_view serial_type(pg::ColumnDef column_def);
 // `constraint "name"` when the constraint is named, else `a <kind> constraint` (kind: "CHECK").
 std::string constraint_label(pg::Constraint constraint, std::string_view kind);
 
-// The untyped forms, until every rule reads typed views.
-Node alter_of_existing_table(const Statement& statement, const MigrationContext& context);
-Node column_constraint(Node column_def, std::string_view contype);
-Node column_default(Node column_def);
-std::string_view serial_type(Node column_def);
-std::string constraint_label(Node constraint, std::string_view kind);
-
 }  // namespace miglint

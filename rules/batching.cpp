@@ -228,16 +228,6 @@ bool is_batched_dml(pg::DeleteStmt delete_stmt) {
       .batched(delete_stmt.where_clause(), delete_stmt.using_clause());
 }
 
-bool is_batched_dml(Node dml_stmt) {
-  // The body of an UPDATE or a DELETE, which name their WITH and WHERE clauses alike; an UPDATE
-  // joins through FROM, a DELETE through USING (a body has only one of the two).
-  pg::UpdateStmt update(dml_stmt.body());
-  if (!update.from_clause().empty()) {
-    return is_batched_dml(update);
-  }
-  return is_batched_dml(pg::DeleteStmt(dml_stmt.body()));
-}
-
 void check_unbatched_dml(const Statement& statement, const MigrationContext& context, RuleOutput& out,
                          std::string_view verb) {
   std::string table = statement.relation_name();

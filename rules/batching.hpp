@@ -19,8 +19,6 @@ namespace miglint {
 // join condition. `WHERE CURRENT OF cursor` (one row) counts too; `LIMIT ALL` is no limit.
 bool is_batched_dml(pg::UpdateStmt update);
 bool is_batched_dml(pg::DeleteStmt delete_stmt);
-// The untyped form (an UPDATE's or DELETE's body), until every caller reads typed views.
-bool is_batched_dml(Node dml_stmt);
 
 // The shared check of unbatched-update and unbatched-delete, for an UPDATE or a DELETE statement
 // (nothing for another kind).
