@@ -92,7 +92,7 @@ FileResult lint_with_front_end(const FrontEnd& front_end, const SourceFile& sour
 
 void lint_inputs(const std::vector<LintInput>& inputs, const LintOptions& options, const RuleSet& rules,
                  const std::function<void(FileResult&&)>& emit) {
-  // A RuleSet is cheap to copy (a span and a few pointers); every file shares this one.
+  // Copied once (with its per-kind lists): every file shares this one.
   auto shared = std::make_shared<const RuleSet>(rules);
   lint_inputs(
       inputs, options.jobs,

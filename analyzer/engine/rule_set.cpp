@@ -18,10 +18,22 @@ RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& s
   // here once, in registry order so that findings come out as they did when every rule saw every
   // statement.
   enabled_by_kind_.resize(pg::kNodeKindCount);
-  for (std::size_t kind = 0; kind < pg::kNodeKindCount; ++kind) {
-    for (std::size_t r = 0; r < enabled_.size(); ++r) {
-      if (enabled_[r]->check != nullptr && enabled_[r]->looks_at(static_cast<pg::NodeKind>(kind))) {
-        enabled_by_kind_[kind].push_back(r);
+  for (std::size_t r = 0; r < enabled_.size(); ++r) {
+    const Rule& rule = *enabled_[r];
+    if (rule.check == nullptr) {
+      continue;
+    }
+    if (rule.looks_at_every_statement()) {
+      for (std::vector<std::size_t>& rules_of_kind : enabled_by_kind_) {
+        rules_of_kind.push_back(r);
+      }
+      continue;
+    }
+    for (pg::NodeKind kind : rule.kinds) {
+      std::vector<std::size_t>& rules_of_kind = enabled_by_kind_[static_cast<std::size_t>(kind)];
+      // Once per rule, even where it names a kind twice.
+      if (kind != pg::NodeKind{} && (rules_of_kind.empty() || rules_of_kind.back() != r)) {
+        rules_of_kind.push_back(r);
       }
     }
   }

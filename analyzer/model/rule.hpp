@@ -66,14 +66,6 @@ struct Rule {
     }
     return true;
   }
-  bool looks_at(pg::NodeKind kind) const {
-    for (pg::NodeKind k : kinds) {
-      if (k == kind && k != pg::NodeKind{}) {
-        return true;
-      }
-    }
-    return looks_at_every_statement();
-  }
 
   bool has_tag(std::string_view tag) const {
     for (std::string_view t : tags) {
