@@ -28,6 +28,7 @@
 #include "analyzer/report/format.hpp"
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
+#include "cli/command_line.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/run_table.hpp"
 #include "cli/runner_commands.hpp"
@@ -485,16 +486,8 @@ int main(int argc, char** argv) {
   RunnerCommands runner_commands;
   add_runner_commands(app, runner_commands);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    // CLI11 echoes the offending argument, which may be a hostile file name: escaped.
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = app.exit(error, out, err);
-    std::cout << escape_each_line(out.str());
-    std::cerr << escape_each_line(err.str());
-    return code == 0 ? kExitClean : kExitError;
+  if (std::optional<int> code = parse_command_line(app, argc, argv)) {
+    return *code == 0 ? kExitClean : kExitError;
   }
   if (lint_cmd->parsed()) {
     for (const char* flag :

@@ -5,9 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 #include "analyzer/text/message_text.hpp"
+#include "cli/command_line.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
@@ -41,16 +41,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunnerCommands commands;
   add_runner_commands(app, commands);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    // CLI11 echoes the offending argument, which may be a hostile file name: escaped.
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = app.exit(error, out, err);
-    std::cout << escape_each_line(out.str());
-    std::cerr << escape_each_line(err.str());
-    return code == 0 ? runner::kExitDone : runner::kExitError;
+  if (std::optional<int> code = parse_command_line(app, argc, argv)) {
+    return *code == 0 ? runner::kExitDone : runner::kExitError;
   }
   CLI::App* command = parsed_runner_command(commands);
   if (command == commands.approve) {
