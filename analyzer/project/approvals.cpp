@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "analyzer/project/config_table.hpp"
+
 namespace miglint {
 
 namespace fs = std::filesystem;
@@ -20,13 +22,11 @@ Expected<std::vector<Approval>> load_approvals(const std::string& path) {
   if (!fs::exists(path, missing)) {
     return approvals;
   }
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& failure) {
-    const auto& where = failure.source().begin;
-    return Error{fmt::format("{}:{}:{}: {}", path, where.line, where.column, failure.description())};
+  Expected<toml::table> parsed = parse_toml_file(path);
+  if (!parsed) {
+    return parsed.error();
   }
+  const toml::table& root = *parsed;
   auto fail = [&](const toml::node& node, const std::string& what) {
     return Error{
         fmt::format("{}:{}:{}: {}", path, node.source().begin.line, node.source().begin.column, what)};

@@ -47,6 +47,14 @@ class ConfigError {
 
 }  // namespace
 
+Expected<toml::table> parse_toml_file(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& failure) {
+    return Error{ConfigError(path, failure.source(), std::string(failure.description())).text()};
+  }
+}
+
 void ConfigTableReader::fail(const toml::node& node, std::string what) const {
   throw ConfigError(path_, node.source(), std::move(what));
 }
@@ -273,13 +281,11 @@ Expected<Config> load_config(const std::string& path, const std::set<std::string
   config.path = path;
   std::error_code error;
   config.directory = fs::absolute(path, error).parent_path().string();
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& failure) {
-    const auto& where = failure.source().begin;
-    return Error{fmt::format("{}:{}:{}: {}", path, where.line, where.column, failure.description())};
+  Expected<toml::table> parsed = parse_toml_file(path);
+  if (!parsed) {
+    return parsed.error();
   }
+  toml::table& root = *parsed;
   SettingsReader reader(path, config.directory, known_rules);
   try {
     for (const auto& [key, value] : root) {

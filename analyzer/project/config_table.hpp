@@ -11,7 +11,13 @@
 
 #include <toml++/toml.h>
 
+#include "analyzer/text/expected.hpp"
+
 namespace miglint {
+
+// A TOML file of miglint's (miglint.toml, miglint.approvals.toml) parsed, or its syntax error as one
+// line naming the file, line and column.
+Expected<toml::table> parse_toml_file(const std::string& path);
 
 // What a table's reader may use: located errors (they end the reading) and common value checks.
 class ConfigTableReader {
