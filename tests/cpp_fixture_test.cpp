@@ -20,6 +20,7 @@
 #include "rules/registry.hpp"
 #include "tests/cli_support.hpp"
 #include "tests/fixture_support.hpp"
+#include "tests/param_name.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;
@@ -133,14 +134,7 @@ TEST_P(CppFixtureTest, FindingsMatchExpectations) {
   EXPECT_TRUE(snapshot.empty()) << snapshot;
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  std::replace_if(
-      name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; }, '_');
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(CppFixtures, CppFixtureTest, ::testing::ValuesIn(cpp_fixtures()), test_name);
+INSTANTIATE_TEST_SUITE_P(CppFixtures, CppFixtureTest, ::testing::ValuesIn(cpp_fixtures()), param_test_name);
 
 // Suppressed findings are findings too: an ignore comment must silence exactly what it names.
 TEST(CppFixtures, IgnoreCommentsSilenceTheirCallOnly) {

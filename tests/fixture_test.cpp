@@ -11,6 +11,7 @@
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
 #include "tests/fixture_support.hpp"
+#include "tests/param_name.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;
@@ -92,14 +93,7 @@ TEST_P(FixtureTest, FindingsMatchExpectations) {
   EXPECT_TRUE(snapshot.empty()) << snapshot;
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  std::replace_if(
-      name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest, ::testing::ValuesIn(fixture_paths()), test_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest, ::testing::ValuesIn(fixture_paths()), param_test_name);
 
 // Every rule has a doc page and fixtures that fire and fixtures that stay silent.
 TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {

@@ -10,6 +10,7 @@
 #include "analyzer/engine/linter.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
+#include "tests/param_name.hpp"
 
 using namespace miglint;
 
@@ -94,12 +95,6 @@ std::vector<std::string> rule_ids() {
   return ids;
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(RuleDocs, RuleDocExamples, ::testing::ValuesIn(rule_ids()), test_name);
+INSTANTIATE_TEST_SUITE_P(RuleDocs, RuleDocExamples, ::testing::ValuesIn(rule_ids()), param_test_name);
 
 }  // namespace

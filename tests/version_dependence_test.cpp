@@ -16,6 +16,7 @@
 #include "analyzer/project/discover.hpp"
 #include "rules/registry.hpp"
 #include "tests/fixture_support.hpp"
+#include "tests/param_name.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;
@@ -112,12 +113,6 @@ std::vector<std::string> sql_rule_ids() {
   return ids;
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Rules, VersionDependence, ::testing::ValuesIn(sql_rule_ids()), test_name);
+INSTANTIATE_TEST_SUITE_P(Rules, VersionDependence, ::testing::ValuesIn(sql_rule_ids()), param_test_name);
 
 }  // namespace
