@@ -49,7 +49,9 @@ TEST(ReportFormats, EveryFormatWritesALintedFinding) {
     std::unique_ptr<Reporter> reporter =
         format.make(out, ReportSettings{rules.enabled_rules(), false, false});
     reporter->file(result);
-    reporter->finish(RunSummary{.files = 1});
+    RunSummary summary;
+    summary.files = 1;
+    reporter->finish(summary);
     EXPECT_NE(out.str().find("ban-drop-table"), std::string::npos) << format.name << ":\n" << out.str();
   }
 }
