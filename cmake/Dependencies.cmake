@@ -1,18 +1,45 @@
 # Every third-party dependency comes from a Debian package and is exposed as an imported target.
+#
+# Start-up time is the pre-commit and editor case (one small file per process), and there the dynamic
+# loader dominated: mapping and relocating a dozen shared libraries cost more than the lint. So what
+# a Debian package offers as a static archive or as headers only is linked into the executables:
+# libpg_query (libpg_query.a), fmt (header-only), toml++ (compiled once, analyzer/project/
+# toml_implementation.cpp) and nettle's SHA-256 (libnettle.a). simdjson ships only a shared library.
 find_package(Threads REQUIRED)
-find_package(fmt REQUIRED)             # libfmt-dev: message formatting
+find_package(fmt REQUIRED)             # libfmt-dev: message formatting (header-only form)
 find_package(simdjson REQUIRED)        # libsimdjson-dev: decoding libpg_query's JSON parse tree
 find_package(nlohmann_json REQUIRED)   # nlohmann-json3-dev: writing JSON reports
 find_package(CLI11 REQUIRED)           # libcli11-dev: command-line parsing
-find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # libssl-dev: SHA-256 for SARIF fingerprints
-find_package(tomlplusplus REQUIRED)    # libtomlplusplus-dev: reading miglint.toml
 
-# libpg-query-dev ships neither pkg-config nor a CMake config file.
+add_library(miglint::fmt INTERFACE IMPORTED)
+target_link_libraries(miglint::fmt INTERFACE fmt::fmt-header-only)
+
+# libtomlplusplus-dev: reading miglint.toml. Its CMake target links the shared library; the headers
+# alone, with the implementation compiled in one translation unit of ours, avoid that.
+find_path(TOMLPLUSPLUS_INCLUDE_DIR toml++/toml.h REQUIRED)
+add_library(miglint::toml INTERFACE IMPORTED)
+set_target_properties(miglint::toml PROPERTIES
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${TOMLPLUSPLUS_INCLUDE_DIR}"
+  INTERFACE_INCLUDE_DIRECTORIES "${TOMLPLUSPLUS_INCLUDE_DIR}"
+  INTERFACE_COMPILE_DEFINITIONS "TOML_HEADER_ONLY=0")
+
+# nettle-dev: SHA-256 for SARIF fingerprints and migration checksums. Its static archive links only
+# the hash functions used (libcrypto's static archive would bring its provider tables, and its
+# shared library costs a load and a constructor on every start).
+find_path(NETTLE_INCLUDE_DIR nettle/sha2.h REQUIRED)
+find_library(NETTLE_LIBRARY NAMES libnettle.a nettle REQUIRED)
+add_library(miglint::nettle UNKNOWN IMPORTED)
+set_target_properties(miglint::nettle PROPERTIES
+  IMPORTED_LOCATION "${NETTLE_LIBRARY}"
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${NETTLE_INCLUDE_DIR}"
+  INTERFACE_INCLUDE_DIRECTORIES "${NETTLE_INCLUDE_DIR}")
+
+# libpg-query-dev ships neither pkg-config nor a CMake config file; its static archive is preferred.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
-find_library(PG_QUERY_LIBRARY NAMES pg_query REQUIRED)
+find_library(MIGLINT_PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
 add_library(pg_query::pg_query UNKNOWN IMPORTED)
 set_target_properties(pg_query::pg_query PROPERTIES
-  IMPORTED_LOCATION "${PG_QUERY_LIBRARY}"
+  IMPORTED_LOCATION "${MIGLINT_PG_QUERY_LIBRARY}"
   INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}"
   INTERFACE_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}")
 
@@ -23,8 +50,15 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL
 # corpus (bench/run, LD_PRELOAD A/B), at a peak that still does not grow with the file count.
 option(MIGLINT_JEMALLOC "Link the miglint executable with jemalloc" ON)
 if(MIGLINT_JEMALLOC)
-  pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)
-  if(NOT JEMALLOC_FOUND)
+  # The static archive built for position-independent code (libjemalloc_pic.a): no shared library
+  # to load at start-up. Its initialisation still costs a one-file lint about 65 page faults, which
+  # the corpus repays many times over.
+  find_library(MIGLINT_JEMALLOC_LIBRARY NAMES libjemalloc_pic.a)
+  if(MIGLINT_JEMALLOC_LIBRARY)
+    add_library(miglint::jemalloc UNKNOWN IMPORTED)
+    set_target_properties(miglint::jemalloc PROPERTIES IMPORTED_LOCATION "${MIGLINT_JEMALLOC_LIBRARY}")
+    target_link_libraries(miglint::jemalloc INTERFACE Threads::Threads ${CMAKE_DL_LIBS} m)
+  else()
     message(WARNING "jemalloc not found: miglint will use the C library's malloc, which is slower with "
                     "several worker threads (ci/install-deps installs libjemalloc-dev)")
     set(MIGLINT_JEMALLOC OFF)

@@ -5,7 +5,7 @@
 
 namespace miglint {
 
-// SHA-256 of `data` as 64 lowercase hex digits (OpenSSL's libcrypto). Used for fingerprints that
+// SHA-256 of `data` as 64 lowercase hex digits (nettle). Used for fingerprints that
 // must be identical on every machine and in every release, which std::hash does not promise.
 std::string sha256_hex(std::string_view data);
 
