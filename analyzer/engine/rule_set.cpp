@@ -14,33 +14,48 @@ RuleSet::RuleSet(std::span<const Rule> all_rules, const std::set<std::string>& s
       enabled_.push_back(&rule);
     }
   }
-  // The driver calls a rule only for the statement kinds it looks at: one list per kind, built
-  // here once, in registry order so that findings come out as they did when every rule saw every
-  // statement.
-  enabled_by_kind_.resize(pg::kNodeKindCount);
-  for (std::size_t r = 0; r < enabled_.size(); ++r) {
-    const Rule& rule = *enabled_[r];
+  // The driver calls a rule only for the statement kinds it looks at: one list per kind, in
+  // registry order so that findings come out as they did when every rule saw every statement. The
+  // lists are laid end to end in one array (offsets per kind), built in two passes, count then
+  // fill: a few allocations rather than one per kind, which a one-file lint pays at start-up.
+  auto for_each_kind_of = [&](const Rule& rule, auto&& visit) {
     if (rule.check == nullptr) {
-      continue;
+      return;
     }
     if (rule.looks_at_every_statement()) {
-      for (std::vector<std::size_t>& rules_of_kind : enabled_by_kind_) {
-        rules_of_kind.push_back(r);
+      for (std::size_t kind = 0; kind < pg::kNodeKindCount; ++kind) {
+        visit(kind);
       }
-      continue;
+      return;
     }
-    for (pg::NodeKind kind : rule.kinds) {
-      std::vector<std::size_t>& rules_of_kind = enabled_by_kind_[static_cast<std::size_t>(kind)];
+    auto first = rule.kinds.begin();
+    for (auto kind = first; kind != rule.kinds.end(); ++kind) {
       // Once per rule, even where it names a kind twice.
-      if (kind != pg::NodeKind{} && (rules_of_kind.empty() || rules_of_kind.back() != r)) {
-        rules_of_kind.push_back(r);
+      if (*kind != pg::NodeKind{} && std::find(first, kind, *kind) == kind) {
+        visit(static_cast<std::size_t>(*kind));
       }
     }
+  };
+  kind_offsets_.assign(pg::kNodeKindCount + 1, 0);
+  for (const Rule* rule : enabled_) {
+    for_each_kind_of(*rule, [&](std::size_t kind) { ++kind_offsets_[kind + 1]; });
+  }
+  for (std::size_t kind = 0; kind < pg::kNodeKindCount; ++kind) {
+    kind_offsets_[kind + 1] += kind_offsets_[kind];
+  }
+  rules_by_kind_.resize(kind_offsets_.back());
+  std::vector<std::uint32_t> filled(kind_offsets_.begin(), kind_offsets_.end() - 1);
+  for (std::size_t r = 0; r < enabled_.size(); ++r) {
+    for_each_kind_of(*enabled_[r], [&](std::size_t kind) {
+      rules_by_kind_[filled[kind]++] = static_cast<std::uint16_t>(r);
+    });
   }
 }
 
-const std::vector<std::size_t>& RuleSet::enabled_for(pg::NodeKind kind) const {
-  return enabled_by_kind_[static_cast<std::size_t>(kind)];
+std::span<const std::uint16_t> RuleSet::enabled_for(pg::NodeKind kind) const {
+  auto index = static_cast<std::size_t>(kind);
+  return std::span<const std::uint16_t>(rules_by_kind_)
+      .subspan(kind_offsets_[index], kind_offsets_[index + 1] - kind_offsets_[index]);
 }
 
 Severity RuleSet::severity_of(std::string_view id) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 // The rules of one run: every known rule, which of them are enabled, and their severities.
+#include <cstdint>
 #include <map>
 #include <set>
 #include <span>
@@ -25,13 +26,16 @@ class RuleSet {
   bool enabled(std::string_view id) const;
   const std::vector<const Rule*>& enabled_rules() const { return enabled_; }
   // Indexes into enabled_rules() of the rules that look at statements of `kind`, in registry order.
-  const std::vector<std::size_t>& enabled_for(pg::NodeKind kind) const;
+  std::span<const std::uint16_t> enabled_for(pg::NodeKind kind) const;
   std::span<const Rule> all() const { return all_; }
 
  private:
   std::span<const Rule> all_;
   std::vector<const Rule*> enabled_;
-  std::vector<std::vector<std::size_t>> enabled_by_kind_;  // indexed by NodeKind, built once
+  // enabled_for(kind) is rules_by_kind_[kind_offsets_[kind], kind_offsets_[kind + 1]).
+  // 16-bit indexes: the rules that look at every statement are listed under each of the ~270 kinds.
+  std::vector<std::uint16_t> rules_by_kind_;
+  std::vector<std::uint32_t> kind_offsets_;
   std::map<std::string, Severity> severities_;
 };
 
