@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -35,20 +37,49 @@ void add_run_flags(CLI::App* command, RunFlags& flags) {
   command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
 }
 
+constexpr std::array<RunnerCommandInfo, 4> kRunnerCommands{{
+    {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
+    {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
+    {"plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing"},
+    {"approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)"},
+}};
+
+CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
+  for (const RunnerCommandInfo& info : kRunnerCommands) {
+    if (info.name == name) {
+      return app.add_subcommand(std::string(info.name), std::string(info.description));
+    }
+  }
+  return nullptr;  // not reached: every caller names one of kRunnerCommands
+}
+
 }  // namespace
 
+std::span<const RunnerCommandInfo> runner_commands() {
+  return kRunnerCommands;
+}
+
+bool is_runner_command(std::string_view word) {
+  return std::any_of(kRunnerCommands.begin(), kRunnerCommands.end(),
+                     [&](const RunnerCommandInfo& info) { return info.name == word; });
+}
+
+void add_runner_command_stubs(CLI::App& app) {
+  for (const RunnerCommandInfo& info : kRunnerCommands) {
+    CLI::App* command = app.add_subcommand(std::string(info.name), std::string(info.description));
+    command->prefix_command();  // the rest of the command line is miglint-runner's to parse
+    command->set_help_flag();
+  }
+}
+
 void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
-  commands.run = app.add_subcommand(
-      "run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time");
+  commands.run = add_runner_subcommand(app, "run");
   add_run_flags(commands.run, commands.run_flags);
-  commands.status = app.add_subcommand(
-      "status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)");
+  commands.status = add_runner_subcommand(app, "status");
   add_run_flags(commands.status, commands.run_flags);
-  commands.plan = app.add_subcommand(
-      "plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing");
+  commands.plan = add_runner_subcommand(app, "plan");
   add_run_flags(commands.plan, commands.run_flags);
-  commands.approve = app.add_subcommand(
-      "approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)");
+  commands.approve = add_runner_subcommand(app, "approve");
   ApproveFlags& approve = commands.approve_flags;
   commands.approve->add_option("file", approve.file, "The migration file")->required();
   commands.approve->add_option("--rule", approve.rule, "The rule id to approve")->required();
@@ -73,9 +104,9 @@ int exec_runner(int argc, char** argv) {
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
   std::filesystem::path runner =
       (error ? std::filesystem::path(argv[0]) : self).parent_path() / "miglint-runner";
+  // argv[0] stays miglint's: the runner's help and errors then name the command the user typed.
   std::vector<char*> arguments(argv, argv + argc);
   std::string program = runner.string();
-  arguments[0] = program.data();
   arguments.push_back(nullptr);
   execv(program.c_str(), arguments.data());
   std::cerr << fmt::format("miglint: error: cannot start {}: {} (it is installed beside miglint)\n", program,

@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace miglint {
 
@@ -40,7 +42,21 @@ struct RunnerCommands {
   CLI::App* approve = nullptr;
 };
 
+// Defines the runner's subcommands and their flags (miglint-runner's command line).
 void add_runner_commands(CLI::App& app, RunnerCommands& commands);
+
+// The runner's subcommands by name, with their one-line descriptions.
+struct RunnerCommandInfo {
+  std::string_view name;
+  std::string_view description;
+};
+std::span<const RunnerCommandInfo> runner_commands();
+bool is_runner_command(std::string_view word);
+
+// Lists the runner's subcommands in miglint's help, without their flags: miglint hands a runner
+// command line to miglint-runner (exec_runner) before it builds its own, so that a one-file lint
+// does not pay for defining flags it never parses; miglint-runner checks them.
+void add_runner_command_stubs(CLI::App& app);
 
 // The runner subcommand the command line chose, or nullptr.
 CLI::App* parsed_runner_command(const RunnerCommands& commands);
