@@ -29,6 +29,7 @@
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "cli/command_line.hpp"
+#include "cli/completion.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/run_table.hpp"
 #include "cli/runner_commands.hpp"
@@ -486,6 +487,13 @@ int main(int argc, char** argv) {
   RunnerCommands runner_commands;
   add_runner_commands(app, runner_commands);
 
+  if (is_completion_request(argc, argv)) {
+    std::vector<std::string> rule_ids;
+    for (const Rule& rule : all_rules()) {
+      rule_ids.emplace_back(rule.id);
+    }
+    return print_completion(app, argc, argv, {{"explain", rule_ids}});
+  }
   if (std::optional<int> code = parse_command_line(app, argc, argv)) {
     return *code == 0 ? kExitClean : kExitError;
   }
