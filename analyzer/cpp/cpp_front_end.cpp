@@ -68,8 +68,8 @@ const FrontEndApi* load_front_end(std::string* why_not) {
       return;
     }
     failure = fmt::format(
-        "C++ sources need miglint's C++ front end (libmiglint_cpp.so, built when Clang 16 is found), "
-        "which is not installed (looked at {})",
+        "C++ sources need miglint's C++ front end (libmiglint_cpp.so, built when Clang 16 is found; "
+        "the miglint-cpp package), which is not installed (looked at {})",
         fmt::join(tried, ", "));
   });
   if (api == nullptr && why_not != nullptr) {
