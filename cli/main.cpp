@@ -29,6 +29,7 @@
 #include "analyzer/report/reporter.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "cli/command_line.hpp"
+#include "cli/completion.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/run_table.hpp"
 #include "cli/runner_commands.hpp"
@@ -488,8 +489,17 @@ int main(int argc, char** argv) {
   CLI::App* explain_cmd = app.add_subcommand("explain", "Print a rule's documentation");
   explain_cmd->add_option("rule", explain_id, "Rule id")->required();
 
+  if (is_completion_request(argc, argv)) {
+    // The completions also cover the runner's flags, which a lint never defines (stubs below).
+    RunnerCommands runner_commands;
+    add_runner_commands(app, runner_commands);
+    std::vector<std::string> rule_ids;
+    for (const Rule& rule : all_rules()) {
+      rule_ids.emplace_back(rule.id);
+    }
+    return print_completion(app, argc, argv, {{"explain", rule_ids}});
+  }
   add_runner_command_stubs(app);
-
   if (std::optional<int> code = parse_command_line(app, argc, argv)) {
     return *code == 0 ? kExitClean : kExitError;
   }

@@ -15,8 +15,9 @@ namespace miglint::cpp {
 
 namespace {
 
-// Where libmiglint_cpp.so may be: $MIGLINT_CPP_FRONT_END, beside the executable, the install's
-// lib/miglint, and the build tree it was built in.
+// Where libmiglint_cpp.so may be: $MIGLINT_CPP_FRONT_END, beside the executable (the build tree),
+// the install's lib/miglint relative to the executable's bin/ (so that an install prefix can move),
+// and, in builds with tests, the build tree it was built in (for the test executables).
 std::vector<std::string> front_end_candidates() {
   std::vector<std::string> candidates;
   if (const char* explicit_path = std::getenv("MIGLINT_CPP_FRONT_END");
@@ -28,8 +29,9 @@ std::vector<std::string> front_end_candidates() {
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) {
     candidates.push_back((exe.parent_path() / "libmiglint_cpp.so").string());
-    candidates.push_back(
-        (exe.parent_path() / "../lib/miglint/libmiglint_cpp.so").lexically_normal().string());
+    candidates.push_back((exe.parent_path() / MIGLINT_CPP_FRONT_END_FROM_BIN / "libmiglint_cpp.so")
+                             .lexically_normal()
+                             .string());
   }
 #ifdef MIGLINT_CPP_FRONT_END_BUILD_PATH
   candidates.emplace_back(MIGLINT_CPP_FRONT_END_BUILD_PATH);
@@ -66,8 +68,8 @@ const FrontEndApi* load_front_end(std::string* why_not) {
       return;
     }
     failure = fmt::format(
-        "C++ sources need miglint's C++ front end (libmiglint_cpp.so, built when Clang 16 is found), "
-        "which is not installed (looked at {})",
+        "C++ sources need miglint's C++ front end (libmiglint_cpp.so, built when Clang 16 is found; "
+        "the miglint-cpp package), which is not installed (looked at {})",
         fmt::join(tried, ", "));
   });
   if (api == nullptr && why_not != nullptr) {

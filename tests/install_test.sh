@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# `cmake --install` puts everything a user runs in the prefix, and the installed tree works from
+# anywhere: installed to a temporary prefix, then MOVED, it lints SQL, lints C++ with the installed
+# C++ front end (not the build tree's: the loader's log shows which module was loaded), starts the
+# runner beside it, and ships a man page and bash/zsh/fish completions that say what the program says.
+#   tests/install_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+source_dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+cmake --install "$build" --prefix "$work/installed" >"$work/install.log" || {
+  cat "$work/install.log" >&2
+  fail "cmake --install failed"
+}
+mv "$work/installed" "$work/moved"
+prefix="$work/moved"
+miglint="$prefix/bin/miglint"
+for file in bin/miglint bin/miglint-runner share/man/man1/miglint.1 share/bash-completion/completions/miglint \
+  share/zsh/vendor-completions/_miglint share/fish/vendor_completions.d/miglint.fish share/doc/miglint/README.md \
+  share/doc/miglint/LICENSE; do
+  [ -f "$prefix/$file" ] || fail "the install has no $file"
+done
+# No path into the build tree in the installed programs' run-time search paths.
+for program in "$prefix"/bin/* $(find "$prefix" -name '*.so'); do
+  if readelf -d "$program" | grep -E 'RPATH|RUNPATH' | grep -F "$build"; then
+    fail "$program searches the build tree for libraries"
+  fi
+done
+
+cd "$source_dir"
+
+# A SQL lint of the examples: findings, exit status 1.
+status=0
+"$miglint" lint examples/migrations >"$work/sql.out" 2>&1 || status=$?
+[ "$status" -eq 1 ] || fail "miglint lint examples/migrations exited with $status, not 1: $(cat "$work/sql.out")"
+grep -qE '^examples/migrations/[^:]+\.sql:[0-9]+:[0-9]+: warning: .*\[[a-z-]+\]$' "$work/sql.out" ||
+  fail "no finding in the lint of examples/migrations: $(cat "$work/sql.out")"
+echo "ok: the moved install lints examples/migrations (exit 1, $(grep -c ': warning: ' "$work/sql.out") findings)"
+
+# A C++ lint, when the C++ front end is installed: the finding of the fixture's snapshot, at its
+# file:line:col, read by the module of the moved install.
+module=$(find "$prefix" -name libmiglint_cpp.so)
+if [ -n "$module" ]; then
+  fixture=fixtures/cpp/escapes.cpp
+  read -r where rule severity <"$fixture.snap"
+  status=0
+  LD_DEBUG=libs LD_DEBUG_OUTPUT="$work/loader" "$miglint" lint "$fixture" >"$work/cpp.out" 2>&1 || status=$?
+  [ "$status" -eq 1 ] || fail "miglint lint $fixture exited with $status, not 1: $(cat "$work/cpp.out")"
+  grep -qF "$where: $severity: " "$work/cpp.out" && grep -qF "[$rule]" "$work/cpp.out" ||
+    fail "the lint of $fixture has no $rule finding at $where: $(cat "$work/cpp.out")"
+  loaded=$(cat "$work/loader".* | sed -n 's/.*calling init: \(.*libmiglint_cpp\.so\)$/\1/p' | sort -u)
+  [ "$loaded" = "$module" ] || fail "the C++ lint loaded '${loaded:-no module}', not the installed $module"
+  echo "ok: the moved install lints $fixture ($rule at $where) with its own $module"
+else
+  echo "SKIPPED: the C++ lint: this build has no C++ front end (Clang 16 not found)"
+fi
+
+# `miglint run` and friends start the miglint-runner installed beside miglint.
+"$miglint" run --help >"$work/run-help.out" 2>&1 || fail "miglint run --help failed: $(cat "$work/run-help.out")"
+grep -q -- '--lock-timeout' "$work/run-help.out" || fail "miglint run --help does not list --lock-timeout"
+status=0
+env -u MIGLINT_DATABASE_URL "$miglint" status --db 'postgresql://nobody@127.0.0.1:1/none?connect_timeout=2' \
+  examples/migrations >"$work/status.out" 2>&1 || status=$?
+if grep -q 'cannot start' "$work/status.out" || [ "$status" -ne 2 ]; then
+  fail "miglint status did not reach the installed miglint-runner (exit $status): $(cat "$work/status.out")"
+fi
+echo "ok: miglint run --help, and miglint status runs the installed miglint-runner ($(head -c 80 "$work/status.out"))"
+
+# The man page renders, and names every subcommand and every rule the program knows.
+page="$prefix/share/man/man1/miglint.1"
+if command -v groff >/dev/null; then
+  groff -man -Tutf8 -ww -z "$page" 2>"$work/groff.err"
+  [ ! -s "$work/groff.err" ] || fail "groff warns about miglint.1: $(cat "$work/groff.err")"
+  if command -v man >/dev/null; then
+    MANWIDTH=100 man -l "$page" >"$work/man.out" 2>&1 || fail "man -l miglint.1 failed: $(cat "$work/man.out")"
+  else
+    groff -man -Tutf8 "$page" | sed 's/.\x08//g' >"$work/man.out"
+  fi
+  commands=$("$miglint" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }')
+  for name in $commands; do
+    grep -qE "^ +miglint $name " "$work/man.out" || fail "the man page has no usage line for miglint $name"
+  done
+  for rule in $("$miglint" rules | awk '{ print $1 }'); do
+    grep -qE "^ +$rule \(" "$work/man.out" || fail "the man page does not list the rule $rule"
+  done
+  echo "ok: miglint.1 renders without warnings and lists $(echo $commands | wc -w) commands and every rule"
+else
+  echo "SKIPPED: rendering miglint.1: neither man nor groff is installed (groff-base)"
+fi
+
+# The completions are valid scripts of their shells; bash's completes subcommands, flags and values.
+completions="$prefix/share"
+bash -n "$completions/bash-completion/completions/miglint" || fail "bash -n rejects the bash completion"
+bash_complete() {
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _miglint; printf "%s\n" "${COMPREPLY[@]}"' \
+    sh "$completions/bash-completion/completions/miglint" "$@"
+}
+[ "$(bash_complete miglint lin)" = lint ] || fail "bash completes 'miglint lin' as '$(bash_complete miglint lin)'"
+[ "$(bash_complete miglint lint --form)" = --format ] || fail "bash does not complete 'miglint lint --form'"
+[ "$(bash_complete miglint lint --format sa)" = sarif ] || fail "bash does not complete --format values"
+[ "$(bash_complete miglint explain ban-drop-c)" = ban-drop-column ] || fail "bash does not complete rule ids"
+[ "$(bash_complete miglint run --lock-t)" = --lock-timeout ] || fail "bash does not complete the runner's flags"
+echo "ok: the bash completion parses and completes subcommands, flags, --format values and rule ids"
+for shell in zsh fish; do
+  case $shell in
+    zsh) file="$completions/zsh/vendor-completions/_miglint" ;;
+    fish) file="$completions/fish/vendor_completions.d/miglint.fish" ;;
+  esac
+  if command -v $shell >/dev/null; then
+    $shell -n "$file" || fail "$shell -n rejects $file"
+    echo "ok: $shell -n accepts the $shell completion"
+  else
+    echo "SKIPPED: checking the $shell completion's syntax: $shell is not installed"
+  fi
+done
