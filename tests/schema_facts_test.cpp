@@ -71,7 +71,7 @@ class SchemaFactsTest : public ::testing::TestWithParam<unsigned> {
     lint_inputs(
         *source, options.jobs,
         [&](const std::string&) {
-          return FileSetup{options, shared, Severity::Warning};
+          return FileSetup{options, shared, Severity::Warning, nullptr};
         },
         collect(streamed));
     EXPECT_EQ(streamed, messages);
