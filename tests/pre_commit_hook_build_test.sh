@@ -2,8 +2,10 @@
 # The `miglint` pre-commit hook in a fresh repository WITHOUT miglint on PATH: the real pre-commit runs
 # `try-repo` against a committed snapshot of this checkout (its working tree, so the test needs no
 # commit first), the hook builds miglint from scratch inside pre-commit's clone (ccache makes repeated
-# test runs cheaper, but configure, build and link all run), fails naming the finding, and a second run
-# reuses the build. Then: which installed miglint the hook accepts, and two first runs serialised.
+# test runs cheaper, but configure, build and link all run) and fails naming the finding. try-repo
+# keeps no store between runs, so the cached path is tested as users run the hook: a
+# .pre-commit-config.yaml naming the repository, a first run that builds and later runs that do not.
+# Then: which installed miglint the hook accepts, and two first runs serialised.
 #   tests/pre_commit_hook_build_test.sh
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,29 +60,50 @@ printf 'ALTER TABLE t RENAME COLUMN a TO b;\n' >migrations/002_bad.sql
 printf 'CREATE TABLE good (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n' >migrations/003_good.sql
 git add migrations
 
-# Cold: builds, then fails on the finding.
+# try-repo (a store of its own in a temporary directory each time, so always cold): builds, then fails
+# on the finding.
 start=$(date +%s)
-pre-commit try-repo "$work/hookrepo" miglint --files migrations/002_bad.sql >cold.log 2>&1
-check "cold run fails on the bad migration" 1 "$?"
-echo "cold hook run (configure + build + lint): $(($(date +%s) - start)) s"
-check "cold run says it builds, and why" yes "$(contains cold.log 'building miglint once')"
-check "cold run names the rule" yes "$(contains cold.log renaming-column)"
-check "cold run names the file" yes "$(contains cold.log migrations/002_bad.sql)"
+pre-commit try-repo "$work/hookrepo" miglint --files migrations/002_bad.sql >try.log 2>&1
+check "try-repo fails on the bad migration" 1 "$?"
+echo "try-repo, hook built from scratch (configure + build + lint): $(($(date +%s) - start)) s"
+check "try-repo says it builds, and why" yes "$(contains try.log 'no miglint on PATH: building miglint once')"
+check "try-repo names the rule" yes "$(contains try.log renaming-column)"
+check "try-repo names the file" yes "$(contains try.log migrations/002_bad.sql)"
+
+# The hook as users install it: .pre-commit-config.yaml names the repository and revision; pre-commit
+# clones it into its store (PRE_COMMIT_HOME), where the build stays for the next runs.
+cat >.pre-commit-config.yaml <<CONFIG
+repos:
+  - repo: $work/hookrepo
+    rev: $(git -C "$work/hookrepo" rev-parse HEAD)
+    hooks:
+      - id: miglint
+CONFIG
+git add .pre-commit-config.yaml
+start=$(date +%s)
+pre-commit run miglint --files migrations/002_bad.sql >cold.log 2>&1
+check "first run fails on the bad migration" 1 "$?"
+echo "first pre-commit run (hook built in the store's clone; ccache may hold the objects): $(($(date +%s) - start)) s"
+check "first run builds" yes "$(contains cold.log 'building miglint once')"
 clone_binary=$(find "$PRE_COMMIT_HOME" -path '*/build-hook/cli/miglint' -type f | head -n 1)
 check "the build lives in pre-commit's clone" yes "$([ -n "$clone_binary" ] && echo yes || echo no)"
 
 # Warm: the same clone, the build reused.
 start=$(date +%s%N)
-pre-commit try-repo "$work/hookrepo" miglint --files migrations/002_bad.sql >warm.log 2>&1
+pre-commit run miglint --files migrations/002_bad.sql >warm.log 2>&1
 check "warm run fails on the bad migration" 1 "$?"
-echo "warm hook run: $((($(date +%s%N) - start) / 1000000)) ms"
+echo "warm pre-commit run: $((($(date +%s%N) - start) / 1000000)) ms"
 check "warm run does not build" no "$(contains warm.log 'building miglint')"
 check "warm run names the rule" yes "$(contains warm.log renaming-column)"
-pre-commit try-repo "$work/hookrepo" miglint --files migrations/003_good.sql >good.log 2>&1
+pre-commit run miglint --files migrations/003_good.sql >good.log 2>&1
 check "the good migration passes" 0 "$?"
-pre-commit try-repo "$work/hookrepo" miglint --all-files >all.log 2>&1
+pre-commit run miglint --all-files >all.log 2>&1
 check "--all-files fails on the bad migration" 1 "$?"
 check "--all-files names the rule" yes "$(contains all.log renaming-column)"
+pre-commit install >/dev/null && git commit -qm "bad migration" >commit.log 2>&1
+check "as a git hook, the commit is refused" 1 "$?"
+check "naming the rule" yes "$(contains commit.log renaming-column)"
+check "and nothing was committed" no "$(git rev-parse -q --verify HEAD >/dev/null && echo yes || echo no)"
 
 # Which miglint on PATH the hook uses: a fake one answers FAKE-MIGLINT and exits 3 when it is run.
 wanted=$(sed -n 's/^project(miglint VERSION \([0-9][0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
@@ -125,7 +148,7 @@ check "without building" no "$(contains waiting.log 'building miglint')"
 check "and reports the finding" yes "$(contains waiting.log renaming-column)"
 
 if [ "$failed" -ne 0 ]; then
-  for f in cold warm good all fake waiting; do echo "--- $f.log"; cat "$f.log" 2>/dev/null; done
+  for f in try cold warm good all commit fake waiting; do echo "--- $f.log"; cat "$f.log" 2>/dev/null; done
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
