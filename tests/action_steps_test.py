@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+CHECKOUT = Path(__file__).resolve().parent.parent
+ACTION = yaml.safe_load((CHECKOUT / "action.yml").read_text(encoding="utf-8"))
+ROOT = None  # the action's directory: a copy of the checkout's files, as the runner downloads it
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
@@ -65,6 +66,8 @@ class Job:
                 env.update({k: self.expand(v) for k, v in step.get("env", {}).items()})
                 result = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, cwd=ROOT,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                if step["name"].startswith("Build"):
+                    shutil.rmtree(ROOT / "build-action", ignore_errors=True)  # the next job's checkout is fresh
                 self.log = getattr(self, "log", "") + f"--- {step['name']} ({result.returncode})\n{result.stdout}"
                 for line in output_file.read_text().splitlines():
                     name, _, value = line.partition("=")
@@ -97,15 +100,23 @@ def main():
             failed += 1
             print(f"FAIL: {what}: expected [{expected}], got [{actual}]")
 
+    global ROOT
     work = Path(tempfile.mkdtemp(prefix="miglint-action-"))
     try:
+        ROOT = work / "action"
+        files = subprocess.run(["git", "-C", str(CHECKOUT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                               check=True, stdout=subprocess.PIPE).stdout.decode().split("\0")
+        for name in filter(None, files):
+            if (CHECKOUT / name).is_file():
+                (ROOT / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(CHECKOUT / name, ROOT / name)
         store = work / "cache-store"
         store.mkdir()
         # PATH without any miglint (the build trees of checkouts put theirs on PATH).
         path = ":".join(d for d in os.environ["PATH"].split(":") if d and not (Path(d) / "miglint").exists())
         if len(sys.argv) > 1 and sys.argv[1] == "CCACHE" and shutil.which("ccache"):
             os.environ["CMAKE_CXX_COMPILER_LAUNCHER"] = os.environ["CMAKE_C_COMPILER_LAUNCHER"] = "ccache"
-            os.environ["CCACHE_BASEDIR"] = str(ROOT.parent)
+            os.environ["CCACHE_BASEDIR"] = str(ROOT)  # the hook's builds share these objects
         inputs = {"paths": "examples/migrations", "upload-sarif": "false", "sarif-file": str(work / "out.sarif")}
         build_steps = {"Build and install miglint (cache miss)", "Save miglint to the cache"}
 

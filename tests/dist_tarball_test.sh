@@ -21,7 +21,7 @@ check "one top directory" "miglint-$version" "$(ls "$work/unpacked")"
 unpacked="$work/unpacked/miglint-$version"
 check "bin/miglint runs" "miglint $version" "$("$unpacked/bin/miglint" --version)"
 check "bin/miglint-runner is beside it" yes "$([ -x "$unpacked/bin/miglint-runner" ] && echo yes || echo no)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 "$build_dir/cli/miglint" lint --format json examples >"$work/expected.json"
 expected_status=$?
 "$unpacked/bin/miglint" lint --format json examples >"$work/actual.json"

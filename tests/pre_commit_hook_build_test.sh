@@ -52,7 +52,7 @@ if command -v miglint >/dev/null 2>&1; then
   export PATH="$work/old-miglint:$PATH"
 fi
 
-mkdir "$work/project" && cd "$work/project"
+mkdir "$work/project" && cd "$work/project" || exit 1
 git init -q -b main . && git config user.email t@example.com && git config user.name test
 mkdir migrations
 printf 'CREATE TABLE t (a varchar(20));\n' >migrations/001_create.sql
