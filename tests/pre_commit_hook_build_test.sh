@@ -134,8 +134,9 @@ shared="$work/shared-build"
 mkdir -p "$shared"
 exec 8>"$shared/.hook-build.lock"
 flock 8
+# (8>&-: the waiter must not inherit the test's hold of the lock.)
 MIGLINT_HOOK_BUILD_DIR="$shared" "$(dirname "$clone_binary")/../../ci/pre-commit-hook" migrations/002_bad.sql \
-  >waiting.log 2>&1 &
+  >waiting.log 2>&1 8>&- &
 waiter=$!
 sleep 2
 check "a second first run waits for the lock" yes "$(kill -0 "$waiter" 2>/dev/null && echo yes || echo no)"
