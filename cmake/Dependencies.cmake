@@ -11,6 +11,15 @@ find_package(simdjson REQUIRED)        # libsimdjson-dev: decoding libpg_query's
 find_package(nlohmann_json REQUIRED)   # nlohmann-json3-dev: writing JSON reports
 find_package(CLI11 REQUIRED)           # libcli11-dev: command-line parsing
 
+# An imported library from a header directory and a library file (its static archive first).
+function(miglint_import_library target include_dir library)
+  add_library(${target} UNKNOWN IMPORTED)
+  set_target_properties(${target} PROPERTIES
+    IMPORTED_LOCATION "${library}"
+    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${include_dir}"
+    INTERFACE_INCLUDE_DIRECTORIES "${include_dir}")
+endfunction()
+
 add_library(miglint::fmt INTERFACE IMPORTED)
 target_link_libraries(miglint::fmt INTERFACE fmt::fmt-header-only)
 
@@ -28,20 +37,12 @@ set_target_properties(miglint::toml PROPERTIES
 # shared library costs a load and a constructor on every start).
 find_path(NETTLE_INCLUDE_DIR nettle/sha2.h REQUIRED)
 find_library(NETTLE_LIBRARY NAMES libnettle.a nettle REQUIRED)
-add_library(miglint::nettle UNKNOWN IMPORTED)
-set_target_properties(miglint::nettle PROPERTIES
-  IMPORTED_LOCATION "${NETTLE_LIBRARY}"
-  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${NETTLE_INCLUDE_DIR}"
-  INTERFACE_INCLUDE_DIRECTORIES "${NETTLE_INCLUDE_DIR}")
+miglint_import_library(miglint::nettle "${NETTLE_INCLUDE_DIR}" "${NETTLE_LIBRARY}")
 
 # libpg-query-dev ships neither pkg-config nor a CMake config file; its static archive is preferred.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
 find_library(MIGLINT_PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
-add_library(pg_query::pg_query UNKNOWN IMPORTED)
-set_target_properties(pg_query::pg_query PROPERTIES
-  IMPORTED_LOCATION "${MIGLINT_PG_QUERY_LIBRARY}"
-  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}"
-  INTERFACE_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}")
+miglint_import_library(pg_query::pg_query "${PG_QUERY_INCLUDE_DIR}" "${MIGLINT_PG_QUERY_LIBRARY}")
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL client (tests; the runner)

@@ -9,6 +9,13 @@ set -euo pipefail
 miglint="$1"
 sql="$2"
 fail=0
+# The libraries a one-file lint may load: the dynamic loader, the C and C++ runtimes, libsimdjson.
+expected() {
+  case "$1" in
+    libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | libsimdjson.so.* | ld-linux*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
 if ! LC_ALL=C readelf -h "$miglint" | grep -Eq 'Type: +EXEC'; then
   echo "FAIL: $miglint is position-independent (readelf -h: $(LC_ALL=C readelf -h "$miglint" | grep 'Type:'))" >&2
   fail=1
@@ -16,13 +23,10 @@ fi
 needed=$(LC_ALL=C readelf -d "$miglint" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort)
 echo "NEEDED: $(echo $needed)"
 for library in $needed; do
-  case "$library" in
-    libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | libsimdjson.so.* | ld-linux*) ;;
-    *)
-      echo "FAIL: $miglint needs $library at start-up" >&2
-      fail=1
-      ;;
-  esac
+  if ! expected "$library"; then
+    echo "FAIL: $miglint needs $library at start-up" >&2
+    fail=1
+  fi
 done
 # What the loader really loads for a one-file lint (also libraries needed by libraries).
 log=$(mktemp)
@@ -35,13 +39,10 @@ if [ -z "$loaded" ]; then
 fi
 echo "loaded: $(echo $loaded)"
 for library in $loaded; do
-  case "$library" in
-    libc.so.* | libm.so.* | libstdc++.so.* | libgcc_s.so.* | libsimdjson.so.* | ld-linux*) ;;
-    *)
-      echo "FAIL: a one-file lint loaded $library" >&2
-      fail=1
-      ;;
-  esac
+  if ! expected "$library"; then
+    echo "FAIL: a one-file lint loaded $library" >&2
+    fail=1
+  fi
 done
 [ "$fail" -eq 0 ] && echo "ok: miglint is not a PIE and loads only the C/C++ runtimes and libsimdjson"
 exit "$fail"
