@@ -296,10 +296,10 @@ Expected<Config> load_config(const std::string& path, const std::set<std::string
         read_lint_table(reader, value, config.lint);
         continue;
       }
-      auto table = std::find_if(tables.begin(), tables.end(),
+      auto owned = std::find_if(tables.begin(), tables.end(),
                                 [&](const ConfigTable& candidate) { return candidate.name == key.str(); });
-      if (table != tables.end()) {
-        config.tables[table->name] = table->read(reader, value);
+      if (owned != tables.end()) {
+        config.tables[owned->name] = owned->read(reader, value);
         continue;
       }
       if (key.str() != "overrides") {
