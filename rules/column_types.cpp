@@ -138,8 +138,12 @@ std::string TypedColumn::written_type() const {
   return normalized_type_name(type_name);
 }
 
+std::string quoted_table_name(const TypedColumn& column) {
+  return quote_name(display_name(pg::RangeVar(column.relation)));
+}
+
 std::string column_label(const TypedColumn& column) {
-  return fmt::format("{} of table {}", quote_name(column.column), quote_name(display_name(column.relation)));
+  return fmt::format("{} of table {}", quote_name(column.column), quoted_table_name(column));
 }
 
 }  // namespace miglint

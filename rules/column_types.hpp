@@ -37,5 +37,7 @@ const std::vector<TypedColumn>& typed_columns(const Statement& statement);
 
 // `"column" of table "t"` for messages.
 std::string column_label(const TypedColumn& column);
+// The column's table, quoted for messages: `"t"`.
+std::string quoted_table_name(const TypedColumn& column);
 
 }  // namespace miglint

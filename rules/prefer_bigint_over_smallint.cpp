@@ -13,8 +13,7 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
       out.report(column.span(),
                  fmt::format("column {} is {}, a 2-byte integer that overflows at 32,767; changing it to "
                              "a wider type later rewrites {} and its indexes under an ACCESS EXCLUSIVE lock",
-                             column_label(column), column.written_type(),
-                             quote_name(display_name(pg::RangeVar(column.relation)))),
+                             column_label(column), column.written_type(), quoted_table_name(column)),
                  "Use bigint (or integer when the range is truly bounded): with alignment padding a "
                  "smallint often saves no space at all.");
     }

@@ -14,8 +14,7 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
                  fmt::format("column {} is {}: it stores the text as written and re-parses it on every "
                              "access, and it has no equality operator (DISTINCT, GROUP BY and UNION fail on "
                              "it) and no GIN indexing; changing it to jsonb later rewrites {}",
-                             column_label(column), column.written_type(),
-                             quote_name(display_name(pg::RangeVar(column.relation)))),
+                             column_label(column), column.written_type(), quoted_table_name(column)),
                  "Use jsonb, unless the exact input text (key order, duplicate keys, whitespace) must "
                  "be kept.");
     }

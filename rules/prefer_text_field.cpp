@@ -16,8 +16,7 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
                              "EXCLUSIVE lock on {}, and lowering it also rewrites the table under that lock, "
                              "while a CHECK on a text column can be tightened with NOT VALID and VALIDATE, "
                              "which lets reads and writes go on",
-                             column_label(column), column.written_type(),
-                             quote_name(display_name(pg::RangeVar(column.relation)))),
+                             column_label(column), column.written_type(), quoted_table_name(column)),
                  "Use text (or unbounded varchar), with `CHECK (char_length(col) <= n)` when the limit "
                  "matters; change the limit later by adding a new CHECK NOT VALID, validating it, and "
                  "dropping the old one.");

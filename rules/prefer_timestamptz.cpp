@@ -16,8 +16,7 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
                       "clients in other time zones, or around a daylight-saving change, read and "
                       "compare wrong instants; converting it later takes an ACCESS EXCLUSIVE lock on {} "
                       "and rewrites the table unless the session time zone is UTC",
-                      column_label(column), column.written_type(),
-                      quote_name(display_name(pg::RangeVar(column.relation)))),
+                      column_label(column), column.written_type(), quoted_table_name(column)),
           "Use timestamptz (timestamp with time zone): it stores an instant and converts to "
           "the session time zone on output, in the same 8 bytes.");
     }
