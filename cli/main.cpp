@@ -521,11 +521,6 @@ int main(int argc, char** argv) {
     std::cout << "wrote miglint.toml\n";
     return kExitClean;
   }
-  for (const RunnerCommandInfo& runner_command : runner_commands()) {
-    if (app.get_subcommand(std::string(runner_command.name))->parsed()) {
-      return exec_runner(argc, argv);  // named after a global flag: still the runner's to parse
-    }
-  }
   if (locks_cmd->parsed()) {
     return run_locks(locks);
   }

@@ -37,6 +37,12 @@ void add_run_flags(CLI::App* command, RunFlags& flags) {
   command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
 }
 
+// The runner's subcommands by name, with their one-line descriptions.
+struct RunnerCommandInfo {
+  std::string_view name;
+  std::string_view description;
+};
+
 constexpr std::array<RunnerCommandInfo, 4> kRunnerCommands{{
     {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
     {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
@@ -54,10 +60,6 @@ CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
 }
 
 }  // namespace
-
-std::span<const RunnerCommandInfo> runner_commands() {
-  return kRunnerCommands;
-}
 
 bool is_runner_command(std::string_view word) {
   return std::any_of(kRunnerCommands.begin(), kRunnerCommands.end(),

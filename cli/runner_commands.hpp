@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -45,12 +44,7 @@ struct RunnerCommands {
 // Defines the runner's subcommands and their flags (miglint-runner's command line).
 void add_runner_commands(CLI::App& app, RunnerCommands& commands);
 
-// The runner's subcommands by name, with their one-line descriptions.
-struct RunnerCommandInfo {
-  std::string_view name;
-  std::string_view description;
-};
-std::span<const RunnerCommandInfo> runner_commands();
+// Whether `word` names one of the runner's subcommands (run, status, plan, approve).
 bool is_runner_command(std::string_view word);
 
 // Lists the runner's subcommands in miglint's help, without their flags: miglint hands a runner
