@@ -226,3 +226,27 @@ TEST(Batching, EdgeForms) {
   EXPECT_TRUE(batched("DELETE FROM t WHERE id IN (WITH b AS (SELECT id FROM t LIMIT 10) SELECT id FROM b)"));
   EXPECT_TRUE(batched("DELETE FROM t WHERE id = (SELECT max(id) FROM t)"));
 }
+
+// A file of 1 MB or more is parsed in pieces and its comments scanned in windows (bounded memory):
+// an ignore comment and the statements far into it are found where they are.
+TEST(Linter, LargeFilesAreReadInPiecesWithFindingsWhereTheyAre) {
+  std::string filler;
+  int filler_lines = 0;
+  for (; filler.size() < (std::size_t{3} << 20); ++filler_lines) {
+    filler += "INSERT INTO seed (id, name) VALUES (" + std::to_string(filler_lines) + ", 'n');\n";
+  }
+  std::string text = filler + "-- miglint-ignore ban-drop-table -- retired in 2024\nDROP TABLE old_a;\n" +
+                     filler + "DROP TABLE old_b;\n";
+  RuleSet rules(all_rules(), {"ban-drop-table"}, {});
+  Expected<SourceFile> source = source_from_bytes("big.sql", text);
+  ASSERT_TRUE(source.has_value());
+  std::vector<Finding> findings = lint_source(*source, {}, rules).findings;
+  ASSERT_EQ(findings.size(), 2U);
+  EXPECT_EQ(findings[0].rule, "ban-drop-table");
+  EXPECT_EQ(findings[0].start.line, static_cast<uint32_t>(filler_lines + 2));
+  EXPECT_TRUE(findings[0].suppressed);
+  EXPECT_EQ(findings[1].rule, "ban-drop-table");
+  EXPECT_EQ(findings[1].start.line, static_cast<uint32_t>(2 * filler_lines + 3));
+  EXPECT_EQ(findings[1].start.column, 1U);
+  EXPECT_FALSE(findings[1].suppressed);
+}

@@ -20,6 +20,8 @@ class Node {
 
   bool valid() const { return valid_; }
   explicit operator bool() const { return valid_; }
+  // The JSON value itself (for tests and dumps: `simdjson::to_string(node.element())`).
+  simdjson::dom::element element() const { return element_; }
 
   // For a wrapped node: its node type ("ColumnRef"), else "".
   std::string_view kind() const;

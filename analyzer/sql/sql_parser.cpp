@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <new>
+#include <optional>
 
 #include "analyzer/text/ascii.hpp"
 
@@ -38,6 +40,36 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+// A document's tape and string buffer sized to what the parse wrote. simdjson sizes both for the
+// worst case of the JSON's length (8 bytes of tape and 1.7 bytes of strings per byte of JSON, most
+// never written): a file's documents, kept while it is linted, held about ten times their JSON in
+// address space. The tape format is simdjson's documented one (doc/tape.md): entry 0 is the root,
+// whose payload is the number of entries (one past the closing root); numbers take a second entry; a string
+// entry's payload is its offset in the string buffer, where a 32-bit length, the bytes and a NUL follow.
+void compact_document(simdjson::dom::document& document) {
+  constexpr uint64_t kPayload = simdjson::internal::JSON_VALUE_MASK;
+  const uint64_t* tape = document.tape.get();
+  std::size_t entries = static_cast<std::size_t>(tape[0] & kPayload);
+  std::size_t string_bytes = 0;
+  for (std::size_t i = 0; i < entries; ++i) {
+    auto type = static_cast<char>(tape[i] >> 56);
+    if (type == '"') {
+      std::size_t offset = tape[i] & kPayload;
+      uint32_t size = 0;
+      std::memcpy(&size, document.string_buf.get() + offset, sizeof(size));
+      string_bytes = std::max(string_bytes, offset + sizeof(size) + size + 1);
+    } else if (type == 'l' || type == 'u' || type == 'd') {
+      ++i;  // the number's value is the next entry
+    }
+  }
+  auto compact_tape = std::make_unique_for_overwrite<uint64_t[]>(entries);
+  std::memcpy(compact_tape.get(), tape, entries * sizeof(uint64_t));
+  auto compact_strings = std::make_unique_for_overwrite<uint8_t[]>(std::max<std::size_t>(string_bytes, 1));
+  std::memcpy(compact_strings.get(), document.string_buf.get(), string_bytes);
+  document.tape = std::move(compact_tape);
+  document.string_buf = std::move(compact_strings);
+}
+
 // Parses `text` and appends its statements, with offsets shifted by `base`. With `borrow`, the
 // tree is decoded into the parser's own document (no allocation once it is warm), which stays valid
 // until the parser's next use; otherwise into a document `out` owns.
@@ -61,6 +93,11 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
     attempt.error_offset = byte_offset_of_char(std::string_view(text, length), chars);
     pg_query_free_parse_result(result);
     return attempt;
+  }
+  if (result.parse_tree == nullptr) {
+    // libpg_query reports no error when the allocation of its JSON output fails.
+    pg_query_free_parse_result(result);
+    throw std::bad_alloc();
   }
   // simdjson reads up to SIMDJSON_PADDING bytes past the end (their contents do not matter). When
   // the allocation holding libpg_query's JSON has that much room it is parsed where it is; otherwise
@@ -93,6 +130,10 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
     return attempt;
   }
   pg_query_free_parse_result(result);
+  if (document) {
+    compact_document(*document);  // before any Node points into it
+    root = document->root();
+  }
   Node stmts = Node(root)["stmts"];
   for (Node raw : stmts) {
     auto location = static_cast<uint32_t>(raw["stmt_location"].integer());
@@ -235,10 +276,60 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
   }
 }
 
+// Large texts are parsed in pieces (Chunking): libpg_query's parse tree and JSON of one text take
+// about 35 times the text while it parses, so a 12 MB file of small statements peaked at 440 MB; in
+// pieces of 256 KB the peak is the pieces'.
+// Parses `text` in pieces, each decoded into a document of its own. The pieces are cut with the small
+// lexer (analyzer/sql/tokens.hpp) after a `;` outside parentheses and BEGIN ATOMIC bodies. Returns
+// nothing when a piece does not parse (a syntax error, a limit, or a cut the small lexer got
+// wrong): the caller parses the text as a whole then, as if it were small.
+std::optional<ParsedSql> parse_in_chunks(const char* text, std::size_t length, simdjson::dom::parser& parser,
+                                         std::size_t piece_bytes) {
+  std::string_view whole(text, length);
+  std::vector<uint32_t> cuts;  // the end of each piece but the last
+  uint32_t piece_begin = 0;
+  int depth = 0;
+  AtomicBodyTracker atomic;
+  visit_lite_tokens(whole, 0, static_cast<uint32_t>(length), [&](const Token& token) {
+    atomic.step(token);
+    if (token.is(TokenKind::OpenParen)) {
+      ++depth;
+    } else if (token.is(TokenKind::CloseParen)) {
+      depth = std::max(0, depth - 1);
+    } else if (token.is(TokenKind::Semicolon) && depth == 0 && !atomic.inside() &&
+               token.end - piece_begin >= piece_bytes) {
+      cuts.push_back(token.end);
+      piece_begin = token.end;
+    }
+    return true;
+  });
+  cuts.push_back(static_cast<uint32_t>(length));
+  ParsedSql out;
+  std::string piece;
+  uint32_t begin = 0;
+  for (uint32_t end : cuts) {
+    piece.assign(whole.substr(begin, end - begin));  // NUL-terminated for libpg_query
+    try {
+      if (!parse_into(piece.c_str(), piece.size(), begin, parser, out, false).ok) {
+        return std::nullopt;
+      }
+    } catch (const StatementTooDeep&) {
+      return std::nullopt;  // the whole-text path finds the statement and reports it
+    }
+    begin = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
-                    std::string_view original) {
+                    std::string_view original, Chunking chunking) {
+  if (length >= chunking.minimum) {
+    if (std::optional<ParsedSql> chunked = parse_in_chunks(text, length, parser, chunking.piece)) {
+      return std::move(*chunked);
+    }
+  }
   ParsedSql out;
   ParseAttempt attempt = parse_into(text, length, 0, parser, out, true);
   if (!attempt.ok && is_out_of_memory(attempt.message)) {

@@ -61,14 +61,21 @@ class StatementTooDeep : public std::runtime_error {
   uint32_t offset_;
 };
 
-// Parses `text` (NUL-terminated) whole; when that fails, splits it into statements with the scanner
+// Parses `text` (NUL-terminated) whole (a text of `chunking.minimum` bytes or more in pieces cut
+// between statements, each decoded into a document of its own, to bound libpg_query's memory; tests
+// set other sizes); when that
+// fails, splits it into statements with the scanner
 // (keeping BEGIN ATOMIC bodies whole) and parses each on its own, so that one bad statement does not
 // hide the others. `parser` is scratch space, reused across calls on one thread. Throws
 // StatementTooDeep for a statement nested too deeply, std::bad_alloc when memory runs out.
 // `original`, when given, is the text `text` was condensed from (analyzer/sql/bulk_rows.hpp: the same
 // length, some tokens blanked): failed statements' spans are measured on it, as if it was parsed.
+struct Chunking {
+  std::size_t minimum = std::size_t{1} << 20;  // texts at least this long are parsed in pieces
+  std::size_t piece = std::size_t{256} << 10;  // a piece ends at the first statement end after this
+};
 ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
-                    std::string_view original = {});
+                    std::string_view original = {}, Chunking chunking = {});
 
 // Classifies a parse error as valid newer PostgreSQL syntax. Returns "" for a real syntax error.
 // `tokens` are the statement's non-comment tokens (empty after a lexer error).

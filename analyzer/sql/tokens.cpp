@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <new>
 
 #include "analyzer/text/ascii.hpp"
 #include "analyzer/text/source_file.hpp"
@@ -52,6 +53,9 @@ std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* 
                              base + static_cast<uint32_t>(token->end), static_cast<int>(token->token)});
     }
     pg_query__scan_result__free_unpacked(scan, nullptr);
+  } else if (result.pbuf.len > 0) {
+    pg_query_free_scan_result(result);
+    throw std::bad_alloc();  // the tokens could not be unpacked: out of memory
   }
   pg_query_free_scan_result(result);
   return tokens;

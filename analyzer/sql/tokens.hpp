@@ -78,6 +78,7 @@ struct ScanError {
 };
 
 // Scans `text` with PostgreSQL's own lexer (comments included). Offsets are shifted by `base`.
+// Throws std::bad_alloc when memory runs out.
 // On a lexer error (an unterminated quoted string, say) returns no tokens and sets `error`.
 std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error);
 
