@@ -369,7 +369,6 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
     err << fmt::format("miglint: error: {}\n", problem);
     return (*session)->alive() ? kExitRefused : kExitError;
   }
-  find_first_refused(*state);  // a running migration is not pending before anything
   show(*state);
   if (state->refused()) {
     if (settings.format == RunnerFormat::Text) {
@@ -440,6 +439,9 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
         PlanTimeouts{settings.lock_timeout, settings.concurrent_lock_timeout, settings.statement_timeout,
                      settings.concurrent_statement_timeout, settings.retries};
     view.directory = settings.directory;
+    if (state.target) {
+      view.target = *state.target;
+    }
     for (const MigrationState& migration : state.migrations) {
       if (!migration.script || !migration.in_scope) {
         continue;  // nothing to run, or beyond --target

@@ -115,9 +115,10 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
     migration.in_scope = state.within_target(order);
     migration.display_path = display_path_of(settings.directory, file.relative_path);
     // A file's own problem refuses the run only when the run would apply it (within --target).
+    const std::string version = file.version;  // `file` is moved into the migration below
     auto refuse_file = [&](std::string line) {
       if (migration.in_scope) {
-        state.refuse_file(order, file.version, migration.display_path, std::move(line));
+        state.refuse_file(order, version, migration.display_path, std::move(line));
       }
     };
     Expected<std::string> bytes = read_file_bytes(file.path, max_file_size(settings));

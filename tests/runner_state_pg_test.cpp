@@ -68,6 +68,20 @@ TEST_F(RunnerState, RefusalNamesTheFirstRefusedFileAndTheTargetThatAppliesTheOne
   EXPECT_NE(plan.out.find("`miglint run --target 002`"), std::string::npos) << plan;
 }
 
+TEST_F(RunnerState, AFileThatCannotBePlannedIsNamedWithItsVersionAndSkippedByTarget) {
+  migration("001_items.sql", "CREATE TABLE items (id bigint PRIMARY KEY);\n");
+  migration("002_copy.sql", "COPY items FROM STDIN;\n");
+  Miglint::Result refused = run();
+  EXPECT_EQ(refused.exit, 1) << refused;
+  EXPECT_NE(
+      refused.err.find("(version 002): `miglint run --target 001` applies the 1 pending migration before it"),
+      std::string::npos)
+      << refused;
+  Miglint::Result applied = run({"--target", "001"});
+  EXPECT_EQ(applied.exit, 0) << applied;
+  EXPECT_EQ(versions_applied(), (std::vector<std::string>{"001"}));
+}
+
 TEST_F(RunnerState, TargetAppliesUpToItsVersionAndVetsOnlyThose) {
   three();
   Miglint::Result plan = miglint(args("plan", {"--target", "002"}));
@@ -96,6 +110,10 @@ TEST_F(RunnerState, TargetAppliesUpToItsVersionAndVetsOnlyThose) {
   Miglint::Result again = run({"--target", "002"});
   EXPECT_EQ(again.exit, 0) << again;
   EXPECT_NE(again.out.find("nothing to do: --target 002 is already applied"), std::string::npos) << again;
+  Miglint::Result plan_again = miglint(args("plan", {"--target", "002"}));
+  EXPECT_EQ(plan_again.exit, 0) << plan_again;
+  EXPECT_NE(plan_again.out.find("nothing to do: --target 002 is already applied"), std::string::npos)
+      << plan_again;
   // Without --target the refusal is back, and no pending migration comes before the refused one.
   Miglint::Result rest = run();
   EXPECT_EQ(rest.exit, 1) << rest;

@@ -165,7 +165,9 @@ void write_plan(std::ostream& out, const PlanView& plan) {
     }
     write_unapproved(out, "  ", migration.display_path, migration.unapproved);
   }
-  if (plan.migrations.empty()) {
+  if (plan.migrations.empty() && plan.target) {
+    write_target_applied(out, *plan.target);
+  } else if (plan.migrations.empty()) {
     out << fmt::format("nothing to do: every migration in {} is applied\n",
                        escape_for_message(plan.directory));
   }

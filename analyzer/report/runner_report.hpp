@@ -62,13 +62,13 @@ struct StatusMigrationView {
   std::string_view
       status;  // the text's word: "applied", "pending", "partial", "CHANGED", "running", "failed"
   // The machine-readable state: applied, pending, running, partial, failed, out_of_order, modified.
-  std::string_view state;
-  std::string_view checksum;           // SHA-256 of the file on disk
-  std::string_view recorded_checksum;  // the history's, when it has a row
-  std::string_view applied_at;         // ISO 8601 UTC, when the history records a success
-  std::optional<long long> duration_ms;
-  std::optional<RunningView> running;
-  std::optional<FailureView> failure;
+  std::string_view state{};
+  std::string_view checksum{};           // SHA-256 of the file on disk
+  std::string_view recorded_checksum{};  // the history's, when it has a row
+  std::string_view applied_at{};         // ISO 8601 UTC, when the history records a success
+  std::optional<long long> duration_ms{};
+  std::optional<RunningView> running{};
+  std::optional<FailureView> failure{};
   bool would_run = false;  // `run` (within --target) applies it
   std::string_view version;
   std::string_view name;
@@ -85,9 +85,9 @@ struct StatusMigrationView {
 struct StatusMissingView {
   std::string_view version;
   std::string_view name;
-  std::string_view recorded_checksum;
-  std::string_view applied_at;
-  std::optional<long long> duration_ms;
+  std::string_view recorded_checksum{};
+  std::string_view applied_at{};
+  std::optional<long long> duration_ms{};
 };
 struct StatusView {
   std::string_view directory;
@@ -98,10 +98,10 @@ struct StatusView {
   std::vector<StatusMissingView> missing_on_disk;  // applied, but the file is gone
   // For the JSON document (the text shows these through write_refusals).
   int server_version = 0;  // 150004
-  std::optional<std::string_view> target;
+  std::optional<std::string_view> target{};
   std::size_t pending = 0;  // migrations `run` would apply
-  std::span<const std::string> refusals;
-  std::optional<FirstRefusedView> first_refused;
+  std::span<const std::string> refusals{};
+  std::optional<FirstRefusedView> first_refused{};
 };
 void write_status(std::ostream& out, const StatusView& status);
 
@@ -141,6 +141,7 @@ struct PlanView {
   PlanTimeouts timeouts;
   std::string_view directory;
   std::vector<PlanMigrationView> migrations;  // the ones with a plan; none: "nothing to do"
+  std::optional<std::string_view> target{};   // `plan --target`
 };
 void write_plan(std::ostream& out, const PlanView& plan);
 
