@@ -35,6 +35,13 @@ void add_run_flags(CLI::App* command, RunFlags& flags) {
       "How long to wait for another runner, and for a killed runner's leftovers (default 60s)");
   command->add_option("--schema", flags.schema, "Schema of the history table (default public)");
   command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
+  command->add_option("--format", flags.format, "Output: text or json (default text; see docs/runner.md)")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+void add_target_flag(CLI::App* command, RunFlags& flags) {
+  command->add_option("--target", flags.target,
+                      "Apply the pending migrations up to and including this version only (default: all)");
 }
 
 // The runner's subcommands by name, with their one-line descriptions.
@@ -77,10 +84,14 @@ void add_runner_command_stubs(CLI::App& app) {
 void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
   commands.run = add_runner_subcommand(app, "run");
   add_run_flags(commands.run, commands.run_flags);
+  add_target_flag(commands.run, commands.run_flags);
   commands.status = add_runner_subcommand(app, "status");
   add_run_flags(commands.status, commands.run_flags);
+  commands.status->add_flag("--exit-code", commands.run_flags.exit_code,
+                            "Exit 3 when migrations are pending, 0 when up to date (default: 0 either way)");
   commands.plan = add_runner_subcommand(app, "plan");
   add_run_flags(commands.plan, commands.run_flags);
+  add_target_flag(commands.plan, commands.run_flags);
   commands.approve = add_runner_subcommand(app, "approve");
   ApproveFlags& approve = commands.approve_flags;
   commands.approve->add_option("file", approve.file, "The migration file")->required();

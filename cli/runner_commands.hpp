@@ -20,6 +20,9 @@ struct RunFlags {
   std::string lock_wait;
   std::optional<int> retries;
   std::string schema;
+  std::string target;      // run, plan
+  std::string format;      // run, status, plan: text (default) or json
+  bool exit_code = false;  // status
 };
 
 struct ApproveFlags {

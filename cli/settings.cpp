@@ -149,6 +149,11 @@ Expected<runner::RunSettingsResolved> resolve_run_settings(const RunFlags& flags
   }
   settings.retries = flags.retries.value_or(run.retries.value_or(settings.retries));
   settings.schema = !flags.schema.empty() ? flags.schema : run.schema.value_or(settings.schema);
+  if (!flags.target.empty()) {
+    settings.target = flags.target;
+  }
+  settings.format = flags.format == "json" ? runner::RunnerFormat::Json : runner::RunnerFormat::Text;
+  settings.exit_code = flags.exit_code;
   return settings;
 }
 

@@ -7,10 +7,14 @@
 #include <ostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "analyzer/text/duration.hpp"
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
+#include "runner/activity.hpp"
+#include "runner/failures.hpp"
 
 namespace miglint::runner {
 
@@ -392,6 +396,7 @@ Applier::StepResult Applier::run_in_own_transaction(MigrationState& migration, c
     result = run_statement(migration, i);
     if (!result.ok) {
       result.error.message = fmt::format("{}: {}", where(migration, i), result.error.message);
+      result.statement = i;
     }
   }
   if (result.ok) {
@@ -444,6 +449,7 @@ Applier::StepResult Applier::run_unwrapped(MigrationState& migration, const Segm
     result = run_statement(migration, segment.first);
     if (!result.ok) {
       result.error.message = fmt::format("{}: {}", where(migration, segment.first), result.error.message);
+      result.statement = segment.first;
     }
   }
   if (work_.alive() && !before.empty()) {
@@ -485,6 +491,7 @@ Applier::StepResult Applier::run_segment(MigrationState& migration, const Segmen
         result = run_statement(migration, i);
         if (!result.ok) {
           result.error.message = fmt::format("{}: {}", where(migration, i), result.error.message);
+          result.statement = i;
         } else if (closes && staged_) {
           mark_ = *staged_;  // the file's COMMIT committed it
           mark_written_ = true;
@@ -532,7 +539,8 @@ int Applier::wait_for_leftovers() {
       " OR (a.state IS NOT NULL AND a.state <> 'idle' AND a.query NOT LIKE '%pg_try_advisory_lock%' "
       "  AND NOT EXISTS (SELECT FROM pg_stat_activity o JOIN pg_locks l ON l.pid = o.pid "
       "   AND l.locktype = 'advisory' AND l.granted WHERE a.application_name LIKE 'miglint/%' "
-      "   AND o.application_name = a.application_name AND o.pid <> a.pid))) ORDER BY a.pid";
+      "   AND split_part(o.application_name, ' ', 1) = split_part(a.application_name, ' ', 1) "
+      "   AND o.pid <> a.pid))) ORDER BY a.pid";
   const std::string work_key = work_lock_key_text(settings_.schema);
   std::string ours = fmt::format("{{{},{}}}", work_.backend_pid(), watch_.backend_pid());
   auto deadline = Clock::now() + settings_.lock_wait;
@@ -634,9 +642,16 @@ int Applier::apply(MigrationState& migration) {
   // Every file starts from the session's defaults (a SET search_path of an earlier file does not
   // leak into it), and the settings this file made before the point it resumes at are made again:
   // its statements run as they would have for the runner that was interrupted.
+  last_failure_.reset();
   StepResult session = exec("RESET ALL");
   if (session.ok && work_.server_version() >= 140000) {
     session = exec("SET client_connection_check_interval = '1s'");  // as PgSession::connect sets it
+  }
+  if (session.ok && !run_id_.empty()) {
+    // Which file this run applies, for `status` in other sessions (runner/activity.hpp).
+    PgOutcome named = work_.query("SELECT set_config('application_name', $1, false)",
+                                  {applying_application_name(run_id_, ::getpid(), migration.file.version)});
+    session = StepResult{named.ok, named.error};
   }
   for (std::size_t i = 0; session.ok && i < done; ++i) {
     if (script.statements[i].session_setting) {
@@ -755,6 +770,7 @@ int Applier::apply(MigrationState& migration) {
             "again\n",
             index, index);
       }
+      record_failed_attempt(migration, result);
       return kExitRefused;
     }
     done = segment.last;
@@ -762,6 +778,29 @@ int Applier::apply(MigrationState& migration) {
   auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
   out_ << fmt::format("  done in {} ms\n", elapsed);
   return kExitDone;
+}
+
+void Applier::record_failed_attempt(const MigrationState& migration, const StepResult& result) {
+  FailedAttempt attempt{migration.file.version, migration.file.name,   migration.sha256, "",
+                        result.error.message,   result.error.sqlstate, std::nullopt,     run_id_};
+  if (result.statement) {
+    attempt.statement = static_cast<int>(*result.statement) + 1;
+    // The server's message, without the position every line of output gives it.
+    std::string prefix = where(migration, *result.statement) + ": ";
+    if (attempt.error.starts_with(prefix)) {
+      attempt.error.erase(0, prefix.size());
+    }
+  }
+  last_failure_ = attempt;
+  rollback();
+  if (!work_.alive()) {
+    return;
+  }
+  std::string problem = record_failure(work_, settings_.schema, attempt);
+  if (!problem.empty()) {
+    err_ << fmt::format("  the failed attempt could not be recorded in {}: {}\n",
+                        failures_table(settings_.schema), problem);
+  }
 }
 
 int Applier::stop_without_lock(const MigrationState& migration, std::size_t at, std::size_t applied,

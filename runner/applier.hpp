@@ -5,6 +5,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runner/database.hpp"
@@ -19,14 +20,18 @@ namespace miglint::runner {
 
 class Applier {
  public:
+  // `run_id`: the run's id (application_name `miglint/<run id>`); while a file is applied, the
+  // session running statements is named after it, this process's pid and the file's version
+  // (runner/activity.hpp), and a failed attempt is recorded with it.
   Applier(const RunSettingsResolved& settings, PgSession& work, PgSession& watch, std::ostream& out,
-          std::ostream& err)
+          std::ostream& err, std::string run_id = {})
       : settings_(settings),
         work_(work),
         watch_(watch),
         out_(out),
         err_(err),
-        table_(history_table(settings.schema)) {}
+        table_(history_table(settings.schema)),
+        run_id_(std::move(run_id)) {}
 
   // Applies one migration (resuming a partial one). Returns kExitDone, kExitRefused or kExitError.
   int apply(MigrationState& migration);
@@ -37,11 +42,16 @@ class Applier {
   // status after a message (interrupted, the database lost).
   int wait_for_leftovers();
 
+  // The failed attempt the last apply() ended with (a statement's error), as recorded in
+  // miglint_schema_migrations_failures; nullopt when it ended otherwise.
+  const std::optional<FailedAttempt>& last_failure() const { return last_failure_; }
+
  private:
   struct StepResult {
     bool ok = true;
     PgError error;
     bool history_conflict = false;  // a history write matched nothing: another runner changed the row
+    std::optional<std::size_t> statement = std::nullopt;  // the statement that failed (0-based), when one did
   };
 
   // The history row of the migration being applied, as this runner read it or last wrote it: every
@@ -104,6 +114,10 @@ class Applier {
   HistoryMark mark_;                   // the applied migration's history row, as read or written
   bool mark_written_ = false;          // this runner has written that row
   std::optional<HistoryMark> staged_;  // written inside the open transaction, not committed yet
+  std::string run_id_;
+  std::optional<FailedAttempt> last_failure_;
+  // Records the failed attempt (after the rollback, on the session that ran it) and keeps it.
+  void record_failed_attempt(const MigrationState& migration, const StepResult& result);
 };
 
 // The advisory lock: one runner at a time per history table, polled with pg_try_advisory_lock on

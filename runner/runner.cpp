@@ -41,16 +41,17 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string_view status_word(MigrationState::Status status) {
-  switch (status) {
+// The word `status` prints (its text predates the machine-readable states, and stays).
+std::string_view status_word(const MigrationState& migration) {
+  switch (migration.status) {
     case MigrationState::Status::Applied:
       return "applied";
-    case MigrationState::Status::Pending:
-      return "pending";
-    case MigrationState::Status::Partial:
-      return "partial";
     case MigrationState::Status::Changed:
       return "CHANGED";
+    case MigrationState::Status::Partial:
+      return migration.running ? "running" : "partial";
+    case MigrationState::Status::Pending:
+      return migration.running ? "running" : migration.failure ? "failed" : "pending";
   }
   return "";
 }
@@ -84,74 +85,264 @@ std::string new_run_id() {
   return fmt::format("{:08x}{:08x}", device(), device());
 }
 
+// Usage errors found before connecting (exit 2): no database, a migrations directory that is not
+// there, a --target no migration has.
+bool check_usage(const RunSettingsResolved& settings, std::ostream& err) {
+  if (!check_settings(settings, err)) {
+    return false;
+  }
+  std::error_code error;
+  if (!fs::is_directory(settings.directory, error)) {
+    err << fmt::format("miglint: error: {}: no such migrations directory\n",
+                       escape_for_message(settings.directory));
+    return false;
+  }
+  if (settings.target) {
+    // Two files with one version are refused later, with both named: only a version no file has is
+    // a usage error.
+    Expected<MigrationDirectory> directory = discover_migrations(settings.directory);
+    if (directory &&
+        std::none_of(directory->migrations.begin(), directory->migrations.end(),
+                     [&](const MigrationFile& file) { return file.version == *settings.target; })) {
+      err << fmt::format("miglint: error: --target {}: no migration in {} has this version\n",
+                         escape_for_message(*settings.target), escape_for_message(settings.directory));
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<FirstRefusedView> first_refused_view(const SetState& state) {
+  if (!state.first_refused || state.refused_as_a_whole) {
+    return std::nullopt;  // drift or history problems refuse every run: --target cannot help
+  }
+  const FirstRefused& first = *state.first_refused;
+  FirstRefusedView view{first.version, first.display_path, std::nullopt, first.pending_before};
+  if (first.target_before) {
+    view.target_before = *first.target_before;
+  }
+  return view;
+}
+
+bool would_run(const MigrationState& migration) {
+  return waits_to_run(migration) && migration.in_scope;
+}
+
+// Every migration as `status` shows it (text and JSON), and what the JSON documents say on top.
+StatusView status_view(const SetState& state, const RunSettingsResolved& settings) {
+  StatusView view;
+  view.directory = settings.directory;
+  view.server_major = state.server_major;
+  view.schema = settings.schema;
+  view.history_table = kHistoryTable;
+  view.server_version = state.server_version;
+  if (state.target) {
+    view.target = *state.target;
+  }
+  view.refusals = state.refusals;
+  view.first_refused = first_refused_view(state);
+  for (const MigrationState& migration : state.migrations) {
+    StatusMigrationView& shown = view.migrations.emplace_back();
+    shown.status = status_word(migration);
+    shown.state = state_name(migration);
+    shown.version = migration.file.version;
+    shown.name = migration.file.name;
+    shown.display_path = migration.display_path;
+    shown.checksum = migration.sha256;
+    if (migration.row) {
+      shown.recorded_checksum = migration.row->checksum;
+      if (migration.row->success) {
+        shown.applied_at = migration.row->applied_at;
+        shown.duration_ms = migration.row->duration_ms;
+      }
+    }
+    if (migration.status == MigrationState::Status::Partial) {
+      shown.statements_applied = {migration.row->statements_applied, migration.row->statements_total};
+      shown.interrupted_statement = migration.row->running_statement;
+    } else if (migration.status == MigrationState::Status::Changed) {
+      shown.checksums = {short_hash(migration.row->checksum), short_hash(migration.sha256)};
+    }
+    if (migration.running) {
+      shown.running = RunningView{migration.running->runner_pid, migration.running->backend_pid};
+    }
+    if (migration.failure && waits_to_run(migration)) {
+      const FailedAttempt& failure = *migration.failure;
+      shown.failure = FailureView{failure.attempted_at, failure.error, failure.sqlstate, failure.statement};
+    }
+    shown.script_error = migration.script_error;
+    shown.unapproved = unapproved_views(migration);
+    shown.out_of_order = migration.out_of_order;
+    shown.would_run = would_run(migration);
+    view.pending += shown.would_run ? 1 : 0;
+  }
+  for (const HistoryRow& row : state.missing_on_disk) {
+    view.missing_on_disk.push_back(StatusMissingView{row.version, row.name, row.checksum,
+                                                     row.success ? row.applied_at : "", row.duration_ms});
+  }
+  return view;
+}
+
+// Writes through to another stream and keeps the first `miglint: error: ` line: the error of
+// `run`'s JSON document is the one its text states.
+class ErrorCapture : public std::streambuf {
+ public:
+  explicit ErrorCapture(std::ostream& target) : target_(target) {}
+  std::string first_error() const {
+    constexpr std::string_view kPrefix = "miglint: error: ";
+    std::size_t at = text_.find(kPrefix);
+    if (at == std::string::npos) {
+      return {};
+    }
+    std::size_t end = text_.find('\n', at);
+    return text_.substr(at + kPrefix.size(),
+                        end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
+  }
+
+ protected:
+  int overflow(int c) override {
+    if (c != traits_type::eof()) {
+      text_.push_back(static_cast<char>(c));
+      target_.put(static_cast<char>(c));
+    }
+    return c;
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    text_.append(data, static_cast<std::size_t>(size));
+    target_.write(data, size);
+    return size;
+  }
+  int sync() override {
+    target_.flush();
+    return 0;
+  }
+
+ private:
+  std::ostream& target_;
+  std::string text_;
+};
+
 }  // namespace
 
-int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
-  if (!check_settings(settings, err)) {
+int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err_stream) {
+  if (!check_usage(settings, err_stream)) {
     return kExitError;
   }
+  const bool json = settings.format == RunnerFormat::Json;
+  ErrorCapture capture(err_stream);
+  std::ostream captured_err(&capture);
+  std::ostream& err = json ? captured_err : err_stream;
+  // With --format json, stdout carries the document alone: progress goes to stderr, as text.
+  std::ostream& progress = json ? err : out;
+  RunView report;
+  report.directory = settings.directory;
+  report.schema = settings.schema;
+  report.history_table = kHistoryTable;
+  if (settings.target) {
+    report.target = *settings.target;
+  }
+  std::optional<SetState> state;
+  // The exit status, and with --format json the document saying so.
+  auto finish = [&](int code, std::string_view outcome) {
+    if (json) {
+      report.outcome = outcome;
+      if (outcome == "failed" && !report.error) {
+        report.error = RunErrorView{capture.first_error(), "", "", "", std::nullopt};
+      }
+      err.flush();
+      write_run_json(out, report);
+    }
+    return code;
+  };
   install_signal_handlers();
   Redactor redact(settings.database_url);
-  const std::string application_name = "miglint/" + new_run_id();
+  const std::string run_id = new_run_id();
+  const std::string application_name = run_application_name(run_id);
   Expected<std::unique_ptr<PgSession>> watch =
       PgSession::connect(settings.database_url, redact, application_name);
   if (!watch) {
     err << fmt::format("miglint: error: {}\n", watch.error().message);
-    return kExitError;
+    return finish(kExitError, "failed");
   }
+  report.server_version = (*watch)->server_version();
   bool connection_lost = false;
-  if (!acquire_runner_lock(**watch, settings, out, err, connection_lost)) {
-    return connection_lost ? kExitError : kExitRefused;
+  if (!acquire_runner_lock(**watch, settings, progress, err, connection_lost)) {
+    return connection_lost ? finish(kExitError, "failed") : finish(kExitRefused, "refused");
   }
   Expected<std::unique_ptr<PgSession>> work =
       PgSession::connect(settings.database_url, redact, application_name);
   if (!work) {
     err << fmt::format("miglint: error: {}\n", work.error().message);
-    return kExitError;
+    return finish(kExitError, "failed");
   }
-  Applier applier(settings, **work, **watch, out, err);
+  Applier applier(settings, **work, **watch, progress, err, run_id);
   // The history is read only once no earlier runner's session can still write to it: a runner
   // whose lock session ended may still be finishing a statement.
   if (int waited = applier.wait_for_leftovers(); waited != kExitDone) {
-    return waited;
+    return finish(waited, waited == kExitRefused ? "refused" : "failed");
   }
   // Vetting comes before any write: a refused run leaves the database as it found it.
-  Expected<SetState> state = load_state(settings, **watch);
-  if (!state) {
-    err << fmt::format("miglint: error: {}\n", state.error().message);
-    return (*watch)->alive() ? kExitRefused : kExitError;
+  Expected<SetState> loaded = load_state(settings, **watch);
+  if (!loaded) {
+    err << fmt::format("miglint: error: {}\n", loaded.error().message);
+    return (*watch)->alive() ? finish(kExitRefused, "refused") : finish(kExitError, "failed");
   }
+  state = std::move(*loaded);
+  report.refusals = state->refusals;
+  report.first_refused = first_refused_view(*state);
   if (state->refused()) {
     write_refusals(err, "miglint: refusing to run: nothing was applied", state->refusals);
     for (const MigrationState& migration : state->migrations) {
       print_unapproved(migration, err, "    ");
+      if (!migration.unapproved.empty()) {
+        report.unapproved.push_back(
+            RunUnapprovedView{migration.file.version, migration.display_path, unapproved_views(migration)});
+      }
     }
-    return kExitRefused;
+    if (report.first_refused) {
+      write_first_refused(err, *report.first_refused);
+    }
+    return finish(kExitRefused, "refused");
   }
   std::vector<MigrationState*> pending;
   for (MigrationState& migration : state->migrations) {
-    if (migration.status == MigrationState::Status::Pending ||
-        migration.status == MigrationState::Status::Partial) {
+    if (would_run(migration)) {
       pending.push_back(&migration);
     }
   }
+  report.pending = pending.size();
   if (pending.empty()) {
-    write_nothing_to_do(out, state->migrations.size(), settings.directory);
-    return kExitDone;
+    if (state->target) {
+      write_target_applied(progress, *state->target);
+    } else {
+      write_nothing_to_do(progress, state->migrations.size(), settings.directory);
+    }
+    return finish(kExitDone, "done");
   }
   if (!ensure_history_table(**work, settings.schema, err)) {
-    return (*work)->alive() ? kExitRefused : kExitError;
+    return (*work)->alive() ? finish(kExitRefused, "failed") : finish(kExitError, "failed");
   }
-  (*work)->show_notices(&out);
+  (*work)->show_notices(&progress);
   for (MigrationState* migration : pending) {
+    auto started = Clock::now();
     int status = applier.apply(*migration);
     if (status != kExitDone) {
-      return status;
+      if (const std::optional<FailedAttempt>& failed = applier.last_failure()) {
+        report.error = RunErrorView{failed->error, failed->sqlstate, failed->version, migration->display_path,
+                                    failed->statement};
+      } else {
+        report.error = RunErrorView{capture.first_error(), "", migration->file.version,
+                                    migration->display_path, std::nullopt};
+      }
+      return finish(status, "failed");
     }
+    report.applied.push_back(
+        AppliedView{migration->file.version, migration->file.name, migration->display_path,
+                    std::chrono::duration_cast<milliseconds>(Clock::now() - started).count(),
+                    migration->script->statements.size()});
   }
   (*watch)->query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", {lock_key_text(settings.schema)});
-  write_applied(out, pending.size());
-  return kExitDone;
+  write_applied(progress, pending.size());
+  return finish(kExitDone, "done");
 }
 
 namespace {
@@ -159,7 +350,7 @@ namespace {
 // Connects, reads the state (no writes) and hands it to `show`; the exit status of `status` and `plan`.
 int show_state(const RunSettingsResolved& settings, const std::string& command, std::ostream& out,
                std::ostream& err, const std::function<void(const SetState&)>& show) {
-  if (!check_settings(settings, err)) {
+  if (!check_usage(settings, err)) {
     return kExitError;
   }
   Redactor redact(settings.database_url);
@@ -174,10 +365,24 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
     err << fmt::format("miglint: error: {}\n", state.error().message);
     return (*session)->alive() ? kExitRefused : kExitError;
   }
+  if (std::string problem = mark_running(*state, **session, settings.schema); !problem.empty()) {
+    err << fmt::format("miglint: error: {}\n", problem);
+    return (*session)->alive() ? kExitRefused : kExitError;
+  }
   show(*state);
   if (state->refused()) {
-    write_refusals(out, "miglint run would refuse:", state->refusals);
+    if (settings.format == RunnerFormat::Text) {
+      write_refusals(out, "miglint run would refuse:", state->refusals);
+      if (std::optional<FirstRefusedView> first = first_refused_view(*state)) {
+        write_first_refused(out, *first);
+      }
+    }
     return kExitRefused;
+  }
+  if (settings.exit_code &&
+      std::any_of(state->migrations.begin(), state->migrations.end(),
+                  [](const MigrationState& migration) { return waits_to_run(migration); })) {
+    return kExitPending;
   }
   return kExitDone;
 }
@@ -186,27 +391,12 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
 
 int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
   return show_state(settings, "status", out, err, [&](const SetState& state) {
-    StatusView view{settings.directory, state.server_major, settings.schema, kHistoryTable, {}, {}};
-    for (const MigrationState& migration : state.migrations) {
-      StatusMigrationView& shown = view.migrations.emplace_back();
-      shown.status = status_word(migration.status);
-      shown.version = migration.file.version;
-      shown.name = migration.file.name;
-      shown.display_path = migration.display_path;
-      if (migration.status == MigrationState::Status::Partial) {
-        shown.statements_applied = {migration.row->statements_applied, migration.row->statements_total};
-        shown.interrupted_statement = migration.row->running_statement;
-      } else if (migration.status == MigrationState::Status::Changed) {
-        shown.checksums = {short_hash(migration.row->checksum), short_hash(migration.sha256)};
-      }
-      shown.script_error = migration.script_error;
-      shown.unapproved = unapproved_views(migration);
-      shown.out_of_order = migration.out_of_order;
+    StatusView view = status_view(state, settings);
+    if (settings.format == RunnerFormat::Json) {
+      write_status_json(out, view);
+    } else {
+      write_status(out, view);
     }
-    for (const HistoryRow& row : state.missing_on_disk) {
-      view.missing_on_disk.push_back(StatusMissingView{row.version, row.name});
-    }
-    write_status(out, view);
   });
 }
 
@@ -249,9 +439,12 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
         PlanTimeouts{settings.lock_timeout, settings.concurrent_lock_timeout, settings.statement_timeout,
                      settings.concurrent_statement_timeout, settings.retries};
     view.directory = settings.directory;
+    if (state.target) {
+      view.target = *state.target;
+    }
     for (const MigrationState& migration : state.migrations) {
-      if (!migration.script) {
-        continue;
+      if (!migration.script || !migration.in_scope) {
+        continue;  // nothing to run, or beyond --target
       }
       const MigrationScript& script = *migration.script;
       std::size_t done = migration.row ? static_cast<std::size_t>(migration.row->statements_applied) : 0;
@@ -269,6 +462,9 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
         }
         PlanSegmentView& shown_segment = shown.segments.emplace_back();
         shown_segment.kind = segment_kind_name(segment.kind);
+        const ScriptStatement& opening = script.statements[segment.first];
+        shown_segment.transactional = segment.kind != Segment::Kind::Autocommit ||
+                                      !(opening.outside_transaction || opening.controls_transaction);
         shown_segment.first = segment.first + 1;
         shown_segment.last = segment.last;
         if (segment.kind == Segment::Kind::Wrapped) {
@@ -289,6 +485,10 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
         }
       }
       shown.unapproved = unapproved_views(migration);
+    }
+    if (settings.format == RunnerFormat::Json) {
+      write_plan_json(out, status_view(state, settings), view);
+      return;
     }
     write_plan(out, view);
   });

@@ -13,6 +13,11 @@ namespace miglint::runner {
 inline constexpr int kExitDone = 0;
 inline constexpr int kExitRefused = 1;  // unvetted, drift, tampered or missing files, a failed migration
 inline constexpr int kExitError = 2;    // usage errors, the database unreachable or lost
+inline constexpr int kExitPending = 3;  // `status --exit-code`: migrations are waiting to be applied
+
+// How `run`, `status` and `plan` write their result: text for people, or one JSON document
+// (docs/runner.md, "Machine-readable output").
+enum class RunnerFormat { Text, Json };
 
 // Settings of `run`, `status` and `plan`: flags, else the config's [run] table, else defaults.
 struct RunSettingsResolved {
@@ -30,6 +35,11 @@ struct RunSettingsResolved {
   int retries = 5;
   std::string schema = "public";
   const Config* config = nullptr;  // for vetting: rules, severities, fail_on per file
+  // `run --target V`, `plan --target V`: only the pending migrations up to and including V run,
+  // and only they are vetted.
+  std::optional<std::string> target;
+  RunnerFormat format = RunnerFormat::Text;
+  bool exit_code = false;  // `status --exit-code`: exit 3 when migrations are pending
 };
 
 // Migrations larger than this are refused unread, as `lint` refuses them ([lint] max_file_size).

@@ -50,7 +50,9 @@ Expected<std::vector<HistoryRow>> read_history(PgSession& session, const std::st
   // never alter) has no such column.
   PgOutcome read = session.query(
       fmt::format("SELECT version, name, checksum_sha256, success, statements_applied, "
-                  "statements_total, to_jsonb(h) ->> 'running_statement' FROM {} h ORDER BY version",
+                  "statements_total, to_jsonb(h) ->> 'running_statement', "
+                  "coalesce(to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+                  "duration_ms FROM {} h ORDER BY version",
                   table));
   if (!read.ok) {
     return Error{fmt::format("cannot read the history table {}: {}", table, read.error.message)};
@@ -62,7 +64,9 @@ Expected<std::vector<HistoryRow>> read_history(PgSession& session, const std::st
                         row[3] == std::optional<std::string>("t"),
                         std::stoi(row[4].value_or("0")),
                         std::stoi(row[5].value_or("0")),
-                        row[6] ? std::optional<int>(std::stoi(*row[6])) : std::nullopt};
+                        row[6] ? std::optional<int>(std::stoi(*row[6])) : std::nullopt,
+                        row[7].value_or(""),
+                        row[8] ? std::optional<long long>(std::stoll(*row[8])) : std::nullopt};
     rows.push_back(std::move(read_row));
   }
   return rows;
@@ -77,39 +81,77 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   }
   SetState state;
   state.directory = settings.directory;
-  state.server_major = session.server_version() / 10000;
+  state.server_version = session.server_version();
+  state.server_major = state.server_version / 10000;
+  if (settings.target) {
+    state.target = settings.target;
+    for (std::size_t i = 0; i < directory->migrations.size(); ++i) {
+      if (directory->migrations[i].version == *settings.target) {
+        state.target_order = i;
+      }
+    }
+    if (!state.target_order) {
+      return Error{fmt::format("--target {}: no migration in {} has this version",
+                               escape_for_message(*settings.target), escape_for_message(settings.directory))};
+    }
+  }
   bool table_exists = false;
   Expected<std::vector<HistoryRow>> history = read_history(session, settings.schema, table_exists);
   if (!history) {
     return history.error();
   }
+  Expected<std::map<std::string, FailedAttempt>> failures = read_open_failures(session, settings.schema);
+  if (!failures) {
+    return failures.error();
+  }
   std::map<std::string, HistoryRow> rows;
   for (HistoryRow& row : *history) {
     rows.emplace(row.version, std::move(row));
   }
-  for (MigrationFile& file : directory->migrations) {
+  for (std::size_t order = 0; order < directory->migrations.size(); ++order) {
+    MigrationFile& file = directory->migrations[order];
     MigrationState migration;
+    migration.order = order;
+    migration.in_scope = state.within_target(order);
     migration.display_path = display_path_of(settings.directory, file.relative_path);
+    // A file's own problem refuses the run only when the run would apply it (within --target).
+    const std::string version = file.version;  // `file` is moved into the migration below
+    auto refuse_file = [&](std::string line) {
+      if (migration.in_scope) {
+        state.refuse_file(order, version, migration.display_path, std::move(line));
+      }
+    };
     Expected<std::string> bytes = read_file_bytes(file.path, max_file_size(settings));
     if (!bytes) {
-      state.refusals.push_back(fmt::format("{}: {}", migration.display_path, bytes.error().message));
+      if (rows.count(file.version) > 0) {  // applied: the history cannot be checked
+        state.refuse(fmt::format("{}: {}", migration.display_path, bytes.error().message));
+      } else {
+        refuse_file(fmt::format("{}: {}", migration.display_path, bytes.error().message));
+      }
       continue;
     }
     std::string encoding_problem = check_text_encoding(*bytes);
     if (!encoding_problem.empty()) {
-      state.refusals.push_back(fmt::format("{}: {}", migration.display_path, encoding_problem));
+      if (rows.count(file.version) > 0) {  // applied: the history cannot be checked
+        state.refuse(fmt::format("{}: {}", migration.display_path, encoding_problem));
+      } else {
+        refuse_file(fmt::format("{}: {}", migration.display_path, encoding_problem));
+      }
       continue;
     }
     migration.bytes = std::move(*bytes);
     migration.sha256 = sha256_hex(migration.bytes);
     migration.file = std::move(file);
+    if (auto failed = failures->find(migration.file.version); failed != failures->end()) {
+      migration.failure = failed->second;
+    }
     auto row = rows.find(migration.file.version);
     if (row != rows.end()) {
       migration.row = row->second;
       rows.erase(row);
       if (migration.row->checksum != migration.sha256) {
         migration.status = MigrationState::Status::Changed;
-        state.refusals.push_back(fmt::format(
+        state.refuse(fmt::format(
             "{}: changed after it was {}applied: checksum {} in the history, {} on disk (restore the file; "
             "write a new migration for new changes)",
             migration.display_path, migration.row->success ? "" : "partly ", migration.row->checksum,
@@ -127,16 +169,16 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
         migration.script = std::move(*script);
         if (migration.row && static_cast<std::size_t>(migration.row->statements_total) !=
                                  migration.script->statements.size()) {
-          state.refusals.push_back(fmt::format(
+          refuse_file(fmt::format(
               "{}: the history says {} statements, the file has {} (was miglint upgraded mid-migration?)",
               migration.display_path, migration.row->statements_total, migration.script->statements.size()));
         }
         for (std::string& refusal : unnamed_concurrent_builds(migration)) {
-          state.refusals.push_back(std::move(refusal));
+          refuse_file(std::move(refusal));
         }
       } else {
         migration.script_error = script.error().message;
-        state.refusals.push_back(migration.script_error);
+        refuse_file(migration.script_error);
       }
     }
     state.migrations.push_back(std::move(migration));
@@ -150,13 +192,93 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
     }
   }
   for (auto& [version, row] : rows) {
-    state.refusals.push_back(fmt::format("version {} ({}) is in the history but no file has it in {}",
-                                         escape_for_message(version), escape_for_message(row.name),
-                                         escape_for_message(settings.directory)));
+    state.refuse(fmt::format("version {} ({}) is in the history but no file has it in {}",
+                             escape_for_message(version), escape_for_message(row.name),
+                             escape_for_message(settings.directory)));
     state.missing_on_disk.push_back(std::move(row));
   }
   vet(state, settings);
+  find_first_refused(state);
   return state;
+}
+
+void SetState::refuse(std::string line) {
+  refused_as_a_whole = true;
+  refusals.push_back(std::move(line));
+}
+
+void SetState::refuse_file(std::size_t order, const std::string& version, const std::string& display_path,
+                           std::string line) {
+  if (!first_refused || order < first_refused->order) {
+    first_refused = FirstRefused{order, version, display_path, std::nullopt, 0};
+  }
+  refusals.push_back(std::move(line));
+}
+
+void find_first_refused(SetState& state) {
+  if (!state.first_refused) {
+    return;
+  }
+  FirstRefused& first = *state.first_refused;
+  first.target_before.reset();
+  first.pending_before = 0;
+  for (const MigrationState& migration : state.migrations) {
+    if (migration.order < first.order && waits_to_run(migration)) {
+      first.target_before = migration.file.version;
+      ++first.pending_before;
+    }
+  }
+}
+
+std::string_view state_name(const MigrationState& migration) {
+  switch (migration.status) {
+    case MigrationState::Status::Changed:
+      return "modified";
+    case MigrationState::Status::Applied:
+      return "applied";
+    case MigrationState::Status::Partial:
+    case MigrationState::Status::Pending:
+      break;
+  }
+  if (migration.running) {
+    return "running";
+  }
+  if (migration.failure) {
+    return "failed";
+  }
+  if (migration.status == MigrationState::Status::Partial) {
+    return "partial";
+  }
+  return migration.out_of_order ? "out_of_order" : "pending";
+}
+
+bool waits_to_run(const MigrationState& migration) {
+  return migration.status == MigrationState::Status::Pending ||
+         migration.status == MigrationState::Status::Partial;
+}
+
+std::string mark_running(SetState& state, PgSession& session, const std::string& schema) {
+  Expected<std::vector<RunningMigration>> running = find_running(session, schema);
+  if (!running) {
+    return running.error().message;
+  }
+  for (const RunningMigration& found : *running) {
+    MigrationState* match = nullptr;
+    for (MigrationState& migration : state.migrations) {
+      if (!waits_to_run(migration)) {
+        continue;
+      }
+      // A version too long for application_name is matched by the part of it that is there.
+      if (migration.file.version == found.version ||
+          (found.cut_short && migration.file.version.starts_with(found.version) && match == nullptr)) {
+        match = &migration;
+      }
+    }
+    if (match != nullptr) {
+      match->running = found;
+    }
+  }
+  return {};
 }
 
 std::vector<std::string> unnamed_concurrent_builds(const MigrationState& migration) {
@@ -206,6 +328,10 @@ bool ensure_history_table(PgSession& session, const std::string& schema, std::os
                "NOT NULL, running_statement int)",
                table))
            .ok) {
+    return false;
+  }
+  if (std::string problem = ensure_failures_table(session, schema); !problem.empty()) {
+    err << fmt::format("miglint: error: cannot create the history table: {}\n", problem);
     return false;
   }
   // A table an earlier release created gains the intent column (a nullable column: no rewrite). Asked

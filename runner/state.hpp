@@ -3,12 +3,15 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer/model/finding.hpp"
 #include "analyzer/report/runner_report.hpp"
 #include "analyzer/text/expected.hpp"
+#include "runner/activity.hpp"
 #include "runner/database.hpp"
+#include "runner/failures.hpp"
 #include "runner/layout.hpp"
 #include "runner/runner.hpp"
 #include "runner/script.hpp"
@@ -30,6 +33,8 @@ struct HistoryRow {
   // has not recorded (its intent, committed before the statement was sent): the next run checks
   // the catalog for what it left. Empty for rows of earlier releases and between statements.
   std::optional<int> running_statement;
+  std::string applied_at;  // ISO 8601, UTC (2026-12-05T04:01:02Z); the time of the row's last write
+  std::optional<long long> duration_ms;
 };
 
 // A finding that keeps a migration from running until someone approves it.
@@ -50,6 +55,27 @@ struct MigrationState {
   std::vector<Unapproved> unapproved;
   // Pending, but a later version is already applied (a branch merged late): it runs, and says so.
   bool out_of_order = false;
+  std::size_t order = 0;  // position in the directory's migration order
+  // Within `--target` (every migration without one): run applies it when it is pending.
+  bool in_scope = true;
+  std::optional<FailedAttempt> failure;     // the latest failed attempt, no success since
+  std::optional<RunningMigration> running;  // another runner applies it now (status and plan)
+};
+
+// The state a migration is shown in (docs/runner.md): "applied", "pending", "running", "partial",
+// "failed", "out_of_order", "modified".
+std::string_view state_name(const MigrationState& migration);
+// Whether `run` has work to do for it: pending, partial, failed, out of order or running.
+bool waits_to_run(const MigrationState& migration);
+
+// The first migration that refuses a run by its own content (not vetted, cannot be planned,
+// unreadable), and the pending migration before it that `--target` could stop at.
+struct FirstRefused {
+  std::size_t order = 0;
+  std::string version;
+  std::string display_path;
+  std::optional<std::string> target_before;  // the last pending version before it, if any
+  std::size_t pending_before = 0;
 };
 
 struct SetState {
@@ -58,8 +84,21 @@ struct SetState {
   std::vector<HistoryRow> missing_on_disk;  // applied, but the file is gone
   std::vector<std::string> refusals;        // one line each
   int server_major = 15;
+  int server_version = 0;             // PQserverVersion: 150004
+  std::optional<std::string> target;  // `--target`: the version the run stops at
+  std::optional<std::size_t> target_order;
+  // Whether a refusal concerns the whole set (drift, a missing file): then `--target` cannot help.
+  bool refused_as_a_whole = false;
+  std::optional<FirstRefused> first_refused;
 
   bool refused() const { return !refusals.empty(); }
+  // A refusal of the whole set (drift, history problems).
+  void refuse(std::string line);
+  // A refusal because of one file's own content (the file at `order`, version `version`).
+  void refuse_file(std::size_t order, const std::string& version, const std::string& display_path,
+                   std::string line);
+  // Whether the migration at `order` is within --target.
+  bool within_target(std::size_t order) const { return !target_order || order <= *target_order; }
 };
 
 // "public".miglint_schema_migrations, quoted for SQL.
@@ -68,7 +107,15 @@ std::string short_hash(const std::string& sha256);
 
 // Reads the directory and the history, classifies every migration, plans and vets the pending ones.
 // Writes nothing.
+// With settings.target, only the migrations up to it are vetted and only their own problems refuse.
 Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& session);
+
+// For `status` and `plan`: marks the migrations another runner applies right now (`running`).
+// Returns an error message, or an empty string.
+std::string mark_running(SetState& state, PgSession& session, const std::string& schema);
+
+// Fills `first_refused` (with its `--target` hint) once refusals are known.
+void find_first_refused(SetState& state);
 
 // Vetting (runner/verdict.hpp, which `miglint lint` shares): the same lint as `miglint lint`, with
 // the transaction mode `run` uses, the server's version and the timeout rules off for the timeouts

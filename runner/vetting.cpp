@@ -19,17 +19,19 @@ void vet(SetState& state, const RunSettingsResolved& settings) {
   std::size_t last_to_run = 0;
   for (std::size_t i = 0; i < state.migrations.size(); ++i) {
     MigrationState& migration = state.migrations[i];
-    if (migration.status == MigrationState::Status::Pending ||
-        migration.status == MigrationState::Status::Partial) {
-      last_to_run = i + 1;
+    if ((migration.status == MigrationState::Status::Pending ||
+         migration.status == MigrationState::Status::Partial) &&
+        migration.in_scope) {
+      last_to_run = i + 1;  // beyond --target nothing runs, so nothing is vetted
     }
   }
   // Only migrations up to the last one that runs are read: later applied ones teach nothing that is
   // needed, and with nothing to run nothing is read at all.
   for (std::size_t i = 0; i < last_to_run; ++i) {
     MigrationState& migration = state.migrations[i];
-    bool runs = migration.status == MigrationState::Status::Pending ||
-                migration.status == MigrationState::Status::Partial;
+    bool runs = (migration.status == MigrationState::Status::Pending ||
+                 migration.status == MigrationState::Status::Partial) &&
+                migration.in_scope;
     // Applied migrations are read for the schema facts they teach (a table created earlier...).
     inputs.push_back(LintInput{migration.display_path, migration.file.path, migration.bytes, runs});
     by_path[migration.display_path] = &migration;
@@ -62,14 +64,16 @@ void vet(SetState& state, const RunSettingsResolved& settings) {
           }
         }
         for (const InputError& error : result.errors) {
-          state.refusals.push_back(fmt::format("{}: {}", error.path, escape_for_message(error.message)));
+          state.refuse_file(migration.order, migration.file.version, migration.display_path,
+                            fmt::format("{}: {}", error.path, escape_for_message(error.message)));
         }
       });
   for (const MigrationState& migration : state.migrations) {
     if (!migration.unapproved.empty()) {
-      state.refusals.push_back(fmt::format(
-          "{}: {} finding{} need{} approval", migration.display_path, migration.unapproved.size(),
-          migration.unapproved.size() == 1 ? "" : "s", migration.unapproved.size() == 1 ? "s" : ""));
+      state.refuse_file(migration.order, migration.file.version, migration.display_path,
+                        fmt::format("{}: {} finding{} need{} approval", migration.display_path,
+                                    migration.unapproved.size(), migration.unapproved.size() == 1 ? "" : "s",
+                                    migration.unapproved.size() == 1 ? "s" : ""));
     }
   }
 }

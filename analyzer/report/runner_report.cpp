@@ -33,7 +33,36 @@ std::string timeouts_in_force(const PlanTimeouts& timeouts) {
       shown(timeouts.concurrent_statement_timeout));
 }
 
+// `      last attempt failed 2026-12-05 04:01:02 UTC (SQLSTATE 42P01): the error's first line`
+void write_failure_line(std::ostream& out, const FailureView& failure) {
+  std::string time(failure.time);
+  if (time.size() == 20 && time[10] == 'T' && time.back() == 'Z') {
+    time = time.substr(0, 10) + " " + time.substr(11, 8) + " UTC";
+  }
+  std::string_view error = failure.error;
+  error = error.substr(0, error.find('\n'));
+  out << fmt::format(
+      "      last attempt failed {}{}{}: {}\n", escape_for_message(time),
+      failure.sqlstate.empty() ? "" : fmt::format(" (SQLSTATE {})", escape_for_message(failure.sqlstate)),
+      failure.statement ? fmt::format(" in statement {}", *failure.statement) : "",
+      escape_for_message(error));
+}
+
 }  // namespace
+
+void write_first_refused(std::ostream& out, const FirstRefusedView& first) {
+  if (first.target_before) {
+    out << fmt::format(
+        "  the first refused migration is {} (version {}): `miglint run --target {}` applies the {} pending "
+        "migration{} before it\n",
+        first.display_path, escape_for_message(first.version), escape_for_message(*first.target_before),
+        first.pending_before, plural(first.pending_before));
+  } else {
+    out << fmt::format(
+        "  the first refused migration is {} (version {}); no pending migration comes before it\n",
+        first.display_path, escape_for_message(first.version));
+  }
+}
 
 void write_unapproved(std::ostream& out, std::string_view indent, std::string_view display_path,
                       std::span<const UnapprovedView> items) {
@@ -83,8 +112,15 @@ void write_status(std::ostream& out, const StatusView& status) {
     if (migration.out_of_order) {
       extra += "  (older than an applied migration: runs out of order)";
     }
+    if (migration.running) {
+      extra += fmt::format("  (being applied now by miglint pid {}, backend pid {})",
+                           migration.running->runner_pid, migration.running->backend_pid);
+    }
     out << fmt::format("  {:<8} {:<20} {}{}\n", migration.status, escape_for_message(migration.version),
                        escape_for_message(migration.name), extra);
+    if (migration.failure) {
+      write_failure_line(out, *migration.failure);
+    }
     write_unapproved(out, "      ", migration.display_path, migration.unapproved);
   }
   for (const StatusMissingView& row : status.missing_on_disk) {
@@ -129,7 +165,9 @@ void write_plan(std::ostream& out, const PlanView& plan) {
     }
     write_unapproved(out, "  ", migration.display_path, migration.unapproved);
   }
-  if (plan.migrations.empty()) {
+  if (plan.migrations.empty() && plan.target) {
+    write_target_applied(out, *plan.target);
+  } else if (plan.migrations.empty()) {
     out << fmt::format("nothing to do: every migration in {} is applied\n",
                        escape_for_message(plan.directory));
   }
@@ -138,6 +176,10 @@ void write_plan(std::ostream& out, const PlanView& plan) {
 void write_nothing_to_do(std::ostream& out, std::size_t applied, std::string_view directory) {
   out << fmt::format("nothing to do: {} migration{} applied in {}\n", applied, plural(applied),
                      escape_for_message(directory));
+}
+
+void write_target_applied(std::ostream& out, std::string_view version) {
+  out << fmt::format("nothing to do: --target {} is already applied\n", escape_for_message(version));
 }
 
 void write_applied(std::ostream& out, std::size_t applied) {

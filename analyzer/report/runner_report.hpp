@@ -32,9 +32,44 @@ void write_unapproved(std::ostream& out, std::string_view indent, std::string_vi
 // `HEADING\n` then `  REFUSAL\n` per refusal.
 void write_refusals(std::ostream& out, std::string_view heading, std::span<const std::string> refusals);
 
+// The first migration that refuses a run by its own content, and the `--target` that applies the
+// pending migrations before it (when there are any).
+struct FirstRefusedView {
+  std::string_view version;
+  std::string_view display_path;
+  std::optional<std::string_view> target_before;
+  std::size_t pending_before = 0;
+};
+// `  the first refused migration is PATH (version V): `miglint run --target T` applies the N pending
+// migrations before it` (nothing about --target when none is pending before it).
+void write_first_refused(std::ostream& out, const FirstRefusedView& first);
+
+// Another runner applying a migration now.
+struct RunningView {
+  int runner_pid = 0;   // the miglint process
+  int backend_pid = 0;  // its server backend
+};
+// The latest failed attempt of a migration, with no success since.
+struct FailureView {
+  std::string_view time;  // ISO 8601, UTC
+  std::string_view error;
+  std::string_view sqlstate;
+  std::optional<int> statement;  // 1-based
+};
+
 // `miglint status`: one line per migration on disk, then the applied versions no file has.
 struct StatusMigrationView {
-  std::string_view status;  // "applied", "pending", "partial", "CHANGED"
+  std::string_view
+      status;  // the text's word: "applied", "pending", "partial", "CHANGED", "running", "failed"
+  // The machine-readable state: applied, pending, running, partial, failed, out_of_order, modified.
+  std::string_view state{};
+  std::string_view checksum{};           // SHA-256 of the file on disk
+  std::string_view recorded_checksum{};  // the history's, when it has a row
+  std::string_view applied_at{};         // ISO 8601 UTC, when the history records a success
+  std::optional<long long> duration_ms{};
+  std::optional<RunningView> running{};
+  std::optional<FailureView> failure{};
+  bool would_run = false;  // `run` (within --target) applies it
   std::string_view version;
   std::string_view name;
   std::string_view display_path;
@@ -50,6 +85,9 @@ struct StatusMigrationView {
 struct StatusMissingView {
   std::string_view version;
   std::string_view name;
+  std::string_view recorded_checksum{};
+  std::string_view applied_at{};
+  std::optional<long long> duration_ms{};
 };
 struct StatusView {
   std::string_view directory;
@@ -58,6 +96,12 @@ struct StatusView {
   std::string_view history_table;
   std::vector<StatusMigrationView> migrations;
   std::vector<StatusMissingView> missing_on_disk;  // applied, but the file is gone
+  // For the JSON document (the text shows these through write_refusals).
+  int server_version = 0;  // 150004
+  std::optional<std::string_view> target{};
+  std::size_t pending = 0;  // migrations `run` would apply
+  std::span<const std::string> refusals{};
+  std::optional<FirstRefusedView> first_refused{};
 };
 void write_status(std::ostream& out, const StatusView& status);
 
@@ -76,8 +120,9 @@ struct PlanStatementView {
   const StatementLocks* locks = nullptr;  // what the lock model says it takes (null: unknown)
 };
 struct PlanSegmentView {
-  std::string_view kind;  // segment_kind_name
-  std::size_t first = 0;  // 1-based, inclusive
+  std::string_view kind;       // segment_kind_name
+  bool transactional = false;  // runs in a transaction (the runner's or the file's own)
+  std::size_t first = 0;       // 1-based, inclusive
   std::size_t last = 0;
   std::optional<std::string> lock_timeout;  // set around a wrapped segment, as PostgreSQL writes it
   std::vector<PlanStatementView> statements;
@@ -96,14 +141,60 @@ struct PlanView {
   PlanTimeouts timeouts;
   std::string_view directory;
   std::vector<PlanMigrationView> migrations;  // the ones with a plan; none: "nothing to do"
+  std::optional<std::string_view> target{};   // `plan --target`
 };
 void write_plan(std::ostream& out, const PlanView& plan);
 
 // "ACCESS EXCLUSIVE public.t (rewrite, scan), ROW SHARE public.u"
 std::string describe_locks(const StatementLocks& statement);
 
+// The machine-readable documents of `status`, `plan` and `run` (docs/runner.md, "Machine-readable
+// output"): one JSON object with "schema_version": 1, then a newline.
+inline constexpr int kRunnerJsonSchemaVersion = 1;
+void write_status_json(std::ostream& out, const StatusView& status);
+// `plan`: every migration as `status` has it, those `run` applies with their segments and statements.
+void write_plan_json(std::ostream& out, const StatusView& status, const PlanView& plan);
+
+// What `miglint run` did, for its JSON document.
+struct AppliedView {
+  std::string_view version;
+  std::string_view name;
+  std::string_view display_path;
+  long long duration_ms = 0;
+  std::size_t statements = 0;  // statements the file has
+};
+struct RunErrorView {
+  std::string message;
+  std::string sqlstate;
+  std::string version;  // the migration it happened in, if any
+  std::string display_path;
+  std::optional<int> statement;  // 1-based
+};
+struct RunUnapprovedView {
+  std::string_view version;
+  std::string_view display_path;
+  std::vector<UnapprovedView> unapproved;
+};
+struct RunView {
+  std::string_view directory;
+  std::string_view schema;
+  std::string_view history_table;
+  int server_version = 0;  // 0: not connected
+  std::optional<std::string_view> target;
+  std::string_view outcome;  // "done", "refused", "failed"
+  std::size_t pending = 0;   // migrations it set out to apply
+  std::vector<AppliedView> applied;
+  std::span<const std::string> refusals;
+  std::optional<FirstRefusedView> first_refused;
+  std::vector<RunUnapprovedView> unapproved;
+  std::optional<RunErrorView> error;
+};
+void write_run_json(std::ostream& out, const RunView& run);
+
 // `miglint run`'s last line.
 void write_nothing_to_do(std::ostream& out, std::size_t applied, std::string_view directory);
+// `run --target V` when V is applied and nothing before it is pending.
+void write_target_applied(std::ostream& out, std::string_view version);
 void write_applied(std::ostream& out, std::size_t applied);
 
 }  // namespace miglint

@@ -1,0 +1,246 @@
+// The runner's machine-readable output: the JSON documents of `status`, `plan` and `run`, written
+// from the same views as their text (docs/runner.md, "Machine-readable output", is the schema).
+#include <nlohmann/json.hpp>
+
+#include "analyzer/model/lock_model.hpp"
+#include "analyzer/report/runner_report.hpp"
+
+namespace miglint {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json text_or_null(std::string_view text) {
+  return text.empty() ? Json(nullptr) : Json(std::string(text));
+}
+
+Json unapproved_json(std::span<const UnapprovedView> items) {
+  Json all = Json::array();
+  for (const UnapprovedView& item : items) {
+    const Finding& finding = *item.finding;
+    all.push_back(Json{{"rule", finding.rule},
+                       {"severity", std::string(severity_name(finding.severity))},
+                       {"line", finding.start.line},
+                       {"column", finding.start.column},
+                       {"message", finding.message},
+                       {"why", std::string(item.why)}});
+  }
+  return all;
+}
+
+Json first_refused_json(const std::optional<FirstRefusedView>& first) {
+  if (!first) {
+    return nullptr;
+  }
+  return Json{
+      {"version", std::string(first->version)},
+      {"file", std::string(first->display_path)},
+      {"target_before", first->target_before ? Json(std::string(*first->target_before)) : Json(nullptr)},
+      {"pending_before", first->pending_before}};
+}
+
+Json migration_json(const StatusMigrationView& migration) {
+  Json shown{{"version", std::string(migration.version)},
+             {"file", std::string(migration.display_path)},
+             {"name", std::string(migration.name)},
+             {"state", std::string(migration.state)},
+             {"checksum", std::string(migration.checksum)}};
+  if (!migration.recorded_checksum.empty() && migration.recorded_checksum != migration.checksum) {
+    shown["recorded_checksum"] = std::string(migration.recorded_checksum);
+  }
+  if (!migration.applied_at.empty()) {
+    shown["applied_at"] = std::string(migration.applied_at);
+    shown["duration_ms"] = migration.duration_ms ? Json(*migration.duration_ms) : Json(nullptr);
+  }
+  shown["would_run"] = migration.would_run;
+  if (migration.statements_applied) {
+    shown["statements_applied"] = migration.statements_applied->first;
+    shown["statements_total"] = migration.statements_applied->second;
+    shown["interrupted_statement"] =
+        migration.interrupted_statement ? Json(*migration.interrupted_statement) : Json(nullptr);
+  }
+  if (migration.running) {
+    shown["running"] =
+        Json{{"pid", migration.running->runner_pid}, {"backend_pid", migration.running->backend_pid}};
+  }
+  if (migration.failure) {
+    const FailureView& failure = *migration.failure;
+    shown["failure"] = Json{{"time", std::string(failure.time)},
+                            {"error", std::string(failure.error)},
+                            {"sqlstate", text_or_null(failure.sqlstate)},
+                            {"statement", failure.statement ? Json(*failure.statement) : Json(nullptr)}};
+  }
+  if (!migration.script_error.empty()) {
+    shown["cannot_run"] = std::string(migration.script_error);
+  }
+  if (!migration.unapproved.empty()) {
+    shown["missing_approvals"] = unapproved_json(migration.unapproved);
+  }
+  return shown;
+}
+
+Json missing_json(const StatusMissingView& row) {
+  Json shown{{"version", std::string(row.version)},
+             {"file", nullptr},
+             {"name", std::string(row.name)},
+             {"state", "missing"},
+             {"checksum", nullptr},
+             {"recorded_checksum", std::string(row.recorded_checksum)}};
+  if (!row.applied_at.empty()) {
+    shown["applied_at"] = std::string(row.applied_at);
+    shown["duration_ms"] = row.duration_ms ? Json(*row.duration_ms) : Json(nullptr);
+  }
+  shown["would_run"] = false;
+  return shown;
+}
+
+// The members every document starts with.
+Json header(std::string_view command, std::string_view directory, std::string_view schema,
+            std::string_view history_table, int server_version,
+            const std::optional<std::string_view>& target) {
+  Json document{{"schema_version", kRunnerJsonSchemaVersion},
+                {"command", std::string(command)},
+                {"directory", std::string(directory)},
+                {"schema", std::string(schema)},
+                {"history_table", std::string(history_table)},
+                {"server_version", server_version > 0 ? Json(server_version) : Json(nullptr)},
+                {"target", target ? Json(std::string(*target)) : Json(nullptr)}};
+  return document;
+}
+
+Json status_document(std::string_view command, const StatusView& status) {
+  Json document = header(command, status.directory, status.schema, status.history_table,
+                         status.server_version, status.target);
+  document["pending"] = status.pending;
+  document["refused"] = !status.refusals.empty();
+  document["refusals"] = Json::array();
+  for (const std::string& refusal : status.refusals) {
+    document["refusals"].push_back(refusal);
+  }
+  document["first_refused"] = first_refused_json(status.first_refused);
+  Json migrations = Json::array();
+  for (const StatusMigrationView& migration : status.migrations) {
+    migrations.push_back(migration_json(migration));
+  }
+  for (const StatusMissingView& row : status.missing_on_disk) {
+    migrations.push_back(missing_json(row));
+  }
+  document["migrations"] = std::move(migrations);
+  return document;
+}
+
+Json locks_json(const StatementLocks* locks) {
+  Json all = Json::array();
+  if (locks == nullptr) {
+    return all;
+  }
+  for (const RelationEffect& effect : locks->relations) {
+    all.push_back(Json{{"mode", std::string(lock_mode_name(effect.lock))},
+                       {"relation", effect.relation},
+                       {"rewrite", effect.rewrite},
+                       {"scan", effect.scan}});
+  }
+  return all;
+}
+
+Json plan_json(const PlanMigrationView& plan) {
+  Json shown{{"mode", std::string(plan.mode)},
+             {"statements_total", plan.statements},
+             {"resuming_after", plan.resuming_after}};
+  Json segments = Json::array();
+  for (const PlanSegmentView& segment : plan.segments) {
+    Json statements = Json::array();
+    for (std::size_t i = 0; i < segment.statements.size(); ++i) {
+      const PlanStatementView& statement = segment.statements[i];
+      statements.push_back(Json{{"number", segment.first + i},
+                                {"line", statement.start.line},
+                                {"column", statement.start.column},
+                                {"text", std::string(statement.label)},
+                                {"locks", locks_json(statement.locks)}});
+    }
+    segments.push_back(
+        Json{{"kind", std::string(segment.kind)},
+             {"transactional", segment.transactional},
+             {"first", segment.first},
+             {"last", segment.last},
+             {"lock_timeout", segment.lock_timeout ? Json(*segment.lock_timeout) : Json(nullptr)},
+             {"statements", std::move(statements)}});
+  }
+  shown["segments"] = std::move(segments);
+  return shown;
+}
+
+void write_document(std::ostream& out, const Json& document) {
+  // Bytes that are not UTF-8 (a file name's) become U+FFFD: the document stays valid JSON.
+  out << document.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace
+
+void write_status_json(std::ostream& out, const StatusView& status) {
+  write_document(out, status_document("status", status));
+}
+
+void write_plan_json(std::ostream& out, const StatusView& status, const PlanView& plan) {
+  Json document = status_document("plan", status);
+  const PlanTimeouts& timeouts = plan.timeouts;
+  auto milliseconds = [](std::chrono::milliseconds duration) {
+    return duration.count() == 0 ? Json(nullptr) : Json(duration.count());
+  };
+  document["timeouts"] =
+      Json{{"lock_timeout_ms", milliseconds(timeouts.lock_timeout)},
+           {"concurrent_lock_timeout_ms", milliseconds(timeouts.concurrent_lock_timeout)},
+           {"statement_timeout_ms", milliseconds(timeouts.statement_timeout)},
+           {"concurrent_statement_timeout_ms", milliseconds(timeouts.concurrent_statement_timeout)},
+           {"retries", timeouts.retries}};
+  for (Json& migration : document["migrations"]) {
+    for (const PlanMigrationView& planned : plan.migrations) {
+      if (migration["file"].is_string() && migration["file"].get<std::string>() == planned.display_path) {
+        migration["plan"] = plan_json(planned);
+      }
+    }
+  }
+  write_document(out, document);
+}
+
+void write_run_json(std::ostream& out, const RunView& run) {
+  Json document = header("run", run.directory, run.schema, run.history_table, run.server_version, run.target);
+  document["outcome"] = std::string(run.outcome);
+  document["pending"] = run.pending;
+  Json applied = Json::array();
+  for (const AppliedView& migration : run.applied) {
+    applied.push_back(Json{{"version", std::string(migration.version)},
+                           {"file", std::string(migration.display_path)},
+                           {"name", std::string(migration.name)},
+                           {"duration_ms", migration.duration_ms},
+                           {"statements", migration.statements}});
+  }
+  document["applied"] = std::move(applied);
+  document["refused"] = run.outcome == "refused";
+  document["refusals"] = Json::array();
+  for (const std::string& refusal : run.refusals) {
+    document["refusals"].push_back(refusal);
+  }
+  document["first_refused"] = first_refused_json(run.first_refused);
+  Json missing = Json::array();
+  for (const RunUnapprovedView& file : run.unapproved) {
+    missing.push_back(Json{{"version", std::string(file.version)},
+                           {"file", std::string(file.display_path)},
+                           {"missing_approvals", unapproved_json(file.unapproved)}});
+  }
+  document["missing_approvals"] = std::move(missing);
+  if (run.error) {
+    const RunErrorView& error = *run.error;
+    document["error"] = Json{{"message", error.message},
+                             {"sqlstate", text_or_null(error.sqlstate)},
+                             {"version", text_or_null(error.version)},
+                             {"file", text_or_null(error.display_path)},
+                             {"statement", error.statement ? Json(*error.statement) : Json(nullptr)}};
+  } else {
+    document["error"] = nullptr;
+  }
+  write_document(out, document);
+}
+
+}  // namespace miglint
