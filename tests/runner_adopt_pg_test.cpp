@@ -264,6 +264,27 @@ TEST_F(AdoptAgainstServer, FlywayFailedEntryIsRefused) {
   EXPECT_TRUE(rows().empty());
 }
 
+TEST_F(AdoptAgainstServer, FlywayUndoneAndDeletedVersionsStayPending) {
+  fs::path one = write("V1__create_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n");
+  write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+  write("V3__create_orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
+  apply_directly("CREATE TABLE users (id bigint PRIMARY KEY)");
+  create_flyway_table([&](const std::string& sql) { apply_directly(sql); });
+  // V2 applied then undone (Flyway Teams' U2__), V3 applied then marked deleted by `flyway repair`.
+  apply_directly(
+      "INSERT INTO flyway_schema_history VALUES "
+      "(1, '1', 'create users', 'SQL', 'V1__create_users.sql', 1, 'postgres', now(), 4, true), "
+      "(2, '2', 'add email', 'SQL', 'V2__add_email.sql', 2, 'postgres', now(), 4, true), "
+      "(3, '2', 'add email', 'UNDO_SQL', 'U2__add_email.sql', 3, 'postgres', now(), 4, true), "
+      "(4, '3', 'create orders', 'SQL', 'V3__create_orders.sql', 4, 'postgres', now(), 4, true), "
+      "(5, '3', 'create orders', 'DELETE', 'V3__create_orders.sql', 4, 'postgres', now(), 0, true)");
+  Miglint::Result baseline = miglint(args("baseline", {"--from", "flyway"}));
+  ASSERT_EQ(baseline.exit, 0) << baseline;
+  expect_recorded({"1"}, "miglint baseline --from flyway", {one}, {"1"});
+  EXPECT_NE(baseline.out.find("pending: `miglint run` applies 2 migrations"), std::string::npos) << baseline;
+  run_applies_only_the_rest(3);
+}
+
 // ---------------------------------------------------------------------------------------------
 // diesel: <yyyy-mm-dd-hhmmss>_name/up.sql and down.sql; __diesel_schema_migrations(version, run_on).
 
