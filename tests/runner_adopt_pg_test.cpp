@@ -3,6 +3,9 @@
 // out as the tool lays them out; the first ones are applied directly and the tool's history table is
 // created and filled as the tool does it; then miglint takes over and applies only the rest.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
 
 #include <cstdlib>
 #include <filesystem>
@@ -499,6 +502,62 @@ TEST_F(AdoptAgainstServer, RepairWithoutGitHistorySaysItCannotTellHowAndLeavesMi
   auto found = rows();
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0][1], sha256_of(migrations_ / "001_a.sql"));
+}
+
+TEST_F(AdoptAgainstServer, RepairOnATerminalAsksAndReRecordsOnlyOnYes) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "util-linux `script` (a terminal for the question) is not installed";
+  }
+  write("001_a.sql", "CREATE TABLE a (id int);\n");
+  ASSERT_EQ(run().exit, 0);
+  std::string applied = rows().at(0).at(1);
+  fs::path edited = write("001_a.sql", "-- a note\nCREATE TABLE a (id int);\n");
+  // miglint under a pseudo-terminal (util-linux `script`), the answer typed on it.
+  auto answered = [&](const std::string& answer, std::string& shown) {
+    std::string command = "cd '" + work_->path().string() + "' && printf '" + answer +
+                          "\\n' | script -qec \"" + MIGLINT_BINARY + " repair migrations --db " + url() +
+                          "\" /dev/null";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::array<char, 512> buffer{};
+    shown.clear();
+    while (pipe != nullptr && fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
+      shown += buffer.data();
+    }
+    int status = pipe != nullptr ? pclose(pipe) : -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string shown;
+  EXPECT_EQ(answered("n", shown), 1) << shown;
+  EXPECT_NE(shown.find("re-record 1 checksum? [y/N]"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("nothing was re-recorded"), std::string::npos) << shown;
+  EXPECT_EQ(rows().at(0).at(1), applied);
+  EXPECT_EQ(answered("y", shown), 0) << shown;
+  EXPECT_NE(shown.find("re-recorded 1 checksum"), std::string::npos) << shown;
+  EXPECT_EQ(rows().at(0).at(1), sha256_of(edited));
+}
+
+TEST_F(AdoptAgainstServer, FromTableNamesTheOtherToolsTableInAnotherSchema) {
+  fs::path one =
+      write("2024-01-15-100000_create_users/up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n");
+  write("2024-01-16-100000_create_orders/up.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\n");
+  apply_directly("CREATE TABLE users (id bigint PRIMARY KEY)");
+  apply_directly("CREATE SCHEMA legacy");
+  apply_directly(
+      "CREATE TABLE legacy.__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on "
+      "TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+  apply_directly("INSERT INTO legacy.__diesel_schema_migrations (version) VALUES ('20240115100000')");
+  Miglint::Result missing = miglint(args("baseline", {"--from", "diesel"}));
+  EXPECT_EQ(missing.exit, 1) << missing;
+  EXPECT_NE(missing.err.find("give its name with --from-table"), std::string::npos) << missing;
+  Miglint::Result baseline =
+      miglint(args("baseline", {"--from", "diesel", "--from-table", "legacy.__diesel_schema_migrations"}));
+  ASSERT_EQ(baseline.exit, 0) << baseline;
+  EXPECT_NE(baseline.out.find("diesel's legacy.__diesel_schema_migrations"), std::string::npos) << baseline;
+  expect_recorded({"2024-01-15-100000"}, "miglint baseline --from diesel", {one}, {"1"});
+  Miglint::Result without_from =
+      miglint(args("baseline", {"--from-table", "x", "--version", "2024-01-15-100000"}));
+  EXPECT_EQ(without_from.exit, 2) << without_from;
+  run_applies_only_the_rest(2);
 }
 
 }  // namespace
