@@ -44,17 +44,34 @@ void add_target_flag(CLI::App* command, RunFlags& flags) {
                       "Apply the pending migrations up to and including this version only (default: all)");
 }
 
+// The flags of the commands that write the history without running migrations (baseline, repair):
+// where the migrations and the history are, and how long to wait for a run.
+void add_history_flags(CLI::App* command, RunFlags& flags) {
+  command->add_option(
+      "dir", flags.directory,
+      "The migrations directory (default: [run] migrations in miglint.toml, else ./migrations)");
+  command->add_option("--db", flags.database_url,
+                      "Database URL (default: MIGLINT_DATABASE_URL, else [run] database_url)");
+  command->add_option("--schema", flags.schema, "Schema of the history table (default public)");
+  command->add_option("--lock-wait", flags.lock_wait,
+                      "How long to wait for a running miglint run (default 60s)");
+  command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
+}
+
 // The runner's subcommands by name, with their one-line descriptions.
 struct RunnerCommandInfo {
   std::string_view name;
   std::string_view description;
 };
 
-constexpr std::array<RunnerCommandInfo, 4> kRunnerCommands{{
+constexpr std::array<RunnerCommandInfo, 6> kRunnerCommands{{
     {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
     {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
     {"plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing"},
     {"approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)"},
+    {"baseline",
+     "Record migrations as applied without running them: up to --version, or another tool's history"},
+    {"repair", "Re-record the checksums of applied files that changed, after showing how (asks, or --yes)"},
 }};
 
 CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
@@ -101,10 +118,27 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
                                "Who approves (default: git's user.name, else the login name)");
   commands.approve->add_option("--config", approve.config,
                                "The config file (default: miglint.toml found walking up)");
+  commands.baseline = add_runner_subcommand(app, "baseline");
+  BaselineFlags& baseline = commands.baseline_flags;
+  add_history_flags(commands.baseline, baseline.run);
+  commands.baseline->add_option("--version", baseline.version,
+                                "Record this migration and every one before it as applied");
+  commands.baseline->add_option("--from", baseline.from, "Import the history of another tool")
+      ->check(CLI::IsMember({"golang-migrate", "flyway", "diesel", "dbmate"}));
+  commands.baseline->add_option("--from-table", baseline.from_table,
+                                "The other tool's history table (default: the tool's own name for it)");
+  commands.baseline->add_flag(
+      "--force", baseline.force,
+      "Add to a history that has rows (never changing them); skip imported versions no "
+      "file has");
+  commands.repair = add_runner_subcommand(app, "repair");
+  add_history_flags(commands.repair, commands.repair_flags.run);
+  commands.repair->add_flag("--yes", commands.repair_flags.yes, "Re-record without asking");
 }
 
 CLI::App* parsed_runner_command(const RunnerCommands& commands) {
-  for (CLI::App* command : {commands.run, commands.status, commands.plan, commands.approve}) {
+  for (CLI::App* command :
+       {commands.run, commands.status, commands.plan, commands.approve, commands.baseline, commands.repair}) {
     if (command != nullptr && command->parsed()) {
       return command;
     }

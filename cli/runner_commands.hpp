@@ -33,21 +33,40 @@ struct ApproveFlags {
   std::string config;
 };
 
+// `baseline` (docs/runner.md, "Adopting a database migrated by another tool").
+struct BaselineFlags {
+  RunFlags run;
+  std::string version;
+  std::string from;
+  std::string from_table;
+  bool force = false;
+};
+
+// `repair` (docs/runner.md, "Repairing checksums").
+struct RepairFlags {
+  RunFlags run;
+  bool yes = false;
+};
+
 // The runner's subcommands, defined once for `miglint` (help, flag checks) and `miglint-runner`
 // (which does the work).
 struct RunnerCommands {
   RunFlags run_flags;
   ApproveFlags approve_flags;
+  BaselineFlags baseline_flags;
+  RepairFlags repair_flags;
   CLI::App* run = nullptr;
   CLI::App* status = nullptr;
   CLI::App* plan = nullptr;
   CLI::App* approve = nullptr;
+  CLI::App* baseline = nullptr;
+  CLI::App* repair = nullptr;
 };
 
 // Defines the runner's subcommands and their flags (miglint-runner's command line).
 void add_runner_commands(CLI::App& app, RunnerCommands& commands);
 
-// Whether `word` names one of the runner's subcommands (run, status, plan, approve).
+// Whether `word` names one of the runner's subcommands (run, status, plan, approve, baseline, repair).
 bool is_runner_command(std::string_view word);
 
 // Lists the runner's subcommands in miglint's help, without their flags: miglint hands a runner

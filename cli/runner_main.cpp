@@ -2,7 +2,9 @@
 // to this executable, so that linting never loads libpq.
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <iostream>
 
@@ -11,6 +13,7 @@
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
+#include "runner/adopt.hpp"
 #include "runner/runner.hpp"
 
 namespace {
@@ -37,7 +40,9 @@ int main(int argc, char** argv) {
   // shows "applying 018 ..." while it runs, and a killed job keeps what it had written.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::setvbuf(stderr, nullptr, _IOLBF, 0);
-  CLI::App app{"miglint-runner: applies vetted migrations (run through `miglint run|status|plan|approve`)"};
+  CLI::App app{
+      "miglint-runner: applies vetted migrations (run through `miglint "
+      "run|status|plan|approve|baseline|repair`)"};
   app.require_subcommand(1);
   RunnerCommands commands;
   add_runner_commands(app, commands);
@@ -56,13 +61,27 @@ int main(int argc, char** argv) {
     runner::ApproveRequest request{flags.file, flags.rule, flags.reason, flags.by, settings.directory};
     return runner::approve(request, std::cout, std::cerr);
   }
+  const RunFlags& run_flags = command == commands.baseline ? commands.baseline_flags.run
+                              : command == commands.repair ? commands.repair_flags.run
+                                                           : commands.run_flags;
   std::optional<Config> config;
   runner::RunSettingsResolved settings;
-  if (!load_config_for(commands.run_flags.config, config) || !resolve(commands.run_flags, config, settings)) {
+  if (!load_config_for(run_flags.config, config) || !resolve(run_flags, config, settings)) {
     return runner::kExitError;
   }
   if (command == commands.run) {
     return runner::run_migrations(settings, std::cout, std::cerr);
+  }
+  if (command == commands.baseline) {
+    const BaselineFlags& flags = commands.baseline_flags;
+    auto given = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional(text); };
+    runner::BaselineRequest request{given(flags.version), given(flags.from), given(flags.from_table),
+                                    flags.force};
+    return runner::baseline(settings, request, std::cout, std::cerr);
+  }
+  if (command == commands.repair) {
+    runner::RepairRequest request{commands.repair_flags.yes, isatty(STDIN_FILENO) == 1};
+    return runner::repair(settings, request, std::cin, std::cout, std::cerr);
   }
   return command == commands.status ? runner::show_status(settings, std::cout, std::cerr)
                                     : runner::show_plan(settings, std::cout, std::cerr);

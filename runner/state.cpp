@@ -10,6 +10,7 @@
 
 #include "analyzer/project/discover.hpp"
 #include "analyzer/text/hash.hpp"
+#include "analyzer/text/line_endings.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "runner/sql_identifier.hpp"
@@ -149,7 +150,12 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
     if (row != rows.end()) {
       migration.row = row->second;
       rows.erase(row);
-      if (migration.row->checksum != migration.sha256) {
+      // A line-ending-only difference is no change (analyzer/text/line_endings.hpp); a partly applied
+      // file resumes only from the bytes it started with (the applier's writes are bound to them).
+      bool unchanged = migration.row->success
+                           ? same_modulo_line_endings(migration.row->checksum, migration.bytes)
+                           : migration.row->checksum == migration.sha256;
+      if (!unchanged) {
         migration.status = MigrationState::Status::Changed;
         state.refuse(fmt::format(
             "{}: changed after it was {}applied: checksum {} in the history, {} on disk (restore the file; "

@@ -1,0 +1,62 @@
+#include "runner/history_lock.hpp"
+
+#include <fmt/format.h>
+
+#include <ostream>
+#include <random>
+
+#include "runner/applier.hpp"
+#include "runner/connection_string.hpp"
+
+namespace miglint::runner {
+
+bool check_database_settings(const RunSettingsResolved& settings, std::ostream& err) {
+  if (settings.database_url.empty()) {
+    err << "miglint: error: no database: give --db URL, set MIGLINT_DATABASE_URL, or [run] database_url in "
+           "miglint.toml\n";
+    return false;
+  }
+  std::string problem = connection_string_problem(settings.database_url, settings.database_url_source);
+  if (!problem.empty()) {
+    err << fmt::format("miglint: error: {}\n", problem);
+    return false;
+  }
+  return true;
+}
+
+int lock_history(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err,
+                 LockedHistory& locked) {
+  locked.redact = std::make_unique<Redactor>(settings.database_url);
+  // Named like a run's sessions (`miglint/<id>`): a run that waits for this one treats them alike.
+  std::random_device device;
+  const std::string application_name = fmt::format("miglint/{:08x}{:08x}", device(), device());
+  Expected<std::unique_ptr<PgSession>> watch =
+      PgSession::connect(settings.database_url, *locked.redact, application_name);
+  if (!watch) {
+    err << fmt::format("miglint: error: {}\n", watch.error().message);
+    return kExitError;
+  }
+  locked.watch = std::move(*watch);
+  bool connection_lost = false;
+  if (!acquire_runner_lock(*locked.watch, settings, out, err, connection_lost)) {
+    return connection_lost ? kExitError : kExitRefused;
+  }
+  Expected<std::unique_ptr<PgSession>> work =
+      PgSession::connect(settings.database_url, *locked.redact, application_name);
+  if (!work) {
+    err << fmt::format("miglint: error: {}\n", work.error().message);
+    return kExitError;
+  }
+  locked.work = std::move(*work);
+  Applier applier(settings, *locked.work, *locked.watch, out, err);
+  return applier.wait_for_leftovers();
+}
+
+void unlock_history(const RunSettingsResolved& settings, LockedHistory& locked) {
+  if (locked.watch) {
+    locked.watch->query("SELECT pg_advisory_unlock(hashtextextended($1, 0))",
+                        {lock_key_text(settings.schema)});
+  }
+}
+
+}  // namespace miglint::runner

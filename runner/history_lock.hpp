@@ -1,0 +1,32 @@
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "runner/database.hpp"
+#include "runner/runner.hpp"
+
+namespace miglint::runner {
+
+// A database to write the history to, with a usable URL: else a one-line error and false (the URL
+// is named by its source, never shown: a parser would echo its password).
+bool check_database_settings(const RunSettingsResolved& settings, std::ostream& err);
+
+// The two sessions of a command that writes the history (`baseline`, `repair`), holding what `run`
+// holds: the runner lock on `watch` and the work lock on `work`, taken the way `run` takes them (no
+// earlier runner's session can still write). So none of them races a `run`.
+struct LockedHistory {
+  std::unique_ptr<Redactor> redact;  // first: the sessions refer to it
+  std::unique_ptr<PgSession> watch;
+  std::unique_ptr<PgSession> work;
+};
+
+// Connects and locks; kExitDone, or the exit status after a one-line message.
+int lock_history(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err,
+                 LockedHistory& locked);
+
+// Releases the runner lock (ending the sessions releases both locks too).
+void unlock_history(const RunSettingsResolved& settings, LockedHistory& locked);
+
+}  // namespace miglint::runner
