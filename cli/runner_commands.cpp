@@ -84,7 +84,12 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
   commands.approve = add_runner_subcommand(app, "approve");
   ApproveFlags& approve = commands.approve_flags;
   commands.approve->add_option("file", approve.file, "The migration file")->required();
-  commands.approve->add_option("--rule", approve.rule, "The rule id to approve")->required();
+  commands.approve
+      ->add_option("--rule", approve.rules,
+                   "The rule ids to approve (repeat --rule, or separate with commas)")
+      ->delimiter(',');
+  commands.approve->add_flag("--all-findings", approve.all_findings,
+                             "Approve every finding of the file that needs an approval, with one reason");
   commands.approve->add_option("--reason", approve.reason, "Why it is acceptable")->required();
   commands.approve->add_option("--by", approve.by,
                                "Who approves (default: git's user.name, else the login name)");

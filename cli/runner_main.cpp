@@ -11,6 +11,7 @@
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
+#include "runner/approve.hpp"
 #include "runner/runner.hpp"
 
 namespace {
@@ -51,9 +52,8 @@ int main(int argc, char** argv) {
     if (!load_config_for(flags.config, config)) {
       return runner::kExitError;
     }
-    runner::RunSettingsResolved settings;
-    resolve(RunFlags{}, config, settings);
-    runner::ApproveRequest request{flags.file, flags.rule, flags.reason, flags.by, settings.directory};
+    runner::ApproveRequest request{flags.file, flags.rules, flags.all_findings, flags.reason, flags.by, {}};
+    resolve(RunFlags{}, config, request.settings);
     return runner::approve(request, std::cout, std::cerr);
   }
   std::optional<Config> config;
