@@ -47,7 +47,7 @@ constexpr std::array<RunnerCommandInfo, 4> kRunnerCommands{{
     {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
     {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
     {"plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing"},
-    {"approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)"},
+    {"approve", "Approve findings of a migration for `miglint run` (bound to the file's SHA-256)"},
 }};
 
 CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
