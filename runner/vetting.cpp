@@ -16,7 +16,7 @@ namespace miglint::runner {
 
 namespace {
 
-// "; approvals exist for an earlier version of this file (checksum …): re-approve with `miglint
+// "approvals exist for an earlier version of this file (checksum …): re-approve with `miglint
 // approve`" when miglint.approvals.toml approves this file for other contents; else "".
 std::string earlier_approvals_note(const MigrationState& migration, const RunSettingsResolved& settings) {
   ApprovalsCache approvals(settings.directory);
@@ -27,7 +27,7 @@ std::string earlier_approvals_note(const MigrationState& migration, const RunSet
   for (const Approval& approval : *found->list) {
     if (approval.file == found->relative_path && approval.sha256 != migration.sha256) {
       return fmt::format(
-          "; approvals exist for an earlier version of this file (checksum {}): re-approve with `miglint "
+          "approvals exist for an earlier version of this file (checksum {}): re-approve with `miglint "
           "approve`",
           short_hash(approval.sha256));
     }
@@ -92,9 +92,12 @@ void vet(SetState& state, const RunSettingsResolved& settings) {
   for (const MigrationState& migration : state.migrations) {
     if (!migration.unapproved.empty()) {
       state.refusals.push_back(fmt::format(
-          "{}: {} finding{} need{} approval{}", migration.display_path, migration.unapproved.size(),
-          migration.unapproved.size() == 1 ? "" : "s", migration.unapproved.size() == 1 ? "s" : "",
-          earlier_approvals_note(migration, settings)));
+          "{}: {} finding{} need{} approval", migration.display_path, migration.unapproved.size(),
+          migration.unapproved.size() == 1 ? "" : "s", migration.unapproved.size() == 1 ? "s" : ""));
+      // A line of its own: scripts read the line above as it has always been written.
+      if (std::string earlier = earlier_approvals_note(migration, settings); !earlier.empty()) {
+        state.refusals.push_back(fmt::format("{}: {}", migration.display_path, earlier));
+      }
     }
   }
 }
