@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/engine/down_migrations.hpp"
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/frontend/front_end.hpp"
 #include "analyzer/project/approvals.hpp"
@@ -25,8 +26,11 @@
 #include "analyzer/project/discover.hpp"
 #include "analyzer/project/input_source.hpp"
 #include "analyzer/project/migration_layout.hpp"
+#include "analyzer/project/squawk_config.hpp"
+#include "analyzer/report/approvals_report.hpp"
 #include "analyzer/report/format.hpp"
 #include "analyzer/report/reporter.hpp"
+#include "analyzer/sql/squawk_rules.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "cli/command_line.hpp"
 #include "cli/completion.hpp"
@@ -36,6 +40,7 @@
 #include "cli/settings.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
+#include "runner/approvals_check.hpp"
 #include "runner/verdict.hpp"
 
 #ifdef MIGLINT_WITH_JEMALLOC
@@ -74,8 +79,15 @@ std::set<std::string> split_ids(const std::string& text) {
 bool check_rule_ids(const std::set<std::string>& ids, std::string_view flag) {
   for (const std::string& id : ids) {
     if (find_rule(id) == nullptr) {
-      std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` (see `miglint rules`)\n", flag,
-                               escape_for_message(id));
+      // squawk's names are read in squawk-ignore comments and by init --from-squawk only: a flag
+      // names miglint's ids, and says which one a squawk name stands for.
+      std::optional<SquawkRule> squawk = find_squawk_rule(id);
+      std::string hint =
+          squawk && !squawk->miglint.empty()
+              ? fmt::format("squawk's name for `{}`: flags take miglint's ids", squawk->miglint)
+              : std::string("see `miglint rules`");
+      std::cerr << fmt::format("miglint: error: {} names an unknown rule `{}` ({})\n", flag,
+                               escape_for_message(id), hint);
       return false;
     }
   }
@@ -146,6 +158,7 @@ class LintSetup {
     if (config && run_settings_of(*config).present) {
       Expected<runner::RunSettingsResolved> run = resolve_run_settings(RunFlags{}, &*config);
       if (run) {
+        run_settings_ = *run;
         timeouts_ = runner_timeouts(*run);
         vets_ = true;
         if (run_settings_of(*config).migrations) {
@@ -155,7 +168,11 @@ class LintSetup {
     }
     run_directory_ = run_directory;
     approvals_ = std::make_shared<ApprovalsCache>(run_directory);
+    down_migrations_ = down_migration_policy(config ? &*config : nullptr);
   }
+
+  const std::shared_ptr<ApprovalsCache>& approvals() const { return approvals_; }
+  std::optional<runner::RunSettingsResolved> run_settings() const { return run_settings_; }
 
   FileSetup operator()(const std::string& path) {
     FileSetup setup;
@@ -167,6 +184,7 @@ class LintSetup {
       setup = resolver_.lint_setup(path);
       setup.review = approvals_review(approvals_);
     }
+    setup.review = with_down_migration_policy(std::move(setup.review), down_migrations_);
     setup.options.statement_keys = statement_keys_;
     setup.options.max_file_size = resolver_.max_file_size();
     return setup;
@@ -199,7 +217,31 @@ class LintSetup {
   RunnerTimeouts timeouts_;
   std::optional<std::string> run_directory_;
   std::shared_ptr<ApprovalsCache> approvals_;
+  DownMigrations down_migrations_ = DownMigrations::Note;
+  std::optional<runner::RunSettingsResolved> run_settings_;
 };
+
+// After a lint: approvals of the linted files' directories that approve nothing (bound to an older
+// checksum of a linted file, or to a file that is gone), one note each on standard error. They
+// never change the exit status: a stale approval approves nothing, so its finding shows anyway.
+// Directories without approvals cost nothing.
+void note_stale_approvals(ApprovalsCache& approvals, const std::set<std::string>& linted,
+                          const std::optional<Config>& config) {
+  for (const std::string& directory : approvals.directories_with_approvals()) {
+    runner::RunSettingsResolved settings;
+    settings.config = config ? &*config : nullptr;
+    Expected<std::vector<ApprovalProblemView>> problems =
+        check_approvals(directory, settings, ApprovalsCheckDepth{false, false});
+    if (!problems) {
+      continue;  // the lint reported the malformed file already
+    }
+    std::erase_if(*problems, [&](const ApprovalProblemView& problem) {
+      std::string path = (std::filesystem::path(directory) / problem.file).lexically_normal().string();
+      return problem.kind == ApprovalProblemView::Kind::Stale && !linted.contains(path);
+    });
+    write_approval_problems(std::cerr, "miglint: note: ", *problems);
+  }
+}
 
 int run_lint(const LintFlags& flags) {
   const ReportFormat& format = *find_report_format(flags.format);  // CLI11 checked the name
@@ -227,6 +269,12 @@ int run_lint(const LintFlags& flags) {
       front_end_settings(config ? &*config : nullptr, FrontEndFlags{flags.compile_commands_dir});
   std::vector<std::string> other_extensions = registered_front_ends().other_extensions(front_ends);
   LintSetup setup_for(flags, config, front_ends);
+  // Files the config keeps from being read: its excludes, and down migrations under
+  // [lint] down_migrations = "skip".
+  bool skip_down = down_migration_policy(config ? &*config : nullptr) == DownMigrations::Skip;
+  auto not_read = [skip_down](const Config& settings_file, const std::string& path) {
+    return excluded_by_config(settings_file, path) || (skip_down && is_down_migration_path(path));
+  };
   RuleSet rules(all_rules(), split_ids(flags.select), split_ids(flags.ignore));
 
   // Plain paths are walked as the files are linted; the git modes and --with-history need their
@@ -254,7 +302,7 @@ int run_lint(const LintFlags& flags) {
     }
     if (config) {
       std::erase_if(discovered.inputs, [&](const LintInput& input) {
-        return input.contents == std::nullopt && excluded_by_config(*config, input.display_path);
+        return input.contents == std::nullopt && not_read(*config, input.display_path);
       });
     }
     add_history(discovered);
@@ -263,7 +311,7 @@ int run_lint(const LintFlags& flags) {
     source = open_inputs(flags.paths, flags.stdin_filename, other_extensions);
     if (config) {
       source = std::make_unique<FilteredInputSource>(std::move(source), [&](const LintInput& input) {
-        return input.contents != std::nullopt || !excluded_by_config(*config, input.display_path);
+        return input.contents != std::nullopt || !not_read(*config, input.display_path);
       });
     }
   }
@@ -276,12 +324,15 @@ int run_lint(const LintFlags& flags) {
 
   RunSummary summary;
   std::vector<InputError> file_errors;
+  std::set<std::string> linted;  // absolute paths, for the approvals' notes
   bool failing = false;
   lint_inputs(*source, flags.jobs, std::ref(setup_for), [&](FileResult&& result) {
     if (result.context_only) {
       return;  // an earlier migration read for its schema facts only
     }
     ++summary.files;
+    std::error_code absolute_error;
+    linted.insert(std::filesystem::absolute(result.path, absolute_error).lexically_normal().string());
     for (const Finding& finding : result.findings) {
       // A finding `run` would refuse the file for fails `lint` too, whatever its severity.
       failing = failing || finding.needs_approval;
@@ -290,7 +341,7 @@ int run_lint(const LintFlags& flags) {
         summary.approved += finding.approved ? 1 : 0;
         continue;
       }
-      failing = failing || finding.severity >= result.fail_on;
+      failing = failing || (finding.severity >= result.fail_on && !finding.never_fails);
       ++(finding.severity == Severity::Error     ? summary.errors
          : finding.severity == Severity::Warning ? summary.warnings
                                                  : summary.notes);
@@ -311,6 +362,7 @@ int run_lint(const LintFlags& flags) {
     std::cerr << input_error_line(error);
   }
   reporter->finish(summary);
+  note_stale_approvals(*setup_for.approvals(), linted, config);
   if (!summary.input_errors.empty()) {
     return kExitError;
   }
@@ -401,6 +453,86 @@ int run_rules(const std::string& format) {
   return kExitClean;
 }
 
+struct ApprovalsFlags {
+  bool check = false;
+  std::string config;
+  std::vector<std::string> paths;
+};
+
+// `miglint approvals --check [DIR...]`: the approvals that approve nothing (runner/approvals_check.hpp);
+// exit 1 when there are any. Needs no database, so it is miglint's, not miglint-runner's.
+int run_approvals(const ApprovalsFlags& flags) {
+  if (!flags.check) {
+    std::cerr << "miglint: error: approvals: give --check (the one thing it does: report approvals that "
+                 "approve nothing)\n";
+    return kExitError;
+  }
+  std::optional<Config> config;
+  if (!load_config_for(flags.config, config)) {
+    return kExitError;
+  }
+  Expected<runner::RunSettingsResolved> settings =
+      resolve_run_settings(RunFlags{}, config ? &*config : nullptr);
+  if (!settings) {
+    std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(settings.error().message));
+    return kExitError;
+  }
+  std::vector<std::string> directories = flags.paths;
+  if (directories.empty()) {
+    directories.push_back(settings->directory);
+  }
+  std::size_t reported = 0;
+  for (std::string directory : directories) {
+    std::error_code error;
+    if (std::filesystem::path(directory).filename() == kApprovalsFileName) {
+      directory = std::filesystem::path(directory).parent_path().string();
+    }
+    if (!std::filesystem::is_directory(directory.empty() ? "." : directory, error)) {
+      std::cerr << fmt::format("miglint: error: {}: no such migrations directory\n",
+                               escape_for_message(directory));
+      return kExitError;
+    }
+    Expected<std::vector<ApprovalProblemView>> problems =
+        check_approvals(directory.empty() ? "." : directory, *settings, ApprovalsCheckDepth{});
+    if (!problems) {
+      std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(problems.error().message));
+      return kExitError;
+    }
+    write_approval_problems(std::cout, "", *problems);
+    reported += problems->size();
+  }
+  std::cout << (reported == 0 ? std::string("Every approval matches a finding.\n")
+                              : fmt::format("{} approval{} approve{} nothing.\n", reported,
+                                            reported == 1 ? "" : "s", reported == 1 ? "s" : ""));
+  return reported == 0 ? kExitClean : kExitFindings;
+}
+
+// `miglint init --from-squawk [.squawk.toml]`: the squawk settings as a miglint.toml.
+int run_init_from_squawk(const std::string& squawk_path, bool force) {
+  if (std::filesystem::exists("miglint.toml") && !force) {
+    std::cerr << "miglint: error: miglint.toml already exists (use --force to overwrite it)\n";
+    return kExitError;
+  }
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(squawk_path, error)) {
+    std::cerr << fmt::format("miglint: error: {}: no such file (give the path of .squawk.toml)\n",
+                             escape_for_message(squawk_path));
+    return kExitError;
+  }
+  Expected<SquawkConversion> converted = convert_squawk_config(squawk_path);
+  if (!converted) {
+    std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(converted.error().message));
+    return kExitError;
+  }
+  for (const std::string& note : converted->notes) {
+    std::cerr << fmt::format("miglint: note: {}: {}\n", escape_for_message(squawk_path),
+                             escape_for_message(note));
+  }
+  std::ofstream("miglint.toml") << converted->miglint_toml;
+  std::cout << fmt::format("wrote miglint.toml from {}\n", escape_for_message(squawk_path));
+  return kExitClean;
+}
+
 int run_explain(const std::string& id) {
   std::string_view doc = rule_doc(id);
   if (doc.empty()) {
@@ -464,9 +596,24 @@ int main(int argc, char** argv) {
                        "Files, directories, or - for stdin (with --since/--staged: filters)");
 
   bool init_force = false;
+  std::string init_squawk;
   CLI::App* init_cmd =
       app.add_subcommand("init", "Write a commented starter miglint.toml in the current directory");
   init_cmd->add_flag("--force", init_force, "Overwrite an existing miglint.toml");
+  CLI::Option* from_squawk =
+      init_cmd
+          ->add_option("--from-squawk", init_squawk,
+                       "Convert squawk's settings (default: .squawk.toml) into miglint.toml")
+          ->expected(0, 1);
+
+  ApprovalsFlags approvals;
+  CLI::App* approvals_cmd = app.add_subcommand(
+      "approvals", "Check miglint.approvals.toml: approvals that are stale or match nothing (exit 1)");
+  approvals_cmd->add_flag("--check", approvals.check, "Report approvals that approve nothing");
+  approvals_cmd->add_option("--config", approvals.config,
+                            "The config file (default: miglint.toml found walking up)");
+  approvals_cmd->add_option("paths", approvals.paths,
+                            "Migrations directories (default: [run] migrations, else ./migrations)");
 
   LocksFlags locks;
   CLI::App* locks_cmd =
@@ -511,6 +658,12 @@ int main(int argc, char** argv) {
       }
     }
     return run_lint(lint);
+  }
+  if (approvals_cmd->parsed()) {
+    return run_approvals(approvals);
+  }
+  if (init_cmd->parsed() && from_squawk->count() > 0) {
+    return run_init_from_squawk(init_squawk.empty() ? ".squawk.toml" : init_squawk, init_force);
   }
   if (init_cmd->parsed()) {
     if (std::filesystem::exists("miglint.toml") && !init_force) {

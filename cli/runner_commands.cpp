@@ -68,7 +68,7 @@ constexpr std::array<RunnerCommandInfo, 6> kRunnerCommands{{
     {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
     {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
     {"plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing"},
-    {"approve", "Approve a finding of a migration for `miglint run` (bound to the file's SHA-256)"},
+    {"approve", "Approve findings of a migration for `miglint run` (bound to the file's SHA-256)"},
     {"baseline",
      "Record migrations as applied without running them: up to --version, or another tool's history"},
     {"repair", "Re-record the checksums of applied files that changed, after showing how (asks, or --yes)"},
@@ -112,7 +112,12 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
   commands.approve = add_runner_subcommand(app, "approve");
   ApproveFlags& approve = commands.approve_flags;
   commands.approve->add_option("file", approve.file, "The migration file")->required();
-  commands.approve->add_option("--rule", approve.rule, "The rule id to approve")->required();
+  commands.approve
+      ->add_option("--rule", approve.rules,
+                   "The rule ids to approve (repeat --rule, or separate with commas)")
+      ->delimiter(',');
+  commands.approve->add_flag("--all-findings", approve.all_findings,
+                             "Approve every finding of the file that needs an approval, with one reason");
   commands.approve->add_option("--reason", approve.reason, "Why it is acceptable")->required();
   commands.approve->add_option("--by", approve.by,
                                "Who approves (default: git's user.name, else the login name)");

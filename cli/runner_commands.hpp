@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace miglint {
 
@@ -27,7 +28,8 @@ struct RunFlags {
 
 struct ApproveFlags {
   std::string file;
-  std::string rule;
+  std::vector<std::string> rules;  // --rule A --rule B, --rule A,B
+  bool all_findings = false;
   std::string reason;
   std::string by;
   std::string config;

@@ -14,6 +14,7 @@
 #include "cli/runner_commands.hpp"
 #include "cli/settings.hpp"
 #include "runner/adopt.hpp"
+#include "runner/approve.hpp"
 #include "runner/runner.hpp"
 
 namespace {
@@ -56,9 +57,8 @@ int main(int argc, char** argv) {
     if (!load_config_for(flags.config, config)) {
       return runner::kExitError;
     }
-    runner::RunSettingsResolved settings;
-    resolve(RunFlags{}, config, settings);
-    runner::ApproveRequest request{flags.file, flags.rule, flags.reason, flags.by, settings.directory};
+    runner::ApproveRequest request{flags.file, flags.rules, flags.all_findings, flags.reason, flags.by, {}};
+    resolve(RunFlags{}, config, request.settings);
     return runner::approve(request, std::cout, std::cerr);
   }
   const RunFlags& run_flags = command == commands.baseline ? commands.baseline_flags.run

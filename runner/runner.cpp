@@ -27,6 +27,7 @@
 #include "analyzer/text/source_file.hpp"
 #include "rules/registry.hpp"
 #include "runner/applier.hpp"
+#include "runner/approvals_check.hpp"
 #include "runner/connection_string.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
@@ -433,6 +434,7 @@ std::map<std::string, FileLocks> planned_locks(const SetState& state) {
 
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
   return show_state(settings, "plan", out, err, [&](const SetState& state) {
+    note_approval_problems(settings.directory, settings, err);  // stale approvals, approvals of gone files
     std::map<std::string, FileLocks> locks = planned_locks(state);
     PlanView view;
     view.timeouts =
@@ -492,85 +494,6 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
     }
     write_plan(out, view);
   });
-}
-
-namespace {
-
-std::string default_approver() {
-  Expected<std::string> configured = run_git({"config", "user.name"});
-  std::string name = configured ? *configured : std::string();
-  while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) {
-    name.pop_back();
-  }
-  if (!name.empty()) {
-    return name;
-  }
-  if (const passwd* user = getpwuid(getuid()); user != nullptr && user->pw_name != nullptr) {
-    return user->pw_name;
-  }
-  const char* login = std::getenv("USER");
-  return login != nullptr ? login : "unknown";
-}
-
-std::string today() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  return fmt::format("{:04}-{:02}-{:02}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
-}
-
-}  // namespace
-
-int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err) {
-  if (find_rule(request.rule) == nullptr) {
-    err << fmt::format("miglint: error: unknown rule `{}` (see `miglint rules`)\n", request.rule);
-    return kExitError;
-  }
-  if (request.reason.find_first_not_of(" \t\n") == std::string::npos) {
-    err << "miglint: error: --reason must say why the finding is acceptable\n";
-    return kExitError;
-  }
-  Expected<std::string> bytes = read_file_bytes(request.file);
-  if (!bytes) {
-    err << fmt::format("miglint: error: {}: {}\n", escape_for_message(request.file), bytes.error().message);
-    return kExitError;
-  }
-  // The file's migrations directory: the configured one when the file is inside it (the rule `lint`
-  // and vetting find approvals by).
-  std::error_code error;
-  fs::path file = fs::absolute(request.file, error).lexically_normal();
-  fs::path directory = approvals_directory_for(request.file, request.directory);
-  std::string relative = file.lexically_relative(directory).generic_string();
-  NameReading reading = read_migration_name(relative);
-  if (reading.kind != NameReading::Kind::Migration) {
-    err << fmt::format("miglint: error: {}: not a migration the runner applies ({})\n",
-                       escape_for_message(request.file), reading.why.empty() ? "skipped" : reading.why);
-    return kExitError;
-  }
-  std::string approvals_path = (directory / kApprovalsFileName).string();
-  Expected<std::vector<Approval>> approvals = load_approvals(approvals_path);
-  if (!approvals) {
-    err << fmt::format("miglint: error: {}\n", approvals.error().message);
-    return kExitError;
-  }
-  Approval approval{relative,
-                    sha256_hex(*bytes),
-                    request.rule,
-                    request.reason,
-                    request.by.empty() ? default_approver() : request.by,
-                    today()};
-  std::string written = fmt::format("approved {} in {} (sha256 {}) by {}: written to {}\n", approval.rule,
-                                    escape_for_message(relative), short_hash(approval.sha256),
-                                    escape_for_message(approval.by), escape_for_message(approvals_path));
-  add_approval(*approvals, std::move(approval));
-  // "written" only once it is: a failed save reports the error alone.
-  Expected<bool> saved = save_approvals(approvals_path, *approvals);
-  if (!saved) {
-    err << fmt::format("miglint: error: {}\n", saved.error().message);
-    return kExitError;
-  }
-  out << written;
-  return kExitDone;
 }
 
 }  // namespace miglint::runner

@@ -56,14 +56,6 @@ int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ost
 // `miglint plan`: what `run` would do: segments, statements, their locks, approvals missing. No writes.
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err);
 
-struct ApproveRequest {
-  std::string file;
-  std::string rule;
-  std::string reason;
-  std::string by;                        // empty: git's user.name, else the login name
-  std::optional<std::string> directory;  // the migrations directory, when the file is in it
-};
-// `miglint approve`: records an approval bound to the file's current SHA-256.
-int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err);
+// `miglint approve`: runner/approve.hpp.
 
 }  // namespace miglint::runner

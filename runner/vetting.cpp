@@ -6,12 +6,36 @@
 #include <memory>
 
 #include "analyzer/engine/linter.hpp"
+#include "analyzer/project/approvals.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "cli/settings.hpp"
 #include "runner/state.hpp"
 #include "runner/verdict.hpp"
 
 namespace miglint::runner {
+
+namespace {
+
+// "approvals exist for an earlier version of this file (checksum …): re-approve with `miglint
+// approve`" when miglint.approvals.toml approves this file for other contents; else "".
+std::string earlier_approvals_note(const MigrationState& migration, const RunSettingsResolved& settings) {
+  ApprovalsCache approvals(settings.directory);
+  Expected<FileApprovals> found = approvals.for_file(migration.file.path);
+  if (!found) {
+    return {};
+  }
+  for (const Approval& approval : *found->list) {
+    if (approval.file == found->relative_path && approval.sha256 != migration.sha256) {
+      return fmt::format(
+          "approvals exist for an earlier version of this file (checksum {}): re-approve with `miglint "
+          "approve`",
+          short_hash(approval.sha256));
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 void vet(SetState& state, const RunSettingsResolved& settings) {
   std::vector<LintInput> inputs;
@@ -74,6 +98,10 @@ void vet(SetState& state, const RunSettingsResolved& settings) {
                         fmt::format("{}: {} finding{} need{} approval", migration.display_path,
                                     migration.unapproved.size(), migration.unapproved.size() == 1 ? "" : "s",
                                     migration.unapproved.size() == 1 ? "s" : ""));
+      // A line of its own: scripts read the line above as it has always been written.
+      if (std::string earlier = earlier_approvals_note(migration, settings); !earlier.empty()) {
+        state.refusals.push_back(fmt::format("{}: {}", migration.display_path, earlier));
+      }
     }
   }
 }

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "analyzer/project/approvals.hpp"
-#include "runner/runner.hpp"
+#include "runner/approve.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;
@@ -65,8 +65,8 @@ TEST(Approve, ReportsWrittenOnlyAfterSaving) {
   ScratchDir dir;
   fs::path migration = dir.path / "0001_drop.sql";
   std::ofstream(migration) << "ALTER TABLE t DROP COLUMN c;\n";
-  runner::ApproveRequest request{migration.string(), "ban-drop-column", "reviewed", "tester",
-                                 dir.path.string()};
+  runner::ApproveRequest request{migration.string(), {"ban-drop-column"}, false, "reviewed", "tester", {}};
+  request.settings.directory = dir.path.string();
 
   std::ostringstream out;
   std::ostringstream err;

@@ -144,7 +144,12 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
     assign_statement_keys(model, result.findings);
   }
   for (Finding& finding : result.findings) {
-    finding.severity = rules.severity_of(finding.rule);
+    // An unused-ignore made a note (a squawk rule miglint has no equivalent for: accepted and
+    // ignored) stays a note; the rule's own findings are made at its default severity, a warning.
+    bool kept_severity = finding.rule == kUnusedIgnoreRule && finding.severity == Severity::Note;
+    if (!kept_severity) {
+      finding.severity = rules.severity_of(finding.rule);
+    }
     if (finding.reported_by == nullptr) {
       finding.reported_by = rules.find(finding.rule);  // the front end's own findings
     }

@@ -1,6 +1,7 @@
 #include "analyzer/engine/suppressions.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <string_view>
@@ -9,6 +10,7 @@
 
 #include "analyzer/engine/driver_findings.hpp"
 #include "analyzer/sql/directives.hpp"
+#include "analyzer/sql/squawk_rules.hpp"
 #include "analyzer/sql/statement.hpp"
 
 namespace miglint {
@@ -67,10 +69,101 @@ int64_t ignore_target(const FileModel& model, const IgnoreUnits& units, const Ig
 // in one more finding (a comment listing 100,000 made-up names is one problem, not 100,000).
 constexpr std::size_t kUnknownNamesShown = 5;
 
+// The name of an ignore comment's kind, as messages show it.
+std::string_view ignore_kind(const IgnoreDirective& directive) {
+  if (directive.squawk) {
+    return directive.whole_file ? "squawk-ignore-file" : "squawk-ignore";
+  }
+  return directive.whole_file ? "miglint-ignore-file" : "miglint-ignore";
+}
+
+// A name of an ignore comment as messages show it: `ban-drop-table`, or for a squawk name that
+// miglint spells otherwise, `prefer-timestamp-tz` (miglint's `prefer-timestamptz`).
+std::string shown_name(const IgnoreDirective::Name& name) {
+  return name.written.empty() ? fmt::format("`{}`", name.rule)
+                              : fmt::format("`{}` (miglint's `{}`)", name.written, name.rule);
+}
+
+// Comments that look like ignores but are not (directives.hpp, MalformedIgnore): they silence
+// nothing, and say what they were read as.
+void report_malformed_ignores(const FileModel& model, const Rule& rule, std::vector<Finding>& out) {
+  for (const MalformedIgnore& malformed : model.directives.malformed) {
+    std::string_view keyword = malformed.whole_file ? "miglint-ignore-file" : "miglint-ignore";
+    std::string message;
+    std::string help;
+    std::string reason = malformed.reason.empty() ? "reason" : malformed.reason;
+    if (malformed.rules.empty()) {
+      message = fmt::format(
+          "this ignore comment silences nothing: {} (miglint has no comment that silences every rule)",
+          malformed.problem);
+      help = fmt::format("Name the rules it is for: `-- {} RULE -- {}` (`miglint rules` lists them).",
+                         keyword, reason);
+    } else {
+      std::vector<std::string> quoted;
+      for (const std::string& name : malformed.rules) {
+        quoted.push_back(fmt::format("`{}`", name));
+      }
+      message = fmt::format(
+          "this comment looks like an ignore but is not one, so it silences nothing: {}; read as a {} of {}",
+          malformed.problem, keyword, fmt::join(quoted, ", "));
+      help = fmt::format("Write `-- {} {} -- {}`.", keyword, fmt::join(malformed.rules, ", "), reason);
+    }
+    out.push_back(make_finding(*model.source, rule, malformed.span, std::move(message), std::move(help), -1));
+  }
+}
+
+// Names that are unknown, cannot be silenced or silence nothing; squawk names miglint has no
+// equivalent for (a note: accepted and ignored).
+void report_unused_ignores(const FileModel& model, const RuleSet& rules, std::vector<Finding>& out) {
+  const Rule& unused_rule = *rules.find(kUnusedIgnoreRule);
+  const std::string_view help =
+      "Remove the rule from the comment, or fix its name (`miglint rules` lists them).";
+  for (const IgnoreDirective& directive : model.directives.ignores) {
+    std::string_view kind = ignore_kind(directive);
+    std::size_t unknown = 0;
+    for (const auto& name : directive.rules) {
+      std::string message;
+      if (name.rule == kSyntaxErrorRule) {
+        message =
+            fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
+      } else if (rules.find(name.rule) == nullptr) {
+        if (++unknown > kUnknownNamesShown) {
+          continue;
+        }
+        message = fmt::format("{} names an unknown rule `{}`", kind, name.rule);
+      } else if (rules.enabled(name.rule) && !name.used) {
+        message = fmt::format("{} for {} silences nothing", kind, shown_name(name));
+      } else {
+        continue;
+      }
+      out.push_back(make_finding(*model.source, unused_rule, directive.span, std::move(message),
+                                 std::string(help), -1));
+    }
+    if (unknown > kUnknownNamesShown) {
+      out.push_back(make_finding(*model.source, unused_rule, directive.span,
+                                 fmt::format("{} names {} more unknown rules (only the first {} are shown)",
+                                             kind, unknown - kUnknownNamesShown, kUnknownNamesShown),
+                                 std::string(help), -1));
+    }
+    for (const std::string& squawk_name : directive.unmapped) {
+      std::optional<SquawkRule> squawk = find_squawk_rule(squawk_name);
+      Finding note = make_finding(
+          *model.source, unused_rule, directive.span,
+          fmt::format("{} names `{}`, a squawk rule miglint has no equivalent for ({}): accepted and ignored",
+                      kind, squawk_name, squawk ? squawk->note : ""),
+          "Nothing to do; drop the name once squawk no longer reads this file (docs/migrating-from-squawk.md "
+          "lists squawk's rules).",
+          -1);
+      note.severity = Severity::Note;  // kept by the driver: see kept_severity in statement_walk.cpp
+      out.push_back(std::move(note));
+    }
+  }
+}
+
 }  // namespace
 
 void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
-  if (model.directives.ignores.empty()) {
+  if (model.directives.ignores.empty() && model.directives.malformed.empty()) {
     return;
   }
   auto& ignores = model.directives.ignores;
@@ -94,7 +187,8 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   };
   auto in_scope = [&](const IgnoreDirective& directive, const Finding& finding) {
     uint32_t begin = unit_begin(finding);
-    return finding.rule != kUnusedIgnoreRule && begin >= directive.scope->begin &&
+    return finding.rule != kUnusedIgnoreRule && finding.rule != kMalformedIgnoreRule &&
+           begin >= directive.scope->begin &&
            begin < std::max(directive.scope->end, directive.scope->begin + 1);
   };
   // Indexes, so that a finding visits only the comments that may silence it, and in each only the
@@ -104,8 +198,13 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   std::vector<std::unordered_map<std::string_view, std::size_t>> names_of(ignores.size());
   std::unordered_map<int64_t, std::vector<std::size_t>> by_target;
   std::unordered_map<std::string_view, std::vector<std::size_t>> whole_file_by_rule;
+  std::vector<std::size_t> whole_file_all;  // `-- squawk-ignore-file` without names
   std::vector<std::size_t> scoped;
   for (std::size_t d = 0; d < ignores.size(); ++d) {
+    if (ignores[d].all_rules) {
+      whole_file_all.push_back(d);
+      continue;
+    }
     for (std::size_t n = 0; n < ignores[d].rules.size(); ++n) {
       names_of[d].try_emplace(ignores[d].rules[n].rule, n);
     }
@@ -131,6 +230,7 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
       return;  // a syntax error cannot be switched off
     }
     candidates.clear();
+    candidates.insert(candidates.end(), whole_file_all.begin(), whole_file_all.end());
     if (auto it = whole_file_by_rule.find(finding.rule); it != whole_file_by_rule.end()) {
       if (marked.contains(it->first)) {
         candidates.push_back(it->second.front());
@@ -158,6 +258,13 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
       if (ignores[d].scope && !in_scope(ignores[d], finding)) {
         continue;
       }
+      if (ignores[d].all_rules) {
+        if (!finding.suppressed) {
+          finding.suppressed = true;
+          finding.suppression_reason = ignores[d].reason;
+        }
+        continue;
+      }
       auto name = names_of[d].find(finding.rule);
       if (name == names_of[d].end()) {
         continue;
@@ -172,43 +279,14 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   for (Finding& finding : findings) {
     silence(finding);
   }
-  if (!rules.enabled(kUnusedIgnoreRule)) {
-    return;
+  std::vector<Finding> reported;  // about the comments themselves
+  if (rules.enabled(kMalformedIgnoreRule)) {
+    report_malformed_ignores(model, *rules.find(kMalformedIgnoreRule), reported);
   }
-  std::vector<Finding> unused;
-  const Rule& unused_rule = *rules.find(kUnusedIgnoreRule);
-  const std::string_view help =
-      "Remove the rule from the comment, or fix its name (`miglint rules` lists them).";
-  for (const IgnoreDirective& directive : ignores) {
-    std::string_view kind = directive.whole_file ? "miglint-ignore-file" : "miglint-ignore";
-    std::size_t unknown = 0;
-    for (const auto& name : directive.rules) {
-      std::string message;
-      if (name.rule == kSyntaxErrorRule) {
-        message =
-            fmt::format("{} cannot silence `syntax-error`: a syntax error cannot be switched off", kind);
-      } else if (rules.find(name.rule) == nullptr) {
-        if (++unknown > kUnknownNamesShown) {
-          continue;
-        }
-        message = fmt::format("{} names an unknown rule `{}`", kind, name.rule);
-      } else if (rules.enabled(name.rule) && !name.used) {
-        message = fmt::format("{} for `{}` silences nothing", kind, name.rule);
-      } else {
-        continue;
-      }
-      unused.push_back(make_finding(*model.source, unused_rule, directive.span, std::move(message),
-                                    std::string(help), -1));
-    }
-    if (unknown > kUnknownNamesShown) {
-      unused.push_back(
-          make_finding(*model.source, unused_rule, directive.span,
-                       fmt::format("{} names {} more unknown rules (only the first {} are shown)", kind,
-                                   unknown - kUnknownNamesShown, kUnknownNamesShown),
-                       std::string(help), -1));
-    }
+  if (rules.enabled(kUnusedIgnoreRule)) {
+    report_unused_ignores(model, rules, reported);
   }
-  for (Finding& finding : unused) {
+  for (Finding& finding : reported) {
     silence(finding);
     findings.push_back(std::move(finding));
   }

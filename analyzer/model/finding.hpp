@@ -47,6 +47,9 @@ struct Finding {
   // for the reason (and with the advice) `vetting_note` gives.
   bool needs_approval = false;
   std::string vetting_note;
+  // In a down migration under [lint] down_migrations = "note": reported, never fails the build
+  // (whatever --fail-on says).
+  bool never_fails = false;
 };
 
 // Sets source_line (and source_line_column) from `source` for a finding whose span and start are

@@ -81,5 +81,6 @@ struct Rule {
 inline constexpr std::string_view kSyntaxErrorRule = "syntax-error";
 inline constexpr std::string_view kUnsupportedSyntaxRule = "unsupported-syntax";
 inline constexpr std::string_view kUnusedIgnoreRule = "unused-ignore";
+inline constexpr std::string_view kMalformedIgnoreRule = "malformed-ignore";
 
 }  // namespace miglint

@@ -188,4 +188,16 @@ Expected<FileApprovals> ApprovalsCache::for_file(const std::string& file) {
   return found;
 }
 
+std::vector<std::string> ApprovalsCache::directories_with_approvals() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> directories;
+  for (const auto& [directory, list] : loaded_) {
+    if (list && !list->empty()) {
+      directories.push_back(directory);
+    }
+  }
+  std::sort(directories.begin(), directories.end());
+  return directories;
+}
+
 }  // namespace miglint

@@ -73,6 +73,9 @@ class ApprovalsCache {
   // file of its directory only (the error names the approvals file; the others get no approvals).
   Expected<FileApprovals> for_file(const std::string& file);
 
+  // The migrations directories read so far whose approvals file holds approvals.
+  std::vector<std::string> directories_with_approvals();
+
  private:
   std::optional<std::string> run_directory_;
   std::mutex mutex_;

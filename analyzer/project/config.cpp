@@ -247,6 +247,24 @@ bool config_glob_matches(const std::string& glob, const std::string& path_from_c
   return match_from(pattern, path_from_config_dir);
 }
 
+std::optional<DownMigrations> parse_down_migrations(std::string_view text) {
+  if (text == "report") {
+    return DownMigrations::Report;
+  }
+  if (text == "note") {
+    return DownMigrations::Note;
+  }
+  if (text == "skip") {
+    return DownMigrations::Skip;
+  }
+  return std::nullopt;
+}
+
+DownMigrations down_migration_policy(const Config* config) {
+  return config != nullptr ? config->lint.down_migrations.value_or(DownMigrations::Note)
+                           : DownMigrations::Note;
+}
+
 namespace {
 
 void read_lint_table(const SettingsReader& reader, const toml::node& value, LintSettings& lint) {
@@ -255,8 +273,19 @@ void read_lint_table(const SettingsReader& reader, const toml::node& value, Lint
     reader.fail(value, "`lint` must be a table ([lint])");
   }
   for (const auto& [key, setting] : *table) {
+    if (key.str() == "down_migrations") {
+      std::optional<std::string> policy = setting.value<std::string>();
+      std::optional<DownMigrations> parsed =
+          setting.is_string() ? parse_down_migrations(*policy) : std::nullopt;
+      if (!parsed) {
+        reader.fail(setting, "`lint.down_migrations` must be \"report\", \"note\" or \"skip\"");
+      }
+      lint.down_migrations = parsed;
+      continue;
+    }
     if (key.str() != "max_file_size") {
-      reader.fail_key(key, fmt::format("unknown key `lint.{}` (known: max_file_size)", key.str()));
+      reader.fail_key(
+          key, fmt::format("unknown key `lint.{}` (known: max_file_size, down_migrations)", key.str()));
     }
     std::optional<uint64_t> size;
     if (setting.is_integer() && *setting.value<int64_t>() > 0) {
@@ -413,6 +442,10 @@ timeouts_set_by_runner = false
 # Files larger than this are refused with one error line rather than read (default "100MB").
 # [lint]
 # max_file_size = "100MB"
+# Down migrations (*.down.sql, diesel's down.sql, dbmate's -- migrate:down section): "note" (the
+# default) reports their findings as notes that never fail the build, "report" at full severity,
+# "skip" leaves them unread.
+# down_migrations = "note"
 
 # C++ sources (*.cpp *.cc *.cxx *.h *.hpp): the SQL passed to libpq and libpqxx calls is linted.
 # [cpp]

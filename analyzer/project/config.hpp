@@ -34,10 +34,20 @@ struct ConfigOverride {
   ConfigSettings settings;
 };
 
-// The [lint] table: limits of reading files (top level only).
+// How `lint` treats down migrations (`*.down.sql`, diesel's `down.sql`, dbmate's `-- migrate:down`
+// section): their findings as notes that never fail (the default), at full severity, or not at all.
+enum class DownMigrations { Report, Note, Skip };
+std::optional<DownMigrations> parse_down_migrations(std::string_view text);
+
+// The [lint] table: how files are read (top level only).
 struct LintSettings {
   std::optional<uint64_t> max_file_size;  // bytes; larger files are refused with one error line
+  std::optional<DownMigrations> down_migrations;
 };
+
+struct Config;
+// The config's [lint] down_migrations, else the default (Note).
+DownMigrations down_migration_policy(const Config* config);
 
 // miglint.toml: found by walking up from the current directory, or given with --config.
 struct Config {

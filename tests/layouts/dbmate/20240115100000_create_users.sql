@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);
+
+-- migrate:down
+DROP TABLE users;
