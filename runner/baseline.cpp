@@ -149,12 +149,6 @@ int baseline(const RunSettingsResolved& settings, const BaselineRequest& request
   if (!check_database_settings(settings, err)) {
     return kExitError;
   }
-  std::error_code error;
-  if (!fs::is_directory(settings.directory, error)) {
-    err << fmt::format("miglint: error: {}: no such migrations directory\n",
-                       escape_for_message(settings.directory));
-    return kExitError;
-  }
   Expected<MigrationDirectory> directory = discover_migrations(settings.directory);
   if (!directory) {
     err << fmt::format("miglint: error: {}\n", directory.error().message);

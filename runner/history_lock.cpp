@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <ostream>
 #include <random>
 
+#include "analyzer/text/message_text.hpp"
 #include "runner/applier.hpp"
 #include "runner/connection_string.hpp"
 
@@ -19,6 +21,12 @@ bool check_database_settings(const RunSettingsResolved& settings, std::ostream& 
   std::string problem = connection_string_problem(settings.database_url, settings.database_url_source);
   if (!problem.empty()) {
     err << fmt::format("miglint: error: {}\n", problem);
+    return false;
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(settings.directory, error)) {
+    err << fmt::format("miglint: error: {}: no such migrations directory\n",
+                       escape_for_message(settings.directory));
     return false;
   }
   return true;

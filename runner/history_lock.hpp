@@ -9,8 +9,8 @@
 
 namespace miglint::runner {
 
-// A database to write the history to, with a usable URL: else a one-line error and false (the URL
-// is named by its source, never shown: a parser would echo its password).
+// A database URL libpq can parse and a migrations directory that exists: else a one-line error and
+// false, a usage error (the URL is named by its source, never shown: a parser would echo its password).
 bool check_database_settings(const RunSettingsResolved& settings, std::ostream& err);
 
 // The two sessions of a command that writes the history (`baseline`, `repair`), holding what `run`

@@ -182,12 +182,6 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
   if (!check_database_settings(settings, err)) {
     return kExitError;
   }
-  std::error_code error;
-  if (!fs::is_directory(settings.directory, error)) {
-    err << fmt::format("miglint: error: {}: no such migrations directory\n",
-                       escape_for_message(settings.directory));
-    return kExitError;
-  }
   // Read without the lock (a person may take a while to answer); the writes are conditional on what
   // was shown, and made under the lock.
   Redactor redact(settings.database_url);
@@ -276,15 +270,15 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
     if (!bytes || sha256_hex(*bytes) != migration.sha256) {
       return failed(fmt::format("{} changed while repair was asking", migration.display_path));
     }
-    PgOutcome updated = work.query(
-        fmt::format(
-            "UPDATE {} SET checksum_sha256 = $2, applied_by = coalesce(applied_by, '') || "
-            "format(' [checksum re-recorded by miglint repair, %s, by %s: was %s, %s]', "
-            "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), session_user, $4::text, $5::text) "
-            "WHERE version = $1 AND checksum_sha256 = $3 AND success RETURNING version",
-            table),
-        {migration.file.version, migration.sha256, migration.row->checksum,
-         short_hash(migration.row->checksum), candidate.kind});
+    PgOutcome updated =
+        work.query(fmt::format("UPDATE {} SET checksum_sha256 = $2, applied_by = coalesce(applied_by, '') || "
+                               "format(' [checksum re-recorded by miglint repair, %s, by %s: was %s, %s]', "
+                               "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), "
+                               "session_user, $4::text, $5::text) "
+                               "WHERE version = $1 AND checksum_sha256 = $3 AND success RETURNING version",
+                               table),
+                   {migration.file.version, migration.sha256, migration.row->checksum,
+                    short_hash(migration.row->checksum), candidate.kind});
     if (!updated.ok) {
       return failed(updated.error.message);
     }

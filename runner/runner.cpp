@@ -30,6 +30,7 @@
 #include "runner/approvals_check.hpp"
 #include "runner/connection_string.hpp"
 #include "runner/database.hpp"
+#include "runner/history_lock.hpp"
 #include "runner/layout.hpp"
 #include "runner/script.hpp"
 #include "runner/state.hpp"
@@ -65,21 +66,6 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-bool check_settings(const RunSettingsResolved& settings, std::ostream& err) {
-  if (settings.database_url.empty()) {
-    err << "miglint: error: no database: give --db URL, set MIGLINT_DATABASE_URL, or [run] database_url in "
-           "miglint.toml\n";
-    return false;
-  }
-  // A string libpq cannot parse is named, never shown: its password is what a parser would echo.
-  std::string problem = connection_string_problem(settings.database_url, settings.database_url_source);
-  if (!problem.empty()) {
-    err << fmt::format("miglint: error: {}\n", problem);
-    return false;
-  }
-  return true;
-}
-
 // A random id for one run, in both of its sessions' application_name (`miglint/<id>`).
 std::string new_run_id() {
   std::random_device device;
@@ -89,13 +75,7 @@ std::string new_run_id() {
 // Usage errors found before connecting (exit 2): no database, a migrations directory that is not
 // there, a --target no migration has.
 bool check_usage(const RunSettingsResolved& settings, std::ostream& err) {
-  if (!check_settings(settings, err)) {
-    return false;
-  }
-  std::error_code error;
-  if (!fs::is_directory(settings.directory, error)) {
-    err << fmt::format("miglint: error: {}: no such migrations directory\n",
-                       escape_for_message(settings.directory));
+  if (!check_database_settings(settings, err)) {
     return false;
   }
   if (settings.target) {
