@@ -32,12 +32,35 @@ bool check_database_settings(const RunSettingsResolved& settings, std::ostream& 
   return true;
 }
 
+std::string new_run_id() {
+  std::random_device device;
+  return fmt::format("{:08x}{:08x}", device(), device());
+}
+
+int read_state(const RunSettingsResolved& settings, const std::string& application_name, std::ostream& err,
+               ReadState& read) {
+  read.redact = std::make_unique<Redactor>(settings.database_url);
+  Expected<std::unique_ptr<PgSession>> session =
+      PgSession::connect(settings.database_url, *read.redact, application_name);
+  if (!session) {
+    err << fmt::format("miglint: error: {}\n", session.error().message);
+    return kExitError;
+  }
+  read.session = std::move(*session);
+  Expected<SetState> state = load_state(settings, *read.session);
+  if (!state) {
+    err << fmt::format("miglint: error: {}\n", state.error().message);
+    return read.session->alive() ? kExitRefused : kExitError;
+  }
+  read.state = std::move(*state);
+  return kExitDone;
+}
+
 int lock_history(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err,
                  LockedHistory& locked) {
   locked.redact = std::make_unique<Redactor>(settings.database_url);
   // Named like a run's sessions (`miglint/<id>`): a run that waits for this one treats them alike.
-  std::random_device device;
-  const std::string application_name = fmt::format("miglint/{:08x}{:08x}", device(), device());
+  const std::string application_name = "miglint/" + new_run_id();
   Expected<std::unique_ptr<PgSession>> watch =
       PgSession::connect(settings.database_url, *locked.redact, application_name);
   if (!watch) {

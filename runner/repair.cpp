@@ -184,18 +184,11 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
   }
   // Read without the lock (a person may take a while to answer); the writes are conditional on what
   // was shown, and made under the lock.
-  Redactor redact(settings.database_url);
-  Expected<std::unique_ptr<PgSession>> session =
-      PgSession::connect(settings.database_url, redact, "miglint-repair");
-  if (!session) {
-    err << fmt::format("miglint: error: {}\n", session.error().message);
-    return kExitError;
+  ReadState read;
+  if (int status = read_state(settings, "miglint-repair", err, read); status != kExitDone) {
+    return status;
   }
-  Expected<SetState> state = load_state(settings, **session);
-  if (!state) {
-    err << fmt::format("miglint: error: {}\n", state.error().message);
-    return (*session)->alive() ? kExitRefused : kExitError;
-  }
+  const SetState* state = &read.state;
   RepairView view;
   std::vector<Candidate> candidates;
   for (const MigrationState& migration : state->migrations) {

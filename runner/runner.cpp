@@ -11,7 +11,6 @@
 #include <functional>
 #include <iostream>
 #include <map>
-#include <random>
 #include <sstream>
 #include <thread>
 
@@ -64,12 +63,6 @@ void install_signal_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-}
-
-// A random id for one run, in both of its sessions' application_name (`miglint/<id>`).
-std::string new_run_id() {
-  std::random_device device;
-  return fmt::format("{:08x}{:08x}", device(), device());
 }
 
 // Usage errors found before connecting (exit 2): no database, a migrations directory that is not
@@ -334,21 +327,14 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
   if (!check_usage(settings, err)) {
     return kExitError;
   }
-  Redactor redact(settings.database_url);
-  Expected<std::unique_ptr<PgSession>> session =
-      PgSession::connect(settings.database_url, redact, "miglint-" + command);
-  if (!session) {
-    err << fmt::format("miglint: error: {}\n", session.error().message);
-    return kExitError;
+  ReadState read;
+  if (int status = read_state(settings, "miglint-" + command, err, read); status != kExitDone) {
+    return status;
   }
-  Expected<SetState> state = load_state(settings, **session);
-  if (!state) {
-    err << fmt::format("miglint: error: {}\n", state.error().message);
-    return (*session)->alive() ? kExitRefused : kExitError;
-  }
-  if (std::string problem = mark_running(*state, **session, settings.schema); !problem.empty()) {
+  SetState* state = &read.state;
+  if (std::string problem = mark_running(*state, *read.session, settings.schema); !problem.empty()) {
     err << fmt::format("miglint: error: {}\n", problem);
-    return (*session)->alive() ? kExitRefused : kExitError;
+    return read.session->alive() ? kExitRefused : kExitError;
   }
   show(*state);
   if (state->refused()) {
