@@ -7,7 +7,7 @@
 
 #include "analyzer/front_ends.hpp"
 #include "analyzer/text/message_text.hpp"
-#include "cli/run_table.hpp"
+#include "settings/run_table.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {

@@ -7,24 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace miglint {
+#include "settings/run_settings.hpp"
 
-// Flags of `run`, `status` and `plan`; unset ones come from the config's [run] table.
-struct RunFlags {
-  std::string config;
-  std::string directory;
-  std::string database_url;
-  std::string lock_timeout;
-  std::string statement_timeout;
-  std::string concurrent_statement_timeout;
-  std::string concurrent_lock_timeout;
-  std::string lock_wait;
-  std::optional<int> retries;
-  std::string schema;
-  std::string target;      // run, plan
-  std::string format;      // run, status, plan: text (default) or json
-  bool exit_code = false;  // status
-};
+namespace miglint {
 
 struct ApproveFlags {
   std::string file;

@@ -12,7 +12,7 @@
 #include "cli/command_line.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
-#include "cli/settings.hpp"
+#include "settings/settings.hpp"
 #include "runner/adopt.hpp"
 #include "runner/approve.hpp"
 #include "runner/runner.hpp"
@@ -21,7 +21,7 @@ namespace {
 
 using namespace miglint;
 
-// The settings of `run`, `status`, `plan` and `approve` (cli/settings.hpp). Returns false after a
+// The settings of `run`, `status`, `plan` and `approve` (settings/settings.hpp). Returns false after a
 // one-line usage error.
 bool resolve(const RunFlags& flags, const std::optional<Config>& config,
              runner::RunSettingsResolved& settings) {

@@ -8,9 +8,9 @@
 
 #include "analyzer/project/config.hpp"
 #include "cli/config_loading.hpp"
-#include "cli/run_table.hpp"
+#include "settings/run_table.hpp"
 #include "cli/runner_commands.hpp"
-#include "cli/settings.hpp"
+#include "settings/settings.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "rules/registry.hpp"
 

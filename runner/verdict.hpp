@@ -14,7 +14,7 @@
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/text/source_file.hpp"
-#include "cli/settings.hpp"
+#include "settings/settings.hpp"
 #include "runner/runner.hpp"
 #include "runner/script.hpp"
 

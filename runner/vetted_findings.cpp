@@ -5,7 +5,7 @@
 
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/migration_layout.hpp"
-#include "cli/settings.hpp"
+#include "settings/settings.hpp"
 #include "runner/verdict.hpp"
 
 namespace miglint {

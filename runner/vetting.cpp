@@ -8,7 +8,7 @@
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/text/message_text.hpp"
-#include "cli/settings.hpp"
+#include "settings/settings.hpp"
 #include "runner/state.hpp"
 #include "runner/verdict.hpp"
 

@@ -27,12 +27,18 @@ ALLOWED = {
               "analyzer/report", "rules"},
 }
 ALLOWED["analyzer/report"].add("rules")  # reports print a rule's documentation
+# Above the analyzer: the settings resolver, the runner, then the two front doors (cli/), which may
+# include everything. The runner never includes the command line.
+_ANALYZER = {folder for folder in ALLOWED if folder.startswith("analyzer/")} | {"rules", "sarif"}
+ALLOWED["settings"] = _ANALYZER
+ALLOWED["runner"] = _ANALYZER | {"settings"}
+ALLOWED["cli"] = _ANALYZER | {"settings", "runner"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
 
 def folder_of(path):
-    """The layer folder a repository-relative path belongs to, or None (cli/, runner/, tests/ and
+    """The layer folder a repository-relative path belongs to, or None (tests/, fuzz/ and
     analyzer/front_ends.*, the registration of every front end above the layers, are free)."""
     for folder in sorted(ALLOWED, key=len, reverse=True):
         if path == folder or path.startswith(folder + "/"):

@@ -9,7 +9,7 @@
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
 #include "analyzer/text/duration.hpp"
-#include "cli/run_table.hpp"
+#include "settings/run_table.hpp"
 #include "rules/registry.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
 // miglint.toml's [run] table, owned by the runner's settings: what `miglint run`, `status` and `plan`
-// read from the file (command-line flags win; cli/settings.hpp resolves them).
+// read from the file (command-line flags win; settings/settings.hpp resolves them).
 #include <chrono>
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-#include "cli/settings.hpp"
+#include "settings/settings.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -8,8 +8,7 @@
 #include <ranges>
 
 #include "analyzer/text/duration.hpp"
-#include "cli/run_table.hpp"
-#include "cli/runner_commands.hpp"
+#include "settings/run_table.hpp"
 #include "rules/registry.hpp"
 
 namespace miglint {

@@ -1,4 +1,4 @@
-#include "cli/run_table.hpp"
+#include "settings/run_table.hpp"
 
 #include <fmt/format.h>
 

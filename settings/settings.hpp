@@ -15,11 +15,9 @@
 #include "analyzer/model/finding.hpp"
 #include "analyzer/project/config.hpp"
 #include "analyzer/text/expected.hpp"
-#include "runner/runner.hpp"
+#include "settings/run_settings.hpp"
 
 namespace miglint {
-
-struct RunFlags;  // cli/runner_commands.hpp
 
 // Rule and target flags of `lint` and `locks`: only the ones given are set.
 struct LintFlagValues {
