@@ -4,10 +4,11 @@
 # loader dominated: mapping and relocating a dozen shared libraries cost more than the lint. So what
 # a Debian package offers as a static archive or as headers only is linked into the executables:
 # libpg_query (libpg_query.a), fmt (header-only), toml++ (compiled once, analyzer/project/
-# toml_implementation.cpp) and nettle's SHA-256 (libnettle.a). simdjson ships only a shared library.
+# toml_implementation.cpp) and nettle's SHA-256 (libnettle.a). simdjson ships only a shared library:
+# cmake/Simdjson.cmake compiles it from Debian's source tarball instead, when it can.
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)             # libfmt-dev: message formatting (header-only form)
-find_package(simdjson REQUIRED)        # libsimdjson-dev: decoding libpg_query's JSON parse tree
+include(${CMAKE_CURRENT_LIST_DIR}/Simdjson.cmake)  # libsimdjson-dev: decoding libpg_query's JSON parse tree
 find_package(nlohmann_json REQUIRED)   # nlohmann-json3-dev: writing JSON reports
 find_package(CLI11 REQUIRED)           # libcli11-dev: command-line parsing
 
@@ -46,26 +47,6 @@ miglint_import_library(pg_query::pg_query "${PG_QUERY_INCLUDE_DIR}" "${MIGLINT_P
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL client (tests; the runner)
-# libjemalloc-dev: the lint executable's allocator. libpg_query allocates per parse-tree node and
-# per JSON fragment; with two worker threads glibc's malloc cost 6-13% more CPU and wall time on the
-# corpus (bench/run, LD_PRELOAD A/B), at a peak that still does not grow with the file count.
-option(MIGLINT_JEMALLOC "Link the miglint executable with jemalloc" ON)
-if(MIGLINT_JEMALLOC)
-  # The static archive built for position-independent code (libjemalloc_pic.a): no shared library
-  # to load at start-up. Its initialisation still costs a one-file lint about 65 page faults, which
-  # the corpus repays many times over.
-  find_library(MIGLINT_JEMALLOC_LIBRARY NAMES libjemalloc_pic.a)
-  if(MIGLINT_JEMALLOC_LIBRARY)
-    add_library(miglint::jemalloc UNKNOWN IMPORTED)
-    set_target_properties(miglint::jemalloc PROPERTIES IMPORTED_LOCATION "${MIGLINT_JEMALLOC_LIBRARY}")
-    target_link_libraries(miglint::jemalloc INTERFACE Threads::Threads ${CMAKE_DL_LIBS} m)
-  else()
-    message(WARNING "jemalloc not found: miglint will use the C library's malloc, which is slower with "
-                    "several worker threads (ci/install-deps installs libjemalloc-dev)")
-    set(MIGLINT_JEMALLOC OFF)
-  endif()
-endif()
-
 if(MIGLINT_BUILD_TESTS)
   find_package(GTest REQUIRED)         # libgtest-dev: unit, fixture and corpus tests
 endif()

@@ -30,9 +30,6 @@ if(MIGLINT_SANITIZE)
   set(miglint_sanitizer_flags -fsanitize=${MIGLINT_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(miglint_sanitizers INTERFACE ${miglint_sanitizer_flags})
   target_link_options(miglint_sanitizers INTERFACE ${miglint_sanitizer_flags})
-  # The sanitizer runtime replaces malloc: jemalloc must not take it over (a plain variable, so the
-  # cached choice returns when the same build directory is configured without sanitizers).
-  set(MIGLINT_JEMALLOC OFF)
-  message(STATUS "Sanitizers: ${MIGLINT_SANITIZE} (jemalloc off)")
+  message(STATUS "Sanitizers: ${MIGLINT_SANITIZE}")
 endif()
 target_link_libraries(miglint_warnings INTERFACE miglint_sanitizers)

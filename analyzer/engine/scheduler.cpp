@@ -47,9 +47,7 @@ void schedule_in_order(InputSource& input_source, unsigned jobs, SchemaHistory& 
 #ifdef __GLIBC__
     // A set is done: hand the memory its files freed back to the system. glibc otherwise
     // keeps it in each thread's arena, scattered, and the peak creeps up with the number of
-    // files linted. (The miglint executable links jemalloc, which returns memory on its own:
-    // this then only visits glibc's unused arena. Tests and other programs linking the
-    // analyzer use glibc's.)
+    // files linted.
     if (!finished_sets.empty()) {
       malloc_trim(0);
     }
