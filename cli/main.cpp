@@ -38,13 +38,13 @@
 #include "cli/command_line.hpp"
 #include "cli/completion.hpp"
 #include "cli/config_loading.hpp"
-#include "settings/run_table.hpp"
 #include "cli/runner_commands.hpp"
-#include "settings/settings.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
 #include "runner/approvals_check.hpp"
 #include "runner/verdict.hpp"
+#include "settings/run_table.hpp"
+#include "settings/settings.hpp"
 
 namespace {
 

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "analyzer/report/apply_progress.hpp"
 #include "analyzer/text/duration.hpp"
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"
@@ -205,11 +206,8 @@ Applier::StepResult Applier::run_statement(const MigrationState& migration, std:
     }
     next_report = now + kWaitReportEvery;
     auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - *waiting_since).count();
-    out_ << fmt::format(
-        "  {} has waited {} s for {}{}\n", where(migration, index), waited, fmt::join(waiting_for_, "; "),
-        statement.concurrent ? " (a CONCURRENTLY statement waits for older transactions to end; "
-                               "it blocks no reads or writes meanwhile)"
-                             : "");
+    write_still_waiting(
+        out_, StillWaitingView{where(migration, index), waited, waiting_for_, statement.concurrent});
   };
   PgOutcome outcome = work_.run(sql, watch, tick_every);
   return StepResult{outcome.ok, outcome.error};
@@ -285,8 +283,7 @@ Applier::StepResult Applier::drop_reindex_leftovers(const std::string& originals
     return StepResult{false, leftovers.error};
   }
   for (const PgRow& row : leftovers.rows) {
-    out_ << fmt::format("    dropping {}, left by the interrupted REINDEX\n",
-                        escape_for_message(row[0].value_or("")));
+    write_leftover(out_, Leftover::ReindexCopyDropped, row[0].value_or(""));
     left_invalid_.push_back(row[0].value_or(""));
   }
   // Dropped under the lock timeout: a timeout here is retried like the statement's own.
@@ -312,13 +309,11 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
         return {};
       }
       if (found.rows[0][0] == std::optional<std::string>("t")) {
-        out_ << fmt::format("    {} exists and is valid: the interrupted build had finished\n",
-                            escape_for_message(what.index));
+        write_leftover(out_, Leftover::IndexBuilt, what.index);
         finished = true;
         return {};
       }
-      out_ << fmt::format("    {} was left invalid by the interrupted build: dropping it to build it again\n",
-                          escape_for_message(what.index));
+      write_leftover(out_, Leftover::IndexInvalidRebuilt, what.index);
       // Dropped under the lock timeout: a timeout here is retried like the build's own.
       left_invalid_.push_back(what.index);
       return drop_left_invalid();
@@ -330,8 +325,7 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
       }
       finished = found.rows[0][0] == std::optional<std::string>("t");
       if (finished) {
-        out_ << fmt::format("    {} is gone: the interrupted drop had finished\n",
-                            escape_for_message(what.index));
+        write_leftover(out_, Leftover::IndexDropped, what.index);
       }
       return {};
     }
@@ -353,8 +347,7 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
       }
       finished = found.rows[0][0] != std::optional<std::string>("0");
       if (finished) {
-        out_ << fmt::format("    {} has the value '{}': the interrupted ALTER TYPE had finished\n",
-                            escape_for_message(what.type), escape_for_message(what.label));
+        write_leftover(out_, Leftover::EnumValueAdded, what.type, what.label);
       }
       return {};
     }
@@ -367,15 +360,14 @@ Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& f
         return StepResult{false, found.error};
       }
       if (found.rows.empty()) {
-        out_ << fmt::format("    {} is already detached\n", escape_for_message(what.partition));
+        write_leftover(out_, Leftover::PartitionDetached, what.partition);
         finished = true;
         return {};
       }
       if (found.rows[0][0] == std::optional<std::string>("t")) {
         // Sending the DETACH again would fail ("already pending detach"). FINALIZE waits like the
         // DETACH did: a lock timeout here is retried with the same backoff.
-        out_ << fmt::format("    {} was left DETACH PENDING: finishing with FINALIZE\n",
-                            escape_for_message(what.partition));
+        write_leftover(out_, Leftover::PartitionDetachPending, what.partition);
         StepResult finalized =
             exec(fmt::format("ALTER TABLE {} DETACH PARTITION {} FINALIZE", what.table, what.partition));
         finished = finalized.ok;
@@ -568,9 +560,8 @@ int Applier::wait_for_leftovers() {
     if (!announced) {
       announced = true;
       for (const PgRow& row : found.rows) {
-        out_ << fmt::format("waiting for a backend an interrupted runner left working: pid {} ({}): {}\n",
-                            row[0].value_or("?"), escape_for_message(row[1].value_or("")),
-                            escape_for_message(row[2].value_or("")));
+        write_waiting_for_leftover_backend(out_, row[0].value_or("?"), row[1].value_or(""),
+                                           row[2].value_or(""));
       }
     }
     if (g_interrupted) {
@@ -586,7 +577,7 @@ int Applier::wait_for_leftovers() {
       }
       cancelled = true;
       for (const PgRow& row : found.rows) {
-        out_ << fmt::format("cancelling pid {} (still working after --lock-wait)\n", row[0].value_or("?"));
+        write_cancelling_leftover_backend(out_, row[0].value_or("?"));
         watch_.query("SELECT pg_cancel_backend($1::int)", {row[0]});
       }
       std::this_thread::sleep_for(milliseconds(500));
@@ -632,13 +623,9 @@ int Applier::apply(MigrationState& migration) {
               : HistoryMark{};
   mark_written_ = false;
   staged_.reset();
-  out_ << fmt::format("applying {} {} ({}): {} statement{}, {}{}\n",
-                      escape_for_message(migration.file.version), escape_for_message(migration.file.name),
-                      migration.display_path, script.statements.size(),
-                      script.statements.size() == 1 ? "" : "s", script_mode_name(script.mode),
-                      done > 0                 ? fmt::format(", resuming after statement {}", done)
-                      : migration.out_of_order ? ", out of order (a later version is already applied)"
-                                               : "");
+  write_applying(out_, ApplyingView{migration.file.version, migration.file.name, migration.display_path,
+                                    script.statements.size(), script_mode_name(script.mode), done,
+                                    migration.out_of_order});
   // Every file starts from the session's defaults (a SET search_path of an earlier file does not
   // leak into it), and the settings this file made before the point it resumes at are made again:
   // its statements run as they would have for the runner that was interrupted.
@@ -722,10 +709,8 @@ int Applier::apply(MigrationState& migration) {
         milliseconds base =
             std::min(milliseconds(30000), milliseconds(int64_t{1000} << std::min(attempt, 5)));
         milliseconds wait(std::uniform_int_distribution<int64_t>(base.count() / 2, base.count())(random_));
-        out_ << fmt::format(
-            "  lock timeout ({}); retry {} of {} in {:.1f}s{}\n", result.error.message, attempt + 1,
-            settings_.retries, static_cast<double>(wait.count()) / 1000.0,
-            blockers_.empty() ? "" : fmt::format(" (blocked by {})", fmt::join(blockers_, "; ")));
+        write_lock_retry(out_, LockRetryView{result.error.message, attempt + 1, settings_.retries,
+                                             static_cast<double>(wait.count()) / 1000.0, blockers_});
         if (!sleep_interruptibly(wait)) {
           err_ << "miglint: error: interrupted\n";
           return kExitRefused;
@@ -776,7 +761,7 @@ int Applier::apply(MigrationState& migration) {
     done = segment.last;
   }
   auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started_).count();
-  out_ << fmt::format("  done in {} ms\n", elapsed);
+  write_migration_done(out_, elapsed);
   return kExitDone;
 }
 
@@ -845,7 +830,7 @@ bool acquire_runner_lock(PgSession& session, const RunSettingsResolved& settings
     }
     if (!announced) {
       announced = true;
-      out << "waiting for another miglint run on this database to finish...\n";
+      write_waiting_for_runner_lock(out);
     }
     if (Clock::now() >= deadline || g_interrupted) {
       err << fmt::format(

@@ -8,8 +8,8 @@
 #include <ranges>
 
 #include "analyzer/text/duration.hpp"
-#include "settings/run_table.hpp"
 #include "rules/registry.hpp"
+#include "settings/run_table.hpp"
 
 namespace miglint {
 
