@@ -17,6 +17,7 @@ struct OptionSpec {
   std::vector<std::string> long_names;   // without the dashes: "jobs"
   bool takes_value = false;
   std::vector<std::string> choices;  // empty: any value (completed as a file name)
+  bool comma_list = false;           // the value is a comma-separated list of choices
   std::string description;
 };
 
@@ -59,7 +60,8 @@ std::vector<std::string> choices_of(const CLI::Option& option) {
   return choices;
 }
 
-CommandSpec command_spec(const CLI::App& app, const std::vector<std::string>* positional_words) {
+CommandSpec command_spec(const CLI::App& app, const std::vector<std::string>* positional_words,
+                         const std::map<std::string, std::vector<std::string>>& option_lists) {
   CommandSpec command;
   command.name = app.get_name();
   command.description = app.get_description();
@@ -77,6 +79,12 @@ CommandSpec command_spec(const CLI::App& app, const std::vector<std::string>* po
     spec.long_names = option->get_lnames();
     spec.takes_value = option->get_expected_max() > 0 && option->get_type_size_max() > 0;  // flags expect 0
     spec.choices = choices_of(*option);
+    for (const std::string& name : spec.long_names) {
+      if (auto list = option_lists.find(name); list != option_lists.end()) {
+        spec.choices = list->second;
+        spec.comma_list = true;
+      }
+    }
     spec.description = option->get_description();
     command.options.push_back(std::move(spec));
   }
@@ -86,13 +94,13 @@ CommandSpec command_spec(const CLI::App& app, const std::vector<std::string>* po
   return command;
 }
 
-std::vector<CommandSpec> subcommand_specs(
-    const CLI::App& app, const std::map<std::string, std::vector<std::string>>& positional_words) {
+std::vector<CommandSpec> subcommand_specs(const CLI::App& app, const CompletionWords& words) {
   std::vector<CommandSpec> commands;
   for (const CLI::App* sub :
        app.get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); })) {
-    auto words = positional_words.find(sub->get_name());
-    commands.push_back(command_spec(*sub, words == positional_words.end() ? nullptr : &words->second));
+    auto positional = words.positionals.find(sub->get_name());
+    commands.push_back(command_spec(
+        *sub, positional == words.positionals.end() ? nullptr : &positional->second, words.option_lists));
   }
   return commands;
 }
@@ -179,8 +187,13 @@ std::string bash_script(const CommandSpec& top, const std::vector<CommandSpec>& 
         continue;
       }
       // Returning with no reply lets `complete -o default` complete a file name.
-      std::string reply = option.choices.empty()
-                              ? std::string("return")
+      // A comma-separated list: the words already typed stay, the last one is completed.
+      std::string reply = option.choices.empty() ? std::string("return")
+                          : option.comma_list
+                              ? fmt::format(
+                                    "local done=\"${{cur%\"${{cur##*,}}\"}}\"; "
+                                    "COMPREPLY=($(compgen -P \"$done\" -W {} -- \"${{cur##*,}}\")); return",
+                                    posix_quoted(joined(option.choices)))
                               : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\")); return",
                                             posix_quoted(joined(option.choices)));
       out += fmt::format("        {}) {} ;;\n", joined(spellings(option), "|"), reply);
@@ -208,6 +221,7 @@ std::string zsh_option_specs(const CommandSpec& command, std::string_view indent
     std::string value;
     if (option.takes_value) {
       value = option.choices.empty() ? std::string(":value:_files")
+              : option.comma_list    ? fmt::format(":value:_values -s , rule {}", joined(option.choices))
                                      : fmt::format(":value:({})", joined(option.choices));
     }
     for (const std::string& name : names) {
@@ -304,15 +318,14 @@ bool is_completion_request(int argc, char** argv) {
   return argc >= 2 && std::string_view(argv[1]) == "completion";
 }
 
-int print_completion(const CLI::App& app, int argc, char** argv,
-                     const std::map<std::string, std::vector<std::string>>& positional_words) {
+int print_completion(const CLI::App& app, int argc, char** argv, const CompletionWords& words) {
   std::string_view shell = argc == 3 ? std::string_view(argv[2]) : std::string_view();
   if (shell != "bash" && shell != "zsh" && shell != "fish") {
     std::cerr << "miglint: error: usage: miglint completion bash|zsh|fish\n";
     return 2;
   }
-  CommandSpec top = command_spec(app, nullptr);
-  std::vector<CommandSpec> commands = subcommand_specs(app, positional_words);
+  CommandSpec top = command_spec(app, nullptr, words.option_lists);
+  std::vector<CommandSpec> commands = subcommand_specs(app, words);
   std::cout << (shell == "bash"  ? bash_script(top, commands)
                 : shell == "zsh" ? zsh_script(top, commands)
                                  : fish_script(top, commands));

@@ -14,10 +14,19 @@ namespace miglint {
 // on every start-up and listed in --help): main() asks is_completion_request() first.
 bool is_completion_request(int argc, char** argv);
 
-// Writes the script for argv[2] to standard output. `positional_words` gives, per subcommand, the
-// words its positional argument takes (`explain`: the rule ids); other positionals complete file
-// names. Returns the exit status (2, with one line on standard error, for an unknown shell).
-int print_completion(const CLI::App& app, int argc, char** argv,
-                     const std::map<std::string, std::vector<std::string>>& positional_words);
+// The words a command line takes where they are not file names.
+struct CompletionWords {
+  // Per subcommand, the words its positional argument takes (`explain`: the rule ids); other
+  // positionals complete file names.
+  std::map<std::string, std::vector<std::string>> positionals;
+  // Per long option name (without dashes), the words its value takes as a comma-separated list
+  // (`--select`, `--ignore`, `--rule`: the rule ids). Options with a fixed set of values checked by
+  // CLI11 (`--format`) need no entry.
+  std::map<std::string, std::vector<std::string>> option_lists;
+};
+
+// Writes the script for argv[2] to standard output. Returns the exit status (2, with one line on
+// standard error, for an unknown shell).
+int print_completion(const CLI::App& app, int argc, char** argv, const CompletionWords& words);
 
 }  // namespace miglint

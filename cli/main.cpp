@@ -651,7 +651,12 @@ int main(int argc, char** argv) {
     for (const Rule& rule : all_rules()) {
       rule_ids.emplace_back(rule.id);
     }
-    return print_completion(app, argc, argv, {{"explain", rule_ids}});
+    CompletionWords words;
+    words.positionals["explain"] = rule_ids;
+    for (const char* option : {"select", "ignore", "rule"}) {
+      words.option_lists[option] = rule_ids;
+    }
+    return print_completion(app, argc, argv, words);
   }
   add_runner_command_stubs(app);
   if (std::optional<int> code = parse_command_line(app, argc, argv)) {

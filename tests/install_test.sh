@@ -21,7 +21,7 @@ cmake --install "$build" --prefix "$work/installed" >"$work/install.log" || {
 mv "$work/installed" "$work/moved"
 prefix="$work/moved"
 miglint="$prefix/bin/miglint"
-for file in bin/miglint bin/miglint-runner share/man/man1/miglint.1 share/bash-completion/completions/miglint \
+for file in bin/miglint bin/miglint-runner share/man/man1/miglint.1.gz share/bash-completion/completions/miglint \
   share/zsh/vendor-completions/_miglint share/fish/vendor_completions.d/miglint.fish share/doc/miglint/README.md \
   share/doc/miglint/LICENSE; do
   [ -f "$prefix/$file" ] || fail "the install has no $file"
@@ -73,14 +73,14 @@ fi
 echo "ok: miglint run --help, and miglint status runs the installed miglint-runner ($(head -c 80 "$work/status.out"))"
 
 # The man page renders, and names every subcommand and every rule the program knows.
-page="$prefix/share/man/man1/miglint.1"
+page="$prefix/share/man/man1/miglint.1.gz"
 if command -v groff >/dev/null; then
-  groff -man -Tutf8 -ww -z "$page" 2>"$work/groff.err"
+  gzip -dc "$page" | groff -man -Tutf8 -ww -z 2>"$work/groff.err"
   [ ! -s "$work/groff.err" ] || fail "groff warns about miglint.1: $(cat "$work/groff.err")"
   if command -v man >/dev/null; then
     MANWIDTH=100 man -l "$page" >"$work/man.out" 2>&1 || fail "man -l miglint.1 failed: $(cat "$work/man.out")"
   else
-    groff -man -Tutf8 "$page" | sed 's/.\x08//g' >"$work/man.out"
+    gzip -dc "$page" | groff -man -Tutf8 | sed 's/.\x08//g' >"$work/man.out"
   fi
   commands=$("$miglint" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }')
   for name in $commands; do
@@ -106,7 +106,12 @@ bash_complete() {
 [ "$(bash_complete miglint lint --format sa)" = sarif ] || fail "bash does not complete --format values"
 [ "$(bash_complete miglint explain ban-drop-c)" = ban-drop-column ] || fail "bash does not complete rule ids"
 [ "$(bash_complete miglint run --lock-t)" = --lock-timeout ] || fail "bash does not complete the runner's flags"
-echo "ok: the bash completion parses and completes subcommands, flags, --format values and rule ids"
+[ "$(bash_complete miglint lint --select ban-drop-c)" = ban-drop-column ] ||
+  fail "bash does not complete rule ids after --select: '$(bash_complete miglint lint --select ban-drop-c)'"
+[ "$(bash_complete miglint lint --ignore require-lock-timeout,ban-drop-c)" = require-lock-timeout,ban-drop-column ] ||
+  fail "bash does not complete the last rule id of a list after --ignore"
+[ "$(bash_complete miglint approve --rule ban-drop-c)" = ban-drop-column ] || fail "bash does not complete approve --rule"
+echo "ok: the bash completion parses and completes subcommands, flags, --format values and rule ids (explain, --select, --ignore lists, --rule)"
 for shell in zsh fish; do
   case $shell in
     zsh) file="$completions/zsh/vendor-completions/_miglint" ;;

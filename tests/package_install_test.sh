@@ -65,7 +65,7 @@ status=0
 [ "$status" -eq 2 ] && grep -qF "C++ front end" "$build_dir/no-cpp.out" ||
   fail "without miglint-cpp, a C++ lint did not say what is missing (exit $status): $(cat "$build_dir/no-cpp.out")"
 echo "ok: without miglint-cpp: $(head -n 1 "$build_dir/no-cpp.out")"
-[ -f /usr/share/man/man1/miglint.1 ] && [ -f /usr/share/bash-completion/completions/miglint ] ||
+[ -f /usr/share/man/man1/miglint.1.gz ] && [ -f /usr/share/bash-completion/completions/miglint ] ||
   fail "the man page or the bash completion is not installed"
 
 if [ -f "$cpp_deb" ]; then
