@@ -58,7 +58,10 @@ std::string_view serial_type(pg::ColumnDef column_def) {
 std::string constraint_label(pg::Constraint constraint, std::string_view kind) {
   std::string_view name = constraint.conname();
   if (name.empty()) {
-    return fmt::format("a {} constraint", kind);
+    // "an exclusion constraint", "a unique constraint" (said "you-"), "a CHECK constraint".
+    bool vowel_sound =
+        !kind.empty() && std::string_view("aeioAEIO").find(kind.front()) != std::string_view::npos;
+    return fmt::format("{} {} constraint", vowel_sound ? "an" : "a", kind);
   }
   return fmt::format("{} constraint {}", kind, quote_name(name));
 }
