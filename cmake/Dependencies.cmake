@@ -39,10 +39,8 @@ find_path(NETTLE_INCLUDE_DIR nettle/sha2.h REQUIRED)
 find_library(NETTLE_LIBRARY NAMES libnettle.a nettle REQUIRED)
 miglint_import_library(miglint::nettle "${NETTLE_INCLUDE_DIR}" "${NETTLE_LIBRARY}")
 
-# libpg-query-dev ships neither pkg-config nor a CMake config file; its static archive is preferred.
-find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
-find_library(MIGLINT_PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
-miglint_import_library(pg_query::pg_query "${PG_QUERY_INCLUDE_DIR}" "${MIGLINT_PG_QUERY_LIBRARY}")
+# libpg_query 17: the system package when it is 17 or newer, otherwise built from Debian's tarball.
+include(cmake/PgQuery.cmake)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL client (tests; the runner)
