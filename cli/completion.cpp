@@ -31,7 +31,7 @@ struct CommandSpec {
 };
 
 // The fixed set of values of an option checked with CLI::IsMember, or with a short CLI::Range: CLI11
-// writes them into the type name as `TEXT:{text,json,sarif}` and `INT:INT in [10 - 18]`.
+// writes them into the type name as `TEXT:{text,json,sarif}` and `INT:INT in [10 - 19]`.
 std::vector<std::string> choices_of(const CLI::Option& option) {
   constexpr int kMostNumbers = 32;  // a range of jobs (1-1024) is not worth listing
   std::string type = option.get_type_name();

@@ -580,8 +580,8 @@ int main(int argc, char** argv) {
                      "With --format sarif: also write findings silenced by ignore comments, as suppressed");
   lint_cmd->add_option("--fail-on", lint.fail_on, "Lowest severity that makes the exit status 1")
       ->check(CLI::IsMember({"error", "warning", "note"}));
-  lint_cmd->add_option("--pg-version", lint.pg_version, "Target PostgreSQL major version (10-18)")
-      ->check(CLI::Range(10, 18));
+  lint_cmd->add_option("--pg-version", lint.pg_version, "Target PostgreSQL major version (10-19)")
+      ->check(CLI::Range(10, 19));
   lint_cmd->add_flag("--assume-in-transaction", lint.assume_in_transaction,
                      "Each file runs inside a transaction opened by the migration tool");
   lint_cmd->add_option("--select", lint.select, "Only these rules (comma-separated ids)");
@@ -627,8 +627,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("locks", "Show, per statement, the locks taken and held (the lock model)");
   locks_cmd->add_option("--format", locks.format, "Output format")
       ->check(CLI::IsMember(locks_format_names()));
-  locks_cmd->add_option("--pg-version", locks.pg_version, "Target PostgreSQL major version (10-18)")
-      ->check(CLI::Range(10, 18));
+  locks_cmd->add_option("--pg-version", locks.pg_version, "Target PostgreSQL major version (10-19)")
+      ->check(CLI::Range(10, 19));
   locks_cmd->add_flag("--assume-in-transaction", locks.assume_in_transaction,
                       "Each file runs inside a transaction opened by the migration tool");
   locks_cmd->add_option("--stdin-filename", locks.stdin_filename, "Name reported for `-` (stdin)");

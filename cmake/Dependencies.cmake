@@ -8,6 +8,7 @@
 # cmake/Simdjson.cmake compiles it from Debian's source tarball instead, when it can.
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)             # libfmt-dev: message formatting (header-only form)
+include(${CMAKE_CURRENT_LIST_DIR}/Downloads.cmake)  # MIGLINT_DOWNLOAD_DIR, for the two below
 include(${CMAKE_CURRENT_LIST_DIR}/Simdjson.cmake)  # libsimdjson-dev: decoding libpg_query's JSON parse tree
 find_package(nlohmann_json REQUIRED)   # nlohmann-json3-dev: writing JSON reports
 find_package(CLI11 REQUIRED)           # libcli11-dev: command-line parsing
@@ -40,10 +41,8 @@ find_path(NETTLE_INCLUDE_DIR nettle/sha2.h REQUIRED)
 find_library(NETTLE_LIBRARY NAMES libnettle.a nettle REQUIRED)
 miglint_import_library(miglint::nettle "${NETTLE_INCLUDE_DIR}" "${NETTLE_LIBRARY}")
 
-# libpg-query-dev ships neither pkg-config nor a CMake config file; its static archive is preferred.
-find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
-find_library(MIGLINT_PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
-miglint_import_library(pg_query::pg_query "${PG_QUERY_INCLUDE_DIR}" "${MIGLINT_PG_QUERY_LIBRARY}")
+# libpg_query 17: the system package when it is 17 or newer, otherwise built from Debian's tarball.
+include(cmake/PgQuery.cmake)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # libpq-dev: PostgreSQL client (tests; the runner)

@@ -7,14 +7,12 @@
 # program here (README, "Start-up: one small file"). So the build compiles simdjson's one-file
 # implementation (singleheader/simdjson.cpp) from Debian's source tarball of the installed release,
 # checked by SHA-256 and against the installed header, into a static library, and `miglint` then links
-# the C++ runtime statically as well. The tarball is downloaded once into MIGLINT_DOWNLOAD_DIR (put it
-# there by hand on a machine without network access). When it cannot be had, or with
+# the C++ runtime statically as well. The tarball is downloaded once into MIGLINT_DOWNLOAD_DIR
+# (cmake/Downloads.cmake; put it there by hand on a machine without network access). When it cannot be had, or with
 # -DMIGLINT_STATIC_SIMDJSON=OFF, the shared library is used as before: a slower start, nothing else.
 find_package(simdjson REQUIRED)
 option(MIGLINT_STATIC_SIMDJSON
        "Compile simdjson from Debian's source tarball of the installed release and link it statically" ON)
-set(MIGLINT_DOWNLOAD_DIR "${CMAKE_BINARY_DIR}/downloads"
-    CACHE PATH "Where the build keeps source tarballs it downloads (kept between configures)")
 
 # The releases whose tarball is known: Debian 12's libsimdjson-dev.
 set(_simdjson_known_version "3.0.1")

@@ -68,8 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SettingsResolver resolver(&*config);
   for (const std::string& path : paths) {
     FileSettings settings = resolver.file_settings(path);
-    require(settings.pg_version >= 10 && settings.pg_version <= 18,
-            "a pg_version outside 10-18 was accepted");
+    require(settings.pg_version >= 10 && settings.pg_version <= 19,
+            "a pg_version outside 10-19 was accepted");
     FileSetup setup = resolver.lint_setup(path);
     require(setup.rules != nullptr, "a lint setup without rules");
   }

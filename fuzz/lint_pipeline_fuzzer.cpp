@@ -25,7 +25,7 @@ namespace {
 // The options vary with the input's size, so that every input keeps all its bytes as SQL.
 LintOptions options_for(size_t size) {
   LintOptions options;
-  options.pg_version = 10 + static_cast<int>(size % 9);  // 10-18
+  options.pg_version = 10 + static_cast<int>(size % 10);  // 10-19
   options.assume_in_transaction = (size / 9) % 2 == 1;
   options.execution = (size / 18) % 3 == 2 ? ExecutionMode::Runner : ExecutionMode::Tool;
   options.statement_keys = true;

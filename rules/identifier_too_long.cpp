@@ -46,6 +46,24 @@ std::vector<DeclaredName> declared_names(const Statement& statement) {
     }
   } else if (auto index = statement.as<pg::IndexStmt>()) {
     add(index.idxname(), "index");
+  } else if (auto drop = statement.as<pg::DropStmt>()) {
+    // DROP TABLE and the like: the name is cut as well, so the statement drops (or misses) the
+    // object with the first 63 bytes of it.
+    pg::Enum<pg::ObjectType> type = drop.remove_type();
+    std::string_view what = type == pg::ObjectType::OBJECT_TABLE      ? "table"
+                            : type == pg::ObjectType::OBJECT_INDEX    ? "index"
+                            : type == pg::ObjectType::OBJECT_VIEW     ? "view"
+                            : type == pg::ObjectType::OBJECT_SEQUENCE ? "sequence"
+                            : type == pg::ObjectType::OBJECT_MATVIEW  ? "materialized view"
+                                                                      : "";
+    if (!what.empty()) {
+      for (pg::AnyNode object : drop.objects()) {
+        pg::List names = object.as<pg::List>();
+        if (names && !names.items().empty()) {
+          add(names.items().at(names.items().size() - 1).as<pg::String>().sval(), what);
+        }
+      }
+    }
   } else if (auto rename = statement.as<pg::RenameStmt>()) {
     pg::Enum<pg::ObjectType> type = rename.rename_type();
     std::string_view what = type == pg::ObjectType::OBJECT_TABLE           ? "table"
@@ -118,6 +136,16 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
     if (it == declared.end()) {
       continue;  // a reference to another object, or a name reported already
     }
+    if (statement.node_kind() == NodeKind::DropStmt) {
+      out.report(ByteSpan{token.begin, token.end},
+                 fmt::format("{} name {} is {} bytes long: PostgreSQL keeps only the first {} bytes, so this "
+                             "drops the {} named {}, which may be another {} than the one meant",
+                             it->second, quote_name(value), value.size(), kMaxIdentifierBytes, it->second,
+                             quote_name(it->first), it->second),
+                 "Name the object by its name as PostgreSQL stores it (at most 63 bytes).");
+      declared.erase(it);
+      continue;
+    }
     out.report(ByteSpan{token.begin, token.end},
                fmt::format("{} name {} is {} bytes long: PostgreSQL keeps only the first {} bytes, so the {} "
                            "is named {}; lookups of the full name as a string (ORM schema checks, catalog "
@@ -135,10 +163,13 @@ void check(const Statement& statement, const MigrationContext& /*context*/, Rule
 extern const Rule kIdentifierTooLong{
     .id = "identifier-too-long",
     .severity = Severity::Note,
-    .summary = "A table, column, constraint or index name longer than 63 bytes, which PostgreSQL truncates.",
+    .summary =
+        "A table, column, constraint or index name longer than 63 bytes (declared, renamed or dropped), "
+        "which PostgreSQL truncates.",
     .tags = {"naming"},
     .check = check,
-    .kinds = {NodeKind::CreateStmt, NodeKind::AlterTableStmt, NodeKind::IndexStmt, NodeKind::RenameStmt},
+    .kinds = {NodeKind::CreateStmt, NodeKind::AlterTableStmt, NodeKind::IndexStmt, NodeKind::RenameStmt,
+              NodeKind::DropStmt},
 };
 
 }  // namespace miglint

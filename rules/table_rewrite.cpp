@@ -12,6 +12,16 @@ constexpr std::string_view kHelp =
     "Avoid rewriting a busy table in a migration: use pg_repack (or pg_squeeze), which rebuild the table "
     "online and take ACCESS EXCLUSIVE only briefly at the end; otherwise schedule a maintenance window.";
 
+// From PostgreSQL 19 on, REPACK (CONCURRENTLY) rewrites a table in core while reads and writes go on.
+constexpr std::string_view kRepackHelp =
+    "Use REPACK (CONCURRENTLY) (PostgreSQL 19+), which copies the table while reads and writes go on and "
+    "takes ACCESS EXCLUSIVE only briefly to swap in the copy; otherwise schedule a maintenance window.";
+
+// The help for VACUUM FULL and CLUSTER, which REPACK replaces on the target version.
+std::string vacuum_cluster_help(const MigrationContext& context) {
+  return std::string(context.pg_version() >= 19 ? kRepackHelp : kHelp);
+}
+
 // A DefElem's boolean value as PostgreSQL reads it: no argument means true.
 bool option_enabled(pg::DefElem option) {
   pg::AnyNode arg = option.arg();
@@ -48,7 +58,7 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
     out.report(statement.span(),
                "VACUUM FULL without a table list rewrites every table of the database, one after the "
                "other, each under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it",
-               std::string(kHelp));
+               vacuum_cluster_help(context));
     return;
   }
   std::vector<std::string> tables;
@@ -67,7 +77,7 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
              fmt::format("VACUUM FULL rewrites {} and all {} indexes under an ACCESS EXCLUSIVE lock, which "
                          "blocks every read and write for the whole rewrite",
                          fmt::join(tables, ", "), tables.size() == 1 ? "its" : "their"),
-             std::string(kHelp));
+             vacuum_cluster_help(context));
 }
 
 void check_cluster(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
@@ -76,7 +86,7 @@ void check_cluster(const Statement& statement, const MigrationContext& context, 
     out.report(statement.span(),
                "CLUSTER without a table rewrites every table that was clustered before, one after the "
                "other, each under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it",
-               std::string(kHelp));
+               vacuum_cluster_help(context));
     return;
   }
   if (context.created_in_file(statement.relation_name())) {
@@ -87,7 +97,7 @@ void check_cluster(const Statement& statement, const MigrationContext& context, 
              fmt::format("CLUSTER rewrites {} in index order, with all its indexes, under an {} lock on {}, "
                          "which blocks every read and write for the whole rewrite",
                          table, lock_mode_name(lock_on(context, statement.relation_name())), table),
-             std::string(kHelp));
+             vacuum_cluster_help(context));
 }
 
 // The finding's message for a sub-command that rewrites or copies the table, "" for others. `lock`
@@ -107,6 +117,12 @@ std::string rewrite_message(pg::Enum<pg::AlterTableType> subtype, const std::str
         "for the whole rewrite{}",
         logged ? "SET LOGGED" : "SET UNLOGGED", table, lock, table,
         logged ? " (and writes all of it to the write-ahead log)" : "");
+  }
+  if (subtype == pg::AlterTableType::AT_SetExpression) {
+    return fmt::format(
+        "SET EXPRESSION recomputes the generated column and rewrites {} under an {} lock on {}, which "
+        "blocks every read and write for the whole rewrite",
+        table, lock, table);
   }
   return {};
 }
@@ -165,12 +181,14 @@ extern const Rule kTableRewrite{
     .id = "table-rewrite",
     .severity = Severity::Warning,
     .summary =
-        "VACUUM FULL, CLUSTER, SET TABLESPACE and SET LOGGED/UNLOGGED rewrite the table under ACCESS "
-        "EXCLUSIVE.",
+        "VACUUM FULL, CLUSTER, REPACK, SET TABLESPACE, SET LOGGED/UNLOGGED and SET EXPRESSION rewrite the "
+        "table under ACCESS EXCLUSIVE.",
     .tags = {"lock"},
     .check = check,
     .kinds = {NodeKind::VacuumStmt, NodeKind::ClusterStmt, NodeKind::AlterTableStmt,
               NodeKind::AlterTableMoveAllStmt},
+    // From PostgreSQL 19 on the help for VACUUM FULL and CLUSTER names REPACK (CONCURRENTLY).
+    .version_dependent = true,
 };
 
 }  // namespace miglint

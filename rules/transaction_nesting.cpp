@@ -14,6 +14,21 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     return;
   }
   bool tool_transaction = context.in_transaction() && !context.transaction_is_explicit();
+  if (control == TransactionControl::Commit) {
+    if (context.in_transaction()) {
+      out.once("transaction-ended");  // remembered: a later COMMIT with none open is a second one
+    } else if (!out.once("transaction-ended")) {
+      // A COMMIT after the file's transaction was already committed: PostgreSQL only warns, and
+      // the statements between the two ran each on its own. A first COMMIT with none open (ending
+      // a migration tool's transaction the model was not told of) is left alone.
+      out.report(statement.span(),
+                 "COMMIT with no transaction open: an earlier COMMIT already ended the transaction, so "
+                 "PostgreSQL only warns (\"there is no transaction in progress\") and the statements "
+                 "between the two ran each in a transaction of its own, not as one",
+                 "Remove the extra COMMIT, or add the BEGIN the statements before it were meant to share.");
+      return;
+    }
+  }
   if (context.nested_begin()) {
     if (!out.once(transaction_key(context))) {
       return;
@@ -48,7 +63,9 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
 extern const Rule kTransactionNesting{
     .id = "transaction-nesting",
     .severity = Severity::Warning,
-    .summary = "BEGIN inside an open transaction, or COMMIT/ROLLBACK of the migration tool's transaction.",
+    .summary =
+        "BEGIN inside an open transaction, COMMIT/ROLLBACK of the migration tool's transaction, or a second "
+        "COMMIT with no transaction open.",
     .tags = {"transaction"},
     .check = check,
     .kinds = {NodeKind::TransactionStmt},

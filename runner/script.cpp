@@ -175,7 +175,7 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     Position at = source.position(problem.offset);
     std::string what = problem.newer_construct.empty()
                            ? problem.message
-                           : fmt::format("{} (newer than the PostgreSQL 15 grammar miglint splits with)",
+                           : fmt::format("{} (newer than the PostgreSQL 17 grammar miglint splits with)",
                                          problem.newer_construct);
     return Error{fmt::format("{}:{}:{}: cannot split this migration into statements: {}", source.path(),
                              at.line, at.column, what)};

@@ -107,7 +107,7 @@ TEST_F(ConfigTest, MistakesNameTheFileLineAndKey) {
       std::string::npos);
   EXPECT_NE(load_error("pg_version = \"12\"\n").find(":1:14: `pg_version` must be an integer"),
             std::string::npos);
-  EXPECT_NE(load_error("pg_version = 9\n").find("from 10 to 18"), std::string::npos);
+  EXPECT_NE(load_error("pg_version = 9\n").find("from 10 to 19"), std::string::npos);
   EXPECT_NE(load_error("fail_on = \"fatal\"\n").find("`fail_on` must be one of"), std::string::npos);
   EXPECT_NE(load_error("ignore = [\"no-such-rule\"]\n").find("unknown rule `no-such-rule`"),
             std::string::npos);

@@ -1,5 +1,5 @@
 // Lints the whole ../shared/corpus/sql corpus (2,289 real migrations): every file is processed
-// without a crash or an input error, and the files the PostgreSQL 15 grammar rejects are told
+// without a crash or an input error, and the files the PostgreSQL 17 grammar rejects are told
 // apart: valid newer PostgreSQL is `unsupported-syntax`, real breakage is `syntax-error`.
 #include <gtest/gtest.h>
 
@@ -51,7 +51,11 @@ TEST(Corpus, EveryFileIsLintedAndParseFailuresAreClassified) {
     }
   });
   EXPECT_EQ(files, 2289U);
-  EXPECT_EQ(unsupported_files.size(), 12U);
+  // 11 files of PostgreSQL 18 named NOT NULL constraints. The PostgreSQL 15 grammar also rejected
+  // lemmy's 2025-08-01-000016_smoosh-tables-together up migration (subqueries in FROM without an
+  // alias, PostgreSQL 16): the 17 grammar parses it and the rules check it.
+  EXPECT_EQ(unsupported_files.size(), 11U);
+  EXPECT_EQ(unsupported_files.count("migrations__2025-08-01-000016_smoosh-tables-together__up.sql"), 0U);
   std::size_t statements = 0;
   for (const auto& [name, count] : unsupported_files) {
     statements += count;

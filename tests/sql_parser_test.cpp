@@ -69,13 +69,22 @@ TEST(SqlParser, NewerSyntaxIsRecognised) {
   ASSERT_EQ(add_not_null.problems.size(), 1U);
   EXPECT_FALSE(add_not_null.problems[0].newer_construct.empty());
 
+  ParsedSql not_valid = parse("ALTER TABLE t ADD CONSTRAINT a_nn NOT NULL a NOT VALID;");
+  ASSERT_EQ(not_valid.problems.size(), 1U);
+  EXPECT_NE(not_valid.problems[0].newer_construct.find("NOT VALID"), std::string::npos);
+
+  ParsedSql repack = parse("REPACK (CONCURRENTLY) t;");
+  ASSERT_EQ(repack.problems.size(), 1U);
+  EXPECT_NE(repack.problems[0].newer_construct.find("REPACK"), std::string::npos);
+
+  // PostgreSQL 16 syntax the 15 grammar rejected: the 17 grammar parses it.
   ParsedSql no_alias = parse("SELECT * FROM (SELECT 1);");
-  ASSERT_EQ(no_alias.problems.size(), 1U);
-  EXPECT_NE(no_alias.problems[0].newer_construct.find("alias"), std::string::npos);
+  EXPECT_TRUE(no_alias.problems.empty());
+  ASSERT_EQ(no_alias.statements.size(), 1U);
 
   ParsedSql hex = parse("SELECT 0x1F;");
-  ASSERT_EQ(hex.problems.size(), 1U);
-  EXPECT_FALSE(hex.problems[0].newer_construct.empty());
+  EXPECT_TRUE(hex.problems.empty());
+  ASSERT_EQ(hex.statements.size(), 1U);
 
   ParsedSql broken = parse("ALTER TABLE t ADD CONSTRAINT NOT NULL a;");
   ASSERT_EQ(broken.problems.size(), 1U);
@@ -97,26 +106,30 @@ TEST(SqlParser, EmptyAndCommentOnlyTexts) {
 }
 
 TEST(SqlParser, NewerLiteralsDoNotHideLaterStatements) {
-  // The 15 lexer rejects 0x1F and 100_000 outright; the statements after them are still parsed.
+  // The 15 lexer rejected 0x1F and 100_000 outright; the 17 lexer reads them (PostgreSQL 16).
   std::string text = "SELECT 0x1F; DROP TABLE a;\nSELECT 100_000;\nDROP TABLE b;";
   ParsedSql parsed = parse(text);
-  ASSERT_EQ(parsed.problems.size(), 2U);
-  EXPECT_FALSE(parsed.problems[0].newer_construct.empty());
-  EXPECT_FALSE(parsed.problems[1].newer_construct.empty());
-  EXPECT_EQ(parsed.problems[1].offset, text.find("100_000"));
-  ASSERT_EQ(parsed.statements.size(), 2U);
-  EXPECT_EQ(parsed.statements[0].ast.kind(), "DropStmt");
+  EXPECT_TRUE(parsed.problems.empty());
+  ASSERT_EQ(parsed.statements.size(), 4U);
+  EXPECT_EQ(parsed.statements[1].ast.kind(), "DropStmt");
 }
 
 TEST(SqlParser, MoreNewerConstructs) {
   for (const char* sql :
        {"CREATE TABLE t (id int, valid tsrange, UNIQUE (id, valid WITHOUT OVERLAPS));",
-        "CREATE TABLE t (a int GENERATED ALWAYS AS (1), b int);", "SELECT json_object('a' VALUE 1);",
-        "ALTER TABLE t ALTER COLUMN a SET EXPRESSION AS (b + 1);",
+        "CREATE TABLE t (a int GENERATED ALWAYS AS (1), b int);", "REPACK;", "REPACK t USING INDEX t_pkey;",
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;"}) {
     ParsedSql parsed = parse(sql);
     ASSERT_EQ(parsed.problems.size(), 1U) << sql;
     EXPECT_FALSE(parsed.problems[0].newer_construct.empty()) << sql;
+  }
+  // PostgreSQL 16 and 17 syntax the 15 grammar rejected: parsed now.
+  for (const char* sql :
+       {"SELECT json_object('a' VALUE 1);", "ALTER TABLE t ALTER COLUMN a SET EXPRESSION AS (b + 1);",
+        "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE RETURNING *;"}) {
+    ParsedSql parsed = parse(sql);
+    EXPECT_TRUE(parsed.problems.empty()) << sql;
+    EXPECT_EQ(parsed.statements.size(), 1U) << sql;
   }
 }
 

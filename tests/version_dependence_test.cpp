@@ -25,7 +25,7 @@ namespace {
 
 const fs::path kFixtures = fs::path(MIGLINT_SOURCE_DIR) / "fixtures";
 constexpr int kOldestVersion = 10;  // the range `--pg-version` accepts (cli/main.cpp)
-constexpr int kNewestVersion = 18;
+constexpr int kNewestVersion = 19;
 
 // The findings of `rule_id` over one fixture (a .sql file or a directory of them) at `pg_version`,
 // one line each: where, and what users read.

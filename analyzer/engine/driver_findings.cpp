@@ -26,9 +26,10 @@ Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, 
   return finding;
 }
 
-// Reports statements the 15 grammar rejected, as syntax errors or as valid newer syntax.
+// Reports statements the 17 grammar rejected, as syntax errors or as valid newer syntax.
 void report_parse_problems(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
   const SourceFile& source = *model.source;
+  std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(model);
   for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
     const ParseProblem& problem = model.parsed.problems[k];
     auto unit = static_cast<int64_t>(model.statements.size() + k);
@@ -46,9 +47,10 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
       }
       findings.push_back(make_finding(
           source, *rules.find(kUnsupportedSyntaxRule), ByteSpan{problem.offset, end},
-          fmt::format("{} is valid newer PostgreSQL, but the PostgreSQL 15 grammar miglint uses cannot parse "
-                      "it; this statement was not checked",
-                      problem.newer_construct),
+          fmt::format("{} is valid newer PostgreSQL, but the PostgreSQL 17 grammar miglint uses cannot parse "
+                      "it; {}",
+                      problem.newer_construct,
+                      hazards[k] ? "only its tokens were checked" : "this statement was not checked"),
           "Review this statement by hand, or silence this note with `-- miglint-ignore unsupported-syntax`.",
           unit));
       continue;
@@ -58,6 +60,47 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
                      "PostgreSQL would reject this statement; the other statements of the file "
                      "were still checked.",
                      unit));
+  }
+}
+
+std::vector<std::optional<TokenHazard>> parse_problem_hazards(const FileModel& model) {
+  std::vector<std::optional<TokenHazard>> hazards(model.parsed.problems.size());
+  for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
+    const ParseProblem& problem = model.parsed.problems[k];
+    if (problem.newer_construct.empty()) {
+      continue;
+    }
+    std::vector<Token> tokens;
+    for (const Token& token : model.parsed.tokens) {
+      if (token.begin >= problem.statement.begin && token.end <= problem.statement.end) {
+        tokens.push_back(token);
+      }
+    }
+    hazards[k] = token_hazard(model.source->text(), tokens);
+  }
+  return hazards;
+}
+
+void report_token_hazards(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
+  std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(model);
+  for (std::size_t k = 0; k < hazards.size(); ++k) {
+    const std::optional<TokenHazard>& hazard = hazards[k];
+    if (!hazard || hazard->rule.empty() || !rules.enabled(hazard->rule)) {
+      continue;
+    }
+    const ParseProblem& problem = model.parsed.problems[k];
+    // A table created earlier in the file has no readers to block.
+    bool created_here =
+        std::any_of(model.statements.begin(), model.statements.end(), [&](const Statement& s) {
+          return s.begin() < problem.statement.begin && s.node_kind() == pg::NodeKind::CreateStmt &&
+                 !hazard->relation.empty() && s.relation_name() == hazard->relation;
+        });
+    if (created_here) {
+      continue;
+    }
+    findings.push_back(make_finding(*model.source, *rules.find(hazard->rule), problem.statement,
+                                    hazard->message, hazard->help,
+                                    static_cast<int64_t>(model.statements.size() + k)));
   }
 }
 

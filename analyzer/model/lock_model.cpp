@@ -173,7 +173,8 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version, const S
                                                static_cast<bool>(def["raw_default"]));
       effects.add(table, LockMode::AccessExclusive, change != TypeChange::NoRewrite);
     } else if (subtype == "AT_SetTableSpace" || subtype == "AT_SetLogged" || subtype == "AT_SetUnLogged" ||
-               subtype == "AT_SetAccessMethod") {
+               subtype == "AT_SetAccessMethod" || subtype == "AT_SetExpression") {
+      // SET EXPRESSION (PostgreSQL 17) recomputes a stored generated column: a rewrite.
       effects.add(table, LockMode::AccessExclusive, true);
     } else if (subtype == "AT_SetStatistics" || subtype == "AT_SetOptions" || subtype == "AT_ResetOptions" ||
                subtype == "AT_ClusterOn" || subtype == "AT_DropCluster" || subtype == "AT_SetRelOptions" ||

@@ -91,8 +91,8 @@ class SettingsReader : public ConfigTableReader {
     std::string name(key.str());
     if (name == "pg_version") {
       auto version = value.value<int64_t>();
-      if (!value.is_integer() || !version || *version < 10 || *version > 18) {
-        fail(value, "`pg_version` must be an integer from 10 to 18");
+      if (!value.is_integer() || !version || *version < 10 || *version > 19) {
+        fail(value, "`pg_version` must be an integer from 10 to 19");
       }
       settings.pg_version = static_cast<int>(*version);
     } else if (name == "assume_in_transaction" || name == "timeouts_set_by_runner") {
@@ -414,7 +414,7 @@ std::string starter_config() {
   return R"toml(# miglint configuration (https://github.com/... see README.md, "Configuration").
 # Command-line flags override what is set here.
 
-# The PostgreSQL major version the migrations run on (10-18). Rules that depend on the version
+# The PostgreSQL major version the migrations run on (10-19). Rules that depend on the version
 # (fast column defaults from 11, REINDEX CONCURRENTLY from 12, ...) follow it.
 pg_version = 15
 

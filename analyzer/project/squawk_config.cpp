@@ -34,7 +34,7 @@ std::vector<std::string> strings_of(const toml::node& value, std::string_view ke
   return out;
 }
 
-// squawk's pg_version ("15", "15.2", or a number) as a major version miglint takes (10-18).
+// squawk's pg_version ("15", "15.2", or a number) as a major version miglint takes (10-19).
 std::optional<int> major_version(const toml::node& value) {
   std::string text;
   if (std::optional<std::string> written = value.value<std::string>()) {
@@ -102,11 +102,11 @@ Expected<SquawkConversion> convert_squawk_config(const std::string& path) {
       }
     } else if (name == "pg_version") {
       std::optional<int> major = major_version(value);
-      if (major && *major >= 10 && *major <= 18) {
+      if (major && *major >= 10 && *major <= 19) {
         settings.push_back(fmt::format("pg_version = {}", *major));
       } else {
-        notes.push_back("pg_version: miglint takes a major version from 10 to 18: left out (default 15)");
-        comments.push_back("#   pg_version: not a major version from 10 to 18");
+        notes.push_back("pg_version: miglint takes a major version from 10 to 19: left out (default 15)");
+        comments.push_back("#   pg_version: not a major version from 10 to 19");
       }
     } else if (name == "assume_in_transaction") {
       if (std::optional<bool> flag = value.value<bool>()) {

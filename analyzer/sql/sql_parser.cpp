@@ -371,7 +371,15 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
   std::string prev1 = index >= 1 ? word(index - 1) : std::string();
   std::string prev2 = index >= 2 ? word(index - 2) : std::string();
   std::string next1 = index + 1 < tokens.size() ? word(index + 1) : std::string();
+  if (current == "repack" && index == 0) {
+    return "REPACK (PostgreSQL 19+)";
+  }
   if (current == "not" && next1 == "null" && prev2 == "constraint") {
+    for (std::size_t i = index + 2; i + 1 < tokens.size(); ++i) {
+      if (word(i) == "not" && word(i + 1) == "valid") {
+        return "a named NOT NULL constraint added NOT VALID (PostgreSQL 18+)";
+      }
+    }
     return "a named NOT NULL constraint (PostgreSQL 18+)";
   }
   if (current == "virtual" && prev1 == ")") {

@@ -22,12 +22,12 @@ struct ParsedStatement {
   uint32_t location_base = 0;
 };
 
-// A statement the PostgreSQL 15 grammar rejected.
+// A statement the PostgreSQL 17 grammar rejected.
 struct ParseProblem {
   uint32_t offset = 0;  // byte offset of the error position in the file
   ByteSpan statement;   // the failing statement, without surrounding trivia
   std::string message;  // libpg_query's message
-  // Non-empty when the statement is valid newer PostgreSQL that the 15 grammar cannot read:
+  // Non-empty when the statement is valid newer PostgreSQL that the 17 grammar cannot read:
   // names the construct and the version that introduced it.
   std::string newer_construct;
 };
