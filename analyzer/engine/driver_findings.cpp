@@ -31,7 +31,7 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
   const SourceFile& source = *model.source;
   for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
     const ParseProblem& problem = model.parsed.problems[k];
-    auto unit = static_cast<int64_t>(model.statements.size() + k);
+    auto unit = static_cast<int64_t>(model.statement_count() + k);
     // The finding covers the offending token (or the rest of the statement when none is known).
     uint32_t end = std::max(problem.offset, problem.statement.end);
     for (const Token& token : model.parsed.tokens) {
