@@ -32,7 +32,7 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
   std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(model);
   for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
     const ParseProblem& problem = model.parsed.problems[k];
-    auto unit = static_cast<int64_t>(model.statements.size() + k);
+    auto unit = static_cast<int64_t>(model.statement_count() + k);
     // The finding covers the offending token (or the rest of the statement when none is known).
     uint32_t end = std::max(problem.offset, problem.statement.end);
     for (const Token& token : model.parsed.tokens) {

@@ -58,14 +58,15 @@ void assign_statement_keys(const FileModel& model, std::vector<Finding>& finding
     return;
   }
   std::string_view text = model.source->text();
-  const std::size_t statements = model.statements.size();
+  const std::size_t statements = model.statement_count();
   const std::size_t units = statements + model.parsed.problems.size();
   std::vector<std::string> keys(units);
   auto key_of = [&](std::size_t unit) -> const std::string& {
     if (keys[unit].empty()) {
       std::string normalised;
       if (unit < statements) {
-        normalised = normalised_statement(text, model.statements[unit].tokens());
+        const StatementPlace& place = model.places[unit];
+        normalised = normalised_statement(text, lite_tokens(text, place.begin, place.raw.end));
       } else {
         ByteSpan span = model.parsed.problems[unit - statements].statement;
         std::string_view raw = text.substr(span.begin, span.end - span.begin);
@@ -77,7 +78,7 @@ void assign_statement_keys(const FileModel& model, std::vector<Finding>& finding
     return keys[unit];
   };
   auto begin_of = [&](std::size_t unit) {
-    return unit < statements ? model.statements[unit].begin()
+    return unit < statements ? model.places[unit].begin
                              : model.parsed.problems[unit - statements].statement.begin;
   };
   // Identical text parses alike, so only units of the same kind (statement or failed statement,
@@ -86,7 +87,7 @@ void assign_statement_keys(const FileModel& model, std::vector<Finding>& finding
     if ((a < statements) != (b < statements)) {
       return false;
     }
-    return a >= statements || model.statements[a].kind() == model.statements[b].kind();
+    return a >= statements || model.places[a].kind == model.places[b].kind;
   };
   std::vector<std::optional<uint32_t>> occurrences(units);
   for (Finding& finding : findings) {

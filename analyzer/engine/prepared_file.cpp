@@ -11,9 +11,8 @@ namespace miglint {
 
 namespace {
 
-// The model of a file, with the ignore comments of embedded SQL scoped to their call.
-FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded, bool condense_bulk_rows) {
-  FileModel model = build_model(source, condense_bulk_rows);
+// The ignore comments of embedded SQL scoped to their call.
+void scope_embedded_ignores(FileModel& model, const EmbeddedPlan* embedded) {
   model.embedded = embedded;
   if (embedded != nullptr) {
     // The calls are in text order: the one whose directives may hold a comment is found by binary
@@ -32,19 +31,15 @@ FileModel build_model(const SourceFile& source, const EmbeddedPlan* embedded, bo
       }
     }
   }
-  return model;
 }
 
 // The facts of the file's up sections, in order, for later files.
 std::vector<SchemaEvent> facts_to_publish(const std::vector<PlanSection>& sections,
-                                          const std::vector<std::vector<SchemaEvent>>& facts) {
+                                          const StatementFacts& facts) {
   std::vector<SchemaEvent> events;
   for (const PlanSection& section : sections) {
-    if (section.down) {
-      continue;
-    }
-    for (std::size_t i = section.first; i < section.last; ++i) {
-      events.insert(events.end(), facts[i].begin(), facts[i].end());
+    if (!section.down) {
+      facts.append(section.first, section.last, events);
     }
   }
   return events;
@@ -52,15 +47,48 @@ std::vector<SchemaEvent> facts_to_publish(const std::vector<PlanSection>& sectio
 
 }  // namespace
 
+void StatementFacts::add(uint32_t statement, std::vector<SchemaEvent> events) {
+  if (!events.empty()) {
+    entries_.emplace_back(statement, std::move(events));
+  }
+}
+
+void StatementFacts::truncate(uint32_t first) {
+  while (!entries_.empty() && entries_.back().first >= first) {
+    entries_.pop_back();
+  }
+}
+
+const std::vector<SchemaEvent>& StatementFacts::of(uint32_t statement) const {
+  static const std::vector<SchemaEvent> kNone;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), statement,
+                             [](const auto& entry, uint32_t at) { return entry.first < at; });
+  return it != entries_.end() && it->first == statement ? it->second : kNone;
+}
+
+void StatementFacts::append(std::size_t first, std::size_t last, std::vector<SchemaEvent>& out) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), first,
+                             [](const auto& entry, std::size_t at) { return entry.first < at; });
+  for (; it != entries_.end() && it->first < last; ++it) {
+    out.insert(out.end(), it->second.begin(), it->second.end());
+  }
+}
+
 PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, SchemaHistory* history,
                           std::size_t file_order, const EmbeddedPlan* embedded) {
-  PreparedFile file{build_model(source, embedded, options.condense_bulk_rows), {}, {}};
+  PreparedFile file;
+  std::vector<PlannedStatement> planned;
+  // Each statement's place in the plan and its facts, while its parse tree is alive (a large file's
+  // trees are dropped piece by piece and parsed again for the walk).
+  file.model = build_model_visiting(source, options.condense_bulk_rows, [&](const Statement& statement) {
+    planned.resize(statement.index());  // seen again from the first: the file is parsed whole after all
+    file.facts.truncate(statement.index());
+    planned.push_back(planned_statement(statement, options.pg_version));
+    file.facts.add(statement.index(), schema_events(statement));
+  });
+  scope_embedded_ignores(file.model, embedded);
   file.plan =
-      plan_transactions(file.model, options.execution, options.pg_version, options.assume_in_transaction);
-  file.facts.reserve(file.model.statements.size());
-  for (const Statement& statement : file.model.statements) {
-    file.facts.push_back(schema_events(statement));
-  }
+      plan_transactions(file.model, std::move(planned), options.execution, options.assume_in_transaction);
   if (history != nullptr) {
     history->publish(file_order, facts_to_publish(file.plan.sections, file.facts));
     history->wait_for_files_before(file_order);

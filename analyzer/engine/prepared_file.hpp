@@ -12,10 +12,25 @@
 
 namespace miglint {
 
+// The schema facts of a file's statements: only the few that teach one hold an entry (one empty
+// vector per statement was a fifth of a streamed file's memory).
+class StatementFacts {
+ public:
+  void add(uint32_t statement, std::vector<SchemaEvent> events);
+  // Forgets the facts of statement `first` and those after it (they are seen again).
+  void truncate(uint32_t first);
+  const std::vector<SchemaEvent>& of(uint32_t statement) const;
+  // The facts of statements [first, last), in order, appended to `out`.
+  void append(std::size_t first, std::size_t last, std::vector<SchemaEvent>& out) const;
+
+ private:
+  std::vector<std::pair<uint32_t, std::vector<SchemaEvent>>> entries_;  // by statement index
+};
+
 struct PreparedFile {
-  FileModel model;
+  FileModel model;  // a large file's is streamed: StatementCursor parses its statements again
   TransactionPlan plan;
-  std::vector<std::vector<SchemaEvent>> facts;
+  StatementFacts facts;
 };
 
 // Builds the model and plan of `source`, publishes its facts in `history` (may be null) under

@@ -46,9 +46,12 @@ std::optional<uint64_t> program_transaction_at(const EmbeddedPlan& plan, uint32_
 // current: `visit(statement, context)` runs after enter() and before leave().
 template <typename Visit>
 void walk_statements(const FileModel& model, const LintOptions& options, const TransactionPlan& plan,
-                     const std::vector<std::vector<SchemaEvent>>& facts, SchemaHistory* history,
-                     std::size_t file_order, Visit&& visit) {
+                     const StatementFacts& facts, SchemaHistory* history, std::size_t file_order,
+                     Visit&& visit) {
   MigrationContext context(options.pg_version, history, file_order);
+  // The plan's sections and segments are in file order: statements are asked for in order, and a
+  // streamed model's are parsed again one piece at a time.
+  StatementCursor statements(model);
   context.set_unclosed_begins(std::set<uint32_t>(plan.unclosed_begins.begin(), plan.unclosed_begins.end()));
   for (const PlanSection& section : plan.sections) {
     context.start_section(section.wrapped);
@@ -62,13 +65,13 @@ void walk_statements(const FileModel& model, const LintOptions& options, const T
         context.start_runner_transaction(segment.kind == TransactionSegment::Kind::Wrapped);
       }
       for (std::size_t i = segment.first; i < segment.last; ++i) {
-        const Statement& statement = model.statements[i];
+        const Statement& statement = statements.at(i);
         if (model.embedded != nullptr) {
           context.set_program_transaction(program_transaction_at(*model.embedded, statement.begin()));
         }
         context.enter(statement);
         visit(statement, context);
-        context.leave(statement, facts[i]);
+        context.leave(statement, facts.of(static_cast<uint32_t>(i)));
         if constexpr (std::is_invocable_v<Visit, const Statement&, const MigrationContext&, bool>) {
           visit(statement, context, true);  // after leave(): what the statement left held
         }

@@ -29,12 +29,13 @@ struct IgnoreUnits {
   std::vector<Unit> by_begin;
 
   explicit IgnoreUnits(const FileModel& model) {
-    for (const Statement& s : model.statements) {
-      by_end.push_back({s.index(), s.span()});
+    std::string_view text = model.source->text();
+    for (std::size_t i = 0; i < model.statement_count(); ++i) {
+      by_end.push_back({static_cast<int64_t>(i), model.places[i].span(text)});
     }
     for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
       by_end.push_back(
-          {static_cast<int64_t>(model.statements.size() + k), model.parsed.problems[k].statement});
+          {static_cast<int64_t>(model.statement_count() + k), model.parsed.problems[k].statement});
     }
     by_begin = by_end;
     std::stable_sort(by_end.begin(), by_end.end(),
@@ -176,10 +177,10 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   // Where the unit a finding concerns starts (a statement, a failed statement, or the finding).
   auto unit_begin = [&](const Finding& finding) {
     auto unit = finding.statement_index;
-    if (unit >= 0 && static_cast<std::size_t>(unit) < model.statements.size()) {
-      return model.statements[static_cast<std::size_t>(unit)].begin();
+    if (unit >= 0 && static_cast<std::size_t>(unit) < model.statement_count()) {
+      return model.places[static_cast<std::size_t>(unit)].begin;
     }
-    std::size_t problem = static_cast<std::size_t>(unit) - model.statements.size();
+    std::size_t problem = static_cast<std::size_t>(unit) - model.statement_count();
     if (unit >= 0 && problem < model.parsed.problems.size()) {
       return model.parsed.problems[problem].statement.begin;
     }

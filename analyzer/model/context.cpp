@@ -333,20 +333,30 @@ TableFacts MigrationContext::table_facts(const std::string& qualified_table) con
 
 TableFacts MigrationContext::table_facts_until(const std::string& qualified_table, std::size_t event_count,
                                                int depth) const {
-  TableFacts facts =
-      history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
-  for (std::size_t i = 0; i < event_count; ++i) {
-    const SchemaEvent& event = in_file_events_[i];
-    if (event.table != qualified_table) {
-      continue;
+  // A rename into this table replaces every fact before it by the old table's facts at the rename:
+  // only the last one counts (reading each one in turn took time exponential in the renames).
+  std::size_t start = 0;
+  std::optional<TableFacts> facts;
+  if (depth < 8) {
+    for (std::size_t i = event_count; i > 0; --i) {
+      const SchemaEvent& event = in_file_events_[i - 1];
+      if (event.table == qualified_table && event.kind == SchemaEvent::Kind::TableRenamedFrom) {
+        facts = table_facts_until(event.new_name, i - 1, depth + 1);
+        start = i;
+        break;
+      }
     }
-    if (event.kind == SchemaEvent::Kind::TableRenamedFrom && depth < 8) {
-      facts = table_facts_until(event.new_name, i, depth + 1);  // the old table's facts at the rename
-      continue;
-    }
-    facts.apply(event);
   }
-  return facts;
+  if (!facts) {
+    facts = history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
+  }
+  for (std::size_t i = start; i < event_count; ++i) {
+    const SchemaEvent& event = in_file_events_[i];
+    if (event.table == qualified_table) {
+      facts->apply(event);
+    }
+  }
+  return std::move(*facts);
 }
 
 }  // namespace miglint

@@ -1,5 +1,6 @@
 #include "analyzer/project/transaction_plan.hpp"
 #include "analyzer/project/migration_layout.hpp"
+#include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {
 
@@ -10,11 +11,11 @@ using Kind = TransactionSegment::Kind;
 // The dbmate section each statement is in (-1: before any marker, or a file without markers).
 std::vector<int> dbmate_section_of_statements(const FileModel& model) {
   const auto& sections = model.directives.sections;
-  std::vector<int> of(model.statements.size(), -1);
+  std::vector<int> of(model.statement_count(), -1);
   std::size_t k = 0;
   int current = -1;
-  for (std::size_t i = 0; i < model.statements.size(); ++i) {
-    while (k < sections.size() && sections[k].begin <= model.statements[i].begin()) {
+  for (std::size_t i = 0; i < model.statement_count(); ++i) {
+    while (k < sections.size() && sections[k].begin <= model.places[i].begin) {
       current = static_cast<int>(k++);
     }
     of[i] = current;
@@ -56,7 +57,8 @@ bool tool_wraps(const FileModel& model, const std::vector<PlannedStatement>& sta
   for (std::size_t k = first; k < last; ++k) {
     bool concurrent = statements[k].concurrent;
     any_concurrent = any_concurrent || concurrent;
-    only_concurrent = only_concurrent && (concurrent || model.statements[k].kind() == "VariableSetStmt");
+    only_concurrent =
+        only_concurrent && (concurrent || model.places[k].kind == pg::NodeKind::VariableSetStmt);
   }
   bool unwrapped = model.directives.no_transaction || (any_concurrent && only_concurrent);
   return assume_in_transaction && !unwrapped;
@@ -155,18 +157,28 @@ void find_unclosed_begins(TransactionPlan& plan) {
 
 }  // namespace
 
+PlannedStatement planned_statement(const Statement& statement, int pg_version) {
+  bool concurrent = is_concurrent_operation(statement);
+  return PlannedStatement{transaction_control(statement),
+                          cannot_run_in_transaction(statement, pg_version, concurrent), concurrent};
+}
+
 TransactionPlan plan_transactions(const FileModel& model, ExecutionMode mode, int pg_version,
                                   bool assume_in_transaction) {
+  std::vector<PlannedStatement> statements;
+  statements.reserve(model.statements.size());
+  for (const Statement& statement : model.statements) {
+    statements.push_back(planned_statement(statement, pg_version));
+  }
+  return plan_transactions(model, std::move(statements), mode, assume_in_transaction);
+}
+
+TransactionPlan plan_transactions(const FileModel& model, std::vector<PlannedStatement> statements,
+                                  ExecutionMode mode, bool assume_in_transaction) {
   TransactionPlan plan;
   plan.mode = mode;
-  const std::size_t count = model.statements.size();
-  plan.statements.reserve(count);
-  for (const Statement& statement : model.statements) {
-    bool concurrent = is_concurrent_operation(statement);
-    plan.statements.push_back(PlannedStatement{transaction_control(statement),
-                                               cannot_run_in_transaction(statement, pg_version, concurrent),
-                                               concurrent});
-  }
+  const std::size_t count = statements.size();
+  plan.statements = std::move(statements);
   if (model.embedded != nullptr) {
     // Each call says whether it runs in a transaction (the program's transaction objects), not the
     // file: the lint driver follows the calls.

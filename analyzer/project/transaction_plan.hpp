@@ -93,6 +93,12 @@ struct TransactionPlan {
 // section that nobody wraps: each call's own transaction decides.
 TransactionPlan plan_transactions(const FileModel& model, ExecutionMode mode, int pg_version,
                                   bool assume_in_transaction = false);
+// The same from each statement's place in the plan, found while its parse tree was alive (a
+// streamed model keeps none): `statements` has one entry per statement of the model.
+TransactionPlan plan_transactions(const FileModel& model, std::vector<PlannedStatement> statements,
+                                  ExecutionMode mode, bool assume_in_transaction = false);
+// One statement's place in the plan.
+PlannedStatement planned_statement(const Statement& statement, int pg_version);
 
 // A file parsed and planned: the entry point for a caller that has only the file.
 struct PlannedFile {

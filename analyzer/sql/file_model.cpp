@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <stdexcept>
 
 #include "analyzer/sql/bulk_rows.hpp"
 #include "analyzer/sql/tokens.hpp"
@@ -52,22 +53,24 @@ std::vector<Token> comment_tokens(std::string_view text, const std::vector<Parse
 
 }  // namespace
 
-FileModel build_model(const SourceFile& source, bool condense_bulk_rows) {
+namespace {
+
+// The model of build_model, from the text it parses (`source`'s, or `condensed` from it).
+FileModel build_whole_model(const SourceFile& source, std::optional<std::string> condensed) {
   FileModel model;
   model.source = &source;
   std::shared_ptr<simdjson::dom::parser> json_parser = parser_for_model();
-  // Rows of data no rule reads are blanked before parsing (same offsets): a seed file's large
-  // INSERT costs a copy of its text rather than a parse tree many times its size.
-  std::optional<std::string> condensed = condense_bulk_rows ? without_bulk_rows(source.text()) : std::nullopt;
   std::string_view text = condensed ? std::string_view(*condensed) : source.text();
   model.parsed = parse_sql(text.data(), text.size(), *json_parser, source.text());
   if (model.parsed.documents.empty() && !model.parsed.statements.empty()) {
     model.parsed.document_parser = std::move(json_parser);  // parsed whole: the Nodes are in its document
   }
   model.statements.reserve(model.parsed.statements.size());
+  model.places.reserve(model.parsed.statements.size());
   for (const ParsedStatement& raw : model.parsed.statements) {
-    model.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
-                                  static_cast<uint32_t>(model.statements.size()));
+    const Statement& statement = model.statements.emplace_back(
+        source, raw.ast, raw.raw, raw.location_base, static_cast<uint32_t>(model.statements.size()));
+    model.places.push_back(StatementPlace{raw.raw, statement.begin(), statement.node_kind()});
   }
   if (may_contain_directives(source.text())) {
     const std::vector<Token>* tokens = &model.parsed.tokens;
@@ -82,6 +85,128 @@ FileModel build_model(const SourceFile& source, bool condense_bulk_rows) {
     model.directives_read = true;
   }
   return model;
+}
+
+// The streamed model of a text parsed in pieces, or nothing when a piece does not parse.
+std::optional<FileModel> build_streamed_model(const SourceFile& source, std::optional<std::string>& condensed,
+                                              const std::function<void(const Statement&)>& visit) {
+  std::string_view text = condensed ? std::string_view(*condensed) : source.text();
+  auto pieces = std::make_shared<StatementPieces>();
+  pieces->ends = piece_ends(text);
+  FileModel model;
+  model.source = &source;
+  std::shared_ptr<simdjson::dom::parser> json_parser = parser_for_model();
+  const bool directives = may_contain_directives(source.text());
+  std::vector<Token> comments;  // those that may be directives
+  uint32_t begin = 0;
+  for (uint32_t end : pieces->ends) {
+    std::optional<ParsedSql> parsed = parse_piece(text, begin, end, *json_parser);
+    if (!parsed) {
+      return std::nullopt;
+    }
+    pieces->first_statement.push_back(static_cast<uint32_t>(model.places.size()));
+    for (const ParsedStatement& raw : parsed->statements) {
+      Statement statement(source, raw.ast, raw.raw, raw.location_base,
+                          static_cast<uint32_t>(model.places.size()));
+      model.places.push_back(StatementPlace{raw.raw, statement.begin(), statement.node_kind()});
+      visit(statement);
+    }
+    if (directives) {
+      // A piece begins where a statement does (right after a `;`): scanned alone, its tokens are
+      // those of the whole text.
+      for (const Token& token : scan_tokens(text.substr(begin, end - begin), begin, nullptr)) {
+        if (token.is_comment() &&
+            may_contain_directives(source.text().substr(token.begin, token.end - token.begin))) {
+          comments.push_back(token);
+        }
+      }
+    }
+    begin = end;
+  }
+  if (directives) {
+    uint32_t first_statement =
+        model.places.empty() ? static_cast<uint32_t>(source.size()) : model.places.front().begin;
+    model.directives = read_directives(source.text(), comments, first_statement);
+    model.directives_read = true;
+  }
+  pieces->condensed = std::move(condensed);
+  model.pieces = std::move(pieces);
+  return model;
+}
+
+}  // namespace
+
+FileModel build_model(const SourceFile& source, bool condense_bulk_rows) {
+  // Rows of data no rule reads are blanked before parsing (same offsets): a seed file's large
+  // INSERT costs a copy of its text rather than a parse tree many times its size.
+  return build_whole_model(source, condense_bulk_rows ? without_bulk_rows(source.text()) : std::nullopt);
+}
+
+FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
+                               const std::function<void(const Statement&)>& visit) {
+  std::optional<std::string> condensed = condense_bulk_rows ? without_bulk_rows(source.text()) : std::nullopt;
+  std::size_t length = condensed ? condensed->size() : source.size();
+  if (length >= Chunking{}.minimum) {
+    if (std::optional<FileModel> streamed = build_streamed_model(source, condensed, visit)) {
+      return std::move(*streamed);
+    }
+    // A piece did not parse: the file is parsed whole (and split where it fails), as a small one;
+    // `visit` sees its statements again from the first.
+  }
+  FileModel model = build_whole_model(source, std::move(condensed));
+  for (const Statement& statement : model.statements) {
+    visit(statement);
+  }
+  return model;
+}
+
+struct StatementCursor::Piece {
+  std::size_t index = 0;  // of the piece in StatementPieces
+  std::shared_ptr<simdjson::dom::parser> parser;
+  std::optional<ParsedSql> parsed;
+  std::vector<Statement> statements;
+  std::size_t first = 0;  // index of statements[0] in the file
+};
+
+StatementCursor::StatementCursor(const FileModel& model) : model_(model) {}
+StatementCursor::~StatementCursor() = default;
+
+const Statement& StatementCursor::at(std::size_t index) {
+  if (!model_.streamed()) {
+    return model_.statements[index];
+  }
+  const StatementPieces& pieces = *model_.pieces;
+  if (!piece_) {
+    piece_ = std::make_unique<Piece>();
+    piece_->parser = parser_for_model();
+  }
+  Piece& piece = *piece_;
+  while (!piece.parsed || index >= piece.first + piece.statements.size()) {
+    std::size_t next = piece.parsed ? piece.index + 1 : 0;
+    if (next >= pieces.ends.size()) {
+      throw std::out_of_range("statement index past the file's statements");
+    }
+    // Statements of no piece before `index` are wanted again: skip to the piece that holds it.
+    while (next + 1 < pieces.ends.size() && pieces.first_statement[next + 1] <= index) {
+      ++next;
+    }
+    const SourceFile& source = *model_.source;
+    std::string_view text = pieces.condensed ? std::string_view(*pieces.condensed) : source.text();
+    uint32_t begin = next == 0 ? 0 : pieces.ends[next - 1];
+    piece.statements.clear();
+    piece.parsed = parse_piece(text, begin, pieces.ends[next], *piece.parser);
+    if (!piece.parsed) {
+      throw std::runtime_error("a piece of the file that parsed before does not parse again");
+    }
+    piece.index = next;
+    piece.first = pieces.first_statement[next];
+    piece.statements.reserve(piece.parsed->statements.size());
+    for (const ParsedStatement& raw : piece.parsed->statements) {
+      piece.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
+                                    static_cast<uint32_t>(piece.first + piece.statements.size()));
+    }
+  }
+  return piece.statements[index - piece.first];
 }
 
 }  // namespace miglint

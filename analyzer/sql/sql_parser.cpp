@@ -279,35 +279,16 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
 // Large texts are parsed in pieces (Chunking): libpg_query's parse tree and JSON of one text take
 // about 35 times the text while it parses, so a 12 MB file of small statements peaked at 440 MB; in
 // pieces of 256 KB the peak is the pieces'.
-// Parses `text` in pieces, each decoded into a document of its own. The pieces are cut with the small
-// lexer (analyzer/sql/tokens.hpp) after a `;` outside parentheses and BEGIN ATOMIC bodies. Returns
-// nothing when a piece does not parse (a syntax error, a limit, or a cut the small lexer got
-// wrong): the caller parses the text as a whole then, as if it were small.
+// Parses `text` in pieces, each decoded into a document of its own. Returns nothing when a piece
+// does not parse (a syntax error, a limit, or a cut the small lexer got wrong): the caller parses
+// the text as a whole then, as if it were small.
 std::optional<ParsedSql> parse_in_chunks(const char* text, std::size_t length, simdjson::dom::parser& parser,
-                                         std::size_t piece_bytes) {
+                                         Chunking chunking) {
   std::string_view whole(text, length);
-  std::vector<uint32_t> cuts;  // the end of each piece but the last
-  uint32_t piece_begin = 0;
-  int depth = 0;
-  AtomicBodyTracker atomic;
-  visit_lite_tokens(whole, 0, static_cast<uint32_t>(length), [&](const Token& token) {
-    atomic.step(token);
-    if (token.is(TokenKind::OpenParen)) {
-      ++depth;
-    } else if (token.is(TokenKind::CloseParen)) {
-      depth = std::max(0, depth - 1);
-    } else if (token.is(TokenKind::Semicolon) && depth == 0 && !atomic.inside() &&
-               token.end - piece_begin >= piece_bytes) {
-      cuts.push_back(token.end);
-      piece_begin = token.end;
-    }
-    return true;
-  });
-  cuts.push_back(static_cast<uint32_t>(length));
   ParsedSql out;
   std::string piece;
   uint32_t begin = 0;
-  for (uint32_t end : cuts) {
+  for (uint32_t end : piece_ends(whole, chunking)) {
     piece.assign(whole.substr(begin, end - begin));  // NUL-terminated for libpg_query
     try {
       if (!parse_into(piece.c_str(), piece.size(), begin, parser, out, false).ok) {
@@ -326,7 +307,7 @@ std::optional<ParsedSql> parse_in_chunks(const char* text, std::size_t length, s
 ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
                     std::string_view original, Chunking chunking) {
   if (length >= chunking.minimum) {
-    if (std::optional<ParsedSql> chunked = parse_in_chunks(text, length, parser, chunking.piece)) {
+    if (std::optional<ParsedSql> chunked = parse_in_chunks(text, length, parser, chunking)) {
       return std::move(*chunked);
     }
   }
@@ -341,6 +322,42 @@ ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser&
     out.statements.clear();
     out.documents.clear();
     parse_split(text, length, parser, out, original);
+  }
+  return out;
+}
+
+std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking) {
+  std::vector<uint32_t> cuts;  // the end of each piece but the last
+  if (text.size() >= chunking.minimum) {
+    // Cut with the small lexer (analyzer/sql/tokens.hpp) after a `;` outside parentheses and BEGIN
+    // ATOMIC bodies.
+    uint32_t piece_begin = 0;
+    int depth = 0;
+    AtomicBodyTracker atomic;
+    visit_lite_tokens(text, 0, static_cast<uint32_t>(text.size()), [&](const Token& token) {
+      atomic.step(token);
+      if (token.is(TokenKind::OpenParen)) {
+        ++depth;
+      } else if (token.is(TokenKind::CloseParen)) {
+        depth = std::max(0, depth - 1);
+      } else if (token.is(TokenKind::Semicolon) && depth == 0 && !atomic.inside() &&
+                 token.end - piece_begin >= chunking.piece) {
+        cuts.push_back(token.end);
+        piece_begin = token.end;
+      }
+      return true;
+    });
+  }
+  cuts.push_back(static_cast<uint32_t>(text.size()));
+  return cuts;
+}
+
+std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint32_t end,
+                                     simdjson::dom::parser& parser) {
+  std::string piece(text.substr(begin, end - begin));  // NUL-terminated for libpg_query
+  ParsedSql out;
+  if (!parse_into(piece.c_str(), piece.size(), begin, parser, out, true).ok) {
+    return std::nullopt;
   }
   return out;
 }

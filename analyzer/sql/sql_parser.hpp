@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -76,6 +77,17 @@ struct Chunking {
 };
 ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
                     std::string_view original = {}, Chunking chunking = {});
+
+// Where parse_sql cuts `text` (a text of `chunking.minimum` bytes or more): the end of each piece,
+// the last one the text's end. A shorter text is one piece.
+std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking = {});
+
+// Parses the piece [begin, end) of `text` (ends from piece_ends) into the parser's own document,
+// valid until the parser parses again: its statements with offsets in `text`. Nothing when the
+// piece does not parse whole (a syntax error, a limit, or a cut the small lexer got wrong).
+// Throws std::bad_alloc when memory runs out.
+std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint32_t end,
+                                     simdjson::dom::parser& parser);
 
 // Classifies a parse error as valid newer PostgreSQL syntax. Returns "" for a real syntax error.
 // `tokens` are the statement's non-comment tokens (empty after a lexer error).
