@@ -68,7 +68,7 @@ if python3 -c 'import alembic' 2>/dev/null || /usr/bin/python3 -c 'import alembi
   status=0
   tracer=()
   if command -v strace >/dev/null; then
-    tracer=(strace -f -e trace=execve -o "$work/alembic.trace")
+    tracer=(strace -f -s 4096 -e trace=execve -o "$work/alembic.trace")
   fi
   "${tracer[@]}" "$miglint" lint "$revision" >"$work/alembic.out" 2>&1 || status=$?
   [ "$status" -eq 1 ] || fail "miglint lint $revision exited with $status, not 1: $(cat "$work/alembic.out")"

@@ -137,8 +137,10 @@ Expected<ProjectAnswer> parse_answer(const std::string& text) {
   return answer;
 }
 
-std::string request_for(const AlembicProject& project, const AlembicSettings& settings) {
+std::string request_for(const AlembicProject& project, const AlembicSettings& settings,
+                        bool another_interpreter) {
   json request;
+  request["another_interpreter"] = another_interpreter;
   request["versions"] = json::array({project.versions_directory});
   request["project"] = project.root;
   request["script_directory"] = project.script_directory;
@@ -153,10 +155,12 @@ Expected<ProjectAnswer> run_project(const AlembicProject& project, const Alembic
     return helper.error();
   }
   InterpreterChoice choice = interpreter_candidates(settings.python, project.root);
-  std::string request = request_for(project, settings);
   std::optional<Expected<ProjectAnswer>> best;
   std::vector<std::string> failures;
-  for (const std::string& interpreter : choice.candidates) {
+  for (std::size_t k = 0; k < choice.candidates.size(); ++k) {
+    const std::string& interpreter = choice.candidates[k];
+    // An interpreter without Alembic answers at once when another one follows.
+    std::string request = request_for(project, settings, k + 1 < choice.candidates.size());
     Expected<HelperOutput> output = run_helper(interpreter, *helper, request);
     if (!output) {
       failures.push_back(output.error().message);
@@ -178,9 +182,8 @@ Expected<ProjectAnswer> run_project(const AlembicProject& project, const Alembic
       answer->interpreter = interpreter;
     }
     bool usable = answer && answer->alembic_missing.empty();
-    if (usable || !best) {
-      best.emplace(std::move(answer));
-    }
+    best.emplace(
+        std::move(answer));  // the last interpreter's answer reads the revisions even without Alembic
     if (usable) {
       break;
     }
@@ -190,6 +193,9 @@ Expected<ProjectAnswer> run_project(const AlembicProject& project, const Alembic
         fmt::format("no Python interpreter could run the Alembic helper: {} (name one with --python "
                     "or MIGLINT_PYTHON)",
                     fmt::join(failures, "; "))};
+  }
+  if (*best && (*best)->revisions.empty() && !(*best)->alembic_missing.empty()) {
+    return Error{(*best)->alembic_missing};  // the interpreter that would have read them could not run
   }
   return std::move(*best);
 }

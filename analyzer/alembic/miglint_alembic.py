@@ -601,6 +601,18 @@ def graph_order(revisions):
 
 def main():
     request = json.load(sys.stdin)
+    try:
+        import alembic  # noqa: F401
+        from alembic.operations import Operations  # noqa: F401
+        alembic_missing = None
+    except ImportError as error:
+        alembic_missing = ("Alembic is not installed for %s (%s): install it (pip install alembic, "
+                           "or Debian's python3-alembic) or name another interpreter with --python"
+                           % (sys.executable, one_line(error)))
+        if request.get("another_interpreter"):
+            # miglint tries another interpreter next: no need to read the revisions here.
+            sys.stdout.write(json.dumps({"alembic_missing": alembic_missing, "revisions": [], "order": []}))
+            return
     project_dir = request.get("project", "")
     if project_dir and project_dir not in sys.path:
         sys.path.insert(0, project_dir)
@@ -637,14 +649,6 @@ def main():
                 break
         revisions.append(rev)
 
-    try:
-        import alembic  # noqa: F401
-        from alembic.operations import Operations  # noqa: F401
-        alembic_missing = None
-    except ImportError as error:
-        alembic_missing = ("Alembic is not installed for %s (%s): install it (pip install alembic, "
-                           "or Debian's python3-alembic) or name another interpreter with --python"
-                           % (sys.executable, one_line(error)))
 
     for index, rev in enumerate(revisions):
         if rev.error is not None:
