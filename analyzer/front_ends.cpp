@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "analyzer/alembic/alembic_front_end.hpp"
 #include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/frontend/sql_front_end.hpp"
 
@@ -18,6 +19,8 @@ struct Registration {
 const std::vector<Registration>& registrations() {
   static const std::vector<Registration> kRegistrations{
       {&cpp::cpp_front_end(), cpp::cpp_config_table()},  // C++ sources (analyzer/cpp/)
+      {&alembic::alembic_front_end(),
+       alembic::alembic_config_table()},  // Alembic revisions (analyzer/alembic/)
   };
   return kRegistrations;
 }

@@ -126,6 +126,7 @@ struct LintFlags {
   std::string since;
   bool staged = false;
   std::string compile_commands_dir;  // -p: where compile_commands.json is (C++ sources)
+  std::string python;                // --python: the interpreter for Alembic revisions
   std::vector<std::string> paths;
   // Which of the flags above were given: they override the config file.
   std::set<std::string> given;
@@ -271,8 +272,8 @@ int run_lint(const LintFlags& flags) {
     return kExitError;
   }
   // Front ends' settings ([cpp] of the config file, and -p), and the extensions they collect.
-  FrontEndSettingsByName front_ends =
-      front_end_settings(config ? &*config : nullptr, FrontEndFlags{flags.compile_commands_dir});
+  FrontEndSettingsByName front_ends = front_end_settings(
+      config ? &*config : nullptr, FrontEndFlags{flags.compile_commands_dir, flags.python});
   std::vector<std::string> other_extensions = registered_front_ends().other_extensions(front_ends);
   LintSetup setup_for(flags, config, front_ends);
   // Files the config keeps from being read: its excludes, and down migrations under
@@ -599,6 +600,9 @@ int main(int argc, char** argv) {
   lint_cmd->add_flag("--staged", lint.staged, "Lint the staged versions of staged migrations");
   lint_cmd->add_option("-p,--compile-commands-dir", lint.compile_commands_dir,
                        "C++ sources: the directory of compile_commands.json (default: found walking up)");
+  lint_cmd->add_option("--python", lint.python,
+                       "Alembic revisions: the Python interpreter that has Alembic (default: MIGLINT_PYTHON, "
+                       "the active or project's virtualenv, python3)");
   lint_cmd->add_option("paths", lint.paths,
                        "Files, directories, or - for stdin (with --since/--staged: filters)");
 

@@ -25,8 +25,10 @@ const fs::path kFixtures = fs::path(MIGLINT_SOURCE_DIR) / "fixtures";
 std::vector<std::string> fixture_paths() {
   std::vector<std::string> paths;
   for (const auto& rule_dir : fs::directory_iterator(kFixtures)) {
-    // fixtures/cpp holds the C++ front end's fixtures (tests/cpp_fixture_test.cpp runs them).
-    if (!rule_dir.is_directory() || rule_dir.path().filename() == "cpp") {
+    // fixtures/cpp holds the C++ front end's fixtures (tests/cpp_fixture_test.cpp runs them),
+    // fixtures/alembic the Alembic sample projects (tests/alembic_test.cpp).
+    if (!rule_dir.is_directory() || rule_dir.path().filename() == "cpp" ||
+        rule_dir.path().filename() == "alembic") {
       continue;
     }
     for (const auto& entry : fs::directory_iterator(rule_dir.path())) {
@@ -118,6 +120,19 @@ TEST(RuleCatalog, EveryRuleHasDocAndFixtures) {
       }
       EXPECT_TRUE(fires) << id << ": no fixtures/cpp/*.cpp that expects it";
       EXPECT_TRUE(silent) << id << ": no fixtures/cpp/*.cpp without it";
+      continue;
+    }
+    if (rule.has_tag("alembic")) {
+      // Rules of the Alembic front end fire in the sample projects (fixtures/alembic/*/, revision
+      // files marked `# expect: id`; tests/alembic_test.cpp asserts where).
+      for (const auto& entry : fs::recursive_directory_iterator(kFixtures / "alembic")) {
+        if (entry.path().extension() == ".py" && entry.path().parent_path().filename() == "versions") {
+          std::string text = fixtures::read_fixture(entry.path().string()).text;
+          (text.find("expect: " + id) != std::string::npos ? fires : silent) = true;
+        }
+      }
+      EXPECT_TRUE(fires) << id << ": no fixtures/alembic revision that expects it";
+      EXPECT_TRUE(silent) << id << ": no fixtures/alembic revision without it";
       continue;
     }
     std::set<int> versions;

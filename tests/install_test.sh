@@ -23,7 +23,7 @@ prefix="$work/moved"
 miglint="$prefix/bin/miglint"
 for file in bin/miglint bin/miglint-runner share/man/man1/miglint.1.gz share/bash-completion/completions/miglint \
   share/zsh/vendor-completions/_miglint share/fish/vendor_completions.d/miglint.fish share/doc/miglint/README.md \
-  share/doc/miglint/LICENSE; do
+  share/doc/miglint/LICENSE share/miglint/miglint_alembic.py; do
   [ -f "$prefix/$file" ] || fail "the install has no $file"
 done
 # No path into the build tree in the installed programs' run-time search paths.
@@ -59,6 +59,28 @@ if [ -n "$module" ]; then
   echo "ok: the moved install lints $fixture ($rule at $where) with its own $module"
 else
   echo "SKIPPED: the C++ lint: this build has no C++ front end (Clang 16 not found)"
+fi
+
+# An Alembic revision, with the helper installed in share/miglint (found relative to the moved
+# executable), when a Python with Alembic is there.
+if python3 -c 'import alembic' 2>/dev/null || /usr/bin/python3 -c 'import alembic' 2>/dev/null; then
+  revision=fixtures/alembic/mistakes/migrations/versions/2b1c0a9f8e7d_index_items_name.py
+  status=0
+  tracer=()
+  if command -v strace >/dev/null; then
+    tracer=(strace -f -s 4096 -e trace=execve -o "$work/alembic.trace")
+  fi
+  "${tracer[@]}" "$miglint" lint "$revision" >"$work/alembic.out" 2>&1 || status=$?
+  [ "$status" -eq 1 ] || fail "miglint lint $revision exited with $status, not 1: $(cat "$work/alembic.out")"
+  grep -qF "$revision:14:5: warning: " "$work/alembic.out" ||
+    fail "the lint of $revision has no finding at 14:5: $(cat "$work/alembic.out")"
+  if [ -f "$work/alembic.trace" ]; then
+    grep -qF "$prefix/share/miglint/miglint_alembic.py" "$work/alembic.trace" ||
+      fail "the Alembic lint did not run the installed helper: $(grep execve "$work/alembic.trace")"
+  fi
+  echo "ok: the moved install lints $revision with its own share/miglint/miglint_alembic.py"
+else
+  echo "SKIPPED: the Alembic lint: no python3 with Alembic (python3-alembic)"
 fi
 
 # `miglint run` and friends start the miglint-runner installed beside miglint.

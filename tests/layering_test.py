@@ -20,6 +20,8 @@ ALLOWED = {
     "rules": {"analyzer/text", "analyzer/sql", "analyzer/model"},
     "analyzer/project": {"analyzer/text", "analyzer/sql", "analyzer/model"},
     "analyzer/cpp": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/frontend"},
+    "analyzer/alembic": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project",
+                         "analyzer/frontend"},
     "analyzer/frontend": {"analyzer/text", "analyzer/sql", "analyzer/model"},
     "analyzer/engine": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/frontend"},
     "analyzer/report": {"analyzer/text", "analyzer/sql", "analyzer/model", "analyzer/project", "analyzer/engine"},

@@ -116,6 +116,11 @@ TEST(SarifDocuments, AllPassTheValidator) {
     if (cpp_rule && cpp::load_front_end(nullptr) == nullptr) {
       continue;  // built without Clang: no C++ front end to produce these findings
     }
+    if (rule.has_tag("alembic")) {
+      // The Alembic front end's rules fire in the sample projects (fixtures/alembic), which need a
+      // Python with Alembic; tests/alembic_test.cpp checks their SARIF regions.
+      continue;
+    }
     fs::path dir = cpp_rule ? kFixtures / "cpp" : kFixtures / id;
     ASSERT_TRUE(fs::is_directory(dir)) << dir;
     std::vector<fs::path> fires;

@@ -8,10 +8,39 @@
 
 namespace miglint {
 
+namespace {
+
+// An Alembic revision's `def downgrade(...)` body: from the line after the `def` (a finding about
+// the function itself, missing-downgrade, is not in it) to the next top-level statement.
+std::vector<ByteSpan> python_downgrade_spans(std::string_view text) {
+  std::size_t def = text.starts_with("def downgrade(") ? 0 : text.find("\ndef downgrade(");
+  if (def == std::string_view::npos) {
+    return {};
+  }
+  std::size_t at = text.find('\n', def + 1);
+  if (at == std::string_view::npos) {
+    return {};
+  }
+  std::size_t begin = at + 1;
+  while (at != std::string_view::npos && at + 1 < text.size()) {
+    char next = text[at + 1];
+    if (next != ' ' && next != '\t' && next != '\n' && next != '\r' && next != '#' && next != ')') {
+      return {ByteSpan{static_cast<uint32_t>(begin), static_cast<uint32_t>(at + 1)}};
+    }
+    at = text.find('\n', at + 1);
+  }
+  return {ByteSpan{static_cast<uint32_t>(begin), static_cast<uint32_t>(text.size())}};
+}
+
+}  // namespace
+
 std::vector<ByteSpan> down_migration_spans(const SourceFile& source) {
   const auto size = static_cast<uint32_t>(source.size());
   if (is_down_migration_path(source.path())) {
     return {ByteSpan{0, size}};
+  }
+  if (source.path().ends_with(".py")) {
+    return python_downgrade_spans(source.text());
   }
   // Only a file that mentions the marker pays for a scan.
   if (source.text().find("migrate:down") == std::string_view::npos) {

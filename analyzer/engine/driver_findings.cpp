@@ -27,6 +27,44 @@ Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, 
 }
 
 // Reports statements the 17 grammar rejected, as syntax errors or as valid newer syntax.
+namespace {
+
+bool equals_word(std::string_view text, std::string_view word) {
+  return text.size() == word.size() && std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+           return (a >= 'a' && a <= 'z' ? static_cast<char>(a - 32) : a) == b;
+         });
+}
+
+// A syntax error at LIMIT in a statement that starts with UPDATE or DELETE (after comments).
+bool is_limit_on_update_or_delete(std::string_view text, const ParseProblem& problem) {
+  if (problem.offset + 5 > text.size() || !equals_word(text.substr(problem.offset, 5), "LIMIT")) {
+    return false;
+  }
+  std::size_t at = problem.statement.begin;
+  while (at < problem.offset) {
+    char c = text[at];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(') {
+      ++at;
+    } else if (text.substr(at, 2) == "--") {
+      std::size_t newline = text.find('\n', at);
+      at = newline == std::string_view::npos ? text.size() : newline + 1;
+    } else if (text.substr(at, 2) == "/*") {
+      std::size_t close = text.find("*/", at + 2);
+      at = close == std::string_view::npos ? text.size() : close + 2;
+    } else {
+      break;
+    }
+  }
+  std::size_t word_end = at;
+  while (word_end < text.size() && ((text[word_end] | 0x20) >= 'a' && (text[word_end] | 0x20) <= 'z')) {
+    ++word_end;
+  }
+  std::string_view first = text.substr(at, word_end - at);
+  return equals_word(first, "UPDATE") || equals_word(first, "DELETE");
+}
+
+}  // namespace
+
 void report_parse_problems(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
   const SourceFile& source = *model.source;
   std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(model);
@@ -52,6 +90,22 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
                       problem.newer_construct,
                       hazards[k] ? "only its tokens were checked" : "this statement was not checked"),
           "Review this statement by hand, or silence this note with `-- miglint-ignore unsupported-syntax`.",
+          unit));
+      continue;
+    }
+    if (is_limit_on_update_or_delete(source.text(), problem)) {
+      // MySQL's `UPDATE ... LIMIT n`, which published batching guides show: a syntax error in
+      // PostgreSQL, with the form that works there as help.
+      findings.push_back(make_finding(
+          source, *rules.find(kSyntaxErrorRule), ByteSpan{problem.offset, end},
+          fmt::format(
+              "{}: PostgreSQL has no LIMIT on UPDATE or DELETE (that is MySQL syntax); this migration "
+              "fails when it runs",
+              problem.message),
+          "Batch through the key instead, and repeat until no row is left: `UPDATE t SET ... WHERE id IN "
+          "(SELECT id FROM t WHERE <condition> LIMIT 1000 FOR UPDATE SKIP LOCKED)` (DELETE FROM t WHERE id "
+          "IN "
+          "(...) alike).",
           unit));
       continue;
     }
@@ -89,7 +143,8 @@ void report_token_hazards(const FileModel& model, const RuleSet& rules, std::vec
       continue;
     }
     const ParseProblem& problem = model.parsed.problems[k];
-    // A table created earlier in the file has no readers to block.
+    // A table created earlier in the file has no readers to block. (A streamed model keeps no parse
+    // trees: in a file of 1 MB or more the finding stays.)
     bool created_here =
         std::any_of(model.statements.begin(), model.statements.end(), [&](const Statement& s) {
           return s.begin() < problem.statement.begin && s.node_kind() == pg::NodeKind::CreateStmt &&
@@ -100,7 +155,7 @@ void report_token_hazards(const FileModel& model, const RuleSet& rules, std::vec
     }
     findings.push_back(make_finding(*model.source, *rules.find(hazard->rule), problem.statement,
                                     hazard->message, hazard->help,
-                                    static_cast<int64_t>(model.statements.size() + k)));
+                                    static_cast<int64_t>(model.statement_count() + k)));
   }
 }
 

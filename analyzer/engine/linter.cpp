@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "analyzer/engine/driver_findings.hpp"
 #include "analyzer/engine/prepared_file.hpp"
 #include "analyzer/engine/scheduler.hpp"
 #include "analyzer/engine/statement_walk.hpp"
@@ -52,6 +53,56 @@ void explain_locks_in_order(
   }
 }
 
+namespace {
+
+// The front end's own errors and findings (source coordinates): errors name their line; findings
+// of enabled rules join the rules' findings, in position order.
+void add_front_end_problems(const SourceFile& source, const EmbeddedSource& embedded, const RuleSet& rules,
+                            FileResult& result) {
+  if (embedded.problems.empty()) {
+    return;
+  }
+  // A comment that names a front-end rule beside SQL rules (`# miglint-ignore-file
+  // missing-downgrade, mixed-ddl-and-dml`) reaches the SQL pipeline, where the front-end rule
+  // silences nothing: when the front end used it, that unused-ignore is wrong.
+  for (const FrontEndProblem& problem : embedded.problems) {
+    if (problem.suppressed && !problem.rule.empty()) {
+      std::string unused = fmt::format("for `{}` silences nothing", problem.rule);
+      std::erase_if(result.findings, [&](const Finding& finding) {
+        return finding.rule == kUnusedIgnoreRule && finding.message.find(unused) != std::string::npos;
+      });
+    }
+  }
+  for (const FrontEndProblem& problem : embedded.problems) {
+    if (problem.rule.empty()) {
+      result.errors.push_back(
+          InputError{source.path(), source.position(problem.span.begin), problem.message});
+      continue;
+    }
+    const Rule* rule = rules.find(problem.rule);
+    if (rule == nullptr || !rules.enabled(problem.rule)) {
+      continue;
+    }
+    Finding finding;
+    finding.rule = problem.rule;
+    finding.reported_by = rule;
+    finding.severity = rules.severity_of(problem.rule);
+    finding.path = source.path();
+    finding.span = problem.span;
+    finding.start = source.position(problem.span.begin);
+    finding.end = source.position(problem.span.end);
+    finding.message = problem.message;
+    finding.help = problem.help;
+    finding.suppressed = problem.suppressed;
+    finding.suppression_reason = problem.suppression_reason;
+    set_source_line(finding, source);
+    result.findings.push_back(std::move(finding));
+  }
+  sort_findings(result.findings);
+}
+
+}  // namespace
+
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                        SchemaHistory* history, std::size_t file_order) {
   return lint_prepared(source, options, rules, history, file_order, nullptr);
@@ -72,6 +123,7 @@ FileResult lint_embedded_source(const SourceFile& source, const EmbeddedSource& 
   FileResult result = lint_embedded_sql(sql_view, assembled.plan, options, rules, history, file_order);
   map_findings_to_source(assembled, source, result.findings);
   result.warnings.insert(result.warnings.end(), embedded.warnings.begin(), embedded.warnings.end());
+  add_front_end_problems(source, embedded, rules, result);
   return result;
 }
 

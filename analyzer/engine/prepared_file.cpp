@@ -45,6 +45,51 @@ std::vector<SchemaEvent> facts_to_publish(const std::vector<PlanSection>& sectio
   return events;
 }
 
+// Statements of calls a front end marks as the way back (an Alembic revision's downgrade(), run
+// after its upgrade()) form a down section of their own: linted as a down migration, in a context
+// of their own, teaching later files no facts.
+void split_down_calls(const FileModel& model, const EmbeddedPlan& embedded, TransactionPlan& plan) {
+  if (plan.sections.size() != 1) {
+    return;
+  }
+  const std::size_t count = model.statement_count();
+  std::size_t first_down = count;
+  for (std::size_t i = 0; i < count && first_down == count; ++i) {
+    uint32_t at = model.places[i].begin;
+    for (const EmbeddedCallRegion& call : embedded.calls) {
+      if (call.down && at >= call.sql.begin && at < call.sql.end) {
+        first_down = i;
+        break;
+      }
+    }
+  }
+  if (first_down == count) {
+    return;
+  }
+  PlanSection up = std::move(plan.sections.front());
+  PlanSection down{first_down, up.last, true, up.wrapped, {}};
+  up.last = first_down;
+  std::vector<TransactionSegment> segments = std::move(up.segments);
+  up.segments.clear();
+  for (TransactionSegment segment : segments) {
+    if (segment.first < first_down) {
+      TransactionSegment part = segment;
+      part.last = std::min(segment.last, first_down);
+      up.segments.push_back(part);
+    }
+    if (segment.last > first_down) {
+      TransactionSegment part = segment;
+      part.first = std::max(segment.first, first_down);
+      down.segments.push_back(part);
+    }
+  }
+  plan.sections.clear();
+  if (first_down > 0) {
+    plan.sections.push_back(std::move(up));
+  }
+  plan.sections.push_back(std::move(down));
+}
+
 }  // namespace
 
 void StatementFacts::add(uint32_t statement, std::vector<SchemaEvent> events) {
@@ -89,6 +134,9 @@ PreparedFile prepare_file(const SourceFile& source, const LintOptions& options, 
   scope_embedded_ignores(file.model, embedded);
   file.plan =
       plan_transactions(file.model, std::move(planned), options.execution, options.assume_in_transaction);
+  if (embedded != nullptr) {
+    split_down_calls(file.model, *embedded, file.plan);
+  }
   if (history != nullptr) {
     history->publish(file_order, facts_to_publish(file.plan.sections, file.facts));
     history->wait_for_files_before(file_order);

@@ -133,6 +133,7 @@ AssembledSql assemble_calls(std::string_view source_text, const std::vector<Embe
     const EmbeddedCall& call = calls[k];
     EmbeddedCallRegion region;
     region.transaction = call.transaction;
+    region.down = call.down;
     region.directives.begin = static_cast<uint32_t>(out.text.size());
     for (const DirectiveComment* comment : call_comments[k]) {
       append_comment(*comment);

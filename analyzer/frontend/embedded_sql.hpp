@@ -34,6 +34,21 @@ struct EmbeddedCall {
   std::vector<uint32_t> sql_offsets;  // per byte of `sql`: its offset in the source file
   // Run-time placeholders in `sql` (replaced by same-length stand-ins that parse).
   PlaceholderStyle placeholders = PlaceholderStyle::Dollar;
+  // The way back (an Alembic revision's downgrade()): linted as a down migration, after the calls
+  // that are not, teaching later files nothing.
+  bool down = false;
+};
+
+// A problem a front end found at a place in its source file: an error (a part of the file could
+// not be read: `rule` empty), or a finding of one of the front end's own rules (the Alembic revision
+// graph rules), its ignore comments already applied by the front end.
+struct FrontEndProblem {
+  ByteSpan span;
+  std::string rule;
+  std::string message;
+  std::string help;
+  bool suppressed = false;
+  std::string suppression_reason;
 };
 
 // A comment of the source file holding a miglint directive (`miglint-ignore rule -- reason`). It is
@@ -58,6 +73,8 @@ struct EmbeddedSource {
   // how to make it readable or silence the note.
   std::string dynamic_sql_message;
   std::string dynamic_sql_help;
+  // Errors and findings the front end made in source-file coordinates (FrontEndProblem).
+  std::vector<FrontEndProblem> problems;
 };
 
 // What each call contributed to the assembled text.
@@ -66,6 +83,7 @@ struct EmbeddedCallRegion {
   ByteSpan directives;  // directive comments copied from the program for this call (they cover `sql`)
   // The program's transaction the call runs in (an id per transaction object); nullopt: autocommit.
   std::optional<uint64_t> transaction;
+  bool down = false;  // EmbeddedCall::down
 };
 struct EmbeddedPlan {
   std::vector<EmbeddedCallRegion> calls;  // in text order

@@ -29,6 +29,7 @@ using FrontEndSettingsByName = std::map<std::string, std::shared_ptr<const Front
 // Command-line flags that front ends may take (`-p DIR`: where compile_commands.json is).
 struct FrontEndFlags {
   std::string compile_commands_dir;
+  std::string python;  // --python: the interpreter that runs Alembic revisions
 };
 
 class FrontEnd {

@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <system_error>
 
+#include "analyzer/project/alembic_layout.hpp"
 #include "analyzer/project/git.hpp"
 #include "analyzer/project/migration_layout.hpp"
 #include "analyzer/project/order.hpp"
@@ -16,6 +18,13 @@
 namespace miglint {
 
 namespace fs = std::filesystem;
+
+namespace {
+std::string_view parent_of(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+}  // namespace
 
 void sort_in_migration_order(std::vector<LintInput>& inputs) {
   std::vector<std::pair<MigrationOrderKey, std::size_t>> keys;
@@ -38,6 +47,28 @@ void sort_in_migration_order(std::vector<LintInput>& inputs) {
     sorted.push_back(std::move(inputs[index]));
   }
   inputs = std::move(sorted);
+  // Alembic revisions run in the order of their revision graph, not of their (random) names: each
+  // directory's run of revision files is reordered by it.
+  for (std::size_t first = 0; first < inputs.size();) {
+    std::string_view directory = parent_of(inputs[first].filesystem_path);
+    std::size_t last = first + 1;
+    while (last < inputs.size() && parent_of(inputs[last].filesystem_path) == directory) {
+      ++last;
+    }
+    if (last - first > 1 && inputs[first].filesystem_path.ends_with(".py")) {
+      std::vector<std::string> paths;
+      std::map<std::string, LintInput> by_path;
+      for (std::size_t i = first; i < last; ++i) {
+        paths.push_back(inputs[i].filesystem_path);
+        by_path.emplace(inputs[i].filesystem_path, std::move(inputs[i]));
+      }
+      order_alembic_revisions(paths);
+      for (std::size_t i = first; i < last; ++i) {
+        inputs[i] = std::move(by_path.at(paths[i - first]));
+      }
+    }
+    first = last;
+  }
 }
 
 std::string normalize_display_path(const std::string& path) {
@@ -96,7 +127,8 @@ WalkedFile walked_file(const fs::directory_entry& entry, const std::string& tree
   // `.sql` alone is a hidden file without an extension, as std::filesystem::path::extension says.
   bool wanted = (name.size() > 4 && name.ends_with(".sql")) ||
                 (!other_extensions.empty() && has_extension(std::string(name), other_extensions));
-  if (!wanted) {
+  // Of Python files, a walk takes Alembic revisions only (not env.py, not the application's code).
+  if (!wanted || (name.ends_with(".py") && !is_alembic_revision_path(entry.path().native()))) {
     return {};
   }
   // The entry's own type as the directory listing gave it (no system call for a regular file).
@@ -317,7 +349,9 @@ Expected<std::vector<LintInput>> changed_inputs(const std::vector<std::string>& 
   std::vector<LintInput> inputs;
   std::set<std::string> seen;
   for (const std::string& name : names) {
-    if (!(name.ends_with(".sql") || has_extension(name, other_extensions)) || !seen.insert(name).second) {
+    bool python_not_revision = name.ends_with(".py") && !is_alembic_revision_path(name);
+    if (!(name.ends_with(".sql") || has_extension(name, other_extensions)) || python_not_revision ||
+        !seen.insert(name).second) {
       continue;
     }
     LintInput input{normalize_display_path(name), name, std::nullopt, true};

@@ -33,8 +33,10 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <system_error>
 
+#include "analyzer/project/alembic_layout.hpp"
 #include "analyzer/project/order.hpp"
 
 namespace miglint {
@@ -291,12 +293,44 @@ class DirectoryWalk final : public InputSource {
       }
       return a.key < b.key;
     });
+    if (frame.dirs.size() == 1) {
+      order_revisions(frame.dirs[0], found);
+    }
     frame.entries.reserve(found.size());
     for (std::size_t i = 0; i < found.size(); ++i) {
       Entry& entry = found[i].entry;
       entry.joins_previous =
           entry.directory && i > 0 && found[i - 1].entry.directory && found[i - 1].key == found[i].key;
       frame.entries.push_back(std::move(entry));
+    }
+  }
+
+  // An Alembic versions folder's revision files in the order of the revision graph (their names
+  // are random): they keep the places the name order gave the directory's Python files.
+  template <typename Keyed>
+  static void order_revisions(const Dir& dir, std::vector<Keyed>& found) {
+    std::vector<std::size_t> places;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      if (!found[i].entry.directory && found[i].entry.name.ends_with(".py")) {
+        places.push_back(i);
+        paths.push_back(join_path(dir.fs_path, found[i].entry.name));
+      }
+    }
+    if (places.size() < 2) {
+      return;
+    }
+    std::vector<std::string> ordered = paths;
+    order_alembic_revisions(ordered);
+    if (ordered == paths) {
+      return;
+    }
+    std::map<std::string, Keyed> by_path;
+    for (std::size_t k = 0; k < places.size(); ++k) {
+      by_path.emplace(paths[k], std::move(found[places[k]]));
+    }
+    for (std::size_t k = 0; k < places.size(); ++k) {
+      found[places[k]] = std::move(by_path.at(ordered[k]));
     }
   }
 
