@@ -7,8 +7,8 @@
 
 #include "analyzer/front_ends.hpp"
 #include "analyzer/text/message_text.hpp"
-#include "settings/run_table.hpp"
 #include "rules/registry.hpp"
+#include "settings/run_table.hpp"
 
 namespace miglint {
 

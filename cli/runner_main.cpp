@@ -12,10 +12,10 @@
 #include "cli/command_line.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/runner_commands.hpp"
-#include "settings/settings.hpp"
 #include "runner/adopt.hpp"
 #include "runner/approve.hpp"
 #include "runner/runner.hpp"
+#include "settings/settings.hpp"
 
 namespace {
 

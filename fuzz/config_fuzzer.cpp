@@ -8,11 +8,11 @@
 
 #include "analyzer/project/config.hpp"
 #include "cli/config_loading.hpp"
-#include "settings/run_table.hpp"
 #include "cli/runner_commands.hpp"
-#include "settings/settings.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "rules/registry.hpp"
+#include "settings/run_table.hpp"
+#include "settings/settings.hpp"
 
 using namespace miglint;
 using miglint::fuzz::require;

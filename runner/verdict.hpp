@@ -14,9 +14,9 @@
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/text/source_file.hpp"
-#include "settings/settings.hpp"
 #include "runner/runner.hpp"
 #include "runner/script.hpp"
+#include "settings/settings.hpp"
 
 namespace miglint {
 

@@ -5,8 +5,8 @@
 
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/migration_layout.hpp"
-#include "settings/settings.hpp"
 #include "runner/verdict.hpp"
+#include "settings/settings.hpp"
 
 namespace miglint {
 

@@ -8,9 +8,9 @@
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/text/message_text.hpp"
-#include "settings/settings.hpp"
 #include "runner/state.hpp"
 #include "runner/verdict.hpp"
+#include "settings/settings.hpp"
 
 namespace miglint::runner {
 

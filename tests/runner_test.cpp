@@ -9,11 +9,11 @@
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
 #include "analyzer/text/duration.hpp"
-#include "settings/run_table.hpp"
 #include "rules/registry.hpp"
 #include "runner/database.hpp"
 #include "runner/layout.hpp"
 #include "runner/script.hpp"
+#include "settings/run_table.hpp"
 
 namespace fs = std::filesystem;
 using namespace miglint;

@@ -1,9 +1,9 @@
 #pragma once
 
-// Down migrations in `lint` ([lint] down_migrations): an Alembic revision's `downgrade()`, a golang-migrate `*.down.sql`, diesel's
-// `down.sql` (migration_layout.hpp, is_down_migration_path) and dbmate's `-- migrate:down` section
-// are the way back, run by hand when a deploy goes wrong; their `DROP TABLE`s are what they are for.
-// By default their findings are notes that never fail the build.
+// Down migrations in `lint` ([lint] down_migrations): an Alembic revision's `downgrade()`, a golang-migrate
+// `*.down.sql`, diesel's `down.sql` (migration_layout.hpp, is_down_migration_path) and dbmate's `--
+// migrate:down` section are the way back, run by hand when a deploy goes wrong; their `DROP TABLE`s are what
+// they are for. By default their findings are notes that never fail the build.
 #include <memory>
 
 #include "analyzer/engine/linter.hpp"
