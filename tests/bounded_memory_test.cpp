@@ -1,80 +1,22 @@
 // Peak memory of `miglint lint` on one large file of many small statements stays within the bound
 // the README states ("Limits and memory"): four times the file plus a constant. The file is
 // generated here (about 20 MB); the peak is the child's own (wait4), which does not depend on timing.
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <chrono>
 #include <string>
-#include <vector>
 
 #include "tests/cli_support.hpp"
+#include "tests/hostile_support.hpp"
 #include "tests/sanitizer_build.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
 using miglint::cli_support::TempDir;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 // The README's bound: 4 times the file, plus a constant for the program itself.
 constexpr uint64_t kConstantBytes = 96 * kMiB;
-
-struct ChildRun {
-  int exit_code = -1;
-  int signal = 0;
-  uint64_t peak_rss = 0;  // bytes
-  std::string out;
-  std::string err;
-};
-
-std::string read_all(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-ChildRun run_miglint(const fs::path& dir, const std::vector<std::string>& args) {
-  fs::path out_file = dir / ".stdout";
-  fs::path err_file = dir / ".stderr";
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(dir.c_str()) != 0) {
-      _exit(126);
-    }
-    int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> argv;
-    std::string binary = MIGLINT_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copies = args;
-    for (std::string& arg : copies) {
-      argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  ChildRun run;
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  run.peak_rss = static_cast<uint64_t>(usage.ru_maxrss) * 1024;
-  run.out = read_all(out_file);
-  run.err = read_all(err_file);
-  return run;
-}
 
 // About `bytes` of one-row INSERTs, with a DDL statement now and then, an ignore comment near the
 // start and a finding near the end (so that the file is linted, not only parsed).
@@ -108,9 +50,11 @@ TEST(BoundedMemory, ManySmallStatementsStayWithinFourTimesTheFile) {
   dir.write("seed.sql", sql);
   sql.clear();
   sql.shrink_to_fit();
-  ChildRun run = run_miglint(dir.path(), {"lint", "--format", "github", "seed.sql"});
-  EXPECT_EQ(run.signal, 0);
-  EXPECT_EQ(run.exit_code, 1) << run.err;
+  miglint::hostile::ProcessRun run =
+      miglint::hostile::run_process(MIGLINT_BINARY, {"lint", "--format", "github", "seed.sql"},
+                                    dir.path().string(), std::chrono::seconds(540));
+  EXPECT_FALSE(run.timed_out);
+  EXPECT_EQ(run.status, 1) << run.err;  // -1 when killed by a signal
   // The ignored finding is silenced, the last statement's is reported at its line.
   auto ban_drop_column_at = [&](std::size_t line) {
     std::string anchor = "file=seed.sql,line=" + std::to_string(line) + ",";
@@ -124,8 +68,9 @@ TEST(BoundedMemory, ManySmallStatementsStayWithinFourTimesTheFile) {
   };
   EXPECT_FALSE(ban_drop_column_at(3)) << run.out.substr(0, 2000);
   EXPECT_TRUE(ban_drop_column_at(lines)) << run.out.substr(run.out.size() > 2000 ? run.out.size() - 2000 : 0);
-  EXPECT_LE(run.peak_rss, 4 * size + kConstantBytes)
-      << "peak " << run.peak_rss / kMiB << " MiB for a file of " << size / kMiB << " MiB";
+  const uint64_t peak = static_cast<uint64_t>(run.peak_rss_kib) * 1024;
+  EXPECT_LE(peak, 4 * size + kConstantBytes)
+      << "peak " << peak / kMiB << " MiB for a file of " << size / kMiB << " MiB";
 }
 
 }  // namespace
