@@ -198,11 +198,15 @@ TEST_F(ConfigTest, CppSectionAndQueryFunctions) {
   EXPECT_EQ(settings.extensions, (std::vector<std::string>{".cpp", ".ipp"}));
   EXPECT_EQ(settings.compile_commands_dir, (fs::path(config->directory) / "build").string());
   ASSERT_EQ(settings.query_functions.size(), cpp::default_query_functions().size() + 1);
-  const cpp::QueryFunction& helper = settings.query_functions.back();
+  // Configured functions come before the defaults: the first match wins, so an entry named like a
+  // default (`exec`) takes over from it.
+  const cpp::QueryFunction& helper = settings.query_functions.front();
   EXPECT_EQ(helper.name, "myapp::db::run");
   EXPECT_EQ(helper.sql_arg, 1U);
   EXPECT_EQ(helper.placeholders, cpp::PlaceholderStyle::Printf);
   EXPECT_EQ(helper.in_transaction, std::optional<bool>(true));
+  EXPECT_TRUE(helper.placeholders_explicit);
+  EXPECT_FALSE(settings.query_functions.back().placeholders_explicit);
 
   Expected<Config> only_mine =
       load_config(write("miglint.toml",

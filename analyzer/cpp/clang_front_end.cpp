@@ -216,6 +216,7 @@ struct PendingCall {
   std::string function_name;
   std::optional<uint64_t> transaction;
   bool transaction_guessed = false;
+  bool format_arguments = false;  // ExtractedCall::format_arguments
 };
 
 bool in_namespace(const clang::DeclContext* context, llvm::StringRef name) {
@@ -370,6 +371,13 @@ class CallFinder : public clang::RecursiveASTVisitor<CallFinder> {
     pending.argument = call->getArg(sql_arg);
     pending.function = match;
     pending.function_name = qualified;
+    for (unsigned k = sql_arg + 1; k < arguments; ++k) {
+      // Defaulted parameters are not arguments the caller wrote.
+      if (!llvm::isa<clang::CXXDefaultArgExpr>(call->getArg(k))) {
+        pending.format_arguments = true;
+        break;
+      }
+    }
     bool transactional = false;
     if (match->in_transaction) {
       transactional = *match->in_transaction;
@@ -403,6 +411,8 @@ class CallFinder : public clang::RecursiveASTVisitor<CallFinder> {
       ExtractedCall call;
       call.function = pending.function_name;
       call.placeholders = pending.function->placeholders;
+      call.placeholders_explicit = pending.function->placeholders_explicit;
+      call.format_arguments = pending.format_arguments;
       call.transaction = pending.transaction;
       call.transaction_guessed = pending.transaction_guessed;
       clang::CharSourceRange call_range = sm_.getExpansionRange(pending.call->getSourceRange());

@@ -125,6 +125,25 @@ std::vector<EmbeddedCall> embedded_calls(std::vector<ExtractedCall> calls) {
     embedded.sql = std::move(call.sql);
     embedded.sql_offsets = std::move(call.sql_offsets);
     embedded.placeholders = call.placeholders;
+    embedded.function = call.function;
+    if (!call.placeholders_explicit && call.format_arguments &&
+        call.placeholders == PlaceholderStyle::Dollar) {
+      // `exec("DROP TABLE {}", name)`: the SQL is a format string. Read with the style it shows
+      // (fmt first: `{}` never occurs outside quotes in SQL, while `%s` could be a modulo).
+      // A printf conversion counts only without a space flag (`a % d` is a modulo).
+      auto shows = [&](PlaceholderStyle style) {
+        std::vector<Placeholder> found = find_placeholders(embedded.sql, style);
+        return std::any_of(found.begin(), found.end(),
+                           [&](const Placeholder& p) { return embedded.sql.find(' ', p.begin) >= p.end; });
+      };
+      for (PlaceholderStyle style : {PlaceholderStyle::Fmt, PlaceholderStyle::Printf}) {
+        if (shows(style)) {
+          embedded.placeholders = style;
+          embedded.placeholders_assumed = true;
+          break;
+        }
+      }
+    }
     out.push_back(std::move(embedded));
   }
   return out;
@@ -199,6 +218,7 @@ void read_cpp(const ConfigTableReader& reader, const toml::node& value, const st
                   "`placeholders` must be one of \"dollar\", \"question\", \"colon\", \"printf\", \"fmt\"");
             }
             query.placeholders = *style;
+            query.placeholders_explicit = true;
           } else if (field_name == "in_transaction") {
             if (!setting.is_boolean()) {
               reader.fail(setting, "`in_transaction` must be true or false");
@@ -219,10 +239,12 @@ void read_cpp(const ConfigTableReader& reader, const toml::node& value, const st
       reader.fail_key(key, fmt::format("unknown key `cpp.{}`", name));
     }
   }
+  // The first function that matches a call is used: configured ones go first, so that an entry named
+  // like a default (`exec`, with fmt placeholders) wins over it.
   if (!keep_defaults) {
     settings.query_functions.clear();
   }
-  settings.query_functions.insert(settings.query_functions.end(), configured.begin(), configured.end());
+  settings.query_functions.insert(settings.query_functions.begin(), configured.begin(), configured.end());
 }
 
 const CppSettings& cpp_settings_of(const FrontEndSettings* settings) {

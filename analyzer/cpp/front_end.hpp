@@ -30,6 +30,10 @@ struct QueryFunction {
   // connection no.
   std::optional<bool> in_transaction = false;
   bool pqxx_method = false;
+  // Whether `placeholders` was configured ([[cpp.query_functions]] placeholders = ...). When it was
+  // not, a call that passes format arguments after its SQL is read with the style its SQL shows
+  // ({} or %s): a project's own `exec(fmt, args...)` helper works without configuration.
+  bool placeholders_explicit = false;
 };
 
 // The defaults: libpq's PQexec, PQexecParams, PQprepare, PQsendQuery, PQsendQueryParams,
@@ -56,6 +60,10 @@ struct ExtractedCall {
   uint32_t argument_end = 0;
   std::string function;  // the function as matched, for messages
   PlaceholderStyle placeholders = PlaceholderStyle::Dollar;
+  bool placeholders_explicit = false;  // QueryFunction::placeholders_explicit of the function matched
+  // Arguments follow the SQL argument (`exec("DROP TABLE {}", name)`): its placeholders may be a
+  // format string's.
+  bool format_arguments = false;
   // Which transaction of the program the call runs in (an id per transaction object); nullopt:
   // autocommit.
   std::optional<uint64_t> transaction;
@@ -85,7 +93,7 @@ struct FrontEndApi {
   const char* clang_version;
   CppExtraction (*extract)(const CppExtractRequest& request);
 };
-inline constexpr int kFrontEndAbiVersion = 1;
+inline constexpr int kFrontEndAbiVersion = 2;
 inline constexpr const char* kFrontEndSymbol = "miglint_cpp_front_end";
 
 }  // namespace miglint::cpp

@@ -303,6 +303,8 @@ void find_calls_lexically(const clang::SourceManager& sm, const clang::LangOptio
     ExtractedCall call;
     call.function = tokens[i].text;
     call.placeholders = match->placeholders;
+    call.placeholders_explicit = match->placeholders_explicit;
+    call.format_arguments = arguments.size() > sql_arg + 1;
     call.call_begin = call_begin;
     call.call_end = tokens[j].end;
     call.argument_begin = tokens[first].begin;

@@ -119,6 +119,7 @@ FileResult lint_embedded_source(const SourceFile& source, const EmbeddedSource& 
                                 std::size_t file_order) {
   AssembledSql assembled = assemble_calls(source.text(), embedded.calls, embedded.directives);
   add_dynamic_sql_notes(assembled, source.path(), rules.find(kDynamicSqlRule), embedded);
+  add_placeholder_style_note(assembled, source.path(), rules.find(kPlaceholderStyleRule));
   SourceFile sql_view(source.path(), assembled.text);
   FileResult result = lint_embedded_sql(sql_view, assembled.plan, options, rules, history, file_order);
   map_findings_to_source(assembled, source, result.findings);

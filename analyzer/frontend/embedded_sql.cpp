@@ -1,7 +1,10 @@
 #include "analyzer/frontend/embedded_sql.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <tuple>
 
 namespace miglint {
@@ -46,6 +49,102 @@ class RangeMax {
  private:
   std::vector<std::vector<uint32_t>> levels_;
 };
+
+bool is_name_byte(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The names and values of `neutral` (a call's SQL with stand-ins) that hold a stand-in, each with
+// the text the program wrote in its place (`source`, same length).
+std::vector<std::pair<std::string, std::string>> stand_in_words_of(std::string_view source,
+                                                                   std::string_view neutral,
+                                                                   PlaceholderStyle style) {
+  std::vector<std::pair<std::string, std::string>> words;
+  for (const Placeholder& placeholder : find_placeholders(source, style)) {
+    std::size_t begin = placeholder.begin;
+    std::size_t end = placeholder.end;
+    while (begin > 0 && is_name_byte(neutral[begin - 1])) {
+      --begin;
+    }
+    while (end < neutral.size() && is_name_byte(neutral[end])) {
+      ++end;
+    }
+    std::pair<std::string, std::string> word{std::string(neutral.substr(begin, end - begin)),
+                                             std::string(source.substr(begin, end - begin))};
+    if (word.first != word.second && std::find(words.begin(), words.end(), word) == words.end()) {
+      words.push_back(std::move(word));
+    }
+  }
+  // Longest first: `idx_p_` is replaced before `p_`.
+  std::stable_sort(words.begin(), words.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  return words;
+}
+
+// `text` with every whole word equal (ignoring case: the parser folds names) to a stand-in word
+// replaced by the program's text.
+std::string replace_stand_ins(const std::string& text,
+                              const std::vector<std::pair<std::string, std::string>>& words) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_name_byte(text[i]) || (i > 0 && is_name_byte(text[i - 1]))) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && is_name_byte(text[end])) {
+      ++end;
+    }
+    std::string_view word(text.data() + i, end - i);
+    auto same = [&](const std::string& stand_in) {
+      return stand_in.size() == word.size() &&
+             std::equal(stand_in.begin(), stand_in.end(), word.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
+             });
+    };
+    auto found =
+        std::find_if(words.begin(), words.end(), [&](const auto& entry) { return same(entry.first); });
+    out += found != words.end() ? std::string_view(found->second) : word;
+    i = end;
+  }
+  return out;
+}
+
+std::string_view style_example(PlaceholderStyle style) {
+  switch (style) {
+    case PlaceholderStyle::Fmt:
+      return "fmt/std::format (`{}`)";
+    case PlaceholderStyle::Printf:
+      return "printf (`%s`)";
+    case PlaceholderStyle::Question:
+      return "`?`";
+    case PlaceholderStyle::Colon:
+      return "`:name`";
+    case PlaceholderStyle::Dollar:
+      break;
+  }
+  return "`$1`";
+}
+
+std::string_view style_name(PlaceholderStyle style) {
+  switch (style) {
+    case PlaceholderStyle::Fmt:
+      return "fmt";
+    case PlaceholderStyle::Printf:
+      return "printf";
+    case PlaceholderStyle::Question:
+      return "question";
+    case PlaceholderStyle::Colon:
+      return "colon";
+    case PlaceholderStyle::Dollar:
+      break;
+  }
+  return "dollar";
+}
 
 }  // namespace
 
@@ -146,6 +245,26 @@ AssembledSql assemble_calls(std::string_view source_text, const std::vector<Embe
       append(" ", call.argument.begin, false);
     } else {
       std::string sql = neutralize_placeholders(call.sql, call.placeholders);
+      ByteSpan in_text{static_cast<uint32_t>(out.text.size()),
+                       static_cast<uint32_t>(out.text.size() + sql.size())};
+      if (call.placeholders != PlaceholderStyle::Dollar) {
+        auto words = stand_in_words_of(call.sql, sql, call.placeholders);
+        for (const auto& word : words) {
+          // Values (`000`) only within their own call: a number elsewhere is most likely a number.
+          bool value = std::all_of(word.first.begin(), word.first.end(),
+                                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+          if (!value && std::none_of(out.all_stand_in_words.begin(), out.all_stand_in_words.end(),
+                                     [&](const auto& known) { return known.first == word.first; })) {
+            out.all_stand_in_words.push_back(word);
+          }
+        }
+        if (!words.empty()) {
+          out.stand_in_words.push_back(AssembledSql::StandInWords{in_text, std::move(words)});
+        }
+      }
+      if (call.placeholders_assumed && !out.assumed_style) {
+        out.assumed_style = AssembledSql::AssumedStyle{in_text, call.placeholders, call.function};
+      }
       out.text += sql;
       out.offsets.insert(out.offsets.end(), call.sql_offsets.begin(), call.sql_offsets.end());
       out.offsets.resize(out.text.size(), call.argument.end);
@@ -156,6 +275,8 @@ AssembledSql assemble_calls(std::string_view source_text, const std::vector<Embe
     append("\n;\n", after, false);
     out.plan.calls.push_back(region);
   }
+  std::stable_sort(out.all_stand_in_words.begin(), out.all_stand_in_words.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   return out;
 }
 
@@ -188,9 +309,44 @@ void add_dynamic_sql_notes(AssembledSql& assembled, const std::string& path, con
   }
 }
 
+void add_placeholder_style_note(AssembledSql& assembled, const std::string& path, const Rule* rule) {
+  if (rule == nullptr || !assembled.assumed_style) {
+    return;
+  }
+  const AssembledSql::AssumedStyle& assumed = *assembled.assumed_style;
+  std::string function = assumed.function.empty() ? "the query function" : "`" + assumed.function + "`";
+  Finding note;
+  note.rule = kPlaceholderStyleRule;
+  note.severity = rule->severity;
+  note.path = path;
+  note.span = ByteSpan{assumed.sql.begin, std::min(assumed.sql.end, assumed.sql.begin + 1)};
+  note.message = fmt::format(
+      "the SQL passed to {} is read as a {} format string, because the call passes arguments after it "
+      "(every call of this file that does so is read with the placeholder style its SQL shows)",
+      function, style_example(assumed.style));
+  note.help = fmt::format(
+      "Say so in miglint.toml to make it certain (and silence this note): a [[cpp.query_functions]] entry "
+      "with name = \"{}\", the SQL argument's 0-based index as sql_arg, and placeholders = \"{}\"",
+      assumed.function.empty() ? "..." : assumed.function, style_name(assumed.style));
+  assembled.plan.front_end_findings.push_back(std::move(note));
+}
+
 void map_findings_to_source(const AssembledSql& assembled, const SourceFile& source,
                             std::vector<Finding>& findings) {
   for (Finding& finding : findings) {
+    if (!assembled.stand_in_words.empty()) {
+      auto call = std::upper_bound(
+          assembled.stand_in_words.begin(), assembled.stand_in_words.end(), finding.span.begin,
+          [](uint32_t at, const AssembledSql::StandInWords& words) { return at < words.sql.begin; });
+      // The finding's own call first (the same stand-in may stand for `{}` in one call and `%s` in
+      // another), then every call's (a finding may name a table an earlier call changed).
+      if (call != assembled.stand_in_words.begin() && finding.span.begin < std::prev(call)->sql.end) {
+        finding.message = replace_stand_ins(finding.message, std::prev(call)->words);
+        finding.help = replace_stand_ins(finding.help, std::prev(call)->words);
+      }
+      finding.message = replace_stand_ins(finding.message, assembled.all_stand_in_words);
+      finding.help = replace_stand_ins(finding.help, assembled.all_stand_in_words);
+    }
     // The stand-ins are in text order: found by binary search (a file may have 50,000 of them).
     auto dynamic =
         std::lower_bound(assembled.dynamic_arguments.begin(), assembled.dynamic_arguments.end(),

@@ -21,6 +21,8 @@ namespace miglint {
 
 // The note on a call whose SQL is built at run time (the front end cannot read it).
 inline constexpr std::string_view kDynamicSqlRule = "dynamic-sql";
+// The note on the first call of a file whose placeholder style was read from its SQL.
+inline constexpr std::string_view kPlaceholderStyleRule = "placeholder-style-assumed";
 
 // One call that sends SQL, as a front end found it in its source file.
 struct EmbeddedCall {
@@ -34,6 +36,10 @@ struct EmbeddedCall {
   std::vector<uint32_t> sql_offsets;  // per byte of `sql`: its offset in the source file
   // Run-time placeholders in `sql` (replaced by same-length stand-ins that parse).
   PlaceholderStyle placeholders = PlaceholderStyle::Dollar;
+  // `placeholders` was not configured but read from the SQL itself (a format string followed by its
+  // arguments): the first such call of a file gets a kPlaceholderStyleRule note naming the style.
+  bool placeholders_assumed = false;
+  std::string function;  // the function called, as the front end names it (for messages)
   // The way back (an Alembic revision's downgrade()): linted as a down migration, after the calls
   // that are not, teaching later files nothing.
   bool down = false;
@@ -100,6 +106,24 @@ struct AssembledSql {
   EmbeddedPlan plan;
   // The dynamic calls: where their stand-in byte is in `text`, and the argument in the source.
   std::vector<std::pair<uint32_t, ByteSpan>> dynamic_arguments;
+  // For each call with run-time placeholders, in text order: its SQL in `text`, and each name or
+  // value that holds a stand-in (`idx_p_`) with what the program wrote there (`idx_{}`), so that
+  // messages name the source text, never the stand-in.
+  struct StandInWords {
+    ByteSpan sql;
+    std::vector<std::pair<std::string, std::string>> words;
+  };
+  std::vector<StandInWords> stand_in_words;
+  // All calls' words, for findings that name what an earlier call changed.
+  std::vector<std::pair<std::string, std::string>> all_stand_in_words;
+  // The first call whose placeholder style was assumed (EmbeddedCall::placeholders_assumed): its
+  // SQL in `text`, the style and the function.
+  struct AssumedStyle {
+    ByteSpan sql;
+    PlaceholderStyle style = PlaceholderStyle::Dollar;
+    std::string function;
+  };
+  std::optional<AssumedStyle> assumed_style;
 };
 
 // `source_text` is the file the calls and comments are in; both lists in source order.
@@ -114,8 +138,13 @@ ByteSpan map_to_source(const AssembledSql& assembled, ByteSpan span);
 void add_dynamic_sql_notes(AssembledSql& assembled, const std::string& path, const Rule* dynamic_rule,
                            const EmbeddedSource& source);
 
+// Adds to the plan the kPlaceholderStyleRule note on the first call whose placeholder style was read
+// from its SQL (`rule` null: none).
+void add_placeholder_style_note(AssembledSql& assembled, const std::string& path, const Rule* rule);
+
 // Findings in assembled-text coordinates moved to `source`: spans, positions, source lines; a
-// dynamic-sql note points at the call's argument. Sorted by position, then rule.
+// dynamic-sql note points at the call's argument; stand-ins in messages and help are replaced by the
+// placeholders the program wrote. Sorted by position, then rule.
 void map_findings_to_source(const AssembledSql& assembled, const SourceFile& source,
                             std::vector<Finding>& findings);
 

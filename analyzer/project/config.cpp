@@ -451,10 +451,12 @@ timeouts_set_by_runner = false
 # [cpp]
 # enabled = true                       # pick C++ files up when linting a directory
 # compile_commands_dir = "build"        # else compile_commands.json is looked for walking up
-# [[cpp.query_functions]]               # your own helpers, besides libpq's and libpqxx's
+# [[cpp.query_functions]]               # your own helpers, besides libpq's and libpqxx's (and
+#                                       # before them: an entry named like a default wins)
 # name = "myapp::db::run"
 # sql_arg = 0
-# placeholders = "dollar"               # or "question", "colon", "printf", "fmt"
+# placeholders = "dollar"               # or "question", "colon", "printf", "fmt"; unset: $1, or the
+#                                       # {} / %s a call's SQL shows when format arguments follow it
 # in_transaction = false
 
 # Settings for some paths only, for example a folder whose tool wraps files in transactions.
