@@ -270,9 +270,12 @@ void check_unbatched_dml(const Statement& statement, const MigrationContext& con
           "row until the transaction ends{}",
           verb, quote_name(display_name(relation)), scope, lock_mode_name(lock_on(context, table)),
           quote_name(display_name(relation)), held),
-      fmt::format("Run the {} in batches outside the schema migration: bound each batch by a key range "
-                  "(`WHERE id >= $1 AND id < $2`) or by a subquery with LIMIT (`WHERE id IN (SELECT id ... "
-                  "LIMIT 1000 FOR UPDATE SKIP LOCKED)`), committing after each batch.",
+      fmt::format("Run the {} in batches outside the schema migration: put `-- miglint-backfill batch=5000 "
+                  "sleep=100ms key=id` on the line before it and `miglint run` executes it in key-range "
+                  "batches after the schema changes commit, each batch its own transaction; or bound each "
+                  "batch yourself by a key range (`WHERE id >= $1 AND id < $2`) or by a subquery with LIMIT "
+                  "(`WHERE id IN (SELECT id ... LIMIT 1000 FOR UPDATE SKIP LOCKED)`), committing after each "
+                  "batch.",
                   verb));
 }
 

@@ -650,6 +650,9 @@ int Applier::apply(MigrationState& migration) {
                         session.error.message);
     return session.error.connection_lost || !work_.alive() ? kExitError : kExitRefused;
   }
+  if (int checked = check_backfill_keys(migration, done); checked != kExitDone) {
+    return checked;  // before anything of the file runs
+  }
   if (script.statements.empty()) {
     StepResult recorded = record(migration, 0, std::nullopt);
     if (!recorded.ok) {
@@ -679,6 +682,13 @@ int Applier::apply(MigrationState& migration) {
           "transaction segment\n",
           migration.display_path, done);
       return kExitRefused;
+    }
+    if (script.statements[segment.first].backfill) {
+      if (int status = run_backfill(migration, segment); status != kExitDone) {
+        return status;
+      }
+      done = segment.last;
+      continue;
     }
     for (int attempt = 0;; ++attempt) {
       StepResult result = run_segment(migration, segment);

@@ -62,6 +62,14 @@ class Applier {
     std::optional<int> running;  // running_statement
   };
 
+  // Managed backfills (runner/backfill.cpp, docs/runner.md "Managed backfills"): the key of every
+  // backfill not done yet checked against the catalog before anything of the file runs; a backfill
+  // run in key-range batches, each its own transaction with its progress record.
+  int check_backfill_keys(const MigrationState& migration, std::size_t done);
+  int run_backfill(MigrationState& migration, const Segment& segment);
+  // Why the key of a backfill cannot be used ("" when it can), from the catalog.
+  std::string backfill_key_problem(const ScriptStatement& statement, bool& connection_lost);
+
   StepResult run_statement(const MigrationState& migration, std::size_t index);
   StepResult run_segment(MigrationState& migration, const Segment& segment);
   // Statements [first, last) in the runner's own transaction, with their progress record.

@@ -143,6 +143,12 @@ StatusView status_view(const SetState& state, const RunSettingsResolved& setting
       const FailedAttempt& failure = *migration.failure;
       shown.failure = FailureView{failure.attempted_at, failure.error, failure.sqlstate, failure.statement};
     }
+    if (migration.backfill && migration.status == MigrationState::Status::Partial) {
+      const BackfillProgress& backfill = *migration.backfill;
+      shown.backfill = BackfillStatusView{backfill.statement,  backfill.rows_done,
+                                          backfill.rows_total, backfill.rows_total_estimated,
+                                          backfill.last_key,   backfill.upper_key};
+    }
     shown.script_error = migration.script_error;
     shown.unapproved = unapproved_views(migration);
     shown.out_of_order = migration.out_of_order;
@@ -429,13 +435,15 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
           continue;
         }
         PlanSegmentView& shown_segment = shown.segments.emplace_back();
-        shown_segment.kind = segment_kind_name(segment.kind);
+        // A backfill runs in batches, each its own transaction (docs/runner.md, "Managed backfills").
+        shown_segment.kind =
+            script.statements[segment.first].backfill ? "backfill" : segment_kind_name(segment.kind);
         const ScriptStatement& opening = script.statements[segment.first];
         shown_segment.transactional = segment.kind != Segment::Kind::Autocommit ||
                                       !(opening.outside_transaction || opening.controls_transaction);
         shown_segment.first = segment.first + 1;
         shown_segment.last = segment.last;
-        if (segment.kind == Segment::Kind::Wrapped) {
+        if (segment.kind == Segment::Kind::Wrapped || script.statements[segment.first].backfill) {
           shown_segment.lock_timeout = postgres_duration(settings.lock_timeout);
         }
         for (std::size_t i = segment.first; i < segment.last; ++i) {

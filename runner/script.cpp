@@ -130,6 +130,33 @@ std::string client_copy_problem(const Statement& statement) {
                "on the database server, or drop the statement";
 }
 
+// The backfill of statement `index` (its directive, its batch SQL), and whether an earlier statement
+// of the file creates its table.
+Expected<ScriptStatement::Backfill> backfill_of(const FileModel& model, const std::vector<BackfillUse>& uses,
+                                                std::size_t index) {
+  const Statement& statement = model.statements[index];
+  ScriptStatement::Backfill backfill;
+  for (const BackfillUse& use : uses) {
+    if (use.statement == index) {
+      backfill.directive = use.directive;
+    }
+  }
+  Expected<BackfillSql> sql = backfill_sql(statement, backfill.directive.key);
+  if (!sql) {
+    return sql.error();
+  }
+  backfill.sql = std::move(*sql);
+  const std::string& table = statement.relation_name();
+  for (std::size_t i = 0; i < index; ++i) {
+    std::string_view kind = model.statements[i].kind();
+    if ((kind == "CreateStmt" || kind == "CreateTableAsStmt") &&
+        model.statements[i].relation_name() == table) {
+      backfill.table_created_in_file = true;
+    }
+  }
+  return backfill;
+}
+
 }  // namespace
 
 std::string_view script_mode_name(ScriptMode mode) {
@@ -181,6 +208,33 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
                              at.line, at.column, what)};
   }
   TransactionPlan plan = plan_transactions(model, ExecutionMode::Runner, pg_version);
+  std::vector<BackfillUse> backfills = resolve_backfills(model);
+  std::vector<bool> batched(model.statements.size(), false);
+  for (const BackfillUse& use : backfills) {
+    if (!use.problem.empty()) {
+      // A batched run was asked for and cannot be had: the statement is not run unbatched instead.
+      Position at = source.position(use.directive.span.begin);
+      return Error{fmt::format("{}:{}:{}: this -- miglint-backfill directive batches nothing: {}",
+                               source.path(), at.line, at.column, use.problem)};
+    }
+    batched[*use.statement] = true;
+  }
+  // Backfills run after the schema part has committed: one must not be followed by a statement that
+  // is not a backfill (it would run before it), within the part of the file that runs.
+  std::optional<std::size_t> open_backfill;
+  for (std::size_t i = plan.first_executed; i < plan.last_executed; ++i) {
+    if (batched[i]) {
+      open_backfill = open_backfill.value_or(i);
+    } else if (open_backfill) {
+      Position at = source.position(model.statements[i].begin());
+      Position backfill_at = source.position(model.statements[*open_backfill].begin());
+      return Error{
+          fmt::format("{}:{}:{}: {} follows the backfill at line {}: a backfill runs after the file's schema "
+                      "changes have "
+                      "committed, so it must come last (move this statement to a later migration)",
+                      source.path(), at.line, at.column, label_of(model.statements[i]), backfill_at.line)};
+    }
+  }
   MigrationScript script;
   script.executed = plan.executed;
   script.mode = plan.script_mode;
@@ -201,6 +255,14 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     step.controls_transaction = statement.kind() == "TransactionStmt" || statement.kind() == "CallStmt";
     step.label = label_of(statement);
     step.reconcile = reconcile_of(statement);
+    if (batched[i]) {
+      Expected<ScriptStatement::Backfill> backfill = backfill_of(model, backfills, i);
+      if (!backfill) {
+        return Error{fmt::format("{}:{}:{}: this statement cannot be run as a backfill: {}", source.path(),
+                                 step.start.line, step.start.column, backfill.error().message)};
+      }
+      step.backfill = std::move(*backfill);
+    }
     script.statements.push_back(std::move(step));
   }
   if (plan.problem) {

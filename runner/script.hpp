@@ -1,9 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analyzer/project/transaction_plan.hpp"
+#include "analyzer/sql/backfill_directive.hpp"
+#include "analyzer/sql/backfill_statement.hpp"
 #include "analyzer/text/expected.hpp"
 #include "analyzer/text/source_file.hpp"
 
@@ -42,6 +45,16 @@ struct ScriptStatement {
   // never wrapped in the runner's own transaction.
   bool controls_transaction = false;
   Reconcile reconcile;
+  // An UPDATE or DELETE under `-- miglint-backfill`: run in key-range batches after the schema part
+  // (runner/backfill.cpp), never in the schema transaction.
+  struct Backfill {
+    BackfillDirective directive;
+    BackfillSql sql;
+    // The file creates the table before this statement (CREATE TABLE): its key can only be checked
+    // once the schema part has run.
+    bool table_created_in_file = false;
+  };
+  std::optional<Backfill> backfill;
 };
 
 // Statements [first, last) run under one regime; progress is recorded when a segment completes.

@@ -105,6 +105,10 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   if (!failures) {
     return failures.error();
   }
+  Expected<std::map<std::string, BackfillProgress>> backfills = read_open_backfills(session, settings.schema);
+  if (!backfills) {
+    return backfills.error();
+  }
   std::map<std::string, HistoryRow> rows;
   for (HistoryRow& row : *history) {
     rows.emplace(row.version, std::move(row));
@@ -145,6 +149,10 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
     migration.file = std::move(file);
     if (auto failed = failures->find(migration.file.version); failed != failures->end()) {
       migration.failure = failed->second;
+    }
+    if (auto backfill = backfills->find(migration.file.version);
+        backfill != backfills->end() && backfill->second.checksum == migration.sha256) {
+      migration.backfill = backfill->second;
     }
     auto row = rows.find(migration.file.version);
     if (row != rows.end()) {

@@ -10,6 +10,7 @@
 #include "analyzer/report/runner_report.hpp"
 #include "analyzer/text/expected.hpp"
 #include "runner/activity.hpp"
+#include "runner/backfill_table.hpp"
 #include "runner/database.hpp"
 #include "runner/failures.hpp"
 #include "runner/layout.hpp"
@@ -58,8 +59,9 @@ struct MigrationState {
   std::size_t order = 0;  // position in the directory's migration order
   // Within `--target` (every migration without one): run applies it when it is pending.
   bool in_scope = true;
-  std::optional<FailedAttempt> failure;     // the latest failed attempt, no success since
-  std::optional<RunningMigration> running;  // another runner applies it now (status and plan)
+  std::optional<FailedAttempt> failure;      // the latest failed attempt, no success since
+  std::optional<RunningMigration> running;   // another runner applies it now (status and plan)
+  std::optional<BackfillProgress> backfill;  // a backfill of it in progress (runner/backfill.cpp)
 };
 
 // The state a migration is shown in (docs/runner.md): "applied", "pending", "running", "partial",

@@ -241,6 +241,11 @@ TEST(ExecutionPlan, RunnerScriptIsThePlannersPlanOnEveryFixture) {
       EXPECT_FALSE(script) << path;
       continue;
     }
+    if (!script && !planned.plan.problem && script.error().message.find("backfill") != std::string::npos) {
+      // A `-- miglint-backfill` the runner cannot honour (fixtures/malformed-backfill) refuses the
+      // file in plan_script; the transaction plan does not judge directives.
+      continue;
+    }
     ASSERT_EQ(script.has_value(), !planned.plan.problem.has_value()) << path;
     if (!script) {
       continue;

@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analyzer/engine/backfill_findings.hpp"
 #include "analyzer/engine/driver_findings.hpp"
 #include "analyzer/engine/fingerprints.hpp"
 #include "analyzer/engine/prepared_file.hpp"
@@ -160,6 +161,7 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
       }
     }
   }
+  report_backfill_directives(model, rules, result.findings);
   apply_ignores(model, rules, result.findings);
   if (options.statement_keys) {
     assign_statement_keys(model, result.findings);

@@ -1,5 +1,8 @@
 #include "analyzer/project/transaction_plan.hpp"
+#include <algorithm>
+
 #include "analyzer/project/migration_layout.hpp"
+#include "analyzer/sql/backfill_statement.hpp"
 #include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {
@@ -72,9 +75,48 @@ void plan_tool_section(const TransactionPlan& plan, PlanSection& section) {
   }
 }
 
-// The runner's plan for the section it executes (docs/runner.md, "How statements run").
+void plan_runner_schema_part(const FileModel& model, TransactionPlan& plan, PlanSection& section,
+                             bool dbmate_transactional);
+
+// The runner's plan for the section it executes (docs/runner.md, "How statements run"): its schema
+// part, then its backfills (docs/runner.md, "Managed backfills"), each one Autocommit segment that
+// the runner executes in batches. Backfills must end the section; when a statement that is not one
+// follows a backfill, the section is planned as if there were none (runner/script.cpp refuses it).
 void plan_runner_section(const FileModel& model, TransactionPlan& plan, PlanSection& section,
                          bool dbmate_transactional) {
+  std::vector<bool> backfill(section.last - section.first, false);
+  bool any = false;
+  for (const BackfillUse& use : resolve_backfills(model)) {
+    if (use.statement && *use.statement >= section.first && *use.statement < section.last) {
+      backfill[*use.statement - section.first] = true;
+      any = true;
+    }
+  }
+  std::size_t first_backfill = section.last;
+  while (any && first_backfill > section.first && backfill[first_backfill - 1 - section.first]) {
+    --first_backfill;
+  }
+  bool only_trailing = any && std::count(backfill.begin(), backfill.end(), true) ==
+                                  static_cast<std::ptrdiff_t>(section.last - first_backfill);
+  if (!only_trailing) {
+    plan_runner_schema_part(model, plan, section, dbmate_transactional);
+    return;
+  }
+  std::size_t last = section.last;
+  section.last = first_backfill;
+  plan_runner_schema_part(model, plan, section, dbmate_transactional);
+  section.last = last;
+  if (plan.script_mode == ScriptMode::OneTransaction) {
+    plan.script_mode = ScriptMode::Segmented;  // the schema transaction, then a transaction per batch
+  }
+  for (std::size_t i = first_backfill; i < last; ++i) {
+    section.segments.push_back(TransactionSegment{Kind::Autocommit, i, i + 1});
+  }
+  section.wrapped = section.segments.front().kind == Kind::Wrapped;
+}
+
+void plan_runner_schema_part(const FileModel& model, TransactionPlan& plan, PlanSection& section,
+                             bool dbmate_transactional) {
   const auto& statements = plan.statements;
   bool controls = model.directives.no_transaction || !dbmate_transactional;
   bool any_outside = false;

@@ -60,6 +60,16 @@ Json migration_json(const StatusMigrationView& migration) {
     shown["interrupted_statement"] =
         migration.interrupted_statement ? Json(*migration.interrupted_statement) : Json(nullptr);
   }
+  if (migration.backfill) {
+    const BackfillStatusView& backfill = *migration.backfill;
+    auto optional = [](std::optional<long long> value) { return value ? Json(*value) : Json(nullptr); };
+    shown["backfill"] = Json{{"statement", backfill.statement},
+                             {"rows_done", backfill.rows_done},
+                             {"rows_total", optional(backfill.rows_total)},
+                             {"rows_total_estimated", backfill.rows_total_estimated},
+                             {"last_key", optional(backfill.last_key)},
+                             {"upper_key", optional(backfill.upper_key)}};
+  }
   if (migration.running) {
     shown["running"] =
         Json{{"pid", migration.running->runner_pid}, {"backend_pid", migration.running->backend_pid}};

@@ -1,6 +1,8 @@
 // The runner's text: `status`, `plan`, and the lines of `run` that are not progress.
 #include "analyzer/report/runner_report.hpp"
 
+#include "analyzer/report/backfill_progress.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -108,6 +110,11 @@ void write_status(std::ostream& out, const StatusView& status) {
       extra = fmt::format("  cannot run: {}", migration.script_error);
     } else if (!migration.unapproved.empty()) {
       extra = fmt::format("  needs approval ({})", migration.unapproved.size());
+    }
+    if (migration.backfill) {
+      extra += "; " + backfill_status_text(migration.backfill->rows_done, migration.backfill->rows_total,
+                                           migration.backfill->rows_total_estimated,
+                                           migration.backfill->statement);
     }
     if (migration.out_of_order) {
       extra += "  (older than an applied migration: runs out of order)";

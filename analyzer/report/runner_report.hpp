@@ -58,6 +58,15 @@ struct FailureView {
 };
 
 // `miglint status`: one line per migration on disk, then the applied versions no file has.
+// A backfill in progress (docs/runner.md, "Managed backfills").
+struct BackfillStatusView {
+  int statement = 0;  // 1-based
+  long long rows_done = 0;
+  std::optional<long long> rows_total;
+  bool rows_total_estimated = false;
+  std::optional<long long> last_key;   // done up to this key
+  std::optional<long long> upper_key;  // the keys it covers
+};
 struct StatusMigrationView {
   std::string_view
       status;  // the text's word: "applied", "pending", "partial", "CHANGED", "running", "failed"
@@ -81,6 +90,7 @@ struct StatusMigrationView {
   std::string_view script_error;  // why it cannot run, if it cannot
   std::vector<UnapprovedView> unapproved;
   bool out_of_order = false;  // pending, but older than an applied migration
+  std::optional<BackfillStatusView> backfill{};
 };
 struct StatusMissingView {
   std::string_view version;
