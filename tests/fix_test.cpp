@@ -284,16 +284,16 @@ TEST(FixRules, Corpus) {
 
 namespace {
 
-struct Run {
+struct CommandRun {
   int status = -1;
   std::string out;
 };
 
 // Runs miglint with `args` (a shell command line's tail) in `dir`; standard error goes to `err`.
-Run run_miglint(const fs::path& dir, const std::string& args, const fs::path& err) {
+CommandRun run_miglint(const fs::path& dir, const std::string& args, const fs::path& err) {
   std::string command =
       "cd '" + dir.string() + "' && '" + MIGLINT_BINARY + "' " + args + " 2>'" + err.string() + "'";
-  Run run;
+  CommandRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) {
     return run;
@@ -322,7 +322,7 @@ TEST(FixCommand, DiffThenFixThenNothingLeft) {
   std::ofstream(dir / "migrations" / "001_a.sql", std::ios::binary) << crlf_bom;
   std::ofstream(dir / "migrations" / "002_b.sql", std::ios::binary) << plain;
 
-  Run diff = run_miglint(dir, "lint --diff migrations", err);
+  CommandRun diff = run_miglint(dir, "lint --diff migrations", err);
   EXPECT_EQ(diff.status, 1) << read(err);
   EXPECT_NE(diff.out.find("--- a/migrations/001_a.sql\n+++ b/migrations/001_a.sql\n"), std::string::npos)
       << diff.out;
@@ -340,7 +340,7 @@ TEST(FixCommand, DiffThenFixThenNothingLeft) {
           ("cd '" + copy.string() + "' && patch -s -p1 < '" + (dir / "diff.patch").string() + "'").c_str()),
       0);
 
-  Run fixed = run_miglint(dir, "lint --fix migrations", err);
+  CommandRun fixed = run_miglint(dir, "lint --fix migrations", err);
   std::string fixed_a = read(dir / "migrations" / "001_a.sql");
   EXPECT_EQ(fixed_a,
             "\xEF\xBB\xBF"
@@ -352,14 +352,15 @@ TEST(FixCommand, DiffThenFixThenNothingLeft) {
   EXPECT_NE(read(err).find("applied 5 fixes in 2 files"), std::string::npos) << read(err);
   EXPECT_EQ(fixed.status, 0) << fixed.out << read(err);
 
-  Run again = run_miglint(dir, "lint --fix migrations", err);
+  CommandRun again = run_miglint(dir, "lint --fix migrations", err);
+  EXPECT_EQ(again.status, 0) << again.out;
   EXPECT_NE(read(err).find("applied 0 fixes in 0 files"), std::string::npos) << read(err);
   EXPECT_EQ(read(dir / "migrations" / "001_a.sql"), fixed_a);
-  Run no_diff = run_miglint(dir, "lint --diff migrations", err);
+  CommandRun no_diff = run_miglint(dir, "lint --diff migrations", err);
   EXPECT_EQ(no_diff.status, 0);
   EXPECT_EQ(no_diff.out, "");
 
-  Run refused = run_miglint(dir, "lint --fix - < migrations/002_b.sql", err);
+  CommandRun refused = run_miglint(dir, "lint --fix - < migrations/002_b.sql", err);
   EXPECT_EQ(refused.status, 2);
   EXPECT_NE(read(err).find("not stdin"), std::string::npos) << read(err);
   fs::remove_all(dir);
@@ -367,7 +368,7 @@ TEST(FixCommand, DiffThenFixThenNothingLeft) {
 
 TEST(FixCommand, RulesListMarksFixableRules) {
   fs::path err = fs::temp_directory_path() / ("miglint-fix-rules-" + std::to_string(::getpid()));
-  Run rules = run_miglint(fs::temp_directory_path(), "rules", err);
+  CommandRun rules = run_miglint(fs::temp_directory_path(), "rules", err);
   EXPECT_EQ(rules.status, 0);
   std::istringstream lines(rules.out);
   std::string line;
