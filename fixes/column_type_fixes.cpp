@@ -42,7 +42,7 @@ std::string replacement_for(std::string_view rule, std::string_view type, std::s
 }  // namespace
 
 std::optional<Fix> fix_column_type(const Finding& finding, const Statement& statement,
-                                   const FileFixContext& /*context*/) {
+                                   const FileFixContext& context) {
   for (const TypedColumn& column : typed_columns(statement)) {
     ByteSpan span = column.span();
     if (span.begin != finding.span.begin || span.end != finding.span.end) {
@@ -50,6 +50,10 @@ std::optional<Fix> fix_column_type(const Finding& finding, const Statement& stat
     }
     if (pg::ColumnDef(column.column_def).colname().empty()) {
       return std::nullopt;  // ALTER COLUMN ... TYPE
+    }
+    if (context.all_columns_retyped ||
+        context.retyped_columns.contains(statement.relation_name() + " " + std::string(column.column))) {
+      return std::nullopt;  // a later ALTER COLUMN ... TYPE is written against the declared type
     }
     std::optional<ByteSpan> type_span = column.type_span();
     if (!type_span) {

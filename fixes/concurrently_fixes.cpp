@@ -77,6 +77,12 @@ std::optional<TextEdit> leave_transaction(const Statement& statement, const File
 
 std::optional<Fix> fix_concurrently(const Finding& /*finding*/, const Statement& statement,
                                     const FileFixContext& context) {
+  // CREATE INDEX CONCURRENTLY IF NOT EXISTS skips an INVALID index a failed build left behind
+  // (concurrent-index-if-not-exists): dropping IF NOT EXISTS changes what the migration does on a
+  // rerun, which is the author's call.
+  if (auto index = statement.as<pg::IndexStmt>(); index && index.if_not_exists()) {
+    return std::nullopt;
+  }
   if (auto drop = statement.as<pg::DropStmt>()) {
     // DROP INDEX CONCURRENTLY takes one index and no CASCADE.
     if (drop.objects().size() != 1 || drop.behavior() == pg::DropBehavior::DROP_CASCADE) {

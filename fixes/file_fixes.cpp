@@ -4,6 +4,7 @@
 
 #include "analyzer/frontend/front_end.hpp"
 #include "analyzer/sql/file_model.hpp"
+#include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {
 
@@ -55,6 +56,20 @@ void attach_fixes(const SourceFile& source, FileResult& result, const LintOption
   for (const Finding* finding : wanted) {
     if (find_fixer(finding->rule)->changes_transactions) {
       context.becoming_concurrent.insert(static_cast<std::size_t>(finding->statement_index));
+    }
+  }
+  if (model.streamed()) {
+    context.all_columns_retyped = true;
+  } else {
+    for (const Statement& statement : model.statements) {
+      if (auto alter = statement.as<pg::AlterTableStmt>()) {
+        for (pg::AnyNode item : alter.cmds()) {
+          auto cmd = item.as<pg::AlterTableCmd>();
+          if (cmd.subtype() == pg::AlterTableType::AT_AlterColumnType) {
+            context.retyped_columns.insert(statement.relation_name() + " " + std::string(cmd.name()));
+          }
+        }
+      }
     }
   }
   // The cursor hands statements out in non-decreasing order.

@@ -45,6 +45,25 @@ TextEdit insert_lines_before(const Statement& statement, std::string_view lines_
     --line_start;
   }
   bool at_line_start = line_start == 0 || text[line_start - 1] == '\n';
+  // Above the ignore comments right before the statement (one must stay on the line before the
+  // statement it silences; other comments, a leading directive among them, stay where they are). They are
+  // trivia between the statements: the previous statement's `;` is on an earlier line.
+  while (at_line_start && line_start > 0) {
+    std::size_t previous_end = line_start - 1;  // its '\n'
+    std::size_t previous_start = text.rfind('\n', previous_end == 0 ? 0 : previous_end - 1);
+    previous_start = previous_start == std::string_view::npos || previous_end == 0 ? 0 : previous_start + 1;
+    std::string_view line = text.substr(previous_start, previous_end - previous_start);
+    std::size_t first = line.find_first_not_of(" \t");
+    std::string_view comment = first == std::string_view::npos ? std::string_view() : line.substr(first);
+    if (!comment.starts_with("-- miglint-ignore ") && !comment.starts_with("-- squawk-ignore ")) {
+      break;
+    }
+    if (previous_start + first != previous_start) {
+      break;  // an indented comment: keep it simple, stay below it
+    }
+    line_start = static_cast<uint32_t>(previous_start);
+    begin = line_start;
+  }
   if (!at_line_start) {
     // After other code on the line: the lines go right before the statement, which then starts a line.
     return make_edit(file, ByteSpan{begin, begin}, with_file_line_endings(file, lines_lf));

@@ -40,6 +40,11 @@ struct FileFixContext {
   // Whether each statement of the file can run outside a transaction as it is (a SET that is not
   // LOCAL, a CONCURRENTLY operation), by index.
   std::vector<bool> runs_outside_fine;
+  // "table column" pairs whose type a statement of the file changes (ALTER COLUMN ... TYPE): their
+  // declared type is not fixed (the change would read differently); every column of a file too
+  // large to hold its statements.
+  std::set<std::string> retyped_columns;
+  bool all_columns_retyped = false;
 };
 
 using Fixer = std::optional<Fix> (*)(const Finding& finding, const Statement& statement,

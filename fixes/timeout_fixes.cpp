@@ -20,6 +20,16 @@ std::optional<Fix> fix_setting(const Statement& statement, const FileFixContext&
     return std::nullopt;
   }
   bool in_transaction = segment->kind != TransactionSegment::Kind::Autocommit;
+  // BEGIN or COMMIT inside the tool's transaction (transaction-nesting): where a SET LOCAL would end
+  // is not clear; no fix.
+  if (const PlanSection* section = section_of(context.plan, statement.index());
+      section != nullptr && segment->kind == TransactionSegment::Kind::Wrapped) {
+    for (std::size_t i = section->first; i < section->last; ++i) {
+      if (context.plan.statements[i].control != TransactionControl::None) {
+        return std::nullopt;
+      }
+    }
+  }
   // A BEGIN is not wrapped in another transaction: the SET goes after it (the statement is not the BEGIN).
   std::string line = fmt::format("SET {}{} = '{}';\n", in_transaction ? "LOCAL " : "", setting, value);
   Fix fix;
