@@ -38,7 +38,9 @@
 #include "cli/command_line.hpp"
 #include "cli/completion.hpp"
 #include "cli/config_loading.hpp"
+#include "cli/fix_command.hpp"
 #include "cli/runner_commands.hpp"
+#include "fixes/fixer.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
 #include "runner/approvals_check.hpp"
@@ -127,6 +129,8 @@ struct LintFlags {
   bool staged = false;
   std::string compile_commands_dir;  // -p: where compile_commands.json is (C++ sources)
   std::string python;                // --python: the interpreter for Alembic revisions
+  bool fix = false;                  // --fix: apply the fixes in place, then report what remains
+  bool diff = false;                 // --diff: print the fixes as a unified diff, write nothing
   std::vector<std::string> paths;
   // Which of the flags above were given: they override the config file.
   std::set<std::string> given;
@@ -250,6 +254,41 @@ void note_stale_approvals(ApprovalsCache& approvals, const std::set<std::string>
   }
 }
 
+// --fix and --diff edit files on disk: not stdin, not the staged versions of files.
+std::optional<int> refuse_fix_flags(const LintFlags& flags) {
+  if (!flags.fix && !flags.diff) {
+    return std::nullopt;
+  }
+  std::string_view flag = flags.fix ? "--fix" : "--diff";
+  if (flags.fix && flags.diff) {
+    std::cerr << "miglint: error: give --fix or --diff, not both\n";
+    return kExitError;
+  }
+  if (flags.staged || std::find(flags.paths.begin(), flags.paths.end(), "-") != flags.paths.end()) {
+    std::cerr << fmt::format("miglint: error: {} fixes files on disk: not stdin, not --staged\n", flag);
+    return kExitError;
+  }
+  return std::nullopt;
+}
+
+// The values fixes write: the [run] table's timeouts, else the runner's defaults.
+FixSettings fix_settings(const std::optional<runner::RunSettingsResolved>& run) {
+  runner::RunSettingsResolved settings = run ? *run : runner::RunSettingsResolved{};
+  auto interval = [](std::chrono::milliseconds value) {
+    long long ms = value.count();
+    if (ms == 0) {
+      return std::string();
+    }
+    return ms % 60000 == 0  ? fmt::format("{}min", ms / 60000)
+           : ms % 1000 == 0 ? fmt::format("{}s", ms / 1000)
+                            : fmt::format("{}ms", ms);
+  };
+  FixSettings fix;
+  fix.lock_timeout = interval(settings.lock_timeout);
+  fix.statement_timeout = interval(settings.statement_timeout);
+  return fix;
+}
+
 int run_lint(const LintFlags& flags) {
   const ReportFormat& format = *find_report_format(flags.format);  // CLI11 checked the name
   if (flags.include_suppressed && !format.supports_suppressed) {
@@ -286,41 +325,60 @@ int run_lint(const LintFlags& flags) {
 
   // Plain paths are walked as the files are linted; the git modes and --with-history need their
   // whole list first.
-  std::unique_ptr<InputSource> source;
   bool listed = !flags.since.empty() || flags.staged || flags.with_history;
   if (!listed && flags.paths.empty()) {
     std::cerr << "miglint: error: no paths given (or use --since REF / --staged)\n";
     return kExitError;
   }
-  if (listed) {
-    DiscoveredInputs discovered;
-    if (!flags.since.empty() || flags.staged) {
-      std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
-      Expected<std::vector<LintInput>> changed =
-          changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since), flags.staged,
-                         other_extensions);
-      if (!changed) {
-        std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
-        return kExitError;
+  if (std::optional<int> refused = refuse_fix_flags(flags)) {
+    return *refused;
+  }
+  // The inputs, from the start (--fix and --diff lint them more than once).
+  auto open_lint_inputs = [&]() -> std::unique_ptr<InputSource> {
+    std::unique_ptr<InputSource> source;
+    if (listed) {
+      DiscoveredInputs discovered;
+      if (!flags.since.empty() || flags.staged) {
+        std::vector<std::string> paths = flags.paths.empty() ? std::vector<std::string>{"."} : flags.paths;
+        Expected<std::vector<LintInput>> changed =
+            changed_inputs(paths, flags.since.empty() ? std::nullopt : std::optional(flags.since),
+                           flags.staged, other_extensions);
+        if (!changed) {
+          std::cerr << fmt::format("miglint: error: {}\n", changed.error().message);
+          return nullptr;
+        }
+        discovered.inputs = std::move(*changed);
+      } else {
+        discovered = discover_inputs(flags.paths, flags.stdin_filename, other_extensions);
       }
-      discovered.inputs = std::move(*changed);
+      if (config) {
+        std::erase_if(discovered.inputs, [&](const LintInput& input) {
+          return input.contents == std::nullopt && not_read(*config, input.display_path);
+        });
+      }
+      add_history(discovered);
+      source = std::make_unique<VectorInputSource>(std::move(discovered));
     } else {
-      discovered = discover_inputs(flags.paths, flags.stdin_filename, other_extensions);
+      source = open_inputs(flags.paths, flags.stdin_filename, other_extensions);
+      if (config) {
+        source = std::make_unique<FilteredInputSource>(std::move(source), [&](const LintInput& input) {
+          return input.contents != std::nullopt || !not_read(*config, input.display_path);
+        });
+      }
     }
-    if (config) {
-      std::erase_if(discovered.inputs, [&](const LintInput& input) {
-        return input.contents == std::nullopt && not_read(*config, input.display_path);
-      });
+    return source;
+  };
+  if (flags.fix || flags.diff) {
+    FixCommand command{flags.fix, flags.jobs, fix_settings(setup_for.run_settings()), open_lint_inputs,
+                       std::ref(setup_for)};
+    int fixed = run_fixes(command, std::cout, std::cerr);
+    if (fixed == kExitError || flags.diff) {
+      return fixed;
     }
-    add_history(discovered);
-    source = std::make_unique<VectorInputSource>(std::move(discovered));
-  } else {
-    source = open_inputs(flags.paths, flags.stdin_filename, other_extensions);
-    if (config) {
-      source = std::make_unique<FilteredInputSource>(std::move(source), [&](const LintInput& input) {
-        return input.contents != std::nullopt || !not_read(*config, input.display_path);
-      });
-    }
+  }
+  std::unique_ptr<InputSource> source = open_lint_inputs();
+  if (!source) {
+    return kExitError;
   }
   ReportSettings report_settings{rules.enabled_rules(), flags.include_suppressed, false};
   if (format.wants_colour) {
@@ -441,10 +499,13 @@ int run_rules(const std::string& format) {
           tags.push_back(tag);
         }
       }
-      list.push_back({{"id", rule.id},
-                      {"severity", severity_name(rule.severity)},
-                      {"summary", rule.summary},
-                      {"tags", tags}});
+      const FixerEntry* fixer = find_fixer(rule.id);
+      list.push_back(
+          {{"id", rule.id},
+           {"severity", severity_name(rule.severity)},
+           {"summary", rule.summary},
+           {"tags", tags},
+           {"fix", fixer != nullptr ? nlohmann::ordered_json(fixer->summary) : nlohmann::ordered_json()}});
     }
     std::cout << list.dump(2) << "\n";
     return kExitClean;
@@ -454,8 +515,9 @@ int run_rules(const std::string& format) {
     width = std::max(width, rule.id.size());
   }
   for (const Rule& rule : all_rules()) {
-    std::cout << fmt::format("{:<{}}  {:<7}  {}\n", rule.id, width, severity_name(rule.severity),
-                             rule.summary);
+    // `fix`: `lint --fix` can fix its findings (`miglint explain ID` says how).
+    std::cout << fmt::format("{:<{}}  {:<7}  {:<3}  {}\n", rule.id, width, severity_name(rule.severity),
+                             find_fixer(rule.id) != nullptr ? "fix" : "", rule.summary);
   }
   return kExitClean;
 }
@@ -603,6 +665,10 @@ int main(int argc, char** argv) {
   lint_cmd->add_option("--python", lint.python,
                        "Alembic revisions: the Python interpreter that has Alembic (default: MIGLINT_PYTHON, "
                        "the active or project's virtualenv, python3)");
+  lint_cmd->add_flag("--fix", lint.fix,
+                     "Apply the fixes of fixable findings in place, then report the findings that remain");
+  lint_cmd->add_flag("--diff", lint.diff,
+                     "Print the fixes as a unified diff; write nothing (exit 1: a file would change)");
   lint_cmd->add_option("paths", lint.paths,
                        "Files, directories, or - for stdin (with --since/--staged: filters)");
 
@@ -640,7 +706,8 @@ int main(int argc, char** argv) {
   locks_cmd->add_option("paths", locks.paths, "Files, directories, or - for stdin")->required();
 
   std::string rules_format = "text";
-  CLI::App* rules_cmd = app.add_subcommand("rules", "List every rule with its default severity");
+  CLI::App* rules_cmd = app.add_subcommand(
+      "rules", "List every rule with its default severity (`fix`: `lint --fix` can fix its findings)");
   rules_cmd->add_option("--format", rules_format, "Output format")->check(CLI::IsMember({"text", "json"}));
 
   std::string explain_id;

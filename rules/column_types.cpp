@@ -126,6 +126,18 @@ ByteSpan TypedColumn::span() const {
   return statement->span();
 }
 
+std::optional<ByteSpan> TypedColumn::type_span() const {
+  if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
+    uint32_t begin = statement->offset_of(column_def);
+    uint32_t type_begin = statement->offset_of(type_name);
+    uint32_t end = type_end(*statement, type_begin);
+    if (end > type_begin && type_begin >= begin) {
+      return ByteSpan{type_begin, end};
+    }
+  }
+  return std::nullopt;
+}
+
 std::string TypedColumn::written_type() const {
   if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
     uint32_t begin = statement->offset_of(column_def);

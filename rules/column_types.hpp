@@ -1,6 +1,7 @@
 #pragma once
 
 // What the type-hygiene rules share: the columns whose type a statement chooses, and where.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,8 @@ struct TypedColumn {
   ByteSpan span() const;
   // The type as written, `numeric(10,2)` (normalised when its position is not known).
   std::string written_type() const;
+  // Where the type is written (`numeric(10,2)`), when the parse tree says; for fixes.
+  std::optional<ByteSpan> type_span() const;
 
   // The raw nodes (pg::ColumnDef and pg::TypeName bodies), for functions that take a Node.
   const Statement* statement = nullptr;

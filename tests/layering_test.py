@@ -33,8 +33,10 @@ ALLOWED["analyzer/report"].add("rules")  # reports print a rule's documentation
 # include everything. The runner never includes the command line.
 _ANALYZER = {folder for folder in ALLOWED if folder.startswith("analyzer/")} | {"rules", "sarif"}
 ALLOWED["settings"] = _ANALYZER
+# Fixes (fixes/) build on the analyzer and the rules; only the command line calls them.
+ALLOWED["fixes"] = set(_ANALYZER)
 ALLOWED["runner"] = _ANALYZER | {"settings"}
-ALLOWED["cli"] = _ANALYZER | {"settings", "runner"}
+ALLOWED["cli"] = _ANALYZER | {"settings", "runner", "fixes"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "analyzer/text/source_file.hpp"
+#include "analyzer/text/text_edit.hpp"
 
 namespace miglint {
 
@@ -50,6 +51,9 @@ struct Finding {
   // In a down migration under [lint] down_migrations = "note": reported, never fails the build
   // (whatever --fail-on says).
   bool never_fails = false;
+  // The mechanical fix, when the rule has one for this finding (fixes/): set only when asked for
+  // (`lint --fix`, `--diff`), never on a suppressed finding.
+  std::optional<Fix> fix;
 };
 
 // Sets source_line (and source_line_column) from `source` for a finding whose span and start are
