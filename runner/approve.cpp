@@ -9,6 +9,7 @@
 #include <ostream>
 #include <set>
 
+#include "analyzer/project/alembic_layout.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/git.hpp"
 #include "analyzer/project/migration_layout.hpp"
@@ -90,7 +91,8 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
   fs::path directory = approvals_directory_for(request.file, request.settings.directory);
   std::string relative = file.lexically_relative(directory).generic_string();
   NameReading reading = read_migration_name(relative);
-  if (reading.kind != NameReading::Kind::Migration) {
+  bool alembic_revision = alembic_project_of(file.string()).has_value();  // applied through Alembic
+  if (reading.kind != NameReading::Kind::Migration && !alembic_revision) {
     err << fmt::format("miglint: error: {}: not a migration the runner applies ({})\n",
                        escape_for_message(request.file), reading.why.empty() ? "skipped" : reading.why);
     return kExitError;

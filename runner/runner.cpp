@@ -25,6 +25,7 @@
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "rules/registry.hpp"
+#include "runner/alembic_runner.hpp"
 #include "runner/applier.hpp"
 #include "runner/approvals_check.hpp"
 #include "runner/connection_string.hpp"
@@ -204,6 +205,9 @@ class ErrorCapture : public std::streambuf {
 }  // namespace
 
 int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err_stream) {
+  if (std::optional<AlembicProject> alembic = alembic_project_for_run(settings)) {
+    return run_alembic(*alembic, settings, out, err_stream);  // runner/alembic_runner.hpp
+  }
   if (!check_usage(settings, err_stream)) {
     return kExitError;
   }
@@ -363,6 +367,9 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
 }  // namespace
 
 int show_status(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
+  if (std::optional<AlembicProject> alembic = alembic_project_for_run(settings)) {
+    return show_alembic_status(*alembic, settings, out, err);
+  }
   return show_state(settings, "status", out, err, [&](const SetState& state) {
     StatusView view = status_view(state, settings);
     if (settings.format == RunnerFormat::Json) {
@@ -405,6 +412,9 @@ std::map<std::string, FileLocks> planned_locks(const SetState& state) {
 }  // namespace
 
 int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostream& err) {
+  if (std::optional<AlembicProject> alembic = alembic_project_for_run(settings)) {
+    return show_alembic_plan(*alembic, settings, out, err);
+  }
   return show_state(settings, "plan", out, err, [&](const SetState& state) {
     note_approval_problems(settings.directory, settings, err);  // stale approvals, approvals of gone files
     std::map<std::string, FileLocks> locks = planned_locks(state);

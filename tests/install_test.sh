@@ -23,7 +23,7 @@ prefix="$work/moved"
 miglint="$prefix/bin/miglint"
 for file in bin/miglint bin/miglint-runner share/man/man1/miglint.1.gz share/bash-completion/completions/miglint \
   share/zsh/vendor-completions/_miglint share/fish/vendor_completions.d/miglint.fish share/doc/miglint/README.md \
-  share/doc/miglint/LICENSE share/miglint/miglint_alembic.py; do
+  share/doc/miglint/LICENSE share/miglint/miglint_alembic.py share/miglint/miglint_alembic_upgrade.py; do
   [ -f "$prefix/$file" ] || fail "the install has no $file"
 done
 # No path into the build tree in the installed programs' run-time search paths.

@@ -1,5 +1,7 @@
 #include "analyzer/project/approvals.hpp"
 
+#include "analyzer/project/alembic_layout.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -153,6 +155,13 @@ std::string approvals_directory_for(const std::string& file,
                                     const std::optional<std::string>& run_directory) {
   std::error_code error;
   fs::path absolute = fs::absolute(file, error).lexically_normal();
+  // An Alembic revision: its project's root (beside alembic.ini), however `run` or `approve` names
+  // the project, so that `lint`, `approve` and `run` read one approvals file.
+  if (file.ends_with(".py")) {
+    if (std::optional<AlembicProject> project = alembic_project_of(absolute.string())) {
+      return fs::absolute(project->root, error).lexically_normal().string();
+    }
+  }
   if (run_directory) {
     fs::path configured = fs::absolute(*run_directory, error).lexically_normal();
     std::string inside = absolute.lexically_relative(configured).generic_string();

@@ -53,7 +53,8 @@ const Approval* find_stale_approval(const std::vector<Approval>& approvals, cons
 
 // The migrations directory whose approvals file covers `file` (the rule `miglint approve` and
 // `miglint run` share): `run_directory` (the configured migrations directory) when the file is
-// inside it, else the file's own directory, or for diesel's `<version>/up.sql` the one above.
+// inside it, else the file's own directory, or for diesel's `<version>/up.sql` the one above. An
+// Alembic revision file's is its project's root (where alembic.ini is).
 std::string approvals_directory_for(const std::string& file, const std::optional<std::string>& run_directory);
 
 // The approvals of one file, as `lint` and vetting look them up: the file's path relative to its

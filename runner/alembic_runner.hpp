@@ -1,0 +1,28 @@
+#pragma once
+
+// `miglint run`, `status` and `plan` on an Alembic project (docs/alembic.md, "The runner"): the
+// revisions are vetted like SQL migrations (the Alembic front end's findings, approvals bound to the
+// revision file's checksum, ignores with reasons), then applied through Alembic itself, one revision
+// at a time in the revision graph's order, so that Alembic's alembic_version table is the record of
+// what is applied. The runner lock serializes these runs with every other `miglint run` on the
+// database.
+#include <iosfwd>
+#include <optional>
+
+#include "analyzer/project/alembic_layout.hpp"
+#include "runner/runner.hpp"
+
+namespace miglint::runner {
+
+// The Alembic project the runner's directory is (alembic.ini, a script directory with env.py and
+// versions/, or a folder holding one), or nullopt for a directory of SQL migrations.
+std::optional<AlembicProject> alembic_project_for_run(const RunSettingsResolved& settings);
+
+int run_alembic(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
+                std::ostream& err);
+int show_alembic_status(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
+                        std::ostream& err);
+int show_alembic_plan(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace miglint::runner
