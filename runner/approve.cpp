@@ -90,7 +90,8 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
   fs::path directory = approvals_directory_for(request.file, request.settings.directory);
   std::string relative = file.lexically_relative(directory).generic_string();
   NameReading reading = read_migration_name(relative);
-  if (reading.kind != NameReading::Kind::Migration) {
+  // Down and undo migrations (Skip) are approved too: `miglint rollback` vets them as `run` vets ups.
+  if (reading.kind == NameReading::Kind::Invalid) {
     err << fmt::format("miglint: error: {}: not a migration the runner applies ({})\n",
                        escape_for_message(request.file), reading.why.empty() ? "skipped" : reading.why);
     return kExitError;
