@@ -197,7 +197,8 @@ Applier::StepResult DownApplier::record(const MigrationState& migration, std::si
             "$9::boolean THEN now() END, run_id = $10 WHERE version = $1 AND up_checksum = $3 AND "
             "down_checksum "
             "= $5 AND finished_at IS NULL AND statements_applied = $11::int AND running_statement IS NOT "
-            "DISTINCT FROM $12::int AND $2 IS NOT NULL AND $4 IS NOT NULL AND $7 IS NOT NULL "
+            "DISTINCT FROM $12::int AND $2::text IS NOT NULL AND $4::text IS NOT NULL AND $7::int IS NOT "
+            "NULL "
             "RETURNING version",
             table),
         params);

@@ -176,6 +176,10 @@ void write_test_result(std::ostream& out, const TestView& view) {
     }
     return;
   }
+  if (view.outcome == "interrupted") {
+    out << "interrupted: the test stopped before it finished (no verdict)\n";
+    return;
+  }
   if (!view.problem) {
     out << fmt::format(
         "passed: {} migration{} applied, rolled back and applied again; each went up, down and up, and "
