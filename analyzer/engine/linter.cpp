@@ -7,6 +7,7 @@
 #include <string>
 
 #include "analyzer/engine/driver_findings.hpp"
+#include "analyzer/engine/missing_down.hpp"
 #include "analyzer/engine/prepared_file.hpp"
 #include "analyzer/engine/scheduler.hpp"
 #include "analyzer/engine/statement_walk.hpp"
@@ -205,6 +206,9 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
           fmt::format("cannot lint this file: a statement is nested too deeply for the parser ({})",
                       too_deep.what())});
       return failed;
+    }
+    if (as_written) {
+      report_missing_down_migration(input.filesystem_path, *source, *setup.rules, result);
     }
     result.fail_on = setup.fail_on;
     if (setup.review) {
