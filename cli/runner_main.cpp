@@ -1,5 +1,5 @@
-// miglint-runner: `miglint run`, `status`, `plan` and `approve`. `miglint` hands these commands
-// to this executable, so that linting never loads libpq.
+// miglint-runner: `miglint run`, `status`, `plan`, `approve`, `baseline`, `repair`, `rollback` and `test`.
+// `miglint` hands these commands to this executable, so that linting never loads libpq.
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stderr, nullptr, _IOLBF, 0);
   CLI::App app{
       "miglint-runner: applies vetted migrations (run through `miglint "
-      "run|status|plan|approve|baseline|repair`)"};
+      "run|status|plan|approve|baseline|repair|rollback|test`)"};
   app.require_subcommand(1);
   RunnerCommands commands;
   add_runner_commands(app, commands);

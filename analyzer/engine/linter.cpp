@@ -208,7 +208,10 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
       return failed;
     }
     if (as_written) {
-      report_missing_down_migration(input.filesystem_path, *source, *setup.rules, result);
+      // Not for text given as contents (standard input, a file vetting already read): only a file on
+      // disk has siblings to look at.
+      report_missing_down_migration(input.contents ? std::string() : input.filesystem_path, *source,
+                                    *setup.rules, result);
     }
     result.fail_on = setup.fail_on;
     if (setup.review) {
