@@ -106,7 +106,9 @@ void add_front_end_problems(const SourceFile& source, const EmbeddedSource& embe
 
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                        SchemaHistory* history, std::size_t file_order) {
-  return lint_prepared(source, options, rules, history, file_order, nullptr);
+  FileResult result = lint_prepared(source, options, rules, history, file_order, nullptr);
+  report_missing_down_migration("", source, rules, result);
+  return result;
 }
 
 FileResult lint_embedded_sql(const SourceFile& assembled, const EmbeddedPlan& plan,
@@ -210,8 +212,9 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
     if (as_written) {
       // Not for text given as contents (standard input, a file vetting already read): only a file on
       // disk has siblings to look at.
-      report_missing_down_migration(input.contents ? std::string() : input.filesystem_path, *source,
-                                    *setup.rules, result);
+      if (!input.contents) {
+        report_missing_down_migration(input.filesystem_path, *source, *setup.rules, result);
+      }
     }
     result.fail_on = setup.fail_on;
     if (setup.review) {

@@ -48,6 +48,12 @@ std::string flyway_version(const std::string& name) {
 
 // What is expected and missing, or "" when the file has its down migration or its layout has none.
 std::string missing_down(const fs::path& path, std::string_view text) {
+  if (path.empty()) {
+    return text.find("migrate:up") != std::string_view::npos &&
+                   text.find("migrate:down") == std::string_view::npos
+               ? std::string("a `-- migrate:down` section")
+               : std::string();
+  }
   const std::string name = path.filename().string();
   std::error_code error;
   if (name.ends_with(".up.sql")) {

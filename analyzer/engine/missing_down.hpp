@@ -16,7 +16,8 @@ namespace miglint {
 inline constexpr std::string_view kMissingDownMigrationRule = "missing-down-migration";
 
 // Adds the finding (at the file's first line) to `result` when the rule is enabled and the file has
-// no down migration.
+// no down migration. With an empty `filesystem_path`, only what the text shows (a dbmate file
+// without `-- migrate:down`), which lint_source checks; with one, only the files beside it.
 void report_missing_down_migration(const std::string& filesystem_path, const SourceFile& source,
                                    const RuleSet& rules, FileResult& result);
 
