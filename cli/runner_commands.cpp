@@ -39,9 +39,37 @@ void add_run_flags(CLI::App* command, RunFlags& flags) {
       ->check(CLI::IsMember({"text", "json"}));
 }
 
+// `test`'s flags: the run flags but --format, which has sarif too.
+void add_test_flags(CLI::App* command, RunFlags& flags, TestFlags& test) {
+  command->add_option(
+      "dir", flags.directory,
+      "The migrations directory (default: [run] migrations in miglint.toml, else ./migrations)");
+  command->add_option("--db", flags.database_url,
+                      "A throwaway database (default: MIGLINT_DATABASE_URL, else [run] database_url)");
+  command->add_option("--lock-timeout", flags.lock_timeout, "lock_timeout of every statement (default 2s)");
+  command->add_option("--statement-timeout", flags.statement_timeout,
+                      "statement_timeout of every statement but CONCURRENTLY ones (default 1min)");
+  command->add_option("--schema", flags.schema, "Schema of the history table (default public)");
+  command->add_option("--config", flags.config, "The config file (default: miglint.toml found walking up)");
+  command->add_option("--format", test.format, "Output: text, json or sarif (default text)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  command->add_flag("--allow-nonempty", test.allow_nonempty,
+                    "Test on a database that already holds tables (default: refused)");
+}
+
 void add_target_flag(CLI::App* command, RunFlags& flags) {
   command->add_option("--target", flags.target,
                       "Apply the pending migrations up to and including this version only (default: all)");
+}
+
+void add_ephemeral_flags(CLI::App* command, EphemeralFlags& flags) {
+  command->add_flag(
+      "--ephemeral", flags.enabled,
+      "Use a temporary PostgreSQL server, started from the installed server programs and removed "
+      "afterwards (instead of --db)");
+  command->add_option("--pg-bin", flags.pg_bin,
+                      "Where initdb and postgres are, for --ephemeral (default: PATH, else the newest "
+                      "/usr/lib/postgresql/*/bin)");
 }
 
 // The flags of the commands that write the history without running migrations (baseline, repair):
@@ -64,7 +92,7 @@ struct RunnerCommandInfo {
   std::string_view description;
 };
 
-constexpr std::array<RunnerCommandInfo, 6> kRunnerCommands{{
+constexpr std::array<RunnerCommandInfo, 8> kRunnerCommands{{
     {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
     {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
     {"plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing"},
@@ -72,6 +100,11 @@ constexpr std::array<RunnerCommandInfo, 6> kRunnerCommands{{
     {"baseline",
      "Record migrations as applied without running them: up to --version, or another tool's history"},
     {"repair", "Re-record the checksums of applied files that changed, after showing how (asks, or --yes)"},
+    {"rollback",
+     "Apply the down migrations of the last applied migrations (default: one), vetted like `run`"},
+    {"test",
+     "On a throwaway database: apply all, roll all back, apply all again, then each migration up, down, up, "
+     "comparing the schema"},
 }};
 
 CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
@@ -136,14 +169,30 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
       "--force", baseline.force,
       "Add to a history that has rows (never changing them); skip imported versions no "
       "file has");
+  add_ephemeral_flags(commands.run, commands.ephemeral);
+  add_ephemeral_flags(commands.status, commands.ephemeral);
+  add_ephemeral_flags(commands.plan, commands.ephemeral);
+  commands.rollback = add_runner_subcommand(app, "rollback");
+  add_run_flags(commands.rollback, commands.run_flags);
+  add_ephemeral_flags(commands.rollback, commands.ephemeral);
+  CLI::Option* to = commands.rollback->add_option(
+      "--to", commands.rollback_flags.to,
+      "Roll back every applied migration after this version (it stays applied)");
+  commands.rollback
+      ->add_option("--steps", commands.rollback_flags.steps, "Roll back this many migrations (default 1)")
+      ->check(CLI::Range(1, 1000000))
+      ->excludes(to);
+  commands.test = add_runner_subcommand(app, "test");
+  add_test_flags(commands.test, commands.run_flags, commands.test_flags);
+  add_ephemeral_flags(commands.test, commands.ephemeral);
   commands.repair = add_runner_subcommand(app, "repair");
   add_history_flags(commands.repair, commands.repair_flags.run);
   commands.repair->add_flag("--yes", commands.repair_flags.yes, "Re-record without asking");
 }
 
 CLI::App* parsed_runner_command(const RunnerCommands& commands) {
-  for (CLI::App* command :
-       {commands.run, commands.status, commands.plan, commands.approve, commands.baseline, commands.repair}) {
+  for (CLI::App* command : {commands.run, commands.status, commands.plan, commands.approve, commands.baseline,
+                            commands.repair, commands.rollback, commands.test}) {
     if (command != nullptr && command->parsed()) {
       return command;
     }

@@ -35,6 +35,25 @@ struct RepairFlags {
   bool yes = false;
 };
 
+// `--ephemeral [--pg-bin DIR]` (run, status, plan, rollback, test): a temporary server
+// (runner/ephemeral_server.hpp).
+struct EphemeralFlags {
+  bool enabled = false;
+  std::string pg_bin;
+};
+
+// `rollback` (docs/runner.md, "Rolling back").
+struct RollbackFlags {
+  std::string to;
+  std::optional<int> steps;
+};
+
+// `test` (docs/runner.md, "Testing migrations up, down and up").
+struct TestFlags {
+  bool allow_nonempty = false;
+  std::string format;  // text, json, sarif
+};
+
 // The runner's subcommands, defined once for `miglint` (help, flag checks) and `miglint-runner`
 // (which does the work).
 struct RunnerCommands {
@@ -42,18 +61,24 @@ struct RunnerCommands {
   ApproveFlags approve_flags;
   BaselineFlags baseline_flags;
   RepairFlags repair_flags;
+  EphemeralFlags ephemeral;
+  RollbackFlags rollback_flags;
+  TestFlags test_flags;
   CLI::App* run = nullptr;
   CLI::App* status = nullptr;
   CLI::App* plan = nullptr;
   CLI::App* approve = nullptr;
   CLI::App* baseline = nullptr;
   CLI::App* repair = nullptr;
+  CLI::App* rollback = nullptr;
+  CLI::App* test = nullptr;
 };
 
 // Defines the runner's subcommands and their flags (miglint-runner's command line).
 void add_runner_commands(CLI::App& app, RunnerCommands& commands);
 
-// Whether `word` names one of the runner's subcommands (run, status, plan, approve, baseline, repair).
+// Whether `word` names one of the runner's subcommands (run, status, plan, approve, baseline, repair,
+// rollback, test).
 bool is_runner_command(std::string_view word);
 
 // Lists the runner's subcommands in miglint's help, without their flags: miglint hands a runner

@@ -1,5 +1,5 @@
-// miglint-runner: `miglint run`, `status`, `plan` and `approve`. `miglint` hands these commands
-// to this executable, so that linting never loads libpq.
+// miglint-runner: `miglint run`, `status`, `plan`, `approve`, `baseline`, `repair`, `rollback` and `test`.
+// `miglint` hands these commands to this executable, so that linting never loads libpq.
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -14,6 +14,9 @@
 #include "cli/runner_commands.hpp"
 #include "runner/adopt.hpp"
 #include "runner/approve.hpp"
+#include "runner/ephemeral_server.hpp"
+#include "runner/migration_test.hpp"
+#include "runner/rollback.hpp"
 #include "runner/runner.hpp"
 #include "settings/settings.hpp"
 
@@ -34,6 +37,10 @@ bool resolve(const RunFlags& flags, const std::optional<Config>& config,
   return true;
 }
 
+// Runs a command of run, status, plan, rollback, test, baseline, repair with resolved settings.
+int run_command(const RunnerCommands& commands, CLI::App* command,
+                const runner::RunSettingsResolved& settings);
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -43,7 +50,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stderr, nullptr, _IOLBF, 0);
   CLI::App app{
       "miglint-runner: applies vetted migrations (run through `miglint "
-      "run|status|plan|approve|baseline|repair`)"};
+      "run|status|plan|approve|baseline|repair|rollback|test`)"};
   app.require_subcommand(1);
   RunnerCommands commands;
   add_runner_commands(app, commands);
@@ -69,8 +76,34 @@ int main(int argc, char** argv) {
   if (!load_config_for(run_flags.config, config) || !resolve(run_flags, config, settings)) {
     return runner::kExitError;
   }
+  if (commands.ephemeral.enabled) {
+    if (!run_flags.database_url.empty()) {
+      std::cerr << "miglint: error: --ephemeral and --db exclude each other\n";
+      return runner::kExitError;
+    }
+    return runner::with_ephemeral_server(commands.ephemeral.pg_bin, settings.database_url,
+                                         settings.database_url_source, std::cerr,
+                                         [&] { return run_command(commands, command, settings); });
+  }
+  return run_command(commands, command, settings);
+}
+
+namespace {
+
+int run_command(const RunnerCommands& commands, CLI::App* command,
+                const runner::RunSettingsResolved& settings) {
   if (command == commands.run) {
     return runner::run_migrations(settings, std::cout, std::cerr);
+  }
+  if (command == commands.rollback) {
+    const RollbackFlags& flags = commands.rollback_flags;
+    runner::RollbackRequest request{flags.to.empty() ? std::nullopt : std::optional(flags.to), flags.steps};
+    return runner::rollback_migrations(settings, request, std::cout, std::cerr);
+  }
+  if (command == commands.test) {
+    const TestFlags& flags = commands.test_flags;
+    runner::MigrationTestRequest request{flags.allow_nonempty, flags.format.empty() ? "text" : flags.format};
+    return runner::test_migrations(settings, request, std::cout, std::cerr);
   }
   if (command == commands.baseline) {
     const BaselineFlags& flags = commands.baseline_flags;
@@ -86,3 +119,5 @@ int main(int argc, char** argv) {
   return command == commands.status ? runner::show_status(settings, std::cout, std::cerr)
                                     : runner::show_plan(settings, std::cout, std::cerr);
 }
+
+}  // namespace

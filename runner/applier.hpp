@@ -32,6 +32,7 @@ class Applier {
         err_(err),
         table_(history_table(settings.schema)),
         run_id_(std::move(run_id)) {}
+  virtual ~Applier() = default;
 
   // Applies one migration (resuming a partial one). Returns kExitDone, kExitRefused or kExitError.
   int apply(MigrationState& migration);
@@ -46,7 +47,9 @@ class Applier {
   // miglint_schema_migrations_failures; nullopt when it ended otherwise.
   const std::optional<FailedAttempt>& last_failure() const { return last_failure_; }
 
- private:
+ protected:
+  // A subclass writes other bookkeeping (runner/rollback.cpp: a down migration's progress) by
+  // overriding record(); the members it needs are protected.
   struct StepResult {
     bool ok = true;
     PgError error;
@@ -79,7 +82,7 @@ class Applier {
   StepResult run_unwrapped(MigrationState& migration, const Segment& segment);
   // Records progress (`running`: the intent before an unwrapped statement): inside the open transaction
   // when there is one (it commits with it), else on its own. Conditional on mark_.
-  StepResult record(const MigrationState& migration, std::size_t applied, std::optional<int> running);
+  virtual StepResult record(const MigrationState& migration, std::size_t applied, std::optional<int> running);
   // COMMIT, and what was recorded inside the transaction becomes mark_; ROLLBACK forgets it.
   StepResult commit();
   void rollback();

@@ -92,7 +92,8 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
   std::string relative = file.lexically_relative(directory).generic_string();
   NameReading reading = read_migration_name(relative);
   bool alembic_revision = alembic_project_of(file.string()).has_value();  // applied through Alembic
-  if (reading.kind != NameReading::Kind::Migration && !alembic_revision) {
+  // Down and undo migrations (Skip) are approved too: `miglint rollback` vets them as `run` vets ups.
+  if (reading.kind == NameReading::Kind::Invalid && !alembic_revision) {
     err << fmt::format("miglint: error: {}: not a migration the runner applies ({})\n",
                        escape_for_message(request.file), reading.why.empty() ? "skipped" : reading.why);
     return kExitError;

@@ -46,14 +46,24 @@ Expected<std::map<std::string, FailedAttempt>> read_open_failures(PgSession& ses
     return open;
   }
   // A success recorded after the attempt closes it: the history row's applied_at is the time of
-  // its last write, which for a success is the moment the migration completed.
+  // its last write, which for a success is the moment the migration completed. So does a finished
+  // rollback (runner/rollback.hpp), which deletes that row: the attempts before it stay closed.
+  PgOutcome rollbacks = session.query("SELECT to_regclass($1) IS NOT NULL",
+                                      {quote_identifier(schema) + ".miglint_schema_rollbacks"});
+  std::string closed_by_rollback;
+  if (rollbacks.ok && rollbacks.rows.at(0).at(0) == std::optional<std::string>("t")) {
+    closed_by_rollback = fmt::format(
+        " AND NOT EXISTS (SELECT FROM {}.miglint_schema_rollbacks r WHERE r.version = f.version "
+        "AND r.finished_at >= f.attempted_at)",
+        quote_identifier(schema));
+  }
   PgOutcome read = session.query(fmt::format(
       "SELECT DISTINCT ON (f.version) f.version, coalesce(f.name, ''), coalesce(f.checksum_sha256, ''), "
       "to_char(f.attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), f.error, "
       "coalesce(f.sqlstate, ''), f.statement, coalesce(f.run_id, '') FROM {} f LEFT JOIN {} h ON h.version = "
-      "f.version WHERE NOT (coalesce(h.success, false) AND h.applied_at >= f.attempted_at) "
+      "f.version WHERE NOT (coalesce(h.success, false) AND h.applied_at >= f.attempted_at){} "
       "ORDER BY f.version, f.attempted_at DESC, f.id DESC",
-      table, history_table(schema)));
+      table, history_table(schema), closed_by_rollback));
   if (!read.ok) {
     return Error{fmt::format("cannot read {}: {}", table, read.error.message)};
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "analyzer/engine/driver_findings.hpp"
+#include "analyzer/engine/missing_down.hpp"
 #include "analyzer/engine/prepared_file.hpp"
 #include "analyzer/engine/scheduler.hpp"
 #include "analyzer/engine/statement_walk.hpp"
@@ -105,7 +106,9 @@ void add_front_end_problems(const SourceFile& source, const EmbeddedSource& embe
 
 FileResult lint_source(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
                        SchemaHistory* history, std::size_t file_order) {
-  return lint_prepared(source, options, rules, history, file_order, nullptr);
+  FileResult result = lint_prepared(source, options, rules, history, file_order, nullptr);
+  report_missing_down_migration("", source, rules, result);
+  return result;
 }
 
 FileResult lint_embedded_sql(const SourceFile& assembled, const EmbeddedPlan& plan,
@@ -206,6 +209,13 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
           fmt::format("cannot lint this file: a statement is nested too deeply for the parser ({})",
                       too_deep.what())});
       return failed;
+    }
+    if (as_written) {
+      // Not for text given as contents (standard input, a file vetting already read): only a file on
+      // disk has siblings to look at.
+      if (!input.contents) {
+        report_missing_down_migration(input.filesystem_path, *source, *setup.rules, result);
+      }
     }
     result.fail_on = setup.fail_on;
     if (setup.review) {
