@@ -46,11 +46,28 @@ std::string flyway_version(const std::string& name) {
   return name.substr(1, separator - 1);
 }
 
+// Whether a line of `text` starts with `-- migrate:<section>` (dbmate's section markers).
+bool has_dbmate_marker(std::string_view text, std::string_view section) {
+  const std::string marker = fmt::format("migrate:{}", section);
+  for (std::size_t at = text.find(marker); at != std::string_view::npos; at = text.find(marker, at + 1)) {
+    std::size_t line_start = text.rfind('\n', at);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    std::string_view before = text.substr(line_start, at - line_start);
+    std::size_t dashes = before.find("--");
+    if (dashes != std::string_view::npos &&
+        before.find_first_not_of(" \t") == dashes &&
+        before.find_first_not_of(" \t", dashes + 2) == std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // What is expected and missing, or "" when the file has its down migration or its layout has none.
+// Without a path, what the text shows (a dbmate file); with one, the files beside it.
 std::string missing_down(const fs::path& path, std::string_view text) {
   if (path.empty()) {
-    return text.find("migrate:up") != std::string_view::npos &&
-                   text.find("migrate:down") == std::string_view::npos
+    return has_dbmate_marker(text, "up") && !has_dbmate_marker(text, "down")
                ? std::string("a `-- migrate:down` section")
                : std::string();
   }
@@ -75,10 +92,6 @@ std::string missing_down(const fs::path& path, std::string_view text) {
     }
     return fmt::format("an undo migration U{}__<description>.sql", version);
   }
-  if (text.find("migrate:up") != std::string_view::npos &&
-      text.find("migrate:down") == std::string_view::npos) {
-    return "a `-- migrate:down` section";
-  }
   return {};
 }
 
@@ -86,8 +99,8 @@ std::string missing_down(const fs::path& path, std::string_view text) {
 
 void report_missing_down_migration(const std::string& filesystem_path, const SourceFile& source,
                                    const RuleSet& rules, FileResult& result) {
-  if (filesystem_path.empty() || !rules.enabled(kMissingDownMigrationRule) ||
-      !filesystem_path.ends_with(".sql")) {
+  if (!rules.enabled(kMissingDownMigrationRule) ||
+      (!filesystem_path.empty() && !filesystem_path.ends_with(".sql"))) {
     return;
   }
   std::string expected = missing_down(fs::path(filesystem_path), source.text());
