@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/text/message_text.hpp"
-#include "sarif/sarif_report.hpp"
 
 namespace miglint {
 
@@ -17,14 +16,6 @@ using Json = nlohmann::ordered_json;
 Json text_or_null(const std::optional<std::string>& text) {
   return text ? Json(*text) : Json(nullptr);
 }
-
-// The rules of `miglint test`, as SARIF describes them.
-struct TestRule {
-  TestProblemView::Kind kind;
-  std::string_view id;
-  std::string_view summary;
-  std::string_view help;
-};
 
 constexpr TestRule kTestRules[] = {
     {TestProblemView::Kind::NotRestored, "down-does-not-restore-schema",
@@ -225,45 +216,16 @@ void write_test_json(std::ostream& out, const TestView& view) {
   out << document.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
-void write_test_sarif(std::ostream& out, const TestView& view) {
-  const std::filesystem::path root = find_repository_root();
-  Json rules = Json::array();
-  for (const TestRule& rule : kTestRules) {
-    rules.push_back(Json{{"id", std::string(rule.id)},
-                         {"name", std::string(rule.id)},
-                         {"shortDescription", {{"text", std::string(rule.summary)}}},
-                         {"fullDescription", {{"text", std::string(rule.summary)}}},
-                         {"help", {{"text", std::string(rule.help)}, {"markdown", std::string(rule.help)}}},
-                         {"defaultConfiguration", {{"level", "error"}}}});
+std::span<const TestRule> test_rules() {
+  return kTestRules;
+}
+
+std::string test_problem_text(const TestProblemView& problem) {
+  std::string message = describe(problem);
+  if (!problem.differences.empty()) {
+    message += "\n" + diff_text(problem.differences, "");
   }
-  Json results = Json::array();
-  if (view.problem) {
-    const TestProblemView& problem = *view.problem;
-    std::string message = describe(problem);
-    if (!problem.differences.empty()) {
-      message += "\n" + diff_text(problem.differences, "");
-    }
-    results.push_back(Json{
-        {"ruleId", std::string(rule_of(problem.kind).id)},
-        {"level", "error"},
-        {"message", {{"text", message}}},
-        {"locations",
-         {{{"physicalLocation",
-            {{"artifactLocation", {{"uri", relative_uri(problem.file, root)}, {"uriBaseId", "%SRCROOT%"}}},
-             {"region", {{"startLine", 1}}}}}}}}});
-  }
-  Json document{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                {"version", "2.1.0"},
-                {"runs",
-                 {{{"tool",
-                    {{"driver",
-                      {{"name", "miglint"},
-                       {"version", MIGLINT_VERSION},
-                       {"semanticVersion", MIGLINT_VERSION},
-                       {"rules", rules}}}}},
-                   {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", directory_file_uri(root)}}}}},
-                   {"results", results}}}}};
-  out << document.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+  return message;
 }
 
 }  // namespace miglint

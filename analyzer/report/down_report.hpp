@@ -100,7 +100,18 @@ std::string_view test_problem_rule(TestProblemView::Kind kind);
 void write_test_phase(std::ostream& out, std::string_view phase);
 void write_test_result(std::ostream& out, const TestView& view);
 void write_test_json(std::ostream& out, const TestView& view);
-// SARIF 2.1.0: one run, the three rules of `test`, a result for the problem pointing at its file.
+// The rules of `miglint test`, as SARIF describes them.
+struct TestRule {
+  TestProblemView::Kind kind;
+  std::string_view id;
+  std::string_view summary;
+  std::string_view help;
+};
+std::span<const TestRule> test_rules();
+// The problem as the text report describes it, with the schema diff below it.
+std::string test_problem_text(const TestProblemView& problem);
+// SARIF 2.1.0: one run, the three rules of `test`, a result for the problem pointing at its file
+// (sarif/test_sarif.cpp, beside the other SARIF writer).
 void write_test_sarif(std::ostream& out, const TestView& view);
 
 }  // namespace miglint
