@@ -116,12 +116,76 @@ std::optional<TokenHazard> repack_hazard(const Words& words) {
   return hazard;
 }
 
+// ALTER TABLE [IF EXISTS] [ONLY] t ADD CONSTRAINT n NOT NULL col [NO INHERIT] [NOT VALID] (PostgreSQL
+// 18), as the only command. Like SET NOT NULL it scans the whole table under ACCESS EXCLUSIVE; NOT VALID
+// skips the scan (VALIDATE CONSTRAINT does it later under SHARE UPDATE EXCLUSIVE).
+std::optional<TokenHazard> named_not_null_hazard(const Words& words) {
+  std::size_t i = 2;
+  if (words.is(i, "if") && words.is(i + 1, "exists")) {
+    i += 2;
+  }
+  if (words.is(i, "only")) {
+    ++i;
+  }
+  if (i >= words.size()) {
+    return std::nullopt;
+  }
+  std::string first = identifier(words.texts[i]);
+  std::string relation;
+  std::string display;
+  if (words.is(i + 1, ".") && i + 2 < words.size()) {
+    std::string name = identifier(words.texts[i + 2]);
+    relation = qualified_name(first, name);
+    display = first + "." + name;
+    i += 3;
+  } else {
+    relation = qualified_name(std::string_view(), first);
+    display = first;
+    i += 1;
+  }
+  if (words.is(i, "*")) {
+    ++i;
+  }
+  if (!words.is(i, "add") || !words.is(i + 1, "constraint") || !words.is(i + 3, "not") ||
+      !words.is(i + 4, "null") || i + 5 >= words.size()) {
+    return std::nullopt;
+  }
+  std::string column = identifier(words.texts[i + 5]);
+  std::size_t k = i + 6;
+  if (words.is(k, "no") && words.is(k + 1, "inherit")) {
+    k += 2;
+  }
+  bool not_valid = words.is(k, "not") && words.is(k + 1, "valid");
+  k += not_valid ? 2 : 0;
+  if (k < words.size() && !words.is(k, ";")) {
+    return std::nullopt;  // more commands follow: not settled by the tokens alone
+  }
+  TokenHazard hazard;
+  hazard.relation = relation;
+  hazard.effects.push_back(RelationEffect{relation, LockMode::AccessExclusive, false, !not_valid});
+  if (not_valid) {
+    return hazard;
+  }
+  hazard.rule = "adding-not-nullable-field";
+  hazard.message = fmt::format(
+      "adding NOT NULL constraint \"{}\" on column \"{}\" of table \"{}\" scans the whole table under an "
+      "ACCESS EXCLUSIVE lock, blocking every read and write of it until the scan ends (as SET NOT NULL does)",
+      identifier(words.texts[i + 2]), column, display);
+  hazard.help =
+      "Add it NOT VALID (PostgreSQL 18: instant), then `ALTER TABLE ... VALIDATE CONSTRAINT` in a separate "
+      "transaction, which scans under SHARE UPDATE EXCLUSIVE while reads and writes go on.";
+  return hazard;
+}
+
 }  // namespace
 
 std::optional<TokenHazard> token_hazard(std::string_view text, const std::vector<Token>& tokens) {
   Words words(text, tokens);
   if (words.is(0, "repack")) {
     return repack_hazard(words);
+  }
+  if (words.is(0, "alter") && words.is(1, "table")) {
+    return named_not_null_hazard(words);
   }
   return std::nullopt;
 }
