@@ -239,8 +239,10 @@ TEST(Sarif, RunDescribesToolAndEnabledRules) {
 
 TEST(Sarif, LevelsAndProblemSeverityFollowSeverity) {
   TempDir dir("miglint-sarif");
-  // A note (unsupported-syntax), a warning (ban-drop-table) and an error (syntax-error).
-  dir.write("m.sql", "ALTER TABLE t ADD CONSTRAINT n NOT NULL c;\nDROP TABLE users;\nSELECT x x x;\n");
+  // A note (unsupported-syntax), a warning (ban-drop-table) and an error (syntax-error). NOT VALID: the
+  // PostgreSQL 18 statement is then a note only (without it, its scan is adding-not-nullable-field).
+  dir.write("m.sql",
+            "ALTER TABLE t ADD CONSTRAINT n NOT NULL c NOT VALID;\nDROP TABLE users;\nSELECT x x x;\n");
   CliRun run = run_miglint_in(dir.path(), "lint --format sarif" + kQuiet + "m.sql");
   EXPECT_EQ(run.status, 1);
   Json r_sarif = parse(run);

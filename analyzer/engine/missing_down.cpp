@@ -54,8 +54,7 @@ bool has_dbmate_marker(std::string_view text, std::string_view section) {
     line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
     std::string_view before = text.substr(line_start, at - line_start);
     std::size_t dashes = before.find("--");
-    if (dashes != std::string_view::npos &&
-        before.find_first_not_of(" \t") == dashes &&
+    if (dashes != std::string_view::npos && before.find_first_not_of(" \t") == dashes &&
         before.find_first_not_of(" \t", dashes + 2) == std::string_view::npos) {
       return true;
     }
