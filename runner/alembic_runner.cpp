@@ -328,18 +328,6 @@ bool check_alembic_usage(const AlembicProject& project, const RunSettingsResolve
   return true;
 }
 
-bool sleep_interruptibly(milliseconds duration) {
-  auto until = Clock::now() + duration;
-  while (Clock::now() < until) {
-    if (g_interrupted) {
-      return false;
-    }
-    std::this_thread::sleep_for(
-        std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
-  }
-  return true;
-}
-
 // Connects and reads the state for `status` and `plan`; the exit status when it cannot.
 int read_project(const AlembicProject& project, const RunSettingsResolved& settings,
                  const std::string& command, std::ostream& err, std::unique_ptr<Redactor>& redact,

@@ -591,21 +591,7 @@ int Applier::wait_for_leftovers() {
   }
 }
 
-namespace {
-
-bool sleep_interruptibly(milliseconds duration) {
-  auto until = Clock::now() + duration;
-  while (Clock::now() < until) {
-    if (g_interrupted) {
-      return false;
-    }
-    std::this_thread::sleep_for(
-        std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
-  }
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int Applier::apply(MigrationState& migration) {
   MigrationScript& script = *migration.script;

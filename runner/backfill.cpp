@@ -48,18 +48,6 @@ constexpr milliseconds kPlainProgressEvery{2000};
 // A terminal's line is rewritten at most this often.
 constexpr milliseconds kTerminalProgressEvery{200};
 
-bool pause_interruptibly(milliseconds duration) {
-  auto until = Clock::now() + duration;
-  while (Clock::now() < until) {
-    if (g_interrupted) {
-      return false;
-    }
-    std::this_thread::sleep_for(
-        std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(until - Clock::now())));
-  }
-  return !g_interrupted;
-}
-
 std::optional<int64_t> number(const std::optional<std::string>& text) {
   return text ? std::optional<int64_t>(std::stoll(*text)) : std::nullopt;
 }
@@ -382,7 +370,7 @@ int Applier::run_backfill(MigrationState& migration, const Segment& segment) {
         line_open = false;
         write_lock_retry(out_, LockRetryView{result.error.message, attempt + 1, settings_.retries,
                                              static_cast<double>(wait.count()) / 1000.0, blockers_});
-        if (!pause_interruptibly(wait)) {
+        if (!sleep_interruptibly(wait)) {
           interrupted = true;  // reported at the top of the loop
           break;
         }
@@ -412,7 +400,7 @@ int Applier::run_backfill(MigrationState& migration, const Segment& segment) {
     progress->rows_done += changed;
     progress->batches += 1;
     show(false);
-    if (backfill.directive.sleep.count() > 0 && !pause_interruptibly(backfill.directive.sleep)) {
+    if (backfill.directive.sleep.count() > 0 && !sleep_interruptibly(backfill.directive.sleep)) {
       continue;  // reported at the top of the loop
     }
   }

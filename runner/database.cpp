@@ -14,6 +14,19 @@ namespace miglint::runner {
 
 std::atomic<bool> g_interrupted{false};
 
+bool sleep_interruptibly(std::chrono::milliseconds duration) {
+  auto until = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < until) {
+    if (g_interrupted) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::min(
+        std::chrono::milliseconds(50),
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now())));
+  }
+  return !g_interrupted;
+}
+
 namespace {
 
 bool starts_with_uri(const std::string& url) {

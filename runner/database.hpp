@@ -36,6 +36,10 @@ class Redactor {
 // Set by SIGINT/SIGTERM while the runner works: the running statement is cancelled.
 extern std::atomic<bool> g_interrupted;
 
+// Sleeps for `duration` in short steps; false as soon as g_interrupted is set (a retry's backoff or a
+// backfill's pause must not outlast Ctrl-C).
+bool sleep_interruptibly(std::chrono::milliseconds duration);
+
 struct PgError {
   std::string sqlstate;  // "55P03"; empty when the server sent none (connection problems)
   std::string message;   // primary message (redacted), one line
