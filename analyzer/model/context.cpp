@@ -66,6 +66,8 @@ void MigrationContext::end_transaction() {
   lock_timeout_.local = false;
   statement_timeout_.local = false;
   held_.clear();
+  held_index_.clear();
+  first_exclusive_on_existing_ = kNone;
 }
 
 void MigrationContext::set_program_transaction(std::optional<uint64_t> id) {
@@ -135,19 +137,26 @@ void MigrationContext::leave(const Statement& statement, const std::vector<Schem
       if (effect.lock == LockMode::None) {
         continue;
       }
-      auto it = std::find_if(held_.begin(), held_.end(),
-                             [&](const HeldLock& h) { return h.relation == effect.relation; });
-      if (it == held_.end()) {
+      auto [it, inserted] = held_index_.try_emplace(effect.relation, held_.size());
+      if (inserted) {
         held_.push_back(HeldLock{effect.relation, effect.lock, !created_in_file(effect.relation)});
       } else {
-        it->lock = std::max(it->lock, effect.lock);
+        HeldLock& held = held_[it->second];
+        held.lock = std::max(held.lock, effect.lock);
+      }
+      const HeldLock& held = held_[it->second];
+      if (held.existing && held.lock == LockMode::AccessExclusive) {
+        first_exclusive_on_existing_ = std::min(first_exclusive_on_existing_, it->second);
       }
     }
   }
   record_created(statement);
   record_enum_change(statement);
   // A down migration's facts hold within its own file; the driver does not publish them.
-  in_file_events_.insert(in_file_events_.end(), facts.begin(), facts.end());
+  for (const SchemaEvent& event : facts) {
+    event_positions_by_table_[event.table].push_back(in_file_events_.size());
+    in_file_events_.push_back(event);
+  }
 }
 
 void MigrationContext::record_created(const Statement& statement) {
@@ -319,10 +328,8 @@ std::optional<std::string> MigrationContext::table_of_index_created_in_file(
 }
 
 std::optional<std::string> MigrationContext::access_exclusive_held_on_existing() const {
-  for (const HeldLock& held : held_) {
-    if (held.existing && held.lock == LockMode::AccessExclusive) {
-      return held.relation;
-    }
+  if (first_exclusive_on_existing_ != kNone) {
+    return held_[first_exclusive_on_existing_].relation;
   }
   return std::nullopt;
 }
@@ -333,16 +340,23 @@ TableFacts MigrationContext::table_facts(const std::string& qualified_table) con
 
 TableFacts MigrationContext::table_facts_until(const std::string& qualified_table, std::size_t event_count,
                                                int depth) const {
+  static const std::vector<std::size_t> no_positions;
+  auto found = event_positions_by_table_.find(qualified_table);
+  const std::vector<std::size_t>& positions =
+      found == event_positions_by_table_.end() ? no_positions : found->second;
+  // This table's events before `event_count`.
+  auto end = std::lower_bound(positions.begin(), positions.end(), event_count);
   // A rename into this table replaces every fact before it by the old table's facts at the rename:
   // only the last one counts (reading each one in turn took time exponential in the renames).
-  std::size_t start = 0;
+  auto first = positions.begin();
   std::optional<TableFacts> facts;
   if (depth < 8) {
-    for (std::size_t i = event_count; i > 0; --i) {
-      const SchemaEvent& event = in_file_events_[i - 1];
-      if (event.table == qualified_table && event.kind == SchemaEvent::Kind::TableRenamedFrom) {
-        facts = table_facts_until(event.new_name, i - 1, depth + 1);
-        start = i;
+    for (auto it = end; it != positions.begin(); --it) {
+      std::size_t position = *(it - 1);
+      const SchemaEvent& event = in_file_events_[position];
+      if (event.kind == SchemaEvent::Kind::TableRenamedFrom) {
+        facts = table_facts_until(event.new_name, position, depth + 1);
+        first = it;
         break;
       }
     }
@@ -350,11 +364,8 @@ TableFacts MigrationContext::table_facts_until(const std::string& qualified_tabl
   if (!facts) {
     facts = history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
   }
-  for (std::size_t i = start; i < event_count; ++i) {
-    const SchemaEvent& event = in_file_events_[i];
-    if (event.table == qualified_table) {
-      facts->apply(event);
-    }
+  for (auto it = first; it != end; ++it) {
+    facts->apply(in_file_events_[*it]);
   }
   return std::move(*facts);
 }

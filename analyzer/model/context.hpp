@@ -138,7 +138,15 @@ class MigrationContext : public SchemaLookup {
   std::unordered_map<std::string, std::string> created_index_table_;
   std::vector<RelationEffect> effects_;
   std::vector<HeldLock> held_;
+  std::unordered_map<std::string, std::size_t> held_index_;  // relation -> its position in held_
+  // The first entry of held_ that existed before the file and is held in ACCESS EXCLUSIVE (kNone
+  // when none): kept as locks are taken, so asking for it costs nothing per statement.
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t first_exclusive_on_existing_ = kNone;
   std::vector<SchemaEvent> in_file_events_;
+  // Positions in in_file_events_ of each table's events, ascending: looking a table's facts up
+  // reads its own events only (scanning every event per lookup made DDL-heavy files quadratic).
+  std::unordered_map<std::string, std::vector<std::size_t>> event_positions_by_table_;
   TransactionSummary transaction_;
   std::set<uint32_t> unclosed_begins_;
   bool opens_unclosed_ = false;
