@@ -102,10 +102,10 @@ class Tracer {
 
  private:
   // The statement's effects measured around it; false when it failed (recorded in `shown`).
-  void run_in_transaction(const TraceInput& input, std::size_t index, TraceStatementView& shown,
-                          std::vector<SessionLock>& taken);
-  void run_alone(const TraceInput& input, std::size_t index, TraceStatementView& shown,
-                 std::vector<SessionLock>& taken);
+  void run_in_transaction(const TraceInput& input, std::size_t index, const RelationFiles& before,
+                          TraceStatementView& shown, std::vector<SessionLock>& taken);
+  void run_alone(const TraceInput& input, std::size_t index, const RelationFiles& before,
+                 TraceStatementView& shown, std::vector<SessionLock>& taken);
   void command(const std::string& sql) {
     PgOutcome done = work_.query(sql);
     if (!done.ok) {
@@ -131,8 +131,9 @@ class Tracer {
   bool commit_;
   // Foreign keys added by the file's statements: (constraint oid, statement index).
   std::vector<std::pair<std::string, std::size_t>> new_foreign_keys_;
-  RelationFiles before_;
-  Constraints constraints_before_;
+  // The relations that existed when the current transaction began (for a statement run alone: before
+  // it): a lock on any other one blocks nobody.
+  RelationFiles existing_;
 };
 
 void Tracer::describe_changes(const RelationFiles& before, const RelationFiles& after,
@@ -158,8 +159,8 @@ void Tracer::describe_changes(const RelationFiles& before, const RelationFiles& 
   }
 }
 
-void Tracer::run_in_transaction(const TraceInput& input, std::size_t index, TraceStatementView& shown,
-                                std::vector<SessionLock>& taken) {
+void Tracer::run_in_transaction(const TraceInput& input, std::size_t index, const RelationFiles& before,
+                                TraceStatementView& shown, std::vector<SessionLock>& taken) {
   const ScriptStatement& statement = input.script.statements[index];
   std::string sql(
       input.source.text().substr(statement.span.begin, statement.span.end - statement.span.begin));
@@ -183,10 +184,14 @@ void Tracer::run_in_transaction(const TraceInput& input, std::size_t index, Trac
     return;
   }
   command("RELEASE SAVEPOINT miglint_trace");
-  for (const SessionLock& lock : value(read_session_locks(work_, work_.backend_pid()))) {
+  std::vector<SessionLock> after = value(read_session_locks(work_, work_.backend_pid()));
+  name_relations_from(after, before);
+  name_relations_from(held, before);
+  for (const SessionLock& lock : after) {
     bool was_held = std::find(held.begin(), held.end(), lock) != held.end();
     (was_held ? shown.held : shown.locks)
-        .push_back(TraceLockView{lock.relation, relation_kind_name(lock.kind), lock.mode});
+        .push_back(TraceLockView{lock.relation, relation_kind_name(lock.kind), lock.mode,
+                                 !existing_.contains(lock.oid)});
     if (!was_held) {
       taken.push_back(lock);
     }
@@ -195,8 +200,8 @@ void Tracer::run_in_transaction(const TraceInput& input, std::size_t index, Trac
   sort_locks(shown.held);
 }
 
-void Tracer::run_alone(const TraceInput& input, std::size_t index, TraceStatementView& shown,
-                       std::vector<SessionLock>& taken) {
+void Tracer::run_alone(const TraceInput& input, std::size_t index, const RelationFiles& before,
+                       TraceStatementView& shown, std::vector<SessionLock>& taken) {
   const ScriptStatement& statement = input.script.statements[index];
   std::string sql(
       input.source.text().substr(statement.span.begin, statement.span.end - statement.span.begin));
@@ -209,6 +214,7 @@ void Tracer::run_alone(const TraceInput& input, std::size_t index, TraceStatemen
       sample_error = locks.error().message;
       return;
     }
+    name_relations_from(*locks, before);
     for (const SessionLock& lock : *locks) {
       if (seen.insert({lock.oid, lock.mode}).second) {
         taken.push_back(lock);
@@ -232,7 +238,8 @@ void Tracer::run_alone(const TraceInput& input, std::size_t index, TraceStatemen
     return;
   }
   for (const SessionLock& lock : taken) {
-    shown.locks.push_back(TraceLockView{lock.relation, relation_kind_name(lock.kind), lock.mode});
+    shown.locks.push_back(TraceLockView{lock.relation, relation_kind_name(lock.kind), lock.mode,
+                                        !existing_.contains(lock.oid)});
   }
   sort_locks(shown.locks);
 }
@@ -384,6 +391,7 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
       command("BEGIN");
       in_transaction = true;
       before_transaction = value(read_relation_files(work_));
+      existing_ = before_transaction;
     }
   };
   std::map<Position, const StatementLocks*> model_at;
@@ -420,11 +428,13 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
           command("COMMIT");
           in_transaction = false;
         }
-        run_alone(input, i, shown, taken);
+        existing_ = before;
+        run_alone(input, i, before, shown, taken);
       } else {
         open();
         held_before = value(read_session_locks(work_, work_.backend_pid()));
-        run_in_transaction(input, i, shown, taken);
+        name_relations_from(held_before, before);
+        run_in_transaction(input, i, before, shown, taken);
       }
       if (!shown.error.empty()) {
         continue;

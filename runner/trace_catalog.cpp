@@ -59,11 +59,12 @@ Expected<Constraints> read_constraints(PgSession& session) {
 
 Expected<std::vector<SessionLock>> read_session_locks(PgSession& session, int pid) {
   PgOutcome found = session.query(
-      fmt::format("SELECT c.oid::text, n.nspname || '.' || c.relname, c.relkind::text, l.mode "
-                  "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                  "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      fmt::format("SELECT l.relation::text, n.nspname || '.' || c.relname, c.relkind::text, l.mode "
+                  "FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation "
+                  "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
                   "WHERE l.locktype = 'relation' AND l.pid = $1 "
-                  "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND {}",
+                  "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                  "AND (c.oid IS NULL OR ({}))",
                   kUserSchemas),
       {std::to_string(pid)});
   if (!found.ok) {
@@ -73,10 +74,23 @@ Expected<std::vector<SessionLock>> read_session_locks(PgSession& session, int pi
   for (const PgRow& row : found.rows) {
     std::optional<LockMode> mode = lock_mode_from_pg_locks(row[3].value_or(""));
     if (mode) {
-      locks.push_back(SessionLock{row[0].value_or(""), row[1].value_or(""), first_char(row[2]), *mode});
+      // A relation the statement dropped has no pg_class row any more: named from a snapshot taken
+      // before it (name_dropped_relations), or left out.
+      locks.push_back(
+          SessionLock{row[0].value_or(""), row[1].value_or(""), row[2] ? first_char(row[2]) : ' ', *mode});
     }
   }
   return locks;
+}
+
+void name_relations_from(std::vector<SessionLock>& locks, const RelationFiles& before) {
+  for (SessionLock& lock : locks) {
+    if (auto found = before.find(lock.oid); found != before.end()) {
+      lock.relation = found->second.name;  // a renamed relation keeps the name it had
+      lock.kind = found->second.kind;
+    }
+  }
+  std::erase_if(locks, [](const SessionLock& lock) { return lock.relation.empty(); });
 }
 
 Expected<bool> foreign_key_has_index(PgSession& session, const std::string& constraint_oid) {

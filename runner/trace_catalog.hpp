@@ -44,8 +44,13 @@ using Constraints = std::map<std::string, CatalogConstraint>;
 Expected<RelationFiles> read_relation_files(PgSession& session);
 Expected<Constraints> read_constraints(PgSession& session);
 // The relation locks of the backend `pid` (the session's own: pass its backend_pid()), granted or
-// awaited, on relations outside PostgreSQL's own schemas.
+// awaited, on relations outside PostgreSQL's own schemas. A relation dropped in the transaction has
+// an empty name: name_relations_from names it.
 Expected<std::vector<SessionLock>> read_session_locks(PgSession& session, int pid);
+// Names the locks' relations as `before` (a snapshot taken before the statement) knows them: a
+// relation the statement dropped or renamed by its earlier name. Locks of relations known to neither
+// (PostgreSQL's own, dropped ones) are left out.
+void name_relations_from(std::vector<SessionLock>& locks, const RelationFiles& before);
 
 // Whether the table `relation_oid` has a valid, non-partial index whose leading columns are exactly
 // the columns of the foreign key `constraint_oid` (in any order): what a referenced row's delete or

@@ -33,12 +33,13 @@ std::string locks_text(const std::vector<TraceLockView>& locks) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-// The relations whose lock (taken by the statement or still held) makes reads, or writes, wait.
+// The relations whose lock (taken by the statement or still held) makes reads, or writes, wait; a
+// relation the transaction created is nobody else's yet.
 std::vector<std::string> blocked(const TraceStatementView& statement, bool reads) {
   std::vector<std::string> names;
   for (const std::vector<TraceLockView>* locks : {&statement.locks, &statement.held}) {
     for (const TraceLockView& lock : *locks) {
-      bool blocks = reads ? lock_blocks_reads(lock.mode) : lock_blocks_writes(lock.mode);
+      bool blocks = !lock.created && (reads ? lock_blocks_reads(lock.mode) : lock_blocks_writes(lock.mode));
       if (blocks && std::find(names.begin(), names.end(), lock.relation) == names.end()) {
         names.push_back(lock.relation);
       }
@@ -135,6 +136,7 @@ void write_trace_json(std::ostream& out, const TraceView& view) {
     return Json{{"relation", lock.relation},
                 {"kind", lock.kind},
                 {"mode", lock_mode_name(lock.mode)},
+                {"created", lock.created},
                 {"blocks_reads", lock_blocks_reads(lock.mode)},
                 {"blocks_writes", lock_blocks_writes(lock.mode)}};
   };
@@ -228,7 +230,8 @@ void write_trace_markdown(std::ostream& out, const TraceView& view) {
       }
       std::vector<std::string> locks;
       for (const TraceLockView& lock : statement.locks) {
-        locks.push_back(fmt::format("{} {}", cell(lock.relation), lock_mode_name(lock.mode)));
+        locks.push_back(fmt::format("{} {}{}", cell(lock.relation), lock_mode_name(lock.mode),
+                                    lock.created ? " (new)" : ""));
       }
       for (const TraceLockView& lock : statement.held) {
         locks.push_back(fmt::format("{} {} (held)", cell(lock.relation), lock_mode_name(lock.mode)));

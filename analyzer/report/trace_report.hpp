@@ -19,6 +19,9 @@ struct TraceLockView {
   std::string relation;  // "public.users"
   std::string kind;      // table, partitioned table, index, sequence, toast table, view, ...
   LockMode mode = LockMode::None;
+  // Created by the transaction (or, for a statement run alone, by the statement): nobody else can
+  // see it yet, so its locks block nobody.
+  bool created = false;
 };
 
 // A constraint the statement added (a pg_constraint row that was not there before), or one it
