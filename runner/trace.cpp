@@ -405,6 +405,9 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
     bool ends_in_rollback = false;
     for (std::size_t i = segment.first; i < segment.last; ++i) {
       const ScriptStatement& statement = script.statements[i];
+      if (g_interrupted) {
+        throw TraceStop{"interrupted"};  // the open transaction is rolled back with the session
+      }
       if (statement.control != ScriptStatement::Control::None) {
         ends_in_rollback = statement.control == ScriptStatement::Control::Rollback;
         continue;  // the trace opens and ends the transactions itself
@@ -651,10 +654,6 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
     for (const TraceInput& input : inputs) {
       auto found = model.find(input.display_path);
       view.files.push_back(tracer.trace(input, found == model.end() ? nullptr : &found->second));
-      if (g_interrupted) {
-        err << "miglint: error: interrupted\n";
-        return kExitError;
-      }
     }
   } catch (const TraceStop& stop) {
     err << fmt::format("miglint: error: {}\n", stop.message);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -343,6 +344,24 @@ TEST_F(TraceAgainstServer, ADomainTypeChangeRewriteIsATraceFinding) {
     described = described || rule["id"] == "trace-stronger-than-model";
   }
   EXPECT_TRUE(described);
+  // Valid SARIF 2.1.0 for GitHub code scanning (../shared/tools/sarif/validate-sarif, beside CI's clone).
+  const fs::path validator = MIGLINT_SARIF_VALIDATOR;
+  if (fs::exists(validator)) {
+    TempDir out("miglint-trace-sarif");
+    fs::path document = out.write("trace.sarif", sarif.out);
+    CliRun validation;
+    FILE* pipe = popen((quoted(validator.string()) + " " + quoted(document.string()) + " 2>&1").c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
+      validation.out.append(buffer.data(), n);
+    }
+    int status = pclose(pipe);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << validation.out;
+  } else {
+    std::cout << "[ INFO     ] SARIF validator not found at " << validator
+              << ": the document was not validated\n";
+  }
 }
 
 // Every fixture of the trace rules: fires* fixtures report their `-- expect:` findings and nothing
