@@ -95,10 +95,11 @@ void name_relations_from(std::vector<SessionLock>& locks, const RelationFiles& b
 
 Expected<bool> foreign_key_has_index(PgSession& session, const std::string& constraint_oid) {
   PgOutcome found = session.query(
-      "SELECT EXISTS (SELECT 1 FROM pg_constraint c JOIN pg_index i ON i.indrelid = c.conrelid "
+      "SELECT (NOT EXISTS (SELECT 1 FROM pg_constraint WHERE oid = $1::oid) OR "
+      "EXISTS (SELECT 1 FROM pg_constraint c JOIN pg_index i ON i.indrelid = c.conrelid "
       "WHERE c.oid = $1::oid AND i.indisvalid AND i.indpred IS NULL "
       "AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] @> c.conkey "
-      "AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey)::text",
+      "AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] <@ c.conkey))::text",
       {constraint_oid});
   if (!found.ok || found.rows.empty()) {
     return Error{fmt::format("cannot read pg_index: {}", found.error.message)};

@@ -52,9 +52,10 @@ Expected<std::vector<SessionLock>> read_session_locks(PgSession& session, int pi
 // (PostgreSQL's own, dropped ones) are left out.
 void name_relations_from(std::vector<SessionLock>& locks, const RelationFiles& before);
 
-// Whether the table `relation_oid` has a valid, non-partial index whose leading columns are exactly
-// the columns of the foreign key `constraint_oid` (in any order): what a referenced row's delete or
-// key update needs to find the referencing rows without reading the whole table.
+// Whether the referencing table of the foreign key `constraint_oid` has a valid, non-partial index
+// whose leading columns are exactly the key's columns (in any order): what a referenced row's delete or
+// key update needs to find the referencing rows without reading the whole table. A foreign key that
+// is gone (dropped later in the file) needs none: true.
 Expected<bool> foreign_key_has_index(PgSession& session, const std::string& constraint_oid);
 
 // "table", "index", "sequence", "toast table", ... for a pg_class.relkind.
