@@ -92,7 +92,7 @@ struct RunnerCommandInfo {
   std::string_view description;
 };
 
-constexpr std::array<RunnerCommandInfo, 8> kRunnerCommands{{
+constexpr std::array<RunnerCommandInfo, 9> kRunnerCommands{{
     {"run", "Apply vetted pending migrations to a PostgreSQL database, one statement at a time"},
     {"status", "Show applied, pending and partial migrations, drift and approvals missing (no writes)"},
     {"plan", "Show what `run` would do: transaction segments, statements, their locks, approvals missing"},
@@ -105,6 +105,9 @@ constexpr std::array<RunnerCommandInfo, 8> kRunnerCommands{{
     {"test",
      "On a throwaway database: apply all, roll all back, apply all again, then each migration up, down, up, "
      "comparing the schema"},
+    {"trace",
+     "On a scratch database: apply each statement, report its locks (pg_locks), rewrites, constraints and "
+     "duration, and compare them with the static lock model"},
 }};
 
 CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
@@ -114,6 +117,27 @@ CLI::App* add_runner_subcommand(CLI::App& app, std::string_view name) {
     }
   }
   return nullptr;  // not reached: every caller names one of kRunnerCommands
+}
+
+// `trace` (docs/trace.md): files or directories, a scratch database, the output format.
+void add_trace_flags(CLI::App* command, RunnerCommands& commands) {
+  commands.trace = command;
+  TraceFlags& trace = commands.trace_flags;
+  command->add_option("paths", trace.paths,
+                      "Migration files or directories, traced in migration order (default: [run] migrations "
+                      "in miglint.toml, else ./migrations)");
+  command->add_option("--db,--database", commands.run_flags.database_url,
+                      "A scratch database (default: MIGLINT_DATABASE_URL, else [run] database_url)");
+  command->add_option("--schema", commands.run_flags.schema,
+                      "Schema of the runner's history table, refused when present (default public)");
+  command->add_option("--config", commands.run_flags.config,
+                      "The config file (default: miglint.toml found walking up)");
+  command->add_option("--format", trace.format, "Output: text, json, markdown or sarif (default text)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "sarif"}));
+  command->add_flag("--commit", trace.commit,
+                    "Commit each file (later files see earlier ones; statements that cannot run in a "
+                    "transaction are traced); also allows a database that holds the migrations' tables");
+  add_ephemeral_flags(command, commands.ephemeral);
 }
 
 }  // namespace
@@ -185,6 +209,7 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
   commands.test = add_runner_subcommand(app, "test");
   add_test_flags(commands.test, commands.run_flags, commands.test_flags);
   add_ephemeral_flags(commands.test, commands.ephemeral);
+  add_trace_flags(add_runner_subcommand(app, "trace"), commands);
   commands.repair = add_runner_subcommand(app, "repair");
   add_history_flags(commands.repair, commands.repair_flags.run);
   commands.repair->add_flag("--yes", commands.repair_flags.yes, "Re-record without asking");
@@ -192,7 +217,7 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
 
 CLI::App* parsed_runner_command(const RunnerCommands& commands) {
   for (CLI::App* command : {commands.run, commands.status, commands.plan, commands.approve, commands.baseline,
-                            commands.repair, commands.rollback, commands.test}) {
+                            commands.repair, commands.rollback, commands.test, commands.trace}) {
     if (command != nullptr && command->parsed()) {
       return command;
     }

@@ -54,6 +54,13 @@ struct TestFlags {
   std::string format;  // text, json, sarif
 };
 
+// `trace` (docs/trace.md).
+struct TraceFlags {
+  std::vector<std::string> paths;
+  bool commit = false;
+  std::string format;  // text, json, markdown, sarif
+};
+
 // The runner's subcommands, defined once for `miglint` (help, flag checks) and `miglint-runner`
 // (which does the work).
 struct RunnerCommands {
@@ -64,6 +71,7 @@ struct RunnerCommands {
   EphemeralFlags ephemeral;
   RollbackFlags rollback_flags;
   TestFlags test_flags;
+  TraceFlags trace_flags;
   CLI::App* run = nullptr;
   CLI::App* status = nullptr;
   CLI::App* plan = nullptr;
@@ -72,13 +80,14 @@ struct RunnerCommands {
   CLI::App* repair = nullptr;
   CLI::App* rollback = nullptr;
   CLI::App* test = nullptr;
+  CLI::App* trace = nullptr;
 };
 
 // Defines the runner's subcommands and their flags (miglint-runner's command line).
 void add_runner_commands(CLI::App& app, RunnerCommands& commands);
 
 // Whether `word` names one of the runner's subcommands (run, status, plan, approve, baseline, repair,
-// rollback, test).
+// rollback, test, trace).
 bool is_runner_command(std::string_view word);
 
 // Lists the runner's subcommands in miglint's help, without their flags: miglint hands a runner

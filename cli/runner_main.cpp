@@ -1,4 +1,5 @@
-// miglint-runner: `miglint run`, `status`, `plan`, `approve`, `baseline`, `repair`, `rollback` and `test`.
+// miglint-runner: `miglint run`, `status`, `plan`, `approve`, `baseline`, `repair`, `rollback`, `test` and
+// `trace`.
 // `miglint` hands these commands to this executable, so that linting never loads libpq.
 #include <fmt/format.h>
 
@@ -18,6 +19,7 @@
 #include "runner/migration_test.hpp"
 #include "runner/rollback.hpp"
 #include "runner/runner.hpp"
+#include "runner/trace.hpp"
 #include "settings/settings.hpp"
 
 namespace {
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stderr, nullptr, _IOLBF, 0);
   CLI::App app{
       "miglint-runner: applies vetted migrations (run through `miglint "
-      "run|status|plan|approve|baseline|repair|rollback|test`)"};
+      "run|status|plan|approve|baseline|repair|rollback|test|trace`)"};
   app.require_subcommand(1);
   RunnerCommands commands;
   add_runner_commands(app, commands);
@@ -104,6 +106,11 @@ int run_command(const RunnerCommands& commands, CLI::App* command,
     const TestFlags& flags = commands.test_flags;
     runner::MigrationTestRequest request{flags.allow_nonempty, flags.format.empty() ? "text" : flags.format};
     return runner::test_migrations(settings, request, std::cout, std::cerr);
+  }
+  if (command == commands.trace) {
+    const TraceFlags& flags = commands.trace_flags;
+    runner::TraceRequest request{flags.paths, flags.commit, flags.format.empty() ? "text" : flags.format};
+    return runner::trace_migrations(settings, request, std::cout, std::cerr);
   }
   if (command == commands.baseline) {
     const BaselineFlags& flags = commands.baseline_flags;
