@@ -66,7 +66,7 @@ void report_type_change(const MigrationContext& context, pg::AlterTableStmt alte
                "batches, move readers over, then drop the old column. Changes that keep the stored bytes "
                "need no rewrite: varchar(n) to a larger n, to varchar or to text; numeric(p,s) to a larger "
                "p with the same s; cidr to inet.",
-               statement_table(statement));
+               table_ref(alter.relation()));
   }
 }
 
