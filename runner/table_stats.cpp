@@ -16,10 +16,12 @@ using Json = nlohmann::json;
 
 // One query for every table. $1: [{"i": 0, "s": "schema or empty", "n": "name"}, ...]. Per table:
 // the relation as the catalog resolved it (an unqualified name in the first schema of the search
-// path that has it), then per leaf (the table itself, or a partitioned table's partitions) the row
-// estimate and the bytes, summed. Rows: reltuples once VACUUM or ANALYZE set it (-1 before, from
-// PostgreSQL 14 on; 0 before 14 meant "never" too), else the statistics' n_live_tup when the
-// statistics have seen the table, else 0 for a table without a page, else unknown.
+// path that has it; the search_path setting itself is read, because current_schemas() leaves out
+// the schemas the role has no USAGE on, and a role with nothing but CONNECT has none), then per leaf (the
+// table itself, or a partitioned table's partitions) the row estimate and the bytes, summed. Rows: reltuples
+// once VACUUM or ANALYZE set it (-1 before, from PostgreSQL 14 on; 0 before 14 meant "never" too), else the
+// statistics' n_live_tup when the statistics have seen the table, else 0 for a table without a page, else
+// unknown.
 // `{sizes}` is true when the sizes are read: pg_total_relation_size and pg_relation_size take an
 // ACCESS SHARE lock on the relation (so a lock_timeout guards them).
 std::string sizes_query(bool with_sizes, int server_version) {
@@ -35,6 +37,11 @@ std::string sizes_query(bool with_sizes, int server_version) {
       R"(WITH wanted AS (
   SELECT (e->>'i')::int AS ord, e->>'s' AS schema_name, e->>'n' AS table_name
   FROM pg_catalog.json_array_elements($1::json) AS e),
+path AS (
+  SELECT CASE WHEN p.s = '$user' THEN current_user::text ELSE p.s END AS nspname, p.position
+  FROM (SELECT pg_catalog.btrim(pg_catalog.btrim(x), '"') AS s, position
+        FROM pg_catalog.regexp_split_to_table(pg_catalog.current_setting('search_path'), ',')
+             WITH ORDINALITY AS t(x, position)) p),
 found AS (
   SELECT w.ord, r.oid, r.relkind, r.nspname, r.relname
   FROM wanted w
@@ -42,10 +49,10 @@ found AS (
     SELECT c.oid, c.relkind, n.nspname, c.relname
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relname = w.table_name
-      AND CASE WHEN w.schema_name = '' THEN n.nspname = ANY (pg_catalog.current_schemas(false))
+      AND CASE WHEN w.schema_name = '' THEN n.nspname IN (SELECT nspname FROM path)
                ELSE n.nspname = w.schema_name END
       AND c.relkind IN ('r', 'p', 'm', 'f', 'i', 'I')
-    ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(false), n.nspname::text)
+    ORDER BY (SELECT min(path.position) FROM path WHERE path.nspname = n.nspname)
     LIMIT 1) r ON true),
 leaf AS (
   SELECT f.ord,
