@@ -23,6 +23,7 @@
 
 #include "analyzer/engine/down_migrations.hpp"
 #include "analyzer/engine/linter.hpp"
+#include "analyzer/engine/table_sizes.hpp"
 #include "analyzer/frontend/front_end.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
@@ -40,6 +41,7 @@
 #include "cli/config_loading.hpp"
 #include "cli/fix_command.hpp"
 #include "cli/runner_commands.hpp"
+#include "cli/stats_from.hpp"
 #include "fixes/fixer.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
@@ -131,6 +133,7 @@ struct LintFlags {
   std::string python;                // --python: the interpreter for Alembic revisions
   bool fix = false;                  // --fix: apply the fixes in place, then report what remains
   bool diff = false;                 // --diff: print the fixes as a unified diff, write nothing
+  std::string stats_from;            // --stats-from DSN: table sizes in findings (cli/stats_from.hpp)
   std::vector<std::string> paths;
   // Which of the flags above were given: they override the config file.
   std::set<std::string> given;
@@ -289,6 +292,33 @@ FixSettings fix_settings(const std::optional<runner::RunSettingsResolved>& run) 
   return fix;
 }
 
+// `--stats-from DSN`: the sizes of the tables the findings name, from one catalog query, in the
+// findings (analyzer/engine/table_sizes.hpp). False after a one-line error (the database cannot be
+// reached): sizes were asked for, so a lint without them would answer another question.
+bool add_table_sizes(const std::string& database_url, const std::optional<Config>& config,
+                     std::vector<FileResult>& results) {
+  std::vector<TableRef> tables;
+  std::set<TableKey> seen;
+  for (const FileResult& result : results) {
+    for (TableRef& table : tables_to_look_up(result.findings)) {
+      if (seen.insert(table_key(table)).second) {
+        tables.push_back(std::move(table));
+      }
+    }
+  }
+  Expected<TableSizes> sizes = fetch_table_sizes(database_url, tables);
+  if (!sizes) {
+    std::cerr << fmt::format("miglint: error: {}\n", escape_for_message(sizes.error().message));
+    return false;
+  }
+  int64_t small_table_rows =
+      config ? config->lint.small_table_rows.value_or(kDefaultSmallTableRows) : kDefaultSmallTableRows;
+  for (FileResult& result : results) {
+    apply_table_sizes(result.findings, *sizes, small_table_rows);
+  }
+  return true;
+}
+
 int run_lint(const LintFlags& flags) {
   const ReportFormat& format = *find_report_format(flags.format);  // CLI11 checked the name
   if (flags.include_suppressed && !format.supports_suppressed) {
@@ -391,7 +421,7 @@ int run_lint(const LintFlags& flags) {
   std::vector<InputError> file_errors;
   std::set<std::string> linted;  // absolute paths, for the approvals' notes
   bool failing = false;
-  lint_inputs(*source, flags.jobs, std::ref(setup_for), [&](FileResult&& result) {
+  auto report_file = [&](FileResult&& result) {
     if (result.context_only) {
       return;  // an earlier migration read for its schema facts only
     }
@@ -418,7 +448,21 @@ int run_lint(const LintFlags& flags) {
       std::cerr << fmt::format("miglint: warning: {}\n", escape_for_message(warning));
     }
     reporter->file(result);
-  });
+  };
+  if (flags.stats_from.empty()) {
+    lint_inputs(*source, flags.jobs, std::ref(setup_for), report_file);
+  } else {
+    // With sizes every result waits for the one catalog query over all the findings' tables.
+    std::vector<FileResult> results;
+    lint_inputs(*source, flags.jobs, std::ref(setup_for),
+                [&](FileResult&& result) { results.push_back(std::move(result)); });
+    if (!add_table_sizes(flags.stats_from, config, results)) {
+      return kExitError;
+    }
+    for (FileResult& result : results) {
+      report_file(std::move(result));
+    }
+  }
   // Paths that could not be listed first, as discovered, then files that could not be read.
   print_skipped(source->skipped());
   summary.input_errors = source->errors();
@@ -669,6 +713,9 @@ int main(int argc, char** argv) {
                      "Apply the fixes of fixable findings in place, then report the findings that remain");
   lint_cmd->add_flag("--diff", lint.diff,
                      "Print the fixes as a unified diff; write nothing (exit 1: a file would change)");
+  lint_cmd->add_option("--stats-from", lint.stats_from,
+                       "Database URL to read table sizes from (catalog only, read-only): shown in findings, "
+                       "findings on small or new tables lowered to notes");
   lint_cmd->add_option("paths", lint.paths,
                        "Files, directories, or - for stdin (with --since/--staged: filters)");
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "analyzer/text/message_text.hpp"
@@ -20,6 +21,7 @@
 #include "runner/rollback.hpp"
 #include "runner/runner.hpp"
 #include "runner/trace.hpp"
+#include "runner/table_stats.hpp"
 #include "settings/settings.hpp"
 
 namespace {
@@ -50,6 +52,10 @@ int main(int argc, char** argv) {
   // shows "applying 018 ..." while it runs, and a killed job keeps what it had written.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::setvbuf(stderr, nullptr, _IOLBF, 0);
+  // Internal: `lint --stats-from` asks for table sizes here, so that a lint never loads libpq.
+  if (argc == 2 && std::strcmp(argv[1], "table-sizes") == 0) {
+    return runner::table_sizes_command(std::cin, std::cout, std::cerr);
+  }
   CLI::App app{
       "miglint-runner: applies vetted migrations (run through `miglint "
       "run|status|plan|approve|baseline|repair|rollback|test|trace`)"};

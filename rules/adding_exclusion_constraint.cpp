@@ -22,7 +22,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       lock_mode_name(lock_on(context, statement.relation_name())), table),
           "Declare exclusion constraints when the table is created; on a large existing table, build a "
           "new table with the constraint, copy the rows over in batches and swap the tables, or run "
-          "the ALTER off-peak with a short lock_timeout.");
+          "the ALTER off-peak with a short lock_timeout.",
+          statement_table(statement));
     }
   }
 }

@@ -175,7 +175,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                         "every read and write of {} until the transaction ends{}",
                         rewrite->what, rewrite->reason,
                         lock_mode_name(lock_on(context, statement.relation_name())), table, rewrite->note),
-            rewrite->help);
+            rewrite->help, statement_table(statement));
       }
     }
   }

@@ -32,7 +32,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       "locks on {} and {}, blocking writes to both while every row of {} is checked",
                       constraint.conname().empty() ? std::string() : quote_name(constraint.conname()) + " ",
                       table, table, referenced, table),
-          std::string(kHelp));
+          std::string(kHelp), statement_table(statement));
     } else if (command.subtype() == pg::AlterTableType::AT_AddColumn) {
       auto def = command.def().as<pg::ColumnDef>();
       if (auto reference = column_constraint(def, pg::ConstrType::CONSTR_FOREIGN)) {
@@ -46,7 +46,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                         lock_mode_name(lock_on(context, statement.relation_name()))),
             "Add the column without REFERENCES, then add the foreign key with `ADD CONSTRAINT ... "
             "FOREIGN KEY ... NOT VALID` and VALIDATE it in a separate transaction (SHARE UPDATE "
-            "EXCLUSIVE, writes go on).");
+            "EXCLUSIVE, writes go on).",
+            statement_table(statement));
       }
     }
   }

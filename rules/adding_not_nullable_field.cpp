@@ -34,7 +34,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                              "blocking every read and write of it until the scan ends; {}",
                              quote_name(column), quote_name(display_name(alter.relation())),
                              lock_mode_name(lock_on(context, table)), why),
-                 std::string(check_can_prove ? kHelpWithCheck : kHelpBefore12));
+                 std::string(check_can_prove ? kHelpWithCheck : kHelpBefore12), statement_table(statement));
     }
   }
 }

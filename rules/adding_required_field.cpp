@@ -31,7 +31,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                         quote_name(display_name(statement.as<pg::AlterTableStmt>().relation())), declared),
             "Give the column a DEFAULT (a constant default is instant from PostgreSQL 11 on), or add it "
             "nullable, backfill it in batches, then add `CHECK (c IS NOT NULL) NOT VALID`, VALIDATE "
-            "it in a separate transaction, and SET NOT NULL.");
+            "it in a separate transaction, and SET NOT NULL.",
+            statement_table(statement, false));
       }
     }
   }

@@ -25,7 +25,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
           "Make the key columns NOT NULL first (a validated `CHECK (c IS NOT NULL)`, then SET NOT "
           "NULL), build the index with `CREATE UNIQUE INDEX CONCURRENTLY i ON t (id)` outside a "
           "transaction, then attach it with `ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING "
-          "INDEX i`.");
+          "INDEX i`.",
+          statement_table(statement));
     } else if (command.subtype() == pg::AlterTableType::AT_AddColumn &&
                column_constraint(def, pg::ConstrType::CONSTR_PRIMARY)) {
       std::string_view serial = serial_type(def);
@@ -39,7 +40,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                           : fmt::format(", after rewriting the table to fill the {} column", serial)),
           "Add the column without PRIMARY KEY (nullable, filled in batches), make it NOT NULL through "
           "a validated CHECK, build a unique index with CREATE UNIQUE INDEX CONCURRENTLY, then "
-          "`ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX i`.");
+          "`ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX i`.",
+          statement_table(statement));
     }
   }
 }

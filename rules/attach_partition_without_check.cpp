@@ -42,7 +42,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       quote_name(display_name(alter.relation())), quote_name(display_name(partition))),
           "First add a CHECK constraint matching the bound with `NOT VALID`, then `VALIDATE CONSTRAINT` it "
           "(SHARE UPDATE EXCLUSIVE, reads and writes continue); the attach then skips the scan. Drop the "
-          "CHECK afterwards.");
+          "CHECK afterwards.",
+          table_ref(partition));
     }
   }
 }

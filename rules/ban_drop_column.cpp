@@ -20,7 +20,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       quote_name(command.name()), quote_name(display_name(alter.relation())),
                       lock_mode_name(lock_on(context, statement.relation_name()))),
           "First deploy code that no longer uses the column (and clear ORM column caches), then drop it "
-          "in a later, reviewed migration; approve it with `-- miglint-ignore ban-drop-column -- reason`.");
+          "in a later, reviewed migration; approve it with `-- miglint-ignore ban-drop-column -- reason`.",
+          statement_table(statement, false));
     }
   }
 }

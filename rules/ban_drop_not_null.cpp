@@ -18,7 +18,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       lock_mode_name(lock_on(context, statement.relation_name()))),
           "Make sure every reader handles NULL before the constraint goes (or keep it and write a "
           "sentinel value instead), then approve the change with "
-          "`-- miglint-ignore ban-drop-not-null -- reason`.");
+          "`-- miglint-ignore ban-drop-not-null -- reason`.",
+          statement_table(statement, false));
     }
   }
 }

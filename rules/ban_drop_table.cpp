@@ -14,12 +14,15 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     return;
   }
   std::vector<std::string> existing;
+  TableRef only_table;  // the finding's table when it drops one existing table (sizes: TableRef)
   LockMode lock = LockMode::None;
   for (pg::AnyNode object : drop.objects()) {
     auto names = object.as<pg::List>().items();
     std::string table = qualified_name_from_list(names);
     if (!context.created_in_file(table)) {
       existing.push_back(quote_name(names[names.size() - 1].as<pg::String>().sval()));
+      // A dropped table's rows are lost whatever their number: shown, never lowered.
+      only_table = existing.size() == 1 ? table_ref_from_list(names.node(), false) : TableRef{};
       lock = std::max(lock, lock_on(context, table));
     }
   }
@@ -33,7 +36,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                   fmt::join(existing, ", "), existing.size() == 1 ? "its" : "their", lock_mode_name(lock),
                   cascade ? "; CASCADE also drops the views and foreign keys that depend on it" : ""),
       "Stop every use of the table first, keep a backup, then drop it in a reviewed migration; approve it "
-      "with `-- miglint-ignore ban-drop-table -- reason`.");
+      "with `-- miglint-ignore ban-drop-table -- reason`.",
+      only_table);
 }
 
 }  // namespace

@@ -276,7 +276,8 @@ void check_unbatched_dml(const Statement& statement, const MigrationContext& con
                   "batch yourself by a key range (`WHERE id >= $1 AND id < $2`) or by a subquery with LIMIT "
                   "(`WHERE id IN (SELECT id ... LIMIT 1000 FOR UPDATE SKIP LOCKED)`), committing after each "
                   "batch.",
-                  verb));
+                  verb),
+      table_ref(relation));
 }
 
 }  // namespace miglint

@@ -65,7 +65,8 @@ void report_type_change(const MigrationContext& context, pg::AlterTableStmt alte
                "Expand and contract instead: add a column of the new type, write both, backfill it in "
                "batches, move readers over, then drop the old column. Changes that keep the stored bytes "
                "need no rewrite: varchar(n) to a larger n, to varchar or to text; numeric(p,s) to a larger "
-               "p with the same s; cidr to inet.");
+               "p with the same s; cidr to inet.",
+               table_ref(alter.relation()));
   }
 }
 

@@ -22,7 +22,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       lock_mode_name(lock_on(context, statement.relation_name())), table),
           "Add the constraint with NOT VALID (instant; new and updated rows are checked from then on), "
           "then run `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a separate transaction: validation "
-          "takes SHARE UPDATE EXCLUSIVE, which lets reads and writes go on.");
+          "takes SHARE UPDATE EXCLUSIVE, which lets reads and writes go on.",
+          statement_table(statement));
     }
   }
 }

@@ -43,7 +43,7 @@ void check_create_trigger(const Statement& statement, pg::CreateTrigStmt trigger
                   "query on {} queues behind it while it waits for the lock",
                   trigger.replace() ? "creating or replacing" : "creating", quote_name(trigger.trigname()),
                   table, lock_mode_name(lock_on(context, statement.relation_name())), table, table),
-      std::string(kHelp));
+      std::string(kHelp), statement_table(statement, false));
 }
 
 void check_alter_table(const Statement& statement, pg::AlterTableStmt alter, const MigrationContext& context,
@@ -60,7 +60,7 @@ void check_alter_table(const Statement& statement, pg::AlterTableStmt alter, con
                       "UPDATE and DELETE until the transaction ends; with no lock_timeout set, every "
                       "later query on {} queues behind it while it waits for the lock",
                       disables_trigger(command.subtype()) ? "disabling" : "enabling", table, table, table),
-          std::string(kHelp));
+          std::string(kHelp), statement_table(statement, false));
     }
   }
 }

@@ -24,7 +24,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                                lock_mode_name(lock_on(context, statement.relation_name())), table),
                    "Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY i ON t (c)` in a migration "
                    "that runs outside a transaction, then attach it instantly with `ALTER TABLE t ADD "
-                   "CONSTRAINT u UNIQUE USING INDEX i`.");
+                   "CONSTRAINT u UNIQUE USING INDEX i`.",
+                   statement_table(statement));
       }
     } else if (command.subtype() == pg::AlterTableType::AT_AddColumn) {
       auto def = command.def().as<pg::ColumnDef>();
@@ -35,7 +36,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                                quote_name(def.colname()), table,
                                lock_mode_name(lock_on(context, statement.relation_name())), table),
                    "Add the column without UNIQUE, build the index with `CREATE UNIQUE INDEX CONCURRENTLY` "
-                   "outside a transaction, then attach it with `ADD CONSTRAINT u UNIQUE USING INDEX i`.");
+                   "outside a transaction, then attach it with `ADD CONSTRAINT u UNIQUE USING INDEX i`.",
+                   statement_table(statement));
       }
     }
   }

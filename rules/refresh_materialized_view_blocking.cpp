@@ -20,7 +20,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                     "every query of {} fails until it is refreshed again",
                     view, lock, view, view),
         "Keep the data: refresh with `REFRESH MATERIALIZED VIEW CONCURRENTLY` instead, or drop the view "
-        "once nothing reads it.");
+        "once nothing reads it.",
+        statement_table(statement));
     return;
   }
   out.report(statement.span(),
@@ -28,7 +29,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                          "blocks every read of it for the whole recompute",
                          view, lock, view),
              "Use `REFRESH MATERIALIZED VIEW CONCURRENTLY` (it needs a unique index on the view, without a "
-             "WHERE clause, on plain columns); it takes EXCLUSIVE, so reads continue during the refresh.");
+             "WHERE clause, on plain columns); it takes EXCLUSIVE, so reads continue during the refresh.",
+             statement_table(statement));
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                   quote_name(rename.newname()), lock_mode_name(lock_on(context, table)),
                   quote_name(display_name(rename.relation()))),
       "Keep the old name (map it in the application), or expand and contract: add the new column, "
-      "write both, backfill in batches, move readers over, then drop the old column in a later release.");
+      "write both, backfill in batches, move readers over, then drop the old column in a later release.",
+      statement_table(statement, false));
 }
 
 }  // namespace

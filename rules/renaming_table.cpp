@@ -22,7 +22,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                   quote_name(display_name(rename.relation())), quote_name(rename.newname()),
                   lock_mode_name(lock_on(context, table))),
       "Keep the old name, or rename and leave a view with the old name (`CREATE VIEW old AS SELECT * FROM "
-      "new`) until no client uses it.");
+      "new`) until no client uses it.",
+      statement_table(statement, false));
 }
 
 }  // namespace

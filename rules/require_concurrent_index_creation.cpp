@@ -24,7 +24,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                   index.unique() ? "unique " : "", name.empty() ? std::string() : quote_name(name) + " ",
                   relation, lock_mode_name(lock_on(context, table)), relation),
       "Use `CREATE INDEX CONCURRENTLY` in a migration that runs outside a transaction; afterwards check "
-      "`pg_index.indisvalid`, and drop and rebuild an index a failed build left INVALID.");
+      "`pg_index.indisvalid`, and drop and rebuild an index a failed build left INVALID.",
+      statement_table(statement));
 }
 
 }  // namespace

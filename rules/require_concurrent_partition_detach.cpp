@@ -28,7 +28,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       lock_mode_name(lock_on(context, statement.relation_name()))),
           "Use `ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY` (PostgreSQL 14+), alone in a migration "
           "that runs outside a transaction; if it is interrupted, finish it with `DETACH PARTITION ... "
-          "FINALIZE`.");
+          "FINALIZE`.",
+          statement_table(statement, false));
     }
   }
 }

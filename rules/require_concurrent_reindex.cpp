@@ -60,7 +60,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   out.report(statement.span(), message(statement, context, reindex),
              "Use `REINDEX ... CONCURRENTLY` (PostgreSQL 12+) in a migration that runs outside a "
              "transaction; a failed concurrent rebuild leaves an INVALID `..._ccnew` index to drop before "
-             "retrying.");
+             "retrying.",
+             statement_table(statement));
 }
 
 }  // namespace

@@ -62,10 +62,12 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
     return;
   }
   std::vector<std::string> tables;
+  TableRef only_table;  // the finding's table when it rewrites one (sizes: TableRef)
   for (pg::AnyNode relation : vacuum.rels()) {
     pg::RangeVar range_var = relation.as<pg::VacuumRelation>().relation();
     if (!context.created_in_file(qualified_name(range_var))) {
       tables.push_back(quote_name(display_name(range_var)));
+      only_table = tables.size() == 1 ? table_ref(range_var) : TableRef{};
     }
   }
   if (tables.empty()) {
@@ -77,7 +79,7 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
              fmt::format("VACUUM FULL rewrites {} and all {} indexes under an ACCESS EXCLUSIVE lock, which "
                          "blocks every read and write for the whole rewrite",
                          fmt::join(tables, ", "), tables.size() == 1 ? "its" : "their"),
-             vacuum_cluster_help(context));
+             vacuum_cluster_help(context), only_table);
 }
 
 void check_cluster(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
@@ -97,7 +99,7 @@ void check_cluster(const Statement& statement, const MigrationContext& context, 
              fmt::format("CLUSTER rewrites {} in index order, with all its indexes, under an {} lock on {}, "
                          "which blocks every read and write for the whole rewrite",
                          table, lock_mode_name(lock_on(context, statement.relation_name())), table),
-             vacuum_cluster_help(context));
+             vacuum_cluster_help(context), statement_table(statement));
 }
 
 // The finding's message for a sub-command that rewrites or copies the table, "" for others. `lock`
@@ -139,7 +141,7 @@ void check_alter_table(const Statement& statement, const MigrationContext& conte
   for (const AlterCommand& command : alter_commands(statement, alter)) {
     std::string message = rewrite_message(command.subtype(), table, lock);
     if (!message.empty()) {
-      out.report(command.span(), std::move(message), std::string(kHelp));
+      out.report(command.span(), std::move(message), std::string(kHelp), statement_table(statement));
     }
   }
 }

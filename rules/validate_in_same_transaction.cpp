@@ -54,7 +54,8 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
                       mode == LockMode::AccessExclusive ? "reads and writes" : "writes", name),
           "Commit after adding the constraint NOT VALID, and run VALIDATE CONSTRAINT in a transaction "
           "of its own (a later migration, or after COMMIT): it then takes only SHARE UPDATE EXCLUSIVE, "
-          "which lets reads and writes go on.");
+          "which lets reads and writes go on.",
+          statement_table(statement));
     }
   }
 }

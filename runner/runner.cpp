@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -32,6 +33,7 @@
 #include "runner/database.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/layout.hpp"
+#include "runner/plan_sizes.hpp"
 #include "runner/script.hpp"
 #include "runner/state.hpp"
 
@@ -472,6 +474,8 @@ int show_plan(const RunSettingsResolved& settings, std::ostream& out, std::ostre
       }
       shown.unapproved = unapproved_views(migration);
     }
+    std::deque<Finding> sized_findings;  // the unapproved findings with their tables' sizes
+    add_plan_sizes(settings, view, sized_findings, err);
     if (settings.format == RunnerFormat::Json) {
       write_plan_json(out, status_view(state, settings), view);
       return;

@@ -12,6 +12,7 @@
 
 #include "analyzer/report/format.hpp"
 #include "analyzer/report/json_text.hpp"
+#include "analyzer/report/table_size_json.hpp"
 #include "analyzer/text/hash.hpp"
 #include "rules/registry.hpp"
 #include "rules/rule_docs.hpp"
@@ -203,6 +204,9 @@ class SarifReporter final : public Reporter {
     }
     result["level"] = sarif_level(finding.severity);
     result["message"] = {{"text", finding.message}};
+    if (finding.table_size) {  // lint --stats-from only
+      result["properties"] = {{"table", Json::parse(table_size_json(finding))}};
+    }
     Json region{{"startLine", finding.start.line},
                 {"startColumn", finding.start.column},
                 {"endLine", finding.end.line},

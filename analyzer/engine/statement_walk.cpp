@@ -14,6 +14,7 @@
 #include "analyzer/engine/prepared_file.hpp"
 #include "analyzer/engine/suppressions.hpp"
 #include "analyzer/model/context.hpp"
+#include "analyzer/sql/relation.hpp"
 #include "analyzer/sql/statement.hpp"
 
 namespace miglint {
@@ -93,6 +94,11 @@ void run_rules(const FileModel& model, const RuleSet& rules, const MigrationCont
     for (RuleHit& hit : output.hits()) {
       findings.push_back(make_finding(*model.source, *rule, hit.span, std::move(hit.message),
                                       std::move(hit.help), statement.index()));
+      if (!hit.table.empty()) {
+        hit.table.created_in_migration =
+            context.created_in_file(qualified_name(hit.table.schema, hit.table.name));
+        findings.back().table = std::move(hit.table);
+      }
     }
   }
 }

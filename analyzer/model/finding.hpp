@@ -17,6 +17,30 @@ enum class Severity { Note = 0, Warning = 1, Error = 2 };
 std::string_view severity_name(Severity severity);
 std::optional<Severity> parse_severity(std::string_view text);
 
+// The table a finding is about, as its statement names it, for the sizes `lint --stats-from` and
+// `plan` add (docs/table-sizes.md). Empty `name`: the finding is not about one table.
+struct TableRef {
+  std::string schema;  // empty: unqualified (the database's search_path finds it)
+  std::string name;
+  // The hazard grows with the table (a lock held through a scan, a rewrite, an index build, a batch
+  // of row writes): below `[lint] small_table_rows` rows the finding is lowered to a note. False
+  // where a small table is no safer (a dropped column is lost, a renamed table breaks clients,
+  // whatever the size): the size is shown, the severity kept.
+  bool scales_with_size = true;
+  // Created earlier in the same file: new, whatever the database has (set by the lint driver).
+  bool created_in_migration = false;
+  bool empty() const { return name.empty(); }
+};
+
+// What the database's catalog says of a finding's table (lint --stats-from, plan).
+struct TableSize {
+  bool exists = false;           // false: not in the database yet, a new table
+  std::string relation;          // "public.orders", as the database resolved it
+  std::optional<int64_t> rows;   // estimated; nullopt: unknown (never analyzed)
+  std::optional<int64_t> bytes;  // table, indexes and TOAST; nullopt: not readable
+  bool lowered = false;          // lowered to a note by [lint] small_table_rows
+};
+
 // One problem found in one file.
 struct Finding {
   std::string rule;  // the rule's id
@@ -54,6 +78,8 @@ struct Finding {
   // The mechanical fix, when the rule has one for this finding (fixes/): set only when asked for
   // (`lint --fix`, `--diff`), never on a suppressed finding.
   std::optional<Fix> fix;
+  TableRef table;                       // the table it is about (none for most findings)
+  std::optional<TableSize> table_size;  // set with --stats-from, and by `plan`
 };
 
 // Sets source_line (and source_line_column) from `source` for a finding whose span and start are

@@ -20,6 +20,7 @@ struct RuleHit {
   ByteSpan span;
   std::string message;
   std::string help;
+  TableRef table;  // the table the hit is about, if one (Finding::table)
 };
 
 // Collects a rule's hits for one statement. `once(key)` is the rule's memory within one file: true
@@ -29,8 +30,8 @@ class RuleOutput {
   RuleOutput() = default;
   explicit RuleOutput(std::unordered_set<std::string>* memory) : memory_(memory) {}
 
-  void report(ByteSpan span, std::string message, std::string help) {
-    hits_.push_back(RuleHit{span, std::move(message), std::move(help)});
+  void report(ByteSpan span, std::string message, std::string help, TableRef table = {}) {
+    hits_.push_back(RuleHit{span, std::move(message), std::move(help), std::move(table)});
   }
   bool once(const std::string& key) { return memory_ == nullptr || memory_->insert(key).second; }
   std::vector<RuleHit>& hits() { return hits_; }

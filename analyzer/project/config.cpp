@@ -283,9 +283,18 @@ void read_lint_table(const SettingsReader& reader, const toml::node& value, Lint
       lint.down_migrations = parsed;
       continue;
     }
+    if (key.str() == "small_table_rows") {
+      if (!setting.is_integer() || *setting.value<int64_t>() < 0) {
+        reader.fail(setting,
+                    "`lint.small_table_rows` must be a number of rows, 0 or more (0: lower nothing)");
+      }
+      lint.small_table_rows = *setting.value<int64_t>();
+      continue;
+    }
     if (key.str() != "max_file_size") {
-      reader.fail_key(
-          key, fmt::format("unknown key `lint.{}` (known: max_file_size, down_migrations)", key.str()));
+      reader.fail_key(key, fmt::format("unknown key `lint.{}` (known: max_file_size, down_migrations, "
+                                       "small_table_rows)",
+                                       key.str()));
     }
     std::optional<uint64_t> size;
     if (setting.is_integer() && *setting.value<int64_t>() > 0) {
@@ -446,6 +455,10 @@ timeouts_set_by_runner = false
 # default) reports their findings as notes that never fail the build, "report" at full severity,
 # "skip" leaves them unread.
 # down_migrations = "note"
+# With table sizes (`miglint lint --stats-from DSN`, `miglint plan`): findings whose hazard grows with
+# the table (locks held through scans, rewrites, index builds, unbatched updates) are lowered to
+# notes on tables with fewer rows than this, and on tables not in the database yet (default 10000).
+# small_table_rows = 10000
 
 # C++ sources (*.cpp *.cc *.cxx *.h *.hpp): the SQL passed to libpq and libpqxx calls is linted.
 # [cpp]

@@ -43,6 +43,9 @@ std::optional<DownMigrations> parse_down_migrations(std::string_view text);
 struct LintSettings {
   std::optional<uint64_t> max_file_size;  // bytes; larger files are refused with one error line
   std::optional<DownMigrations> down_migrations;
+  // With sizes (`lint --stats-from`, `plan`): findings on tables with fewer rows become notes
+  // (analyzer/engine/table_sizes.hpp; default 10,000).
+  std::optional<int64_t> small_table_rows;
 };
 
 struct Config;

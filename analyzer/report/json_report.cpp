@@ -4,6 +4,7 @@
 #include "analyzer/report/format.hpp"
 #include "analyzer/report/json_text.hpp"
 #include "analyzer/report/reporter.hpp"
+#include "analyzer/report/table_size_json.hpp"
 
 namespace miglint {
 
@@ -44,6 +45,10 @@ class JsonReporter final : public Reporter {
       append_json_string(line, finding.message);
       line += ", \"help\": ";
       line += escaped(helps_[finding.rule], finding.help);
+      if (finding.table_size) {  // lint --stats-from only
+        line += ", \"table\": ";
+        line += table_size_json(finding);
+      }
       line += '}';
     }
     out_ << line;

@@ -211,6 +211,25 @@ void write_plan_json(std::ostream& out, const StatusView& status, const PlanView
       }
     }
   }
+  // With table sizes (docs/table-sizes.md): every planned lock, riskiest first.
+  if (!plan.risks.empty()) {
+    Json risks = Json::array();
+    for (const PlanRiskView& risk : plan.risks) {
+      auto number = [](const std::optional<int64_t>& value) { return value ? Json(*value) : Json(nullptr); };
+      risks.push_back(Json{{"file", std::string(risk.display_path)},
+                           {"line", risk.start.line},
+                           {"column", risk.start.column},
+                           {"relation", risk.effect->relation},
+                           {"lock", std::string(lock_mode_name(risk.effect->lock))},
+                           {"rewrite", risk.effect->rewrite},
+                           {"scan", risk.effect->scan},
+                           {"exists", risk.size.exists},
+                           {"rows", number(risk.size.rows)},
+                           {"bytes", number(risk.size.bytes)},
+                           {"risk", plan_risk(risk)}});
+    }
+    document["risks"] = std::move(risks);
+  }
   write_document(out, document);
 }
 

@@ -172,6 +172,7 @@ void write_plan(std::ostream& out, const PlanView& plan) {
     }
     write_unapproved(out, "  ", migration.display_path, migration.unapproved);
   }
+  write_plan_risks(out, plan.risks);
   if (plan.migrations.empty() && plan.target) {
     write_target_applied(out, *plan.target);
   } else if (plan.migrations.empty()) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyzer/engine/linter.hpp"
+#include "analyzer/engine/table_sizes.hpp"
 #include "analyzer/model/finding.hpp"
 
 namespace miglint {
@@ -147,13 +148,32 @@ struct PlanMigrationView {
   std::vector<PlanSegmentView> segments;
   std::vector<UnapprovedView> unapproved;
 };
+// With table sizes (docs/table-sizes.md): one statement's lock on one relation and the relation's size.
+struct PlanRiskView {
+  std::string_view display_path;
+  Position start;
+  const RelationEffect* effect = nullptr;
+  TableSize size;
+};
 struct PlanView {
   PlanTimeouts timeouts;
+  // The locks of the planned statements, riskiest first (order_by_risk); empty when the sizes could
+  // not be read.
+  std::vector<PlanRiskView> risks;
   std::string_view directory;
   std::vector<PlanMigrationView> migrations;  // the ones with a plan; none: "nothing to do"
   std::optional<std::string_view> target{};   // `plan --target`
 };
 void write_plan(std::ostream& out, const PlanView& plan);
+
+// The risk of a lock on a relation: the lock's level (1 ACCESS SHARE ... 8 ACCESS EXCLUSIVE) times the
+// relation's bytes (0 for a new table or an unknown size).
+double plan_risk(const PlanRiskView& risk);
+// Sorts by plan_risk, highest first; ties by rows, then by place in the plan.
+void order_by_risk(std::vector<PlanRiskView>& risks);
+// `riskiest first (lock level x size):` then `  PATH:LINE:COL  LOCK RELATION (rewrite): SIZE`, the
+// first `limit`, then how many more; nothing when there are none.
+void write_plan_risks(std::ostream& out, const std::vector<PlanRiskView>& risks, std::size_t limit = 20);
 
 // "ACCESS EXCLUSIVE public.t (rewrite, scan), ROW SHARE public.u"
 std::string describe_locks(const StatementLocks& statement);
