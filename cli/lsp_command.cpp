@@ -22,7 +22,8 @@ void add_lsp_command_stub(CLI::App& app) {
 int exec_lsp(int argc, char** argv) {
   std::error_code error;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  std::filesystem::path server = (error ? std::filesystem::path(argv[0]) : self).parent_path() / "miglint-lsp";
+  std::filesystem::path server =
+      (error ? std::filesystem::path(argv[0]) : self).parent_path() / "miglint-lsp";
   // argv[0] stays miglint's, argv[1] "lsp": the server's help names the command the user typed.
   std::vector<char*> arguments(argv, argv + argc);
   arguments.push_back(nullptr);

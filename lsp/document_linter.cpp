@@ -160,7 +160,8 @@ Expected<FileLocks> DocumentLinter::locks(const std::string& path, std::string t
   RuleSet rules(all_rules(), {}, {});
   std::optional<Expected<FileLocks>> found;
   explain_locks_in_order(
-      inputs, rules, [&](const std::string& display_path) { return loaded.resolver->lint_setup(display_path).options; },
+      inputs, rules,
+      [&](const std::string& display_path) { return loaded.resolver->lint_setup(display_path).options; },
       [&](const std::string& display_path, Expected<FileLocks>&& explained) {
         if (display_path == path) {
           found.emplace(std::move(explained));

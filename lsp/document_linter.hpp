@@ -20,15 +20,15 @@ namespace miglint::lsp {
 
 // One lint of one buffer.
 struct LintedDocument {
-  std::string path;  // absolute filesystem path
+  std::string path;                          // absolute filesystem path
   std::shared_ptr<const SourceFile> source;  // the text as linted (null: not linted)
   FileResult result;
   LintOptions options;
   FixSettings fix_settings;
-  bool sql = false;        // read by the SQL front end: fixes apply (C++ and Alembic: none)
-  bool excluded = false;   // the config's exclude covers it
+  bool sql = false;       // read by the SQL front end: fixes apply (C++ and Alembic: none)
+  bool excluded = false;  // the config's exclude covers it
   bool fixes_attached = false;
-  std::string config_error;  // miglint.toml could not be read (the lint used the defaults)
+  std::string config_error;           // miglint.toml could not be read (the lint used the defaults)
   std::string comment_prefix = "--";  // how an ignore comment starts in this language
 };
 

@@ -140,7 +140,9 @@ void Server::handle(const std::string& body) {
     respond_error(id, kInvalidRequest, "a request has a string method and jsonrpc \"2.0\"");
     return;
   }
-  Json params = message.contains("params") ? message["params"] : Json::object();
+  // Omitted and null params are the same (shutdown and exit have none; clients send either).
+  Json params =
+      message.contains("params") && !message["params"].is_null() ? message["params"] : Json::object();
   if (!params.is_object() && !params.is_array()) {
     if (has_id) {
       respond_error(id, kInvalidParams, "params is an object or an array");
@@ -245,7 +247,8 @@ Server::Json Server::initialize(const Json& params) {
   // Reloading miglint.toml: asked of clients that can watch files; every lint also re-reads a
   // config file whose size or time changed.
   const Json* watch = nullptr;
-  if (auto capabilities = params.find("capabilities"); capabilities != params.end() && capabilities->is_object()) {
+  if (auto capabilities = params.find("capabilities");
+      capabilities != params.end() && capabilities->is_object()) {
     Json::json_pointer pointer("/workspace/didChangeWatchedFiles/dynamicRegistration");
     if (capabilities->contains(pointer) && (*capabilities)[pointer] == true) {
       watch = &(*capabilities)[pointer];
@@ -257,16 +260,16 @@ Server::Json Server::initialize(const Json& params) {
           {"id", fmt::format("miglint-{}", next_request_id_++)},
           {"method", "client/registerCapability"},
           {"params",
-           {{"registrations",
-             Json::array({{{"id", "miglint-watch"},
-                           {"method", "workspace/didChangeWatchedFiles"},
-                           {"registerOptions", {{"watchers", watchers}}}}})}}}});
+           {{"registrations", Json::array({{{"id", "miglint-watch"},
+                                            {"method", "workspace/didChangeWatchedFiles"},
+                                            {"registerOptions", {{"watchers", watchers}}}}})}}}});
   }
-  return Json{{"capabilities",
-               {{"textDocumentSync", {{"openClose", true}, {"change", 1}, {"save", {{"includeText", false}}}}},
-                {"codeActionProvider", {{"codeActionKinds", Json::array({"quickfix"})}}},
-                {"hoverProvider", true}}},
-              {"serverInfo", {{"name", "miglint"}, {"version", options_.version}}}};
+  return Json{
+      {"capabilities",
+       {{"textDocumentSync", {{"openClose", true}, {"change", 1}, {"save", {{"includeText", false}}}}},
+        {"codeActionProvider", {{"codeActionKinds", Json::array({"quickfix"})}}},
+        {"hoverProvider", true}}},
+      {"serverInfo", {{"name", "miglint"}, {"version", options_.version}}}};
 }
 
 Server::Document& Server::document_of(const Json& params) {
@@ -285,7 +288,8 @@ void Server::open(const Json& params) {
   document.uri = uri;
   document.path = path_of_document(uri);
   document.text = item.at("text").get<std::string>();
-  document.version = item.contains("version") && item["version"].is_number_integer() ? item["version"].get<int64_t>() : 0;
+  document.version =
+      item.contains("version") && item["version"].is_number_integer() ? item["version"].get<int64_t>() : 0;
   document.dirty = true;
   document.changed_at = {};  // due at once
   documents_[uri] = std::move(document);
@@ -329,9 +333,8 @@ std::optional<int> Server::next_due_in() const {
       continue;
     }
     auto due = document.changed_at + debounce_;
-    int in = due <= now ? 0
-                        : static_cast<int>(
-                              std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+    int in =
+        due <= now ? 0 : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
     soonest = soonest ? std::min(*soonest, in) : in;
   }
   return soonest;
@@ -420,7 +423,8 @@ Server::Json Server::diagnostics_of(const Document& document) const {
 void Server::publish(const Document& document) {
   send({{"jsonrpc", "2.0"},
         {"method", "textDocument/publishDiagnostics"},
-        {"params", {{"uri", document.uri}, {"version", document.version}, {"diagnostics", diagnostics_of(document)}}}});
+        {"params",
+         {{"uri", document.uri}, {"version", document.version}, {"diagnostics", diagnostics_of(document)}}}});
 }
 
 Server::Json Server::code_actions(const Json& params) {
@@ -454,8 +458,8 @@ Server::Json Server::code_actions(const Json& params) {
     if (finding.fix && !finding.fix->edits.empty()) {
       Json edits = Json::array();
       for (const TextEdit& edit : finding.fix->edits) {
-        edits.push_back({{"range", range_json(index, edit.range.begin, edit.range.end)},
-                         {"newText", edit.replacement}});
+        edits.push_back(
+            {{"range", range_json(index, edit.range.begin, edit.range.end)}, {"newText", edit.replacement}});
       }
       std::string title = fmt::format("miglint: {} ({})", finding.fix->description, finding.rule);
       if (!finding.fix->follow_up.empty()) {
@@ -489,8 +493,8 @@ Server::Json Server::code_actions(const Json& params) {
     }
     std::string_view newline = text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
     std::string comment = fmt::format("{}{} miglint-ignore {} -- TODO: why this is safe{}",
-                                      text.substr(line_begin, indent_end - line_begin),
-                                      linted.comment_prefix, finding.rule, newline);
+                                      text.substr(line_begin, indent_end - line_begin), linted.comment_prefix,
+                                      finding.rule, newline);
     actions.push_back(
         {{"title", fmt::format("miglint: ignore {} for this statement (with a reason)", finding.rule)},
          {"kind", "quickfix"},

@@ -26,7 +26,8 @@ LineIndex::LineIndex(std::string_view text) : text_(text) {
 }
 
 uint32_t LineIndex::line_end(std::size_t line) const {
-  uint32_t end = line + 1 < line_starts_.size() ? line_starts_[line + 1] : static_cast<uint32_t>(text_.size());
+  uint32_t end =
+      line + 1 < line_starts_.size() ? line_starts_[line + 1] : static_cast<uint32_t>(text_.size());
   while (end > line_starts_[line] && (text_[end - 1] == '\n' || text_[end - 1] == '\r')) {
     --end;
   }

@@ -56,8 +56,8 @@ std::string file_uri_of_path(std::string_view path) {
   std::string uri = "file://";
   for (char c : path) {
     auto byte = static_cast<unsigned char>(c);
-    bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9') ||
-                 c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
+    bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                 (byte >= '0' && byte <= '9') || c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
     if (plain) {
       uri.push_back(c);
     } else {

@@ -18,7 +18,9 @@ using miglint::cli_support::TempDir;
 using miglint::lsp_test::Json;
 using miglint::lsp_test::LspClient;
 
-std::string file_uri(const std::filesystem::path& path) { return "file://" + path.string(); }
+std::string file_uri(const std::filesystem::path& path) {
+  return "file://" + path.string();
+}
 
 // The byte offset of an LSP position (UTF-16 code units) in `text`: the test's own conversion.
 std::size_t offset_of(const std::string& text, const Json& position) {
@@ -64,19 +66,21 @@ class LspTest : public ::testing::Test {
   LspTest() : dir_("miglint-lsp"), client_(MIGLINT_BINARY, dir_.path()) {}
 
   Json initialize() {
-    Json response = client_.request("initialize", {{"processId", nullptr},
-                                                   {"rootUri", file_uri(dir_.path())},
-                                                   {"capabilities", Json::object()}});
+    Json response = client_.request(
+        "initialize",
+        {{"processId", nullptr}, {"rootUri", file_uri(dir_.path())}, {"capabilities", Json::object()}});
     client_.notify("initialized", Json::object());
     return response;
   }
   void open(const std::filesystem::path& path, const std::string& text) {
-    client_.notify("textDocument/didOpen",
-                   {{"textDocument", {{"uri", file_uri(path)}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+    client_.notify(
+        "textDocument/didOpen",
+        {{"textDocument", {{"uri", file_uri(path)}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
   }
   void change(const std::filesystem::path& path, int version, const std::string& text) {
-    client_.notify("textDocument/didChange", {{"textDocument", {{"uri", file_uri(path)}, {"version", version}}},
-                                              {"contentChanges", Json::array({{{"text", text}}})}});
+    client_.notify("textDocument/didChange",
+                   {{"textDocument", {{"uri", file_uri(path)}, {"version", version}}},
+                    {"contentChanges", Json::array({{{"text", text}}})}});
   }
   // The next diagnostics published for `path`.
   Json diagnostics(const std::filesystem::path& path) {
@@ -145,8 +149,9 @@ TEST_F(LspTest, ChangesRelintAndABurstIsLintedOnce) {
   std::string burst;
   for (int version = 2; version <= 21; ++version) {
     std::string text = version < 21 ? kIndexMigration + "-- typing " + std::to_string(version) + "\n"
-                                    : std::string("-- miglint-no-transaction\nSET lock_timeout = '2s';\n"
-                                                  "CREATE INDEX CONCURRENTLY i ON orders (customer_id);\n");
+                                    : std::string(
+                                          "-- miglint-no-transaction\nSET lock_timeout = '2s';\n"
+                                          "CREATE INDEX CONCURRENTLY i ON orders (customer_id);\n");
     burst += LspClient::frame(Json({{"jsonrpc", "2.0"},
                                     {"method", "textDocument/didChange"},
                                     {"params",
@@ -169,10 +174,10 @@ TEST_F(LspTest, CodeActionFixGivesTheFixedText) {
   std::filesystem::path file = dir_.path() / "001_index.sql";
   open(file, kIndexMigration);
   Json diagnostic = with_code(diagnostics(file), "require-concurrent-index-creation").at(0);
-  Json actions = client_.request("textDocument/codeAction",
-                                 {{"textDocument", {{"uri", file_uri(file)}}},
-                                  {"range", diagnostic["range"]},
-                                  {"context", {{"diagnostics", Json::array({diagnostic})}}}});
+  Json actions =
+      client_.request("textDocument/codeAction", {{"textDocument", {{"uri", file_uri(file)}}},
+                                                  {"range", diagnostic["range"]},
+                                                  {"context", {{"diagnostics", Json::array({diagnostic})}}}});
   const Json* fix = nullptr;
   const Json* ignore = nullptr;
   for (const Json& action : actions.at("result")) {
@@ -190,16 +195,18 @@ TEST_F(LspTest, CodeActionFixGivesTheFixedText) {
   EXPECT_TRUE(with_code(diagnostics(file), "require-concurrent-index-creation").empty()) << fixed;
 
   std::string ignored = apply(kIndexMigration, (*ignore)["edit"], file_uri(file));
-  EXPECT_NE(ignored.find("-- miglint-ignore require-concurrent-index-creation -- "), std::string::npos) << ignored;
+  EXPECT_NE(ignored.find("-- miglint-ignore require-concurrent-index-creation -- "), std::string::npos)
+      << ignored;
   change(file, 3, ignored);
   Json after_ignore = diagnostics(file);
   EXPECT_TRUE(with_code(after_ignore, "require-concurrent-index-creation").empty()) << ignored;
   EXPECT_TRUE(with_code(after_ignore, "unused-ignore").empty()) << after_ignore.dump(2);
   // A suppressed finding gets no action.
-  Json none = client_.request("textDocument/codeAction",
-                              {{"textDocument", {{"uri", file_uri(file)}}},
-                               {"range", {{"start", {{"line", 2}, {"character", 12}}}, {"end", {{"line", 2}, {"character", 12}}}}},
-                               {"context", {{"diagnostics", Json::array()}}}});
+  Json none = client_.request(
+      "textDocument/codeAction",
+      {{"textDocument", {{"uri", file_uri(file)}}},
+       {"range", {{"start", {{"line", 2}, {"character", 12}}}, {"end", {{"line", 2}, {"character", 12}}}}},
+       {"context", {{"diagnostics", Json::array()}}}});
   for (const Json& action : none.at("result")) {
     EXPECT_NE(action["diagnostics"][0]["code"], "require-concurrent-index-creation") << action.dump();
   }
@@ -225,18 +232,28 @@ TEST_F(LspTest, HoverShowsTheLocksAndWhatTheyBlock) {
 }
 
 TEST_F(LspTest, EarlierMigrationsOfTheDirectoryTeachTheirFacts) {
-  // The index is on a table an earlier migration of the directory created in the same
-  // transaction-less file set: known, so the lock model names the table of the index.
-  dir_.write("001_create.sql", "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n"
-                               "CREATE INDEX accounts_email_idx ON accounts (email);\n");
+  // Widening a varchar needs no rewrite, which only the earlier migration, read from the buffer's
+  // directory as --with-history reads it, tells; a later migration teaches nothing.
+  dir_.write("001_create.sql", "CREATE TABLE accounts (id bigint PRIMARY KEY, email varchar(200));\n");
+  dir_.write("003_later.sql", "CREATE TABLE invoices (id bigint PRIMARY KEY, note varchar(10));\n");
   initialize();
-  std::filesystem::path file = dir_.path() / "002_drop_index.sql";
-  open(file, "DROP INDEX CONCURRENTLY accounts_email_idx;\n");
-  diagnostics(file);
+  std::filesystem::path file = dir_.path() / "002_widen.sql";
+  open(file,
+       "ALTER TABLE accounts ALTER COLUMN email TYPE varchar(300);\n"
+       "ALTER TABLE invoices ALTER COLUMN note TYPE varchar(20);\n");
+  Json published = diagnostics(file);
+  std::vector<Json> retyped = with_code(published, "changing-column-type");
+  ASSERT_EQ(retyped.size(), 1u) << published.dump(2);
+  EXPECT_EQ(retyped[0]["range"]["start"]["line"], 1) << "only the column no earlier migration created";
   Json hover = client_.request("textDocument/hover", {{"textDocument", {{"uri", file_uri(file)}}},
                                                       {"position", {{"line", 0}, {"character", 2}}}});
-  std::string text = hover.at("result").at("contents").at("value");
-  EXPECT_NE(text.find("public.accounts"), std::string::npos) << text;
+  std::string widen = hover.at("result").at("contents").at("value");
+  EXPECT_NE(widen.find("`public.accounts`: **ACCESS EXCLUSIVE**"), std::string::npos) << widen;
+  EXPECT_EQ(widen.find("rewrites"), std::string::npos) << widen;
+  Json second = client_.request("textDocument/hover", {{"textDocument", {{"uri", file_uri(file)}}},
+                                                       {"position", {{"line", 1}, {"character", 2}}}});
+  std::string unknown = second.at("result").at("contents").at("value");
+  EXPECT_NE(unknown.find("rewrites the table"), std::string::npos) << unknown;
   shutdown_and_exit();
 }
 
@@ -247,8 +264,9 @@ TEST_F(LspTest, ConfigIsHonouredAndReloaded) {
   open(file, kIndexMigration);
   EXPECT_TRUE(with_code(diagnostics(file), "require-concurrent-index-creation").empty());
   dir_.write("miglint.toml", "ignore = [\"require-lock-timeout\"]\n");
-  client_.notify("workspace/didChangeWatchedFiles",
-                 {{"changes", Json::array({{{"uri", file_uri(dir_.path() / "miglint.toml")}, {"type", 2}}})}});
+  client_.notify(
+      "workspace/didChangeWatchedFiles",
+      {{"changes", Json::array({{{"uri", file_uri(dir_.path() / "miglint.toml")}, {"type", 2}}})}});
   Json reloaded = diagnostics(file);
   EXPECT_EQ(with_code(reloaded, "require-concurrent-index-creation").size(), 1u) << reloaded.dump(2);
   EXPECT_TRUE(with_code(reloaded, "require-lock-timeout").empty()) << reloaded.dump(2);
@@ -266,7 +284,8 @@ TEST_F(LspTest, MalformedInputGetsJsonRpcErrors) {
   auto error_code = [](const Json& response) { return response.at("error").at("code").get<int>(); };
   auto next_response = [&]() {
     for (;;) {
-      std::optional<Json> message = client_.receive(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+      std::optional<Json> message =
+          client_.receive(std::chrono::steady_clock::now() + std::chrono::seconds(10));
       if (!message) {
         ADD_FAILURE() << "no response";
         return Json::object();
@@ -290,9 +309,10 @@ TEST_F(LspTest, MalformedInputGetsJsonRpcErrors) {
   EXPECT_EQ(error_code(next_response()), -32700);
   EXPECT_EQ(error_code(client_.request("no/suchMethod", Json::object())), -32601);
   EXPECT_EQ(error_code(client_.request("textDocument/hover", Json::object())), -32602);
-  EXPECT_EQ(error_code(client_.request("textDocument/hover", {{"textDocument", {{"uri", "file:///nowhere.sql"}}},
-                                                               {"position", {{"line", 0}, {"character", 0}}}})),
-            -32602);
+  EXPECT_EQ(
+      error_code(client_.request("textDocument/hover", {{"textDocument", {{"uri", "file:///nowhere.sql"}}},
+                                                        {"position", {{"line", 0}, {"character", 0}}}})),
+      -32602);
   EXPECT_EQ(error_code(client_.request("textDocument/codeAction",
                                        {{"textDocument", {{"uri", 5}}}, {"range", "everything"}})),
             -32602);

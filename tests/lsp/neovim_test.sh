@@ -4,7 +4,7 @@
 # what `miglint lint --fix` writes for that rule. Skipped (77) when nvim is not installed.
 # Usage: tests/lsp/neovim_test.sh MIGLINT_BINARY
 set -euo pipefail
-miglint="$1"
+miglint="$(realpath "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
 if ! command -v nvim >/dev/null 2>&1; then
   echo "skipped: nvim is not installed (ci/install-deps installs Debian's neovim)"
