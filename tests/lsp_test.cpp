@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -254,6 +256,31 @@ TEST_F(LspTest, EarlierMigrationsOfTheDirectoryTeachTheirFacts) {
                                                        {"position", {{"line", 1}, {"character", 2}}}});
   std::string unknown = second.at("result").at("contents").at("value");
   EXPECT_NE(unknown.find("rewrites the table"), std::string::npos) << unknown;
+  shutdown_and_exit();
+}
+
+TEST_F(LspTest, CppSourcesAreLintedByTheCppFrontEnd) {
+  // The C++ front end is a module beside miglint, built when Clang 16 is installed.
+  if (!std::filesystem::exists(std::filesystem::path(MIGLINT_BINARY).parent_path() / "libmiglint_cpp.so")) {
+    GTEST_SKIP() << "the C++ front end is not built (no Clang 16)";
+  }
+  initialize();
+  std::filesystem::path file = std::filesystem::path(MIGLINT_SOURCE_DIR) / "fixtures/cpp/escapes.cpp";
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  client_.notify(
+      "textDocument/didOpen",
+      {{"textDocument", {{"uri", file_uri(file)}, {"languageId", "cpp"}, {"version", 1}, {"text", text}}}});
+  Json published = diagnostics(file);
+  // As fixtures/cpp/escapes.cpp.snap has it: 7:41, inside the literal.
+  std::vector<Json> dropped = with_code(published, "ban-drop-column");
+  ASSERT_EQ(dropped.size(), 1u) << published.dump(2);
+  EXPECT_EQ(dropped[0]["range"]["start"], Json({{"line", 6}, {"character", 40}}));
+  // No fix edits a C++ source (as `lint --fix`), and no ignore comment is offered there.
+  Json actions = client_.request("textDocument/codeAction", {{"textDocument", {{"uri", file_uri(file)}}},
+                                                             {"range", dropped[0]["range"]},
+                                                             {"context", {{"diagnostics", Json::array()}}}});
+  EXPECT_TRUE(actions.at("result").empty()) << actions.dump(2);
   shutdown_and_exit();
 }
 
