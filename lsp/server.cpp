@@ -68,6 +68,10 @@ std::string path_of_document(const std::string& uri) {
   return (std::filesystem::current_path(error) / name).string();
 }
 
+bool is_config_file(const std::string& path) {
+  return std::filesystem::path(path).filename() == "miglint.toml";
+}
+
 // `text` with one contentChanges entry applied: a whole new text, or a range replaced.
 void apply_change(std::string& text, const Json& change) {
   const std::string& replacement = change.at("text").get_ref<const std::string&>();
@@ -218,7 +222,7 @@ void Server::handle_notification(const std::string& method, const Json& params) 
     close(params);
   } else if (method == "textDocument/didSave") {
     Document& document = document_of(params);
-    if (std::filesystem::path(document.path).filename() == "miglint.toml") {
+    if (is_config_file(document.path)) {
       relint_all();
     } else {
       document.dirty = true;
@@ -290,7 +294,8 @@ void Server::open(const Json& params) {
   document.text = item.at("text").get<std::string>();
   document.version =
       item.contains("version") && item["version"].is_number_integer() ? item["version"].get<int64_t>() : 0;
-  document.dirty = true;
+  // miglint.toml open in the editor is watched for its saves, not linted.
+  document.dirty = !is_config_file(document.path);
   document.changed_at = {};  // due at once
   documents_[uri] = std::move(document);
 }
@@ -304,7 +309,7 @@ void Server::change(const Json& params) {
   if (item.contains("version") && item["version"].is_number_integer()) {
     document.version = item["version"].get<int64_t>();
   }
-  document.dirty = true;
+  document.dirty = !is_config_file(document.path);
   document.changed_at = std::chrono::steady_clock::now();
 }
 
@@ -320,7 +325,7 @@ void Server::close(const Json& params) {
 void Server::relint_all() {
   linter_.forget_configs();
   for (auto& [uri, document] : documents_) {
-    document.dirty = true;
+    document.dirty = !is_config_file(document.path);
     document.changed_at = {};
   }
 }
@@ -429,6 +434,9 @@ void Server::publish(const Document& document) {
 
 Server::Json Server::code_actions(const Json& params) {
   Document& document = document_of(params);
+  if (is_config_file(document.path)) {
+    return Json::array();
+  }
   if (document.dirty || !document.linted) {
     lint_now(document);
     publish(document);
@@ -509,6 +517,9 @@ Server::Json Server::code_actions(const Json& params) {
 
 Server::Json Server::hover(const Json& params) {
   Document& document = document_of(params);
+  if (is_config_file(document.path)) {
+    return nullptr;
+  }
   LineIndex index(document.text);
   uint32_t offset = index.offset(position_of(params.at("position")));
   Expected<FileLocks> locks = linter_.locks(document.path, document.text);

@@ -124,6 +124,35 @@ TEST_F(LspTest, InitializeAnnouncesWhatTheServerDoes) {
   shutdown_and_exit();
 }
 
+TEST_F(LspTest, ClientsThatWatchFilesAreAskedToWatchTheConfig) {
+  Json capabilities{{"workspace", {{"didChangeWatchedFiles", {{"dynamicRegistration", true}}}}}};
+  client_.request("initialize", {{"processId", nullptr}, {"capabilities", capabilities}});
+  std::optional<Json> registration = client_.notification("client/registerCapability");
+  ASSERT_TRUE(registration);
+  const Json& entry = (*registration)["params"]["registrations"][0];
+  EXPECT_EQ(entry["method"], "workspace/didChangeWatchedFiles");
+  EXPECT_EQ(entry["registerOptions"]["watchers"][0]["globPattern"], "**/miglint.toml");
+  // The client's answer is a response to the server's request: taken, not answered.
+  client_.send({{"jsonrpc", "2.0"}, {"id", (*registration)["id"]}, {"result", nullptr}});
+  client_.notify("initialized", Json::object());
+  std::filesystem::path file = dir_.path() / "001_index.sql";
+  open(file, kIndexMigration);
+  EXPECT_EQ(with_code(diagnostics(file), "require-concurrent-index-creation").size(), 1u);
+  // A miglint.toml saved in the editor is read again too.
+  dir_.write("miglint.toml", "ignore = [\"require-concurrent-index-creation\"]\n");
+  std::filesystem::path config = dir_.path() / "miglint.toml";
+  client_.notify("textDocument/didOpen",
+                 {{"textDocument",
+                   {{"uri", file_uri(config)},
+                    {"languageId", "toml"},
+                    {"version", 1},
+                    {"text", "ignore = [\"require-concurrent-index-creation\"]\n"}}}});
+  client_.notify("textDocument/didSave", {{"textDocument", {{"uri", file_uri(config)}}}});
+  Json reloaded = diagnostics(file);
+  EXPECT_TRUE(with_code(reloaded, "require-concurrent-index-creation").empty()) << reloaded.dump(2);
+  shutdown_and_exit();
+}
+
 TEST_F(LspTest, DiagnosticsAtUtf16PositionsWithRuleLinks) {
   initialize();
   std::filesystem::path file = dir_.path() / "001_index.sql";
