@@ -40,6 +40,7 @@
 #include "cli/completion.hpp"
 #include "cli/config_loading.hpp"
 #include "cli/fix_command.hpp"
+#include "cli/lsp_command.hpp"
 #include "cli/runner_commands.hpp"
 #include "cli/stats_from.hpp"
 #include "fixes/fixer.hpp"
@@ -674,6 +675,9 @@ int main(int argc, char** argv) {
   if (argc > 1 && is_runner_command(argv[1])) {
     return exec_runner(argc, argv);
   }
+  if (argc > 1 && std::string_view(argv[1]) == kLspCommand) {
+    return exec_lsp(argc, argv);
+  }
   tune_malloc();
   CLI::App app{"miglint: a static safety analyzer for PostgreSQL schema migrations"};
   app.set_version_flag("--version", std::string("miglint ") + MIGLINT_VERSION);
@@ -761,6 +765,7 @@ int main(int argc, char** argv) {
   CLI::App* explain_cmd = app.add_subcommand("explain", "Print a rule's documentation");
   explain_cmd->add_option("rule", explain_id, "Rule id")->required();
 
+  add_lsp_command_stub(app);
   if (is_completion_request(argc, argv)) {
     // The completions also cover the runner's flags, which a lint never defines (stubs below).
     RunnerCommands runner_commands;

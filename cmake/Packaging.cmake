@@ -1,5 +1,5 @@
 # The Debian packages (`ci/package`: CPack's DEB generator), one per install component:
-#   miglint      miglint, miglint-runner, the man page, the shell completions, the docs
+#   miglint      miglint, miglint-runner, miglint-lsp, the man page, the shell completions, the docs
 #   miglint-cpp  the C++ front end (libmiglint_cpp.so) alone: the one package that pulls Clang, so that
 #                users who lint only SQL never install it
 # Library dependencies are computed by dpkg-shlibdeps from the binaries, not listed by hand.

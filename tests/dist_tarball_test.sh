@@ -30,5 +30,7 @@ check "lint examples/ finds something" yes "$(grep -q '"rule"' "$work/actual.jso
 check "the same findings as the build's miglint" "" "$(diff "$work/expected.json" "$work/actual.json")"
 "$unpacked/bin/miglint" run --help >/dev/null 2>&1
 check "miglint run --help (miglint-runner) works from the tree" 0 "$?"
+"$unpacked/bin/miglint" lsp --help >/dev/null 2>&1
+check "miglint lsp --help (miglint-lsp) works from the tree" 0 "$?"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,7 +21,8 @@ cmake --install "$build" --prefix "$work/installed" >"$work/install.log" || {
 mv "$work/installed" "$work/moved"
 prefix="$work/moved"
 miglint="$prefix/bin/miglint"
-for file in bin/miglint bin/miglint-runner share/man/man1/miglint.1.gz share/bash-completion/completions/miglint \
+for file in bin/miglint bin/miglint-runner bin/miglint-lsp share/doc/miglint/rules/require-concurrent-index-creation.md \
+  share/man/man1/miglint.1.gz share/bash-completion/completions/miglint \
   share/zsh/vendor-completions/_miglint share/fish/vendor_completions.d/miglint.fish share/doc/miglint/README.md \
   share/doc/miglint/LICENSE share/miglint/miglint_alembic.py share/miglint/miglint_alembic_upgrade.py; do
   [ -f "$prefix/$file" ] || fail "the install has no $file"
@@ -93,6 +94,24 @@ if grep -q 'cannot start' "$work/status.out" || [ "$status" -ne 2 ]; then
   fail "miglint status did not reach the installed miglint-runner (exit $status): $(cat "$work/status.out")"
 fi
 echo "ok: miglint run --help, and miglint status runs the installed miglint-runner ($(head -c 80 "$work/status.out"))"
+
+# `miglint lsp` starts the miglint-lsp installed beside miglint, which links its diagnostics to the
+# rule docs of the moved install.
+frame() {
+  local LC_ALL=C
+  printf 'Content-Length: %d\r\n\r\n%s' "${#1}" "$1"
+}
+open_params="{\"textDocument\":{\"uri\":\"file://$PWD/examples/lsp-install-test.sql\",\"languageId\":\"sql\",\"version\":1,\"text\":\"CREATE INDEX i ON t (c);\"}}"
+{
+  frame '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
+  frame "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":$open_params}"
+  sleep 2
+  frame '{"jsonrpc":"2.0","id":2,"method":"shutdown"}'
+  frame '{"jsonrpc":"2.0","method":"exit"}'
+} | timeout 30 "$miglint" lsp >"$work/lsp.out" 2>&1 || fail "miglint lsp failed: $(cat "$work/lsp.out")"
+grep -qF "\"href\":\"file://$prefix/share/doc/miglint/rules/require-concurrent-index-creation.md\"" "$work/lsp.out" ||
+  fail "miglint lsp published no diagnostic linked to the installed rule doc: $(cat "$work/lsp.out")"
+echo "ok: miglint lsp runs the installed miglint-lsp, whose diagnostics link to the installed rule docs"
 
 # The man page renders, and names every subcommand and every rule the program knows.
 page="$prefix/share/man/man1/miglint.1.gz"

@@ -37,6 +37,9 @@ ALLOWED["settings"] = _ANALYZER
 ALLOWED["fixes"] = set(_ANALYZER)
 ALLOWED["runner"] = _ANALYZER | {"settings"}
 ALLOWED["cli"] = _ANALYZER | {"settings", "runner", "fixes"}
+# The language server (lsp/, the program miglint-lsp) is a third front door: it reads the config as
+# the command line does (cli/config_loading.hpp) and offers the fixes.
+ALLOWED["lsp"] = _ANALYZER | {"settings", "fixes", "cli"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 

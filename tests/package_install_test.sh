@@ -54,6 +54,8 @@ install_debs() {
 
 install_debs "$miglint_deb"
 [ "$(command -v miglint)" = /usr/bin/miglint ] || fail "miglint is not /usr/bin/miglint but '$(command -v miglint)'"
+[ -x /usr/bin/miglint-lsp ] || fail "the miglint package has no /usr/bin/miglint-lsp (miglint lsp)"
+/usr/bin/miglint lsp --help | grep -q 'Language Server Protocol' || fail "/usr/bin/miglint lsp --help failed"
 status=0
 /usr/bin/miglint lint examples/migrations >"$build_dir/sql.out" 2>&1 || status=$?
 [ "$status" -eq 1 ] || fail "/usr/bin/miglint lint examples/migrations exited with $status: $(cat "$build_dir/sql.out")"

@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,14 @@
 #include "analyzer/project/order.hpp"
 
 namespace miglint {
+
+namespace {
+std::atomic<bool> trim_memory_after_sets{true};
+}  // namespace
+
+void set_trim_memory_after_sets(bool trim) {
+  trim_memory_after_sets = trim;
+}
 
 void schedule_in_order(InputSource& input_source, unsigned jobs, SchemaHistory& history,
                        const LintOneInput& lint_one, const std::function<void(FileResult&&)>& emit) {
@@ -48,7 +57,7 @@ void schedule_in_order(InputSource& input_source, unsigned jobs, SchemaHistory& 
     // A set is done: hand the memory its files freed back to the system. glibc otherwise
     // keeps it in each thread's arena, scattered, and the peak creeps up with the number of
     // files linted.
-    if (!finished_sets.empty()) {
+    if (!finished_sets.empty() && trim_memory_after_sets) {
       malloc_trim(0);
     }
 #endif
