@@ -63,14 +63,6 @@ struct ProjectState {
   int server_version = 0;
 };
 
-std::string revision_name(const AlembicRevisionFile& file) {
-  std::string stem = fs::path(file.header.path).stem().string();
-  if (stem.starts_with(file.header.revision + "_")) {
-    return stem.substr(file.header.revision.size() + 1);
-  }
-  return stem;
-}
-
 void install_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = [](int) { g_interrupted = true; };
@@ -215,7 +207,7 @@ Expected<ProjectState> load_project_state(const AlembicProject& project, const R
     RevisionState& revision = state.revisions.emplace_back();
     revision.display_path = file.header.path;
     revision.file = std::move(file);
-    revision.name = revision_name(revision.file);
+    revision.name = alembic_revision_name(revision.file);
     Expected<std::string> bytes = read_file_bytes(revision.display_path, max_file_size(settings));
     if (!bytes) {
       return Error{fmt::format("{}: {}", revision.display_path, bytes.error().message)};
@@ -378,6 +370,19 @@ std::optional<AlembicProject> alembic_project_for_run(const RunSettingsResolved&
     return std::nullopt;
   }
   return alembic_project_at(settings.directory);
+}
+
+std::string alembic_revision_name(const AlembicRevisionFile& file) {
+  std::string stem = fs::path(file.header.path).stem().string();
+  if (stem.starts_with(file.header.revision + "_")) {
+    return stem.substr(file.header.revision.size() + 1);
+  }
+  return stem;
+}
+
+std::string alembic_python_for(const RunSettingsResolved& settings, const std::string& path) {
+  SettingsResolver resolver(settings.config);
+  return alembic_settings_for(resolver, path).python;
 }
 
 int show_alembic_status(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,

@@ -8,6 +8,7 @@
 // database.
 #include <iosfwd>
 #include <optional>
+#include <string>
 
 #include "analyzer/project/alembic_layout.hpp"
 #include "runner/runner.hpp"
@@ -17,6 +18,12 @@ namespace miglint::runner {
 // The Alembic project the runner's directory is (alembic.ini, a script directory with env.py and
 // versions/, or a folder holding one), or nullopt for a directory of SQL migrations.
 std::optional<AlembicProject> alembic_project_for_run(const RunSettingsResolved& settings);
+
+// A revision's name: its file name without the revision id and `.py`.
+std::string alembic_revision_name(const AlembicRevisionFile& file);
+
+// The Python interpreter `[alembic] python` names for `path` (empty: the usual search).
+std::string alembic_python_for(const RunSettingsResolved& settings, const std::string& path);
 
 int run_alembic(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
                 std::ostream& err);

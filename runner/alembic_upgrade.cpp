@@ -186,6 +186,7 @@ Expected<AlembicUpgradeResult> alembic_upgrade(const AlembicUpgradeRequest& requ
   nlohmann::json input{
       {"url", request.database_url},
       {"revision", request.revision},
+      {"direction", request.downgrade ? "downgrade" : "upgrade"},
       {"script_location", fs::absolute(request.project.script_directory, error).lexically_normal().string()},
       {"versions_directory",
        fs::absolute(request.project.versions_directory, error).lexically_normal().string()},
