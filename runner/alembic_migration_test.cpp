@@ -87,16 +87,17 @@ int test_alembic_migrations(const AlembicProject& project, const RunSettingsReso
   bool lost = false;  // no interpreter could run Alembic, or the database is gone: exit 2, no verdict
   // One `alembic upgrade <revision>` or `alembic downgrade <target>`; false with `error` on failure.
   auto step = [&](const std::string& target, bool downgrade, std::string& error) {
-    AlembicUpgradeRequest step_request{project,
-                                       target,
-                                       settings.database_url,
-                                       python,
-                                       "miglint-alembic/" + run_id,
-                                       settings.lock_timeout,
-                                       settings.statement_timeout,
-                                       settings.concurrent_lock_timeout,
-                                       settings.concurrent_statement_timeout,
-                                       downgrade};
+    AlembicUpgradeRequest step_request{
+        project,
+        target,
+        settings.database_url,
+        python,
+        "miglint-alembic/" + run_id,
+        settings.lock_timeout,
+        settings.statement_timeout,
+        settings.concurrent_lock_timeout,
+        settings.concurrent_statement_timeout,
+        downgrade ? AlembicUpgradeRequest::Direction::Downgrade : AlembicUpgradeRequest::Direction::Upgrade};
     Expected<AlembicUpgradeResult> result = alembic_upgrade(step_request);
     if (!result) {
       error = redact(result.error().message);

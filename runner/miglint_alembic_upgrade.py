@@ -1,5 +1,6 @@
 """miglint's driver for applying one Alembic revision (`miglint run` on an Alembic project), or
-downgrading to one (`miglint test`, request {"direction": "downgrade"}).
+downgrading to one (`miglint test`, request {"direction": "downgrade"}), or stamping alembic_version
+with it without running anything (`miglint baseline`, {"direction": "stamp"}).
 
 The runner starts it once per revision (and once per retry) with a JSON request on stdin and reads one
 JSON object from stdout. It runs `alembic upgrade <revision>` through Alembic's own command API, so the
@@ -125,7 +126,9 @@ def main():
     # ConfigParser interpolation: a '%' in the URL (an escaped password) is written '%%'.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     try:
-        if request.get("direction") == "downgrade":
+        if request.get("direction") == "stamp":
+            command.stamp(config, request["revision"])  # `miglint baseline`: recorded, not run
+        elif request.get("direction") == "downgrade":
             command.downgrade(config, request["revision"])  # `miglint test`: the revision's downgrade()
         else:
             command.upgrade(config, request["revision"])
