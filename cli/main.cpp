@@ -25,6 +25,8 @@
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/engine/table_sizes.hpp"
 #include "analyzer/frontend/front_end.hpp"
+#include "analyzer/project/alembic_history_inputs.hpp"
+#include "analyzer/project/alembic_layout.hpp"
 #include "analyzer/project/approvals.hpp"
 #include "analyzer/project/config.hpp"
 #include "analyzer/project/discover.hpp"
@@ -356,7 +358,11 @@ int run_lint(const LintFlags& flags) {
 
   // Plain paths are walked as the files are linted; the git modes and --with-history need their
   // whole list first.
-  bool listed = !flags.since.empty() || flags.staged || flags.with_history;
+  // An Alembic revision named on its own is read with the revisions before it (add_alembic_history).
+  bool names_revision = std::any_of(flags.paths.begin(), flags.paths.end(), [](const std::string& path) {
+    return path.ends_with(".py") && is_alembic_revision_path(path);
+  });
+  bool listed = !flags.since.empty() || flags.staged || flags.with_history || names_revision;
   if (!listed && flags.paths.empty()) {
     std::cerr << "miglint: error: no paths given (or use --since REF / --staged)\n";
     return kExitError;
@@ -387,7 +393,10 @@ int run_lint(const LintFlags& flags) {
           return input.contents == std::nullopt && not_read(*config, input.display_path);
         });
       }
-      add_history(discovered);
+      if (!flags.since.empty() || flags.staged || flags.with_history) {
+        add_history(discovered);
+      }
+      add_alembic_history(discovered);
       source = std::make_unique<VectorInputSource>(std::move(discovered));
     } else {
       source = open_inputs(flags.paths, flags.stdin_filename, other_extensions);

@@ -21,6 +21,7 @@
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "runner/alembic_execution.hpp"
+#include "runner/alembic_partial.hpp"
 #include "runner/alembic_upgrade.hpp"
 #include "runner/applier.hpp"
 #include "runner/database.hpp"
@@ -49,6 +50,8 @@ struct RevisionState {
   bool in_scope = true;           // within --target
   bool autocommit_block = false;  // the file calls autocommit_block(): not retried blindly
   std::vector<Unapproved> unapproved;
+  // Stopped after its autocommit_block() began, in an earlier run (runner/alembic_partial.hpp).
+  std::optional<AlembicPartial> partial;
   bool pending() const { return !applied; }
   bool runs() const { return !applied && in_scope; }
 };
@@ -62,14 +65,6 @@ struct ProjectState {
   int server_major = 15;
   int server_version = 0;
 };
-
-std::string revision_name(const AlembicRevisionFile& file) {
-  std::string stem = fs::path(file.header.path).stem().string();
-  if (stem.starts_with(file.header.revision + "_")) {
-    return stem.substr(file.header.revision.size() + 1);
-  }
-  return stem;
-}
 
 void install_signal_handlers() {
   struct sigaction action {};
@@ -107,28 +102,6 @@ void add_ancestors(const std::string& revision, const std::map<std::string, cons
       }
     }
   }
-}
-
-// alembic_version's rows (none when the table does not exist yet: nothing applied).
-Expected<std::vector<std::string>> recorded_revisions(PgSession& session) {
-  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {std::string(kVersionTable)});
-  if (!exists.ok) {
-    return Error{fmt::format("cannot read {}: {}", kVersionTable, exists.error.message)};
-  }
-  std::vector<std::string> recorded;
-  if (exists.rows[0][0] != std::optional<std::string>("t")) {
-    return recorded;
-  }
-  PgOutcome rows = session.query(fmt::format("SELECT version_num FROM {} ORDER BY 1", kVersionTable));
-  if (!rows.ok) {
-    return Error{fmt::format("cannot read {}: {}", kVersionTable, rows.error.message)};
-  }
-  for (const PgRow& row : rows.rows) {
-    if (row[0]) {
-      recorded.push_back(*row[0]);
-    }
-  }
-  return recorded;
 }
 
 // Vets the revisions `run` applies with the Alembic front end, as `lint` reads them: the revisions
@@ -215,7 +188,7 @@ Expected<ProjectState> load_project_state(const AlembicProject& project, const R
     RevisionState& revision = state.revisions.emplace_back();
     revision.display_path = file.header.path;
     revision.file = std::move(file);
-    revision.name = revision_name(revision.file);
+    revision.name = alembic_revision_name(revision.file);
     Expected<std::string> bytes = read_file_bytes(revision.display_path, max_file_size(settings));
     if (!bytes) {
       return Error{fmt::format("{}: {}", revision.display_path, bytes.error().message)};
@@ -226,7 +199,7 @@ Expected<ProjectState> load_project_state(const AlembicProject& project, const R
   for (const RevisionState& revision : state.revisions) {
     by_id[revision.file.header.revision] = &revision.file.header;
   }
-  Expected<std::vector<std::string>> recorded = recorded_revisions(session);
+  Expected<std::vector<std::string>> recorded = recorded_alembic_revisions(session);
   if (!recorded) {
     return recorded.error();
   }
@@ -242,6 +215,10 @@ Expected<ProjectState> load_project_state(const AlembicProject& project, const R
     }
     add_ancestors(revision, by_id, applied);
   }
+  Expected<std::map<std::string, AlembicPartial>> partials = alembic_partials(session, settings.schema);
+  if (!partials) {
+    return partials.error();
+  }
   std::set<std::string> in_scope;
   if (settings.target) {
     add_ancestors(*settings.target, by_id, in_scope);
@@ -249,6 +226,10 @@ Expected<ProjectState> load_project_state(const AlembicProject& project, const R
   for (RevisionState& revision : state.revisions) {
     revision.applied = applied.contains(revision.file.header.revision);
     revision.in_scope = !settings.target || in_scope.contains(revision.file.header.revision);
+    if (auto found = partials->find(revision.file.header.revision);
+        found != partials->end() && !revision.applied) {
+      revision.partial = found->second;
+    }
   }
   if (!state.refused_as_a_whole) {
     vet_revisions(state, settings);
@@ -296,8 +277,13 @@ StatusView status_view(const ProjectState& state, const AlembicProject& project,
   (void)project;
   for (const RevisionState& revision : state.revisions) {
     StatusMigrationView& shown = view.migrations.emplace_back();
-    shown.status = revision.applied ? "applied" : "pending";
+    shown.status = revision.applied ? "applied" : revision.partial ? "partial" : "pending";
     shown.state = shown.status;
+    if (revision.partial) {
+      // Part of it is committed; alembic_version still names the revision before it.
+      shown.failure = FailureView{revision.partial->failed_at, revision.partial->error,
+                                  revision.partial->sqlstate, std::nullopt};
+    }
     shown.version = revision.file.header.revision;
     shown.name = revision.name;
     shown.display_path = revision.display_path;
@@ -378,6 +364,41 @@ std::optional<AlembicProject> alembic_project_for_run(const RunSettingsResolved&
     return std::nullopt;
   }
   return alembic_project_at(settings.directory);
+}
+
+// alembic_version's rows (none when the table does not exist yet: nothing applied).
+Expected<std::vector<std::string>> recorded_alembic_revisions(PgSession& session) {
+  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {std::string(kVersionTable)});
+  if (!exists.ok) {
+    return Error{fmt::format("cannot read {}: {}", kVersionTable, exists.error.message)};
+  }
+  std::vector<std::string> recorded;
+  if (exists.rows[0][0] != std::optional<std::string>("t")) {
+    return recorded;
+  }
+  PgOutcome rows = session.query(fmt::format("SELECT version_num FROM {} ORDER BY 1", kVersionTable));
+  if (!rows.ok) {
+    return Error{fmt::format("cannot read {}: {}", kVersionTable, rows.error.message)};
+  }
+  for (const PgRow& row : rows.rows) {
+    if (row[0]) {
+      recorded.push_back(*row[0]);
+    }
+  }
+  return recorded;
+}
+
+std::string alembic_revision_name(const AlembicRevisionFile& file) {
+  std::string stem = fs::path(file.header.path).stem().string();
+  if (stem.starts_with(file.header.revision + "_")) {
+    return stem.substr(file.header.revision.size() + 1);
+  }
+  return stem;
+}
+
+std::string alembic_python_for(const RunSettingsResolved& settings, const std::string& path) {
+  SettingsResolver resolver(settings.config);
+  return alembic_settings_for(resolver, path).python;
 }
 
 int show_alembic_status(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
@@ -588,6 +609,11 @@ int run_alembic(const AlembicProject& project, const RunSettingsResolved& settin
       }
       std::string log = redact(result->log);
       std::string statement = redact(result->statement);
+      if (partial) {
+        // alembic_version cannot say it: status shows the revision as partial until it is applied.
+        record_alembic_partial(**watch, settings.schema, id,
+                               AlembicPartial{"", message, result->sqlstate, statement, result->where});
+      }
       write_alembic_failure(
           err, AlembicFailureView{id, revision->display_path, message, result->sqlstate, result->where,
                                   statement, partial, lock_timeout, attempt, log});
@@ -595,7 +621,7 @@ int run_alembic(const AlembicProject& project, const RunSettingsResolved& settin
       return finish(kExitRefused, "failed");
     }
     // Alembic's table is the record: the revision must be there now.
-    Expected<std::vector<std::string>> recorded = recorded_revisions(**watch);
+    Expected<std::vector<std::string>> recorded = recorded_alembic_revisions(**watch);
     std::set<std::string> applied;
     if (recorded) {
       std::map<std::string, const RevisionHeader*> by_id;
@@ -614,6 +640,9 @@ int run_alembic(const AlembicProject& project, const RunSettingsResolved& settin
           fmt::format("{}: Alembic finished, but {} does not record revision {} (does env.py run the "
                       "migrations in a transaction on the URL miglint gives it? see docs/alembic.md)",
                       escape_for_message(revision->display_path), kVersionTable, escape_for_message(id)));
+    }
+    if (revision->partial) {
+      clear_alembic_partial(**watch, settings.schema, id);
     }
     long long elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
     write_migration_done(progress, elapsed);

@@ -8,8 +8,11 @@
 // database.
 #include <iosfwd>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "analyzer/project/alembic_layout.hpp"
+#include "runner/database.hpp"
 #include "runner/runner.hpp"
 
 namespace miglint::runner {
@@ -17,6 +20,15 @@ namespace miglint::runner {
 // The Alembic project the runner's directory is (alembic.ini, a script directory with env.py and
 // versions/, or a folder holding one), or nullopt for a directory of SQL migrations.
 std::optional<AlembicProject> alembic_project_for_run(const RunSettingsResolved& settings);
+
+// alembic_version's rows (none when the table does not exist yet: nothing applied).
+Expected<std::vector<std::string>> recorded_alembic_revisions(PgSession& session);
+
+// A revision's name: its file name without the revision id and `.py`.
+std::string alembic_revision_name(const AlembicRevisionFile& file);
+
+// The Python interpreter `[alembic] python` names for `path` (empty: the usual search).
+std::string alembic_python_for(const RunSettingsResolved& settings, const std::string& path);
 
 int run_alembic(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
                 std::ostream& err);

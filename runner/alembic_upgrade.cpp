@@ -186,6 +186,9 @@ Expected<AlembicUpgradeResult> alembic_upgrade(const AlembicUpgradeRequest& requ
   nlohmann::json input{
       {"url", request.database_url},
       {"revision", request.revision},
+      {"direction", request.direction == AlembicUpgradeRequest::Direction::Downgrade ? "downgrade"
+                    : request.direction == AlembicUpgradeRequest::Direction::Stamp   ? "stamp"
+                                                                                     : "upgrade"},
       {"script_location", fs::absolute(request.project.script_directory, error).lexically_normal().string()},
       {"versions_directory",
        fs::absolute(request.project.versions_directory, error).lexically_normal().string()},

@@ -23,6 +23,9 @@ struct AlembicUpgradeRequest {
   std::chrono::milliseconds statement_timeout{0};
   std::chrono::milliseconds concurrent_lock_timeout{0};
   std::chrono::milliseconds concurrent_statement_timeout{0};
+  enum class Direction { Upgrade, Downgrade, Stamp };
+  // `alembic upgrade <revision>`; `downgrade` (miglint test); `stamp` (miglint baseline).
+  Direction direction = Direction::Upgrade;
 };
 
 // What the driver said. `ok` false with an empty `sqlstate` and `kind` "setup": it could not start

@@ -14,6 +14,8 @@
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "runner/adopt.hpp"
+#include "runner/alembic_history.hpp"
+#include "runner/alembic_runner.hpp"
 #include "runner/history_import.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/layout.hpp"
@@ -128,6 +130,9 @@ void match_imported(const ImportedHistory& imported, OtherTool tool, const std::
 
 int baseline(const RunSettingsResolved& settings, const BaselineRequest& request, std::ostream& out,
              std::ostream& err) {
+  if (std::optional<AlembicProject> alembic = alembic_project_for_run(settings)) {
+    return baseline_alembic(*alembic, settings, request, out, err);  // runner/alembic_history.hpp
+  }
   if (request.version.has_value() == request.from.has_value()) {
     err << "miglint: error: baseline needs either --version V or --from TOOL (golang-migrate, flyway, "
            "diesel, "

@@ -1,4 +1,6 @@
-"""miglint's driver for applying one Alembic revision (`miglint run` on an Alembic project).
+"""miglint's driver for applying one Alembic revision (`miglint run` on an Alembic project), or
+downgrading to one (`miglint test`, request {"direction": "downgrade"}), or stamping alembic_version
+with it without running anything (`miglint baseline`, {"direction": "stamp"}).
 
 The runner starts it once per revision (and once per retry) with a JSON request on stdin and reads one
 JSON object from stdout. It runs `alembic upgrade <revision>` through Alembic's own command API, so the
@@ -124,7 +126,12 @@ def main():
     # ConfigParser interpolation: a '%' in the URL (an escaped password) is written '%%'.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     try:
-        command.upgrade(config, request["revision"])
+        if request.get("direction") == "stamp":
+            command.stamp(config, request["revision"])  # `miglint baseline`: recorded, not run
+        elif request.get("direction") == "downgrade":
+            command.downgrade(config, request["revision"])  # `miglint test`: the revision's downgrade()
+        else:
+            command.upgrade(config, request["revision"])
     except BaseException as error:  # noqa: B902: KeyboardInterrupt too (SIGINT from the runner)
         return failure(error, state, request.get("versions_directory", ""))
     return {"ok": True, "statements": state["statements"], "autocommit_entered": state["autocommit_entered"]}

@@ -7,6 +7,8 @@
 
 #include "analyzer/report/down_report.hpp"
 #include "analyzer/text/message_text.hpp"
+#include "runner/alembic_migration_test.hpp"
+#include "runner/alembic_runner.hpp"
 #include "runner/applier.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/rollback.hpp"
@@ -59,23 +61,47 @@ std::string last_error(const std::string& text) {
 
 }  // namespace
 
+void write_test_view(std::ostream& out, const TestView& view, const std::string& format) {
+  if (format == "json") {
+    write_test_json(out, view);
+  } else if (format == "sarif") {
+    write_test_sarif(out, view);
+  } else {
+    write_test_result(out, view);
+  }
+}
+
+Expected<std::string> nonempty_database_refusal(PgSession& session, bool allow_nonempty) {
+  Expected<std::vector<std::string>> relations = user_relations(session);
+  if (!relations) {
+    return relations.error();
+  }
+  if (relations->empty() || allow_nonempty) {
+    return std::string();
+  }
+  std::vector<std::string> shown(relations->begin(),
+                                 relations->begin() + std::min<std::size_t>(3, relations->size()));
+  return fmt::format(
+      "the database holds {} table{} ({}{}): miglint test creates and drops objects, so it needs an empty "
+      "throwaway database (--ephemeral starts one); --allow-nonempty tests on this one anyway",
+      relations->size(), relations->size() == 1 ? "" : "s", fmt::join(shown, ", "),
+      relations->size() > 3 ? ", ..." : "");
+}
+
 int test_migrations(const RunSettingsResolved& settings, const MigrationTestRequest& request,
                     std::ostream& out, std::ostream& err) {
   if (!check_database_settings(settings, err)) {
     return kExitError;
+  }
+  if (std::optional<AlembicProject> alembic = alembic_project_for_run(settings)) {
+    return test_alembic_migrations(*alembic, settings, request, out, err);
   }
   const bool text = request.format == "text";
   TestView view;
   view.directory = settings.directory;
   auto finish = [&](int code, std::string_view outcome) {
     view.outcome = outcome;
-    if (request.format == "json") {
-      write_test_json(out, view);
-    } else if (request.format == "sarif") {
-      write_test_sarif(out, view);
-    } else {
-      write_test_result(out, view);
-    }
+    write_test_view(out, view, request.format);
     return code;
   };
   auto phase_done = [&](std::string line) {
@@ -94,19 +120,13 @@ int test_migrations(const RunSettingsResolved& settings, const MigrationTestRequ
     return kExitError;
   }
   view.server_version = (*watch)->server_version();
-  Expected<std::vector<std::string>> relations = user_relations(**watch);
-  if (!relations) {
-    err << fmt::format("miglint: error: {}\n", relations.error().message);
+  Expected<std::string> nonempty = nonempty_database_refusal(**watch, request.allow_nonempty);
+  if (!nonempty) {
+    err << fmt::format("miglint: error: {}\n", nonempty.error().message);
     return (*watch)->alive() ? kExitRefused : kExitError;
   }
-  if (!relations->empty() && !request.allow_nonempty) {
-    std::vector<std::string> shown(relations->begin(),
-                                   relations->begin() + std::min<std::size_t>(3, relations->size()));
-    view.refusals.push_back(fmt::format(
-        "the database holds {} table{} ({}{}): miglint test creates and drops objects, so it needs an empty "
-        "throwaway database (--ephemeral starts one); --allow-nonempty tests on this one anyway",
-        relations->size(), relations->size() == 1 ? "" : "s", fmt::join(shown, ", "),
-        relations->size() > 3 ? ", ..." : ""));
+  if (!nonempty->empty()) {
+    view.refusals.push_back(std::move(*nonempty));
     return finish(kExitRefused, "refused");
   }
   bool connection_lost = false;

@@ -12,6 +12,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "analyzer/report/down_report.hpp"
+#include "runner/database.hpp"
 #include "runner/runner.hpp"
 
 namespace miglint::runner {
@@ -21,8 +23,14 @@ struct MigrationTestRequest {
   std::string format = "text";  // text, json, sarif
 };
 
-// 0 passed, 1 a problem found or refused, 2 usage error or the database unreachable.
+// 0 passed, 1 a problem found or refused, 2 usage error or the database unreachable. An Alembic
+// project is tested through Alembic (runner/alembic_migration_test.hpp).
 int test_migrations(const RunSettingsResolved& settings, const MigrationTestRequest& request,
                     std::ostream& out, std::ostream& err);
+
+// Shared with the Alembic test: the test's document in the requested format; and the refusal of a
+// database that holds tables (empty when it holds none or --allow-nonempty), or why they cannot be read.
+void write_test_view(std::ostream& out, const TestView& view, const std::string& format);
+Expected<std::string> nonempty_database_refusal(PgSession& session, bool allow_nonempty);
 
 }  // namespace miglint::runner

@@ -14,6 +14,8 @@
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "runner/adopt.hpp"
+#include "runner/alembic_history.hpp"
+#include "runner/alembic_runner.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/script.hpp"
 #include "runner/state.hpp"
@@ -179,6 +181,9 @@ struct Candidate {
 
 int repair(const RunSettingsResolved& settings, const RepairRequest& request, std::istream& in,
            std::ostream& out, std::ostream& err) {
+  if (std::optional<AlembicProject> alembic = alembic_project_for_run(settings)) {
+    return repair_alembic(*alembic, settings, request, out, err);  // runner/alembic_history.hpp
+  }
   if (!check_database_settings(settings, err)) {
     return kExitError;
   }

@@ -145,6 +145,11 @@ std::string request_for(const AlembicProject& project, const AlembicSettings& se
   request["project"] = project.root;
   request["script_directory"] = project.script_directory;
   request["use_env"] = settings.use_env;
+  // With use_env, env.py reads alembic.ini through context.config, as `alembic upgrade --sql` does.
+  std::error_code error;
+  fs::path ini = fs::path(project.root) / "alembic.ini";
+  request["config"] =
+      settings.use_env && fs::is_regular_file(ini, error) ? json(ini.string()) : json(nullptr);
   return request.dump();
 }
 
@@ -487,11 +492,6 @@ void read_alembic(const ConfigTableReader& reader, const toml::node& value, Alem
         reader.fail(item, fmt::format("`alembic.{}` must be true or false", name));
       }
       (name == "enabled" ? settings.enabled : settings.use_env) = *item.value<bool>();
-      if (settings.use_env) {
-        reader.fail(item,
-                    "`alembic.use_env = true` is not supported yet: miglint runs each revision in Alembic's "
-                    "offline mode without env.py");
-      }
     } else if (name == "script_location" || name == "python") {
       if (!item.is_string() || item.value<std::string>()->empty()) {
         reader.fail(item, fmt::format("`alembic.{}` must be a path", name));

@@ -375,20 +375,34 @@ def one_line(error):
     return " ".join(text.split())
 
 
-def run_offline(rev, module, index):
+def run_offline(rev, module, index, environment=None):
     from alembic.runtime.migration import MigrationContext
     from alembic.operations import Operations
 
     output = io.StringIO()
-    context = MigrationContext.configure(
-        dialect_name="postgresql",
-        opts={"as_sql": True, "output_buffer": output, "transactional_ddl": True},
-    )
+    if environment is not None:
+        # [alembic] use_env: the context env.py configured (its target_metadata, version table
+        # schema, transactional_ddl, dialect options), writing to this revision's buffer.
+        configured = environment.migration_context
+        opts = dict(configured.opts)
+        opts.update({"as_sql": True, "output_buffer": output})
+        context = MigrationContext.configure(
+            dialect=configured.dialect, environment_context=environment.environment, opts=opts)
+    else:
+        context = MigrationContext.configure(
+            dialect_name="postgresql",
+            opts={"as_sql": True, "output_buffer": output, "transactional_ddl": True},
+        )
     impl = context.impl
+    # env.py may turn transactional DDL off (context.configure(transactional_ddl=False)): then
+    # every statement runs on its own, as Alembic runs it.
+    transactional = impl.transactional_ddl
     calls_index = CallIndex(rev)
     state = {"transaction": None, "next": 1, "down": False, "calls": []}
 
     def begin():
+        if not transactional:
+            return
         state["transaction"] = state["next"]
         state["next"] += 1
 
@@ -424,6 +438,75 @@ def run_offline(rev, module, index):
             function()
             commit()
     return state["calls"]
+
+
+# --- [alembic] use_env: the project's env.py --------------------------------------------------
+
+class EnvConfigured(Exception):
+    """Raised from the migrations function env.py's run_migrations() calls: env.py has configured
+    its context, nothing more of it needs to run."""
+
+
+class EnvironmentSetup:
+    def __init__(self, environment, migration_context):
+        self.environment = environment
+        self.migration_context = migration_context
+
+
+class EnvError(Exception):
+    pass
+
+
+def run_env_offline(request, stack):
+    """Runs the project's env.py as `alembic upgrade --sql` runs it (context.is_offline_mode() is
+    true) up to its context.run_migrations(), and keeps the context it configured; the
+    EnvironmentContext stays installed (`from alembic import context` in revisions) until `stack`
+    closes. Raises EnvError with one line naming env.py and its line."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    script_directory = request.get("script_directory") or ""
+    env_path = os.path.join(script_directory, "env.py")
+    if not os.path.isfile(env_path):
+        raise EnvError("%s: [alembic] use_env = true, but there is no env.py" % env_path)
+    ini = request.get("config")
+    # Alembic's offline SQL (BEGIN, the version table) goes to a buffer, never to the answer.
+    buffer = io.StringIO()
+    config = Config(ini, output_buffer=buffer) if ini else Config(output_buffer=buffer)
+    # Absolute, whatever alembic.ini says relative to the directory alembic runs in.
+    config.set_main_option("script_location", script_directory)
+    captured = {}
+
+    def migrations(heads, context):
+        captured["context"] = context
+        raise EnvConfigured()
+
+    try:
+        script = ScriptDirectory.from_config(config)
+        environment = EnvironmentContext(config, script, fn=migrations, as_sql=True,
+                                         starting_rev=None, destination_rev="heads")
+        stack.enter_context(environment)
+        script.run_env()
+    except EnvConfigured:
+        pass
+    except BaseException as error:  # noqa: B902: a SystemExit from env.py is one line too
+        line = None
+        tb = error.__traceback__
+        while tb is not None:
+            if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(env_path):
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        raise EnvError("%s:%s: env.py failed in offline mode ([alembic] use_env = true): %s"
+                       % (env_path, line or 1, one_line(error)))
+    context = captured.get("context")
+    if context is None:
+        raise EnvError("%s: env.py did not call context.run_migrations() in offline mode "
+                       "(context.is_offline_mode() is true under miglint)" % env_path)
+    if context.dialect.name != "postgresql":
+        raise EnvError("%s: env.py configures the %s dialect in offline mode; miglint reads "
+                       "PostgreSQL migrations" % (env_path, context.dialect.name))
+    return EnvironmentSetup(environment, context)
 
 
 # --- reading a revision statically ------------------------------------------------------------
@@ -599,7 +682,32 @@ def graph_order(revisions):
     return order + rest
 
 
-def main():
+def read_revisions(revisions, alembic_missing, environment):
+    """Each revision's calls: run offline (in env.py's context with use_env), else read statically."""
+    for index, rev in enumerate(revisions):
+        if rev.error is not None:
+            continue
+        reason, line = needs_static_reading(rev)
+        if reason is None and alembic_missing is not None:
+            reason = "read statically: Alembic is not installed for %s" % sys.executable
+        if reason is not None:
+            rev.calls = read_statically(rev, reason, line)
+            continue
+        try:
+            module = load_module(rev, index)
+        except Exception as error:  # an import error in the revision: its file and line
+            rev.error = {"line": traceback_position(rev, error) or 1, "column": 1,
+                         "message": "cannot import the revision: %s" % one_line(error)}
+            continue
+        try:
+            rev.calls = run_offline(rev, module, index, environment)
+        except Exception as error:
+            line = traceback_position(rev, error)
+            rev.calls = read_statically(
+                rev, "read statically: it cannot run in Alembic's offline mode (%s)" % one_line(error), line)
+
+
+def main(answer_stream):
     request = json.load(sys.stdin)
     try:
         import alembic  # noqa: F401
@@ -611,7 +719,7 @@ def main():
                            % (sys.executable, one_line(error)))
         if request.get("another_interpreter"):
             # miglint tries another interpreter next: no need to read the revisions here.
-            sys.stdout.write(json.dumps({"alembic_missing": alembic_missing, "revisions": [], "order": []}))
+            answer_stream.write(json.dumps({"alembic_missing": alembic_missing, "revisions": [], "order": []}))
             return
     project_dir = request.get("project", "")
     if project_dir and project_dir not in sys.path:
@@ -649,28 +757,17 @@ def main():
                 break
         revisions.append(rev)
 
-
-    for index, rev in enumerate(revisions):
-        if rev.error is not None:
-            continue
-        reason, line = needs_static_reading(rev)
-        if reason is None and alembic_missing is not None:
-            reason = "read statically: Alembic is not installed for %s" % sys.executable
-        if reason is not None:
-            rev.calls = read_statically(rev, reason, line)
-            continue
+    import contextlib
+    stack = contextlib.ExitStack()
+    environment = None
+    if request.get("use_env") and alembic_missing is None:
         try:
-            module = load_module(rev, index)
-        except Exception as error:  # an import error in the revision: its file and line
-            rev.error = {"line": traceback_position(rev, error) or 1, "column": 1,
-                         "message": "cannot import the revision: %s" % one_line(error)}
-            continue
-        try:
-            rev.calls = run_offline(rev, module, index)
-        except Exception as error:
-            line = traceback_position(rev, error)
-            rev.calls = read_statically(
-                rev, "read statically: it cannot run in Alembic's offline mode (%s)" % one_line(error), line)
+            environment = run_env_offline(request, stack)
+        except EnvError as error:
+            answer_stream.write(json.dumps({"fatal": str(error)}))
+            return
+    with stack:
+        read_revisions(revisions, alembic_missing, environment)
 
     ordered = graph_order([r for r in revisions if r.error is None or r.revision])
     answer = {"revisions": [], "alembic_missing": alembic_missing}
@@ -684,12 +781,16 @@ def main():
             "alembic_import_line": rev.alembic_import_line,
         })
     answer["order"] = [r.path for r in ordered]
-    sys.stdout.write(json.dumps(answer))
-    sys.stdout.flush()
+    answer_stream.write(json.dumps(answer))
+    answer_stream.flush()
 
 
 if __name__ == "__main__":
+    # Whatever the project prints (env.py, revisions, logging) goes to standard error: standard
+    # output carries the answer alone.
+    ANSWER = sys.stdout
+    sys.stdout = sys.stderr
     try:
-        main()
+        main(ANSWER)
     except Exception as error:  # never a traceback: one line for miglint to print
-        sys.stdout.write(json.dumps({"fatal": "the Alembic helper failed: %s" % one_line(error)}))
+        ANSWER.write(json.dumps({"fatal": "the Alembic helper failed: %s" % one_line(error)}))

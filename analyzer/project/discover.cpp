@@ -10,6 +10,7 @@
 #include <set>
 #include <system_error>
 
+#include "analyzer/project/alembic_history_inputs.hpp"
 #include "analyzer/project/alembic_layout.hpp"
 #include "analyzer/project/git.hpp"
 #include "analyzer/project/migration_layout.hpp"
@@ -274,6 +275,47 @@ void add_history(DiscoveredInputs& discovered) {
         consider(*it);
       }
     }
+  }
+  std::move(history.begin(), history.end(), std::back_inserter(discovered.inputs));
+  sort_in_migration_order(discovered.inputs);
+}
+
+void add_alembic_history(DiscoveredInputs& discovered) {
+  std::set<std::string> known;
+  for (const LintInput& input : discovered.inputs) {
+    known.insert(input.display_path);
+  }
+  std::vector<LintInput> history;
+  for (const LintInput& input : discovered.inputs) {
+    if (input.filesystem_path.empty() || !input.report || !is_alembic_revision_path(input.filesystem_path)) {
+      continue;
+    }
+    // The revisions of its versions folder, in graph order, up to this one.
+    fs::path versions = fs::path(input.filesystem_path).parent_path();
+    fs::path display_versions = fs::path(input.display_path).parent_path();
+    std::vector<std::string> revisions;
+    std::error_code error;
+    for (fs::directory_iterator it(versions, error), end; !error && it != end; it.increment(error)) {
+      std::error_code type_error;
+      if (it->is_regular_file(type_error) && is_alembic_revision_path(it->path().string())) {
+        revisions.push_back(it->path().string());
+      }
+    }
+    order_alembic_revisions(revisions);
+    std::string own = fs::path(input.filesystem_path).filename().string();
+    for (const std::string& revision : revisions) {
+      std::string name = fs::path(revision).filename().string();
+      if (name == own) {
+        break;
+      }
+      std::string shown = normalize_display_path((display_versions / name).generic_string());
+      if (known.insert(shown).second) {
+        history.push_back(LintInput{shown, revision, std::nullopt, false});
+      }
+    }
+  }
+  if (history.empty()) {
+    return;
   }
   std::move(history.begin(), history.end(), std::back_inserter(discovered.inputs));
   sort_in_migration_order(discovered.inputs);

@@ -95,4 +95,25 @@ void write_alembic_plan(std::ostream& out, const AlembicPlanView& plan) {
   }
 }
 
+void write_alembic_stamped(std::ostream& out, std::string_view revision, std::string_view previous) {
+  out << fmt::format(
+      "baseline: alembic_version now records {} (was: {}); stamped through Alembic (`alembic stamp`), no "
+      "revision was run\n",
+      escape_for_message(revision), previous.empty() ? std::string("nothing") : escape_for_message(previous));
+}
+
+void write_alembic_partials(std::ostream& out, const std::vector<AlembicPartialView>& partials,
+                            bool cleared) {
+  if (partials.empty()) {
+    out << "nothing to repair: no revision is recorded as partial (alembic_version holds revision ids, no "
+           "checksums)\n";
+    return;
+  }
+  out << (cleared ? "forgot the partial state of:\n" : "partial revisions (part of them is committed):\n");
+  for (const AlembicPartialView& partial : partials) {
+    out << fmt::format("  {}  failed {}: {}\n", escape_for_message(partial.revision),
+                       escape_for_message(partial.failed_at), escape_for_message(partial.error));
+  }
+}
+
 }  // namespace miglint

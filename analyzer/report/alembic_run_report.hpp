@@ -55,4 +55,16 @@ struct AlembicPlanView {
 };
 void write_alembic_plan(std::ostream& out, const AlembicPlanView& plan);
 
+// `baseline --version REV` on an Alembic project: alembic_version stamped, nothing run.
+void write_alembic_stamped(std::ostream& out, std::string_view revision, std::string_view previous);
+
+// `repair` on an Alembic project: the partial revisions it forgets (after they were cleaned up by
+// hand), or that there are none.
+struct AlembicPartialView {
+  std::string_view revision;
+  std::string_view failed_at;
+  std::string_view error;
+};
+void write_alembic_partials(std::ostream& out, const std::vector<AlembicPartialView>& partials, bool cleared);
+
 }  // namespace miglint
