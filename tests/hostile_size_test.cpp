@@ -199,7 +199,7 @@ TEST(HostileSize, HundredThousandStatements) {
   EXPECT_LE(run.peak_rss, 48 * size + kConstantBytes) << "peak " << run.peak_rss / kMiB << " MiB";
 }
 
-// Schema facts on a DDL-heavy file: one transaction of 120,000 statements on 6,000 tables, each
+// Schema facts on a DDL-heavy file: one transaction of 42,000 statements on 6,000 tables, each
 // table's facts following a rename. Each lookup reads the table's own facts (looking through
 // every earlier statement's facts made such files quadratic: 20 MB did not finish in 5 minutes),
 // and the facts are still right: widening a varchar after the rename and SET NOT NULL behind a
