@@ -20,8 +20,8 @@
 #include "runner/migration_test.hpp"
 #include "runner/rollback.hpp"
 #include "runner/runner.hpp"
-#include "runner/trace.hpp"
 #include "runner/table_stats.hpp"
+#include "runner/trace.hpp"
 #include "settings/settings.hpp"
 
 namespace {

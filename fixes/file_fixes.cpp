@@ -45,7 +45,7 @@ void attach_fixes(const SourceFile& source, FileResult& result, const LintOption
   PlannedFile planned =
       plan_file(source, options.execution, options.pg_version, options.assume_in_transaction);
   const FileModel& model = planned.model;
-  FileFixContext context{source, model, planned.plan, model.directives, options, settings, {}, {}};
+  FileFixContext context{source, model, planned.plan, model.directives, options, settings, {}, {}, {}, false};
   std::string_view text = source.text();
   context.runs_outside_fine.resize(model.statement_count());
   for (std::size_t i = 0; i < model.statement_count(); ++i) {

@@ -58,9 +58,9 @@ std::vector<DeclaredName> declared_names(const Statement& statement) {
                                                                       : "";
     if (!what.empty()) {
       for (pg::AnyNode object : drop.objects()) {
-        pg::List names = object.as<pg::List>();
-        if (names && !names.items().empty()) {
-          add(names.items().at(names.items().size() - 1).as<pg::String>().sval(), what);
+        pg::List name_parts = object.as<pg::List>();
+        if (name_parts && !name_parts.items().empty()) {
+          add(name_parts.items().at(name_parts.items().size() - 1).as<pg::String>().sval(), what);
         }
       }
     }

@@ -581,7 +581,7 @@ TEST_F(LockModelAgainstServer, FixtureStatements) {
           // TRUNCATE ... CASCADE also empties (and locks) every table whose foreign keys point at the
           // named ones; a static model knows only the foreign keys added by the migrations it read.
           std::erase_if(seen.locks,
-                        [&](const auto& entry) { return !predicted.locks.contains(entry.first); });
+                        [&](const auto& seen_lock) { return !predicted.locks.contains(seen_lock.first); });
         }
         EXPECT_EQ(describe(predicted.locks), describe(seen.locks))
             << file.filename() << ": locks of: " << sql;

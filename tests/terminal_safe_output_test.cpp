@@ -149,7 +149,7 @@ TEST(TerminalSafeCli, LeadsReproductionInEveryFormat) {
   ProcessRun locks_json = run_miglint({"locks", "--format", "json", "001_rename.sql"}, dir.str());
   EXPECT_EQ(locks_json.status, 0);
   EXPECT_EQ(raw_controls_in(locks_json.out), "");
-  EXPECT_NO_THROW((void)nlohmann::json::parse(locks_json.out)) << locks_json.out;
+  EXPECT_TRUE(nlohmann::json::accept(locks_json.out)) << locks_json.out;
 }
 
 // File names: escape sequences, a newline, quotes and spaces, and bytes that are not UTF-8.

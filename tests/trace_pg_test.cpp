@@ -356,8 +356,8 @@ TEST_F(TraceAgainstServer, ADomainTypeChangeRewriteIsATraceFinding) {
     while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) {
       validation.out.append(buffer.data(), n);
     }
-    int status = pclose(pipe);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << validation.out;
+    int validator_status = pclose(pipe);
+    EXPECT_TRUE(WIFEXITED(validator_status) && WEXITSTATUS(validator_status) == 0) << validation.out;
   } else {
     std::cout << "[ INFO     ] SARIF validator not found at " << validator
               << ": the document was not validated\n";
