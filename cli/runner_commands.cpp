@@ -1,15 +1,14 @@
 #include "cli/runner_commands.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <vector>
+
+#include "cli/command_line.hpp"
 
 namespace miglint {
 
@@ -226,18 +225,7 @@ CLI::App* parsed_runner_command(const RunnerCommands& commands) {
 }
 
 int exec_runner(int argc, char** argv) {
-  std::error_code error;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  std::filesystem::path runner =
-      (error ? std::filesystem::path(argv[0]) : self).parent_path() / "miglint-runner";
-  // argv[0] stays miglint's: the runner's help and errors then name the command the user typed.
-  std::vector<char*> arguments(argv, argv + argc);
-  std::string program = runner.string();
-  arguments.push_back(nullptr);
-  execv(program.c_str(), arguments.data());
-  std::cerr << fmt::format("miglint: error: cannot start {}: {} (it is installed beside miglint)\n", program,
-                           std::strerror(errno));
-  return 2;
+  return exec_companion("miglint-runner", argc, argv);
 }
 
 }  // namespace miglint

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/text/child_process.hpp"
+#include "cli/command_line.hpp"
 
 namespace miglint {
 
@@ -14,9 +15,7 @@ namespace {
 using Json = nlohmann::json;
 
 std::string runner_program() {
-  std::error_code error;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  return (error ? std::filesystem::path("miglint") : self).parent_path().append("miglint-runner").string();
+  return companion_program("miglint-runner", "miglint").string();
 }
 
 // The helper's error line without its "miglint: error: " (the caller adds its own).
