@@ -3,7 +3,8 @@
 installs into the cached prefix, saves it), a cache hit in a fresh job (restores it, installs only
 runtime packages, builds nothing) and a job with an installed miglint on PATH (neither restores nor
 builds). The `uses:` steps are played locally: actions/cache/restore and save by a directory per key,
-the SARIF upload skipped. Prints each job's time: the equivalent of the Action's cold and warm runs
+the SARIF upload skipped. Then `cpp: true` on a C++ source: its own cache miss (Clang installed, the
+C++ front end built) and hit, and the SQL-only tree's clear error on the same source. Prints each job's time: the equivalent of the Action's cold and warm runs
 without the download and upload of the cache.
   tests/action_steps_test.py [CCACHE]   CCACHE: use ccache for the miss's build (repeated test runs)"""
 import os
@@ -154,11 +155,45 @@ def main():
         check("installed: no cache, no build", [], [s for s in installed.ran if "cache" in s.lower() or "Build" in s])
         check("installed: the same lint status", "1", installed.outputs.get("lint", {}).get("status"))
 
+        # cpp: true, a cache miss of its own (the key names the front ends): installs the full build
+        # dependencies (Clang 16), builds the C++ front end too and lints a C++ source; without it the
+        # same source is a clear error of the SQL-only tree, not a silent pass.
+        cpp_inputs = dict(inputs, paths="fixtures/cpp/libpq_style.cpp")
+        (work / "out.sarif").unlink(missing_ok=True)
+        sql_only = Job(work, store, cpp_inputs, path).run()
+        check("cpp: false on a C++ source: restored, not rebuilt", ("true", set()),
+              (sql_only.outputs.get("restore", {}).get("cache-hit"), build_steps & set(sql_only.ran)))
+        check("cpp: false on a C++ source: lint fails with a usage error, not findings", "2",
+              sql_only.outputs.get("lint", {}).get("status"))
+        check("cpp: false on a C++ source: the log says the C++ front end is missing", True,
+              "C++" in getattr(sql_only, "log", ""))
+        (work / "out.sarif").unlink(missing_ok=True)
+        start = time.monotonic()
+        cpp = Job(work, store, dict(cpp_inputs, cpp="true"), path).run()
+        cpp_cold = time.monotonic() - start
+        check("cpp: its own cache key", True, "-cpp-true-" in cpp.outputs.get("find", {}).get("key", ""))
+        check("cpp: a miss that builds and saves", (True, ""),
+              (build_steps <= set(cpp.ran), cpp.outputs.get("restore", {}).get("cache-hit")))
+        check("cpp: two cache entries now", 2, len(list(store.iterdir())))
+        sarif = (work / "out.sarif").read_text() if (work / "out.sarif").exists() else ""
+        check("cpp: findings in the C++ source, at the literal's line and column", (True, True, "1"),
+              ('"require-concurrent-index-creation"' in sarif, '"startLine": 12' in sarif and '"startColumn": 17' in sarif,
+               cpp.outputs.get("lint", {}).get("status")))
+        cpp_entry = next(e for e in store.iterdir() if "-cpp-true-" in e.name)
+        check("cpp: the cached tree holds the C++ front-end module", True,
+              any("cpp" in f.name and f.suffix == ".so" for f in (cpp_entry / "prefix").rglob("*")))
+        (work / "out.sarif").unlink(missing_ok=True)
+        cpp_hit = Job(work, store, dict(cpp_inputs, cpp="true"), path).run()
+        check("cpp: a later job restores the C++ tree and builds nothing", ("true", set(), "1"),
+              (cpp_hit.outputs.get("restore", {}).get("cache-hit"), build_steps & set(cpp_hit.ran),
+               cpp_hit.outputs.get("lint", {}).get("status")))
+
         print(f"cold (miss: install-deps, configure, build, install, save): {cold:.1f} s")
+        print(f"cold with cpp: true (Clang front end too): {cpp_cold:.1f} s")
         print(f"warm (hit: restore, runtime packages, lint): {warm:.2f} s; installed miglint: {on_path:.2f} s")
         print(f"cached install tree: {sum(f.stat().st_size for f in entry.rglob('*') if f.is_file()) // 1024} KiB")
         if failed:
-            for job in (miss, hit, installed):
+            for job in (miss, hit, installed, sql_only, cpp, cpp_hit):
                 print(getattr(job, "log", ""))
     finally:
         shutil.rmtree(work, ignore_errors=True)
