@@ -15,12 +15,6 @@
 
 using namespace miglint;
 
-namespace miglint {
-// build_model_visiting with other pieces (defined in analyzer/sql/file_model.cpp for tests).
-FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
-                               const std::function<void(const Statement&)>& visit, Chunking chunking);
-}  // namespace miglint
-
 namespace {
 
 std::string relation_of(const FileModel& model, std::size_t index) {

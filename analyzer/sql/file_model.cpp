@@ -194,7 +194,6 @@ FileModel build_model(const SourceFile& source, bool condense_bulk_rows) {
   return build_whole_model(source, text_to_parse(source, condense_bulk_rows));
 }
 
-// With the pieces of `chunking` (tests cut after every statement; file_model_test declares it).
 FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
                                const std::function<void(const Statement&)>& visit, Chunking chunking) {
   TextToParse parse = text_to_parse(source, condense_bulk_rows);
