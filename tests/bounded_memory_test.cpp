@@ -1,6 +1,7 @@
-// Peak memory of `miglint lint` on one large file of many small statements stays within the bound
-// the README states ("Limits and memory"): four times the file plus a constant. The file is
-// generated here (about 20 MB); the peak is the child's own (wait4), which does not depend on timing.
+// Peak memory of `miglint lint` on one large file (many small statements, one with a syntax error,
+// rows of COPY data) stays within the bound the README states ("Limits and memory"): four times the
+// file plus a constant. Each file is generated here (about 20 MB); the peak is the child's own
+// (wait4), which does not depend on timing.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -36,17 +37,19 @@ std::string many_small_statements(std::size_t bytes) {
   return sql;
 }
 
-TEST(BoundedMemory, ManySmallStatementsStayWithinFourTimesTheFile) {
-  if (miglint::testing::kSanitizedBuild) {
-    GTEST_SKIP() << "sanitized build: its shadow memory is not the program's; checked in the ordinary build";
-  }
-  TempDir dir("miglint-memory");
-  std::string sql = many_small_statements(20'000'000);
-  const uint64_t size = sql.size();
+std::size_t line_count(const std::string& text) {
   std::size_t lines = 0;
-  for (char c : sql) {
+  for (char c : text) {
     lines += c == '\n' ? 1 : 0;
   }
+  return lines;
+}
+
+// Lints `sql` (written as seed.sql; `sql` is emptied to free it) in a child process in the github
+// format and checks its peak against the bound. Returns the run.
+miglint::hostile::ProcessRun lint_within_bound(std::string& sql) {
+  TempDir dir("miglint-memory");
+  const uint64_t size = sql.size();
   dir.write("seed.sql", sql);
   sql.clear();
   sql.shrink_to_fit();
@@ -55,22 +58,78 @@ TEST(BoundedMemory, ManySmallStatementsStayWithinFourTimesTheFile) {
                                     dir.path().string(), std::chrono::seconds(540));
   EXPECT_FALSE(run.timed_out);
   EXPECT_EQ(run.status, 1) << run.err;  // -1 when killed by a signal
-  // The ignored finding is silenced, the last statement's is reported at its line.
-  auto ban_drop_column_at = [&](std::size_t line) {
-    std::string anchor = "file=seed.sql,line=" + std::to_string(line) + ",";
-    for (std::size_t at = run.out.find(anchor); at != std::string::npos; at = run.out.find(anchor, at + 1)) {
-      std::size_t end = run.out.find('\n', at);
-      if (run.out.substr(at, end - at).find("title=ban-drop-column") != std::string::npos) {
-        return true;
-      }
-    }
-    return false;
-  };
-  EXPECT_FALSE(ban_drop_column_at(3)) << run.out.substr(0, 2000);
-  EXPECT_TRUE(ban_drop_column_at(lines)) << run.out.substr(run.out.size() > 2000 ? run.out.size() - 2000 : 0);
   const uint64_t peak = static_cast<uint64_t>(run.peak_rss_kib) * 1024;
   EXPECT_LE(peak, 4 * size + kConstantBytes)
       << "peak " << peak / kMiB << " MiB for a file of " << size / kMiB << " MiB";
+  return run;
+}
+
+// Whether the github report has a finding of `rule` at `line` of seed.sql.
+bool reported_at(const miglint::hostile::ProcessRun& run, std::size_t line, const std::string& rule) {
+  std::string anchor = "file=seed.sql,line=" + std::to_string(line) + ",";
+  for (std::size_t at = run.out.find(anchor); at != std::string::npos; at = run.out.find(anchor, at + 1)) {
+    std::size_t end = run.out.find('\n', at);
+    if (run.out.substr(at, end - at).find("title=" + rule) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string head_of(const std::string& out) {
+  return out.substr(0, 2000);
+}
+std::string tail_of(const std::string& out) {
+  return out.substr(out.size() > 2000 ? out.size() - 2000 : 0);
+}
+
+TEST(BoundedMemory, ManySmallStatementsStayWithinFourTimesTheFile) {
+  if (miglint::testing::kSanitizedBuild) {
+    GTEST_SKIP() << "sanitized build: its shadow memory is not the program's; checked in the ordinary build";
+  }
+  std::string sql = many_small_statements(20'000'000);
+  std::size_t lines = line_count(sql);
+  miglint::hostile::ProcessRun run = lint_within_bound(sql);
+  // The ignored finding is silenced, the last statement's is reported at its line.
+  EXPECT_FALSE(reported_at(run, 3, "ban-drop-column")) << head_of(run.out);
+  EXPECT_TRUE(reported_at(run, lines, "ban-drop-column")) << tail_of(run.out);
+}
+
+// A syntax error in the middle of a large file is that statement's finding: the rest of the file
+// is still linted a piece at a time (it used to be parsed whole then, at 20 times the file).
+TEST(BoundedMemory, ASyntaxErrorInALargeFileStaysWithinFourTimesTheFile) {
+  if (miglint::testing::kSanitizedBuild) {
+    GTEST_SKIP() << "sanitized build: its shadow memory is not the program's; checked in the ordinary build";
+  }
+  std::string sql = many_small_statements(10'000'000);
+  std::size_t error_line = line_count(sql) + 1;
+  sql += "CRATE TABLE misspelt (id bigint);\n";
+  sql += many_small_statements(10'000'000);
+  std::size_t lines = line_count(sql);
+  miglint::hostile::ProcessRun run = lint_within_bound(sql);
+  EXPECT_TRUE(reported_at(run, error_line, "syntax-error")) << run.err << head_of(run.out);
+  EXPECT_FALSE(reported_at(run, error_line + 3, "ban-drop-column")) << "ignored: " << head_of(run.out);
+  EXPECT_TRUE(reported_at(run, lines, "ban-drop-column")) << tail_of(run.out);
+  EXPECT_EQ(run.out.find("title=syntax-error", run.out.find("title=syntax-error") + 1), std::string::npos)
+      << "one syntax error: " << head_of(run.out);
+}
+
+// 20 MB of rows after COPY ... FROM stdin (a pg_dump file): data, not SQL, skipped up to `\.`;
+// the statements before and after are linted.
+TEST(BoundedMemory, CopyDataStaysWithinFourTimesTheFile) {
+  if (miglint::testing::kSanitizedBuild) {
+    GTEST_SKIP() << "sanitized build: its shadow memory is not the program's; checked in the ordinary build";
+  }
+  std::string sql = "CREATE TABLE t (id bigint, v text);\nCOPY t (id, v) FROM stdin;\n";
+  for (std::size_t n = 0; sql.size() < 20'000'000; ++n) {
+    // Quotes, dashes and semicolons in rows: as SQL they would be syntax errors, and worse.
+    sql += std::to_string(n) + "\tit's value " + std::to_string(n % 1000) + "; -- not SQL\n";
+  }
+  sql += "\\.\nALTER TABLE old_table DROP COLUMN last;\n";
+  std::size_t lines = line_count(sql);
+  miglint::hostile::ProcessRun run = lint_within_bound(sql);
+  EXPECT_EQ(run.out.find("syntax-error"), std::string::npos) << head_of(run.out);
+  EXPECT_TRUE(reported_at(run, lines, "ban-drop-column")) << tail_of(run.out);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "analyzer/sql/copy_data.hpp"
 #include "analyzer/sql/tokens.hpp"
 #include "analyzer/text/ascii.hpp"
 
@@ -19,7 +20,9 @@ bool is_create(std::string_view word) {
 }  // namespace
 
 std::optional<SourceFile> fact_statements_only(const SourceFile& source) {
-  std::string_view text = source.text();
+  // The rows of COPY ... FROM STDIN are data: their quotes and words must not be read as SQL.
+  std::optional<WithoutCopyData> without_data = without_copy_data(source.text());
+  std::string_view text = without_data ? std::string_view(without_data->text) : source.text();
   // dbmate's sections decide which statements teach (a down section does not): read them whole.
   if (text.find("migrate:") != std::string_view::npos) {
     return std::nullopt;

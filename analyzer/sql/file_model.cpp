@@ -2,11 +2,14 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 
 #include "analyzer/sql/bulk_rows.hpp"
+#include "analyzer/sql/copy_data.hpp"
 #include "analyzer/sql/tokens.hpp"
 
 namespace miglint {
@@ -55,10 +58,35 @@ std::vector<Token> comment_tokens(std::string_view text, const std::vector<Parse
 
 namespace {
 
-// The model of build_model, from the text it parses (`source`'s, or `condensed` from it).
-FileModel build_whole_model(const SourceFile& source, std::optional<std::string> condensed) {
+// The text the front end parses instead of the source's, when it differs (same length: every offset
+// and line where it was), and the COPY data blocks blanked in it.
+struct TextToParse {
+  std::optional<std::string> condensed;
+  std::vector<ByteSpan> copy_data;
+};
+
+TextToParse text_to_parse(const SourceFile& source, bool condense_bulk_rows) {
+  TextToParse out;
+  // Rows of COPY ... FROM STDIN are data, never SQL: blanked, whatever the options.
+  if (std::optional<WithoutCopyData> without = without_copy_data(source.text())) {
+    out.condensed = std::move(without->text);
+    out.copy_data = std::move(without->blocks);
+  }
+  // Rows of data no rule reads are blanked before parsing (same offsets): a seed file's large
+  // INSERT costs a copy of its text rather than a parse tree many times its size.
+  if (condense_bulk_rows) {
+    if (std::optional<std::string> rows = without_bulk_rows(out.condensed ? *out.condensed : source.text())) {
+      out.condensed = std::move(rows);
+    }
+  }
+  return out;
+}
+
+// The model of build_model, from the text it parses.
+FileModel build_whole_model(const SourceFile& source, TextToParse parse) {
   FileModel model;
   model.source = &source;
+  std::optional<std::string>& condensed = parse.condensed;
   std::shared_ptr<simdjson::dom::parser> json_parser = parser_for_model();
   std::string_view text = condensed ? std::string_view(*condensed) : source.text();
   model.parsed = parse_sql(text.data(), text.size(), *json_parser, source.text());
@@ -67,7 +95,8 @@ FileModel build_whole_model(const SourceFile& source, std::optional<std::string>
   }
   model.statements.reserve(model.parsed.statements.size());
   model.places.reserve(model.parsed.statements.size());
-  for (const ParsedStatement& raw : model.parsed.statements) {
+  for (ParsedStatement& raw : model.parsed.statements) {
+    raw.raw = raw_after_copy_data(text, raw.raw, parse.copy_data);
     const Statement& statement = model.statements.emplace_back(
         source, raw.ast, raw.raw, raw.location_base, static_cast<uint32_t>(model.statements.size()));
     model.places.push_back(StatementPlace{raw.raw, statement.begin(), statement.node_kind()});
@@ -87,12 +116,30 @@ FileModel build_whole_model(const SourceFile& source, std::optional<std::string>
   return model;
 }
 
-// The streamed model of a text parsed in pieces, or nothing when a piece does not parse.
-std::optional<FileModel> build_streamed_model(const SourceFile& source, std::optional<std::string>& condensed,
-                                              const std::function<void(const Statement&)>& visit) {
-  std::string_view text = condensed ? std::string_view(*condensed) : source.text();
+// The tokens of `parsed` (a piece that had to be split) that its problems' findings read (the
+// offending token, a newer construct's tokens): those inside its failing statements.
+void keep_problem_tokens(const ParsedSql& parsed, std::vector<Token>& kept) {
+  std::size_t t = 0;
+  for (const ParseProblem& problem : parsed.problems) {
+    while (t < parsed.tokens.size() && parsed.tokens[t].begin < problem.statement.begin) {
+      ++t;
+    }
+    for (; t < parsed.tokens.size() &&
+           parsed.tokens[t].begin < std::max(problem.statement.end, problem.offset + 1);
+         ++t) {
+      kept.push_back(parsed.tokens[t]);
+    }
+  }
+}
+
+// The streamed model of a text parsed in pieces, or nothing when a piece cannot be trusted
+// (parse_piece).
+std::optional<FileModel> build_streamed_model(const SourceFile& source, TextToParse& parse,
+                                              const std::function<void(const Statement&)>& visit,
+                                              Chunking chunking) {
+  std::string_view text = parse.condensed ? std::string_view(*parse.condensed) : source.text();
   auto pieces = std::make_shared<StatementPieces>();
-  pieces->ends = piece_ends(text);
+  pieces->ends = piece_ends(text, chunking);
   FileModel model;
   model.source = &source;
   std::shared_ptr<simdjson::dom::parser> json_parser = parser_for_model();
@@ -106,10 +153,17 @@ std::optional<FileModel> build_streamed_model(const SourceFile& source, std::opt
     }
     pieces->first_statement.push_back(static_cast<uint32_t>(model.places.size()));
     for (const ParsedStatement& raw : parsed->statements) {
-      Statement statement(source, raw.ast, raw.raw, raw.location_base,
+      ByteSpan span = raw_after_copy_data(text, raw.raw, parse.copy_data);
+      Statement statement(source, raw.ast, span, raw.location_base,
                           static_cast<uint32_t>(model.places.size()));
-      model.places.push_back(StatementPlace{raw.raw, statement.begin(), statement.node_kind()});
+      model.places.push_back(StatementPlace{span, statement.begin(), statement.node_kind()});
       visit(statement);
+    }
+    // A statement that does not parse is its piece's problem, not the file's: the other pieces
+    // stay streamed (a whole-file parse of 20 MB took 20 times the file).
+    if (!parsed->problems.empty()) {
+      keep_problem_tokens(*parsed, model.parsed.tokens);
+      std::move(parsed->problems.begin(), parsed->problems.end(), std::back_inserter(model.parsed.problems));
     }
     if (directives) {
       // A piece begins where a statement does (right after a `;`): scanned alone, its tokens are
@@ -129,7 +183,7 @@ std::optional<FileModel> build_streamed_model(const SourceFile& source, std::opt
     model.directives = read_directives(source.text(), comments, first_statement);
     model.directives_read = true;
   }
-  pieces->condensed = std::move(condensed);
+  pieces->condensed = std::move(parse.condensed);
   model.pieces = std::move(pieces);
   return model;
 }
@@ -137,27 +191,30 @@ std::optional<FileModel> build_streamed_model(const SourceFile& source, std::opt
 }  // namespace
 
 FileModel build_model(const SourceFile& source, bool condense_bulk_rows) {
-  // Rows of data no rule reads are blanked before parsing (same offsets): a seed file's large
-  // INSERT costs a copy of its text rather than a parse tree many times its size.
-  return build_whole_model(source, condense_bulk_rows ? without_bulk_rows(source.text()) : std::nullopt);
+  return build_whole_model(source, text_to_parse(source, condense_bulk_rows));
 }
 
 FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
-                               const std::function<void(const Statement&)>& visit) {
-  std::optional<std::string> condensed = condense_bulk_rows ? without_bulk_rows(source.text()) : std::nullopt;
-  std::size_t length = condensed ? condensed->size() : source.size();
-  if (length >= Chunking{}.minimum) {
-    if (std::optional<FileModel> streamed = build_streamed_model(source, condensed, visit)) {
+                               const std::function<void(const Statement&)>& visit, Chunking chunking) {
+  TextToParse parse = text_to_parse(source, condense_bulk_rows);
+  std::size_t length = parse.condensed ? parse.condensed->size() : source.size();
+  if (length >= chunking.minimum) {
+    if (std::optional<FileModel> streamed = build_streamed_model(source, parse, visit, chunking)) {
       return std::move(*streamed);
     }
-    // A piece did not parse: the file is parsed whole (and split where it fails), as a small one;
-    // `visit` sees its statements again from the first.
+    // A piece could not be trusted: the file is parsed whole (and split where it fails), as a small
+    // one; `visit` sees its statements again from the first.
   }
-  FileModel model = build_whole_model(source, std::move(condensed));
+  FileModel model = build_whole_model(source, std::move(parse));
   for (const Statement& statement : model.statements) {
     visit(statement);
   }
   return model;
+}
+
+FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
+                               const std::function<void(const Statement&)>& visit) {
+  return build_model_visiting(source, condense_bulk_rows, visit, Chunking{});
 }
 
 struct StatementCursor::Piece {
@@ -166,6 +223,8 @@ struct StatementCursor::Piece {
   std::optional<ParsedSql> parsed;
   std::vector<Statement> statements;
   std::size_t first = 0;  // index of statements[0] in the file
+  // The COPY data blocks of the source: a statement after one begins after it (as the model's).
+  std::vector<ByteSpan> copy_data;
 };
 
 StatementCursor::StatementCursor(const FileModel& model) : model_(model) {}
@@ -179,6 +238,9 @@ const Statement& StatementCursor::at(std::size_t index) {
   if (!piece_) {
     piece_ = std::make_unique<Piece>();
     piece_->parser = parser_for_model();
+    if (pieces.condensed) {
+      piece_->copy_data = copy_data_blocks(model_.source->text());
+    }
   }
   Piece& piece = *piece_;
   while (!piece.parsed || index >= piece.first + piece.statements.size()) {
@@ -202,7 +264,8 @@ const Statement& StatementCursor::at(std::size_t index) {
     piece.first = pieces.first_statement[next];
     piece.statements.reserve(piece.parsed->statements.size());
     for (const ParsedStatement& raw : piece.parsed->statements) {
-      piece.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
+      piece.statements.emplace_back(source, raw.ast, raw_after_copy_data(text, raw.raw, piece.copy_data),
+                                    raw.location_base,
                                     static_cast<uint32_t>(piece.first + piece.statements.size()));
     }
   }

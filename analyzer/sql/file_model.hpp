@@ -58,9 +58,14 @@ FileModel build_model(const SourceFile& source, bool condense_bulk_rows = true);
 // The same for the lint driver, which needs each statement's tree twice (for the transaction plan
 // and the facts before the walk, for the rules in it): `visit` sees every statement, in order, while
 // its tree is alive. A file parsed in pieces (Chunking) gives a streamed model, whose trees are
-// dropped piece by piece; any other file the model of build_model.
+// dropped piece by piece, a statement that does not parse a problem of its piece; any other file
+// (or one whose pieces cannot be trusted, see parse_piece) the model of build_model. The rows of
+// COPY ... FROM STDIN are never parsed, in either model (analyzer/sql/copy_data.hpp).
 FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
                                const std::function<void(const Statement&)>& visit);
+// The same with other pieces (tests cut after every statement).
+FileModel build_model_visiting(const SourceFile& source, bool condense_bulk_rows,
+                               const std::function<void(const Statement&)>& visit, Chunking chunking);
 
 // Hands out a model's statements with their parse trees, by index, in non-decreasing order: a
 // streamed model's are parsed again a piece at a time, valid until a statement of a later piece is

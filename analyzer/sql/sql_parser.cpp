@@ -356,8 +356,37 @@ std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint
                                      simdjson::dom::parser& parser) {
   std::string piece(text.substr(begin, end - begin));  // NUL-terminated for libpg_query
   ParsedSql out;
-  if (!parse_into(piece.c_str(), piece.size(), begin, parser, out, true).ok) {
+  ParseAttempt attempt = parse_into(piece.c_str(), piece.size(), begin, parser, out, true);
+  if (attempt.ok) {
+    return out;
+  }
+  if (is_out_of_memory(attempt.message)) {
+    throw std::bad_alloc();  // as parse_sql: the scan of the split would not survive it
+  }
+  // A statement of the piece does not parse: its statements one by one, as parse_sql splits a
+  // text, with offsets in the piece and then moved to the text's.
+  out = ParsedSql{};
+  try {
+    parse_split(piece.c_str(), piece.size(), parser, out, {});
+  } catch (const StatementTooDeep& too_deep) {
+    throw StatementTooDeep(too_deep.what(), too_deep.offset() + begin);
+  }
+  if (!out.tokens_complete && end != text.size()) {
+    // A lexer error (an unterminated string, say) runs to the end of the text, where the small
+    // lexer that cut the pieces saw none: the cut cannot be trusted.
     return std::nullopt;
+  }
+  for (ParsedStatement& statement : out.statements) {
+    statement.raw = ByteSpan{statement.raw.begin + begin, statement.raw.end + begin};
+    statement.location_base += begin;
+  }
+  for (ParseProblem& problem : out.problems) {
+    problem.offset += begin;
+    problem.statement = ByteSpan{problem.statement.begin + begin, problem.statement.end + begin};
+  }
+  for (Token& token : out.tokens) {
+    token.begin += begin;
+    token.end += begin;
   }
   return out;
 }

@@ -83,9 +83,12 @@ ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser&
 std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking = {});
 
 // Parses the piece [begin, end) of `text` (ends from piece_ends) into the parser's own document,
-// valid until the parser parses again: its statements with offsets in `text`. Nothing when the
-// piece does not parse whole (a syntax error, a limit, or a cut the small lexer got wrong).
-// Throws std::bad_alloc when memory runs out.
+// valid until the parser parses again: its statements with offsets in `text`. A piece that does not
+// parse whole (a syntax error) is split and its statements parsed one by one, each into a document
+// the result owns, as parse_sql does with a text: the failing ones are its problems, its tokens those
+// of the piece. Nothing when the piece has a lexer error and is not the text's last (the small lexer
+// may have cut it wrong: the caller parses the text whole). Throws std::bad_alloc when memory runs
+// out, StatementTooDeep as parse_sql.
 std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint32_t end,
                                      simdjson::dom::parser& parser);
 
