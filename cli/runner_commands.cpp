@@ -174,6 +174,9 @@ void add_runner_commands(CLI::App& app, RunnerCommands& commands) {
       ->delimiter(',');
   commands.approve->add_flag("--all-findings", approve.all_findings,
                              "Approve every finding of the file that needs an approval, with one reason");
+  commands.approve->add_flag("--down", approve.down,
+                             "Approve findings of the file's `-- migrate:down` section (dbmate), as `miglint "
+                             "rollback` vets it");
   commands.approve->add_option("--reason", approve.reason, "Why it is acceptable")->required();
   commands.approve->add_option("--by", approve.by,
                                "Who approves (default: git's user.name, else the login name)");

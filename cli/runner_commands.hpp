@@ -18,6 +18,7 @@ struct ApproveFlags {
   std::string reason;
   std::string by;
   std::string config;
+  bool down = false;  // --down: a dbmate file's `-- migrate:down` section
 };
 
 // `baseline` (docs/runner.md, "Adopting a database migrated by another tool").

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     if (!load_config_for(flags.config, config)) {
       return runner::kExitError;
     }
-    runner::ApproveRequest request{flags.file, flags.rules, flags.all_findings, flags.reason, flags.by, {}};
+    runner::ApproveRequest request{flags.file, flags.rules, flags.all_findings, flags.reason,
+                                   flags.by,   {},          flags.down};
     resolve(RunFlags{}, config, request.settings);
     return runner::approve(request, std::cout, std::cerr);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
+#include "rules/registry.hpp"
 #include "runner/alembic_execution.hpp"
 #include "runner/alembic_partial.hpp"
 #include "runner/alembic_upgrade.hpp"
@@ -419,6 +421,97 @@ int show_alembic_status(const AlembicProject& project, const RunSettingsResolved
   return shown_state_exit(state, settings, out);
 }
 
+namespace {
+
+// The SQL of a statement on one line (whitespace runs made one space), escaped for the terminal.
+std::string one_line(std::string_view sql) {
+  std::string line;
+  bool space = false;
+  for (char c : sql) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !line.empty();
+      continue;
+    }
+    if (space) {
+      line += ' ';
+      space = false;
+    }
+    line += c;
+  }
+  return escape_for_message(line);
+}
+
+// What `plan` shows of the revisions `run` applies: each revision's upgrade() statements, as `lint`
+// and vetting read them (the Alembic front end's offline SQL, transactions as Alembic runs them), with
+// the lock model's locks; the revisions before the last one to run are read for their schema facts.
+struct AlembicPlannedLocks {
+  std::map<std::string, FileLocks> locks;     // by display path
+  std::map<std::string, std::string> errors;  // by display path: why its statements are unknown
+  std::deque<std::string> labels;             // the statements' one-line SQL the views point into
+};
+
+void explain_revision_locks(const ProjectState& state, const RunSettingsResolved& settings,
+                            AlembicPlannedLocks& planned) {
+  std::size_t last_to_run = 0;
+  for (std::size_t i = 0; i < state.revisions.size(); ++i) {
+    if (state.revisions[i].runs()) {
+      last_to_run = i + 1;
+    }
+  }
+  std::vector<LintInput> inputs;
+  for (std::size_t i = 0; i < last_to_run; ++i) {
+    const RevisionState& revision = state.revisions[i];
+    inputs.push_back(
+        LintInput{revision.display_path, revision.display_path, revision.bytes, revision.runs()});
+  }
+  SettingsResolver resolver(settings.config);
+  RuleSet rules(all_rules(), {}, {});
+  explain_locks_in_order(
+      inputs, rules,
+      [&](const std::string& path) {
+        // As vetting reads the revision (vet_revisions): Alembic runs it, no transaction of the
+        // runner's around it.
+        LintOptions options = resolver.lint_setup(path).options;
+        options.pg_version = state.server_major;
+        options.execution = ExecutionMode::Runner;
+        options.assume_in_transaction = false;
+        return options;
+      },
+      [&](const std::string& path, Expected<FileLocks>&& explained) {
+        if (explained) {
+          planned.locks.emplace(path, std::move(*explained));
+        } else {
+          planned.errors.emplace(path, explained.error().message);
+        }
+      });
+}
+
+// The revision's upgrade() statements, numbered from 1, in runs inside and outside a transaction.
+std::vector<PlanSegmentView> revision_segments(const FileLocks& locks, std::deque<std::string>& labels,
+                                               std::size_t& statements) {
+  std::vector<PlanSegmentView> segments;
+  statements = 0;
+  for (const StatementLocks& statement : locks.statements) {
+    if (statement.down) {
+      continue;  // downgrade(): the way back, not run
+    }
+    ++statements;
+    if (segments.empty() || segments.back().transactional != statement.in_transaction) {
+      PlanSegmentView& opened = segments.emplace_back();
+      opened.kind = statement.in_transaction ? "transaction" : "outside a transaction";
+      opened.transactional = statement.in_transaction;
+      opened.first = statements;
+    }
+    PlanSegmentView& segment = segments.back();
+    segment.last = statements;
+    labels.push_back(one_line(statement.sql));
+    segment.statements.push_back(PlanStatementView{statement.start, labels.back(), &statement});
+  }
+  return segments;
+}
+
+}  // namespace
+
 int show_alembic_plan(const AlembicProject& project, const RunSettingsResolved& settings, std::ostream& out,
                       std::ostream& err) {
   std::unique_ptr<Redactor> redact;
@@ -430,9 +523,19 @@ int show_alembic_plan(const AlembicProject& project, const RunSettingsResolved& 
   }
   PlanTimeouts timeouts{settings.lock_timeout, settings.concurrent_lock_timeout, settings.statement_timeout,
                         settings.concurrent_statement_timeout, settings.retries};
+  AlembicPlannedLocks planned;
+  explain_revision_locks(state, settings, planned);
+  auto fill = [&](const RevisionState& revision, std::vector<PlanSegmentView>& segments,
+                  std::size_t& statements, std::string_view& unknown) {
+    if (auto found = planned.locks.find(revision.display_path); found != planned.locks.end()) {
+      segments = revision_segments(found->second, planned.labels, statements);
+    } else if (auto failed = planned.errors.find(revision.display_path); failed != planned.errors.end()) {
+      unknown = failed->second;
+    }
+  };
   if (settings.format == RunnerFormat::Json) {
-    // The SQL runner's document: segments and statements are not listed (Alembic generates the SQL
-    // when it runs the revision); `mode` says how the revision runs.
+    // The SQL runner's document: the statements are those Alembic emits for upgrade() (its offline
+    // SQL), each at its `op.` call; `mode` says how the revision runs.
     PlanView plan;
     plan.timeouts = timeouts;
     plan.directory = settings.directory;
@@ -449,6 +552,8 @@ int show_alembic_plan(const AlembicProject& project, const RunSettingsResolved& 
       shown.display_path = revision.display_path;
       shown.mode = revision.autocommit_block ? "alembic-autocommit-block" : "alembic-transaction";
       shown.unapproved = unapproved_of(revision);
+      std::string_view unknown;
+      fill(revision, shown.segments, shown.statements, unknown);
     }
     write_plan_json(out, status_view(state, project, settings), plan);
     return shown_state_exit(state, settings, out);
@@ -463,9 +568,13 @@ int show_alembic_plan(const AlembicProject& project, const RunSettingsResolved& 
   }
   for (const RevisionState& revision : state.revisions) {
     if (revision.runs()) {
-      plan.revisions.push_back(AlembicPlanRevisionView{revision.file.header.revision, revision.name,
-                                                       revision.display_path, revision.autocommit_block,
-                                                       unapproved_of(revision)});
+      AlembicPlanRevisionView& shown = plan.revisions.emplace_back();
+      shown.revision = revision.file.header.revision;
+      shown.name = revision.name;
+      shown.display_path = revision.display_path;
+      shown.autocommit_block = revision.autocommit_block;
+      shown.unapproved = unapproved_of(revision);
+      fill(revision, shown.segments, shown.statements, shown.statements_unknown);
     }
   }
   write_alembic_plan(out, plan);

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <ostream>
@@ -19,8 +20,12 @@
 #include "analyzer/text/message_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "rules/registry.hpp"
+#include "runner/down_files.hpp"
+#include "runner/script.hpp"
 #include "runner/state.hpp"
+#include "runner/verdict.hpp"
 #include "runner/vetted_findings.hpp"
+#include "settings/settings.hpp"
 
 namespace miglint::runner {
 
@@ -98,16 +103,48 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
                        escape_for_message(request.file), reading.why.empty() ? "skipped" : reading.why);
     return kExitError;
   }
-  // What `run` would see in the file: each rule approved must have a finding there, and
-  // --all-findings approves exactly the findings run would refuse the file for.
-  Expected<FileResult> vetted = vetted_findings(request.file, *bytes, request.settings);
+  // A dbmate file's down section is a section of its own: approved with --down, as `rollback` runs it.
+  const std::vector<ByteSpan> down_sections = dbmate_down_sections(SourceFile(request.file, *bytes));
+  std::optional<RunExecution> down_execution;
+  if (request.down) {
+    if (down_sections.empty()) {
+      err << fmt::format(
+          "miglint: error: {}: --down approves a dbmate file's `-- migrate:down` section, and this file has "
+          "none (approve a down file such as 0003_x.down.sql as a file of its own, without --down)\n",
+          escape_for_message(request.file));
+      return kExitError;
+    }
+    SourceFile planned(request.file, dbmate_down_planned_text(*bytes, down_sections.front()));
+    Expected<MigrationScript> script = plan_script(
+        planned, SettingsResolver(request.settings.config).file_settings(request.file).pg_version);
+    if (!script) {
+      err << fmt::format("miglint: error: {}\n", escape_for_message(script.error().message));
+      return kExitError;
+    }
+    script->executed = down_sections.front();
+    down_execution = run_execution(*script);
+  }
+  auto in_section = [&](const Finding& finding) {
+    bool in_down = std::any_of(down_sections.begin(), down_sections.end(), [&](const ByteSpan& down) {
+      return down.begin <= finding.span.begin && finding.span.begin < down.end;
+    });
+    return in_down == request.down;
+  };
+  // What `run` (or with --down, `rollback`) would see in the file: each rule approved must have a
+  // finding in the section approved, and --all-findings approves exactly the findings run would
+  // refuse the section for.
+  Expected<FileResult> vetted = vetted_findings(request.file, *bytes, request.settings, down_execution);
   if (!vetted) {
     err << fmt::format("miglint: error: {}\n", escape_for_message(vetted.error().message));
     return kExitError;
   }
+  const std::string section_words = request.down ? " in its -- migrate:down section" : "";
   std::set<std::string> found;
   std::set<std::string> needing;
   for (const Finding& finding : vetted->findings) {
+    if (!in_section(finding)) {
+      continue;
+    }
     found.insert(finding.rule);
     if (finding.needs_approval) {
       needing.insert(finding.rule);
@@ -118,9 +155,9 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
     rules.assign(needing.begin(), needing.end());
     if (rules.empty()) {
       err << fmt::format(
-          "miglint: error: {}: no finding needs an approval (as `miglint run` vets it); nothing was "
+          "miglint: error: {}: no finding{} needs an approval (as `miglint {}` vets it); nothing was "
           "written\n",
-          escape_for_message(request.file));
+          escape_for_message(request.file), section_words, request.down ? "rollback" : "run");
       return kExitRefused;
     }
   } else {
@@ -132,8 +169,9 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
       }
       rules.push_back(rule);
       if (!found.contains(rule)) {
-        err << fmt::format("miglint: error: {} has no finding of {} (as `miglint run` vets it)\n",
-                           escape_for_message(request.file), rule);
+        err << fmt::format("miglint: error: {} has no finding of {}{} (as `miglint {}` vets it)\n",
+                           escape_for_message(request.file), rule, section_words,
+                           request.down ? "rollback" : "run");
         missing = true;
       }
     }
@@ -151,7 +189,8 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
   std::string sha256 = sha256_hex(*bytes);
   std::string by = request.by.empty() ? default_approver() : request.by;
   for (const std::string& rule : rules) {
-    add_approval(*approvals, Approval{relative, sha256, rule, request.reason, by, today()});
+    add_approval(*approvals, Approval{relative, sha256, rule, request.reason, by, today(),
+                                      request.down ? kDownSection : ""});
   }
   // "written" only once it is: a failed save reports the error alone.
   Expected<bool> saved = save_approvals(approvals_path, *approvals);
@@ -159,7 +198,8 @@ int approve(const ApproveRequest& request, std::ostream& out, std::ostream& err)
     err << fmt::format("miglint: error: {}\n", saved.error().message);
     return kExitError;
   }
-  write_approved(out, ApprovedView{rules, relative, short_hash(sha256), by, approvals_path});
+  write_approved(out, ApprovedView{rules, relative + (request.down ? " (its -- migrate:down section)" : ""),
+                                   short_hash(sha256), by, approvals_path});
   return kExitDone;
 }
 

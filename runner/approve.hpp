@@ -17,6 +17,9 @@ struct ApproveRequest {
   std::string reason;
   std::string by;                // empty: git's user.name, else the login name
   RunSettingsResolved settings;  // the migrations directory and the config vetting reads
+  // The file's `-- migrate:down` section (dbmate) as `miglint rollback` vets it, approved as a section
+  // of its own (Approval::section); else the migration `run` applies.
+  bool down = false;
 };
 
 // Approves the rules (or every finding that needs an approval) all at once, or none: a rule with

@@ -97,4 +97,89 @@ Expected<std::map<std::string, BackfillProgress>> read_open_backfills(PgSession&
   return open;
 }
 
+namespace {
+
+// Why a progress row `b` is orphaned (NULL when it is not), against the history.
+std::string orphan_why(const std::string& history_table) {
+  return fmt::format(
+      "CASE WHEN NOT EXISTS (SELECT 1 FROM {0} h WHERE h.version = b.version) THEN 'no history row' "
+      "WHEN b.finished_at IS NULL AND EXISTS (SELECT 1 FROM {0} h WHERE h.version = b.version AND "
+      "h.success) THEN 'recorded as applied' "
+      "WHEN b.finished_at IS NULL AND EXISTS (SELECT 1 FROM {0} h WHERE h.version = b.version AND "
+      "h.checksum_sha256 <> b.checksum_sha256) THEN 'the history has other bytes' END",
+      history_table);
+}
+
+Expected<bool> both_tables_exist(PgSession& session, const std::string& schema,
+                                 const std::string& history_table) {
+  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
+                                   {backfills_table(schema), history_table});
+  if (!exists.ok) {
+    return Error{fmt::format("cannot read {}: {}", backfills_table(schema), exists.error.message)};
+  }
+  return exists.rows.at(0).at(0) == std::optional<std::string>("t");
+}
+
+}  // namespace
+
+Expected<std::vector<OrphanedBackfill>> find_orphaned_backfills(PgSession& session, const std::string& schema,
+                                                                const std::string& history_table) {
+  std::vector<OrphanedBackfill> orphans;
+  Expected<bool> exist = both_tables_exist(session, schema, history_table);
+  if (!exist) {
+    return exist.error();
+  }
+  if (!*exist) {
+    return orphans;
+  }
+  const std::string why = orphan_why(history_table);
+  PgOutcome read = session.query(
+      fmt::format("SELECT * FROM (SELECT version, statement, checksum_sha256, finished_at IS NOT NULL, "
+                  "rows_done, {} AS why FROM {} b) o WHERE why IS NOT NULL ORDER BY version, statement",
+                  why, backfills_table(schema)));
+  if (!read.ok) {
+    return Error{fmt::format("cannot read {}: {}", backfills_table(schema), read.error.message)};
+  }
+  for (const PgRow& row : read.rows) {
+    orphans.push_back(OrphanedBackfill{row[0].value_or(""), static_cast<int>(number(row[1]).value_or(0)),
+                                       row[2].value_or(""), row[3] == std::optional<std::string>("t"),
+                                       number(row[4]).value_or(0), row[5].value_or("")});
+  }
+  return orphans;
+}
+
+Expected<bool> delete_orphaned_backfill(PgSession& session, const std::string& schema,
+                                        const std::string& history_table, const OrphanedBackfill& orphan) {
+  const std::string why = orphan_why(history_table);
+  PgOutcome deleted = session.query(
+      fmt::format("DELETE FROM {} b WHERE version = $1 AND statement = $2::int AND checksum_sha256 = $3 AND "
+                  "(finished_at IS NOT NULL) = $4::boolean AND {} = $5 RETURNING version",
+                  backfills_table(schema), why),
+      {orphan.version, std::to_string(orphan.statement), orphan.checksum, orphan.finished ? "true" : "false",
+       orphan.why});
+  if (!deleted.ok) {
+    return Error{fmt::format("cannot delete from {}: {}", backfills_table(schema), deleted.error.message)};
+  }
+  return !deleted.rows.empty();
+}
+
+Expected<int> delete_backfill_progress(PgSession& session, const std::string& schema,
+                                       const std::string& version, const std::string& checksum) {
+  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {backfills_table(schema)});
+  if (!exists.ok) {
+    return Error{fmt::format("cannot read {}: {}", backfills_table(schema), exists.error.message)};
+  }
+  if (exists.rows.at(0).at(0) != std::optional<std::string>("t")) {
+    return 0;
+  }
+  PgOutcome deleted = session.query(
+      fmt::format("DELETE FROM {} WHERE version = $1 AND ($2 = '' OR checksum_sha256 = $2) RETURNING version",
+                  backfills_table(schema)),
+      {version, checksum});
+  if (!deleted.ok) {
+    return Error{fmt::format("cannot delete from {}: {}", backfills_table(schema), deleted.error.message)};
+  }
+  return static_cast<int>(deleted.rows.size());
+}
+
 }  // namespace miglint::runner

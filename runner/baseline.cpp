@@ -16,6 +16,7 @@
 #include "runner/adopt.hpp"
 #include "runner/alembic_history.hpp"
 #include "runner/alembic_runner.hpp"
+#include "runner/backfill_table.hpp"
 #include "runner/history_import.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/layout.hpp"
@@ -293,11 +294,32 @@ int baseline(const RunSettingsResolved& settings, const BaselineRequest& request
                                     escape_for_message(row.file->version), inserted.error.message));
     }
   }
+  // Backfill progress of a version recorded now would be orphaned: nothing resumes a migration
+  // recorded as applied, and should it be rolled back and applied again, the run would take a
+  // finished progress row for its own and skip the rows. It goes, in the same transaction.
+  std::vector<std::string> dropped_progress;
+  for (const BaselineRow& row : rows) {
+    Expected<int> dropped = delete_backfill_progress(session, settings.schema, row.file->version, "");
+    if (!dropped) {
+      session.query("ROLLBACK");
+      return database_failure(session, err,
+                              fmt::format("{} (nothing was recorded)", dropped.error().message));
+    }
+    if (*dropped > 0) {
+      dropped_progress.push_back(fmt::format("{} ({} statement{})", escape_for_message(row.file->version),
+                                             *dropped, *dropped == 1 ? "" : "s"));
+    }
+  }
   PgOutcome committed = session.query("COMMIT");
   if (!committed.ok) {
     return database_failure(session, err, committed.error.message);
   }
   unlock_history(settings, locked);
+  if (!dropped_progress.empty()) {
+    view.notes.push_back(fmt::format(
+        "deleted the backfill progress of {} from {}: recorded as applied, their backfills are not resumed",
+        fmt::join(dropped_progress, ", "), kBackfillsTable));
+  }
 
   for (const BaselineRow& row : rows) {
     view.recorded.push_back(BaselineMigrationView{row.file->version, row.file->name, row.display_path,

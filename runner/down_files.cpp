@@ -23,8 +23,9 @@ std::string_view directory_of(std::string_view path) {
   return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash + 1);
 }
 
-// A dbmate file's down section as the planner should read it.
-std::string dbmate_down_text(std::string_view bytes, ByteSpan down) {
+}  // namespace
+
+std::string dbmate_down_planned_text(std::string_view bytes, ByteSpan down) {
   std::string text(bytes);
   std::size_t marker_end = text.find('\n', down.begin);
   marker_end = marker_end == std::string::npos ? down.end : std::min<std::size_t>(marker_end, down.end);
@@ -40,8 +41,6 @@ std::string dbmate_down_text(std::string_view bytes, ByteSpan down) {
   }
   return text;
 }
-
-}  // namespace
 
 DownLookup find_down_migration(const std::string& directory, const MigrationFile& up,
                                const std::string& up_bytes) {
@@ -79,8 +78,8 @@ DownLookup find_down_migration(const std::string& directory, const MigrationFile
       lookup.expected = fmt::format("a `-- migrate:down` section in {}", relative);
       return lookup;
     }
-    lookup.found =
-        DownFile{up.path, relative, up_bytes, dbmate_down_text(up_bytes, spans.front()), spans.front()};
+    lookup.found = DownFile{up.path, relative, up_bytes, dbmate_down_planned_text(up_bytes, spans.front()),
+                            spans.front()};
     return lookup;
   }
   fs::path path = fs::path(directory) / down_relative;

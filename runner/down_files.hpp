@@ -6,6 +6,7 @@
 // and dbmate's `-- migrate:down` section of the migration's own file. A plain layout has none.
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "analyzer/text/expected.hpp"
 #include "analyzer/text/source_file.hpp"
@@ -33,5 +34,8 @@ struct DownLookup {
 };
 DownLookup find_down_migration(const std::string& directory, const MigrationFile& up,
                                const std::string& up_bytes);
+
+// A dbmate file's down section `down` as the planner reads it: DownFile::planned_text.
+std::string dbmate_down_planned_text(std::string_view bytes, ByteSpan down);
 
 }  // namespace miglint::runner

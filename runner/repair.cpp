@@ -16,6 +16,7 @@
 #include "runner/adopt.hpp"
 #include "runner/alembic_history.hpp"
 #include "runner/alembic_runner.hpp"
+#include "runner/backfill_table.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/script.hpp"
 #include "runner/state.hpp"
@@ -197,6 +198,28 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
   RepairView view;
   std::vector<Candidate> candidates;
   for (const MigrationState& migration : state->migrations) {
+    if (migration.rollback && migration.status == MigrationState::Status::Applied) {
+      const RollbackInProgress& rollback = *migration.rollback;
+      view.not_repaired.push_back(fmt::format(
+          "{}: partly rolled back ({} of {} statements of its down migration {} ran{}): `miglint rollback` "
+          "resumes and finishes it, then `miglint run` applies it again (repair does not change a rollback)",
+          migration.display_path, rollback.statements_applied, rollback.statements_total,
+          escape_for_message(rollback.down_file),
+          rollback.running_statement
+              ? fmt::format(", interrupted in statement {}", *rollback.running_statement)
+              : std::string()));
+      continue;
+    }
+    if (migration.status == MigrationState::Status::Partial && migration.backfill) {
+      const BackfillProgress& backfill = *migration.backfill;
+      view.not_repaired.push_back(fmt::format(
+          "{}: stopped in the backfill of statement {} ({} of {} rows done, up to key {}): `miglint run` "
+          "resumes it after that key (repair does not change a backfill in progress)",
+          migration.display_path, backfill.statement, backfill.rows_done,
+          backfill.rows_total ? std::to_string(*backfill.rows_total) : std::string("?"),
+          backfill.last_key ? std::to_string(*backfill.last_key) : std::string("none yet")));
+      continue;
+    }
     if (migration.status != MigrationState::Status::Changed) {
       continue;
     }
@@ -226,23 +249,41 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
                     "deletes history)",
                     escape_for_message(row.version), escape_for_message(row.name)));
   }
+  const std::string table = history_table(settings.schema);
+  Expected<std::vector<OrphanedBackfill>> orphans =
+      find_orphaned_backfills(*read.session, settings.schema, table);
+  if (!orphans) {
+    err << fmt::format("miglint: error: {}\n", orphans.error().message);
+    return read.session->alive() ? kExitRefused : kExitError;
+  }
+  for (const OrphanedBackfill& orphan : *orphans) {
+    view.orphaned_backfills.push_back(fmt::format(
+        "version {}, statement {}: {}, {} rows done; {} (checksum {})", escape_for_message(orphan.version),
+        orphan.statement, orphan.finished ? "finished" : "unfinished", orphan.rows_done, orphan.why,
+        short_hash(orphan.checksum)));
+  }
   write_repair_changes(out, view);
-  if (candidates.empty()) {
+  if (candidates.empty() && orphans->empty()) {
     return view.not_repaired.empty() ? kExitDone : kExitRefused;
   }
   if (!request.yes) {
     if (!request.stdin_is_terminal) {
-      err << fmt::format(
-          "miglint: error: re-recording {} checksum{} needs a confirmation and stdin is not a terminal: run "
-          "again with --yes\n",
-          candidates.size(), candidates.size() == 1 ? "" : "s");
+      if (orphans->empty()) {
+        err << fmt::format(
+            "miglint: error: re-recording {} checksum{} needs a confirmation and stdin is not a terminal: "
+            "run again with --yes\n",
+            candidates.size(), candidates.size() == 1 ? "" : "s");
+      } else {
+        err << "miglint: error: repair needs a confirmation and stdin is not a terminal: run again with "
+               "--yes\n";
+      }
       return kExitRefused;
     }
-    write_repair_question(out, candidates.size());
+    write_repair_question(out, candidates.size(), orphans->size());
     std::string answer;
     std::getline(in, answer);
     if (answer != "y" && answer != "Y" && answer != "yes") {
-      write_repair_declined(out);
+      write_repair_declined(out, orphans->size());
       return kExitRefused;
     }
   }
@@ -254,13 +295,13 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
   PgSession& work = *locked.work;
   auto failed = [&](const std::string& message) {
     work.query("ROLLBACK");
-    err << fmt::format("miglint: error: {}: nothing was re-recorded\n", message);
+    err << fmt::format("miglint: error: {}: nothing was {}\n", message,
+                       orphans->empty() ? "re-recorded" : "changed");
     return work.alive() ? kExitRefused : kExitError;
   };
   if (PgOutcome begun = work.query("BEGIN"); !begun.ok) {
     return failed(begun.error.message);
   }
-  const std::string table = history_table(settings.schema);
   for (const Candidate& candidate : candidates) {
     const MigrationState& migration = *candidate.migration;
     // The bytes shown are the bytes recorded.
@@ -284,11 +325,21 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
       return failed(fmt::format("the history row of {} changed meanwhile", migration.display_path));
     }
   }
+  for (const OrphanedBackfill& orphan : *orphans) {
+    Expected<bool> deleted = delete_orphaned_backfill(work, settings.schema, table, orphan);
+    if (!deleted) {
+      return failed(deleted.error().message);
+    }
+    if (!*deleted) {
+      return failed(fmt::format("the backfill progress of version {}, statement {} changed meanwhile",
+                                escape_for_message(orphan.version), orphan.statement));
+    }
+  }
   if (PgOutcome committed = work.query("COMMIT"); !committed.ok) {
     return failed(committed.error.message);
   }
   unlock_history(settings, locked);
-  write_repaired(out, candidates.size(), table);
+  write_repaired(out, candidates.size(), orphans->size(), table, backfills_table(settings.schema));
   return kExitDone;
 }
 

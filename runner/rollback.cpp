@@ -14,6 +14,7 @@
 #include "analyzer/report/runner_report.hpp"
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/message_text.hpp"
+#include "runner/backfill_table.hpp"
 #include "runner/history_lock.hpp"
 #include "runner/sql_identifier.hpp"
 #include "runner/verdict.hpp"
@@ -23,47 +24,6 @@ namespace miglint::runner {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-std::string rollbacks_table(const std::string& schema) {
-  return quote_identifier(schema) + "." + kRollbacksTable;
-}
-
-// An interrupted rollback: the down migration's progress.
-struct RollbackProgress {
-  std::string down_checksum;
-  int applied = 0;
-  int total = 0;
-  std::optional<int> running;
-};
-
-Expected<std::map<std::string, RollbackProgress>> read_rollbacks_in_progress(PgSession& session,
-                                                                             const std::string& schema) {
-  std::map<std::string, RollbackProgress> found;
-  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {rollbacks_table(schema)});
-  if (!exists.ok) {
-    return Error{fmt::format("cannot read {}: {}", rollbacks_table(schema), exists.error.message)};
-  }
-  if (exists.rows.at(0).at(0) != std::optional<std::string>("t")) {
-    return found;
-  }
-  PgOutcome read = session.query(fmt::format(
-      "SELECT version, down_checksum, statements_applied, statements_total, running_statement FROM {} WHERE "
-      "finished_at IS NULL",
-      rollbacks_table(schema)));
-  if (!read.ok) {
-    return Error{fmt::format("cannot read {}: {}", rollbacks_table(schema), read.error.message)};
-  }
-  for (const PgRow& row : read.rows) {
-    found[row[0].value_or("")] = RollbackProgress{
-        row[1].value_or(""), std::stoi(row[2].value_or("0")), std::stoi(row[3].value_or("0")),
-        row[4] ? std::optional<int>(std::stoi(*row[4])) : std::nullopt};
-  }
-  return found;
-}
-
-}  // namespace
 
 std::string ensure_rollbacks_table(PgSession& session, const std::string& schema) {
   PgOutcome created =
@@ -170,6 +130,15 @@ Applier::StepResult DownApplier::record(const MigrationState& migration, std::si
                                                  text(running),
                                                  finished ? "true" : "false",
                                                  run_id_};
+  // The last step marks the rollback finished and deletes the up migration's history row: outside a
+  // transaction (a down migration ending with a CONCURRENTLY statement) the two writes are made one,
+  // or a kill between them would leave a finished rollback and a migration still shown applied.
+  const bool own_transaction = finished && !work_.in_transaction();
+  if (own_transaction) {
+    if (PgOutcome begun = work_.query("BEGIN"); !begun.ok) {
+      return StepResult{false, begun.error};
+    }
+  }
   PgOutcome outcome;
   if (!mark_.exists) {
     // A finished rollback of an earlier cycle is replaced; a rollback in progress (another runner's) is not.
@@ -209,6 +178,24 @@ Applier::StepResult DownApplier::record(const MigrationState& migration, std::si
             "DELETE FROM {} WHERE version = $1 AND success AND checksum_sha256 = $2 RETURNING version",
             table_),
         {migration.file.version, up_checksum_});
+    // Its backfills' progress goes with it: applied again, it backfills afresh (a finished progress
+    // row left behind would make that run skip every row).
+    if (outcome.ok && !outcome.rows.empty()) {
+      Expected<int> dropped =
+          delete_backfill_progress(work_, settings_.schema, migration.file.version, up_checksum_);
+      if (!dropped) {
+        outcome = PgOutcome{false, {}, PgError{"", dropped.error().message, "", !work_.alive()}};
+      }
+    }
+  }
+  if (own_transaction) {
+    if (outcome.ok && !outcome.rows.empty()) {
+      if (PgOutcome committed = work_.query("COMMIT"); !committed.ok) {
+        return StepResult{false, committed.error};
+      }
+    } else {
+      work_.query("ROLLBACK");
+    }
   }
   if (!outcome.ok) {
     return StepResult{false, outcome.error};
@@ -303,7 +290,7 @@ int rollback_migrations(const RunSettingsResolved& settings, const RollbackReque
     return fail((*watch)->alive() ? kExitRefused : kExitError, loaded.error().message);
   }
   SetState& state = *loaded;
-  Expected<std::map<std::string, RollbackProgress>> in_progress =
+  Expected<std::map<std::string, RollbackInProgress>> in_progress =
       read_rollbacks_in_progress(**watch, settings.schema);
   if (!in_progress) {
     return fail((*watch)->alive() ? kExitRefused : kExitError, in_progress.error().message);
@@ -349,7 +336,7 @@ int rollback_migrations(const RunSettingsResolved& settings, const RollbackReque
       refusals.push_back(fmt::format(
           "version {} was partly rolled back ({} of {} statements of its down migration): roll it back first "
           "(it must be the last applied migration)",
-          escape_for_message(version), rollback.applied, rollback.total));
+          escape_for_message(version), rollback.statements_applied, rollback.statements_total));
     }
   }
   for (Target& target : targets) {
@@ -361,17 +348,17 @@ int rollback_migrations(const RunSettingsResolved& settings, const RollbackReque
     target.down = std::move(*down);
     if (auto resumed = in_progress->find(target.up->file.version); resumed != in_progress->end()) {
       if (resumed->second.down_checksum != target.down.sha256) {
-        refusals.push_back(
-            fmt::format("{}: changed after its rollback started ({} of {} statements applied): restore it",
-                        target.down.display_path, resumed->second.applied, resumed->second.total));
+        refusals.push_back(fmt::format(
+            "{}: changed after its rollback started ({} of {} statements applied): restore it",
+            target.down.display_path, resumed->second.statements_applied, resumed->second.statements_total));
       }
       HistoryRow row;
       row.version = target.up->file.version;
       row.name = target.up->file.name;
       row.checksum = target.down.sha256;
-      row.statements_applied = resumed->second.applied;
-      row.statements_total = resumed->second.total;
-      row.running_statement = resumed->second.running;
+      row.statements_applied = resumed->second.statements_applied;
+      row.statements_total = resumed->second.statements_total;
+      row.running_statement = resumed->second.running_statement;
       target.down.row = row;
       target.down.status = MigrationState::Status::Partial;
     }

@@ -19,8 +19,6 @@
 
 namespace miglint::runner {
 
-inline constexpr const char* kRollbacksTable = "miglint_schema_rollbacks";
-
 struct RollbackRequest {
   std::optional<std::string> to;  // roll back every applied migration after this version
   std::optional<int> steps;       // else this many (default 1)

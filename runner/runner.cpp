@@ -49,7 +49,7 @@ namespace {
 std::string_view status_word(const MigrationState& migration) {
   switch (migration.status) {
     case MigrationState::Status::Applied:
-      return "applied";
+      return migration.rollback ? "partly rolled back" : "applied";
     case MigrationState::Status::Changed:
       return "CHANGED";
     case MigrationState::Status::Partial:
@@ -138,6 +138,11 @@ StatusView status_view(const SetState& state, const RunSettingsResolved& setting
       shown.interrupted_statement = migration.row->running_statement;
     } else if (migration.status == MigrationState::Status::Changed) {
       shown.checksums = {short_hash(migration.row->checksum), short_hash(migration.sha256)};
+    }
+    if (migration.rollback && migration.status == MigrationState::Status::Applied) {
+      const RollbackInProgress& rollback = *migration.rollback;
+      shown.rollback = RollbackStatusView{rollback.down_file, rollback.statements_applied,
+                                          rollback.statements_total, rollback.running_statement};
     }
     if (migration.running) {
       shown.running = RunningView{migration.running->runner_pid, migration.running->backend_pid};
@@ -273,6 +278,7 @@ int run_migrations(const RunSettingsResolved& settings, std::ostream& out, std::
     return (*watch)->alive() ? finish(kExitRefused, "refused") : finish(kExitError, "failed");
   }
   state = std::move(*loaded);
+  refuse_partly_rolled_back(*state);
   report.refusals = state->refusals;
   report.first_refused = first_refused_view(*state);
   if (state->refused()) {
@@ -344,6 +350,7 @@ int show_state(const RunSettingsResolved& settings, const std::string& command, 
     return status;
   }
   SetState* state = &read.state;
+  refuse_partly_rolled_back(*state);
   if (std::string problem = mark_running(*state, *read.session, settings.schema); !problem.empty()) {
     err << fmt::format("miglint: error: {}\n", problem);
     return read.session->alive() ? kExitRefused : kExitError;

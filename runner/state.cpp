@@ -23,6 +23,36 @@ std::string history_table(const std::string& schema) {
   return quote_identifier(schema) + "." + kHistoryTable;
 }
 
+std::string rollbacks_table(const std::string& schema) {
+  return quote_identifier(schema) + "." + kRollbacksTable;
+}
+
+Expected<std::map<std::string, RollbackInProgress>> read_rollbacks_in_progress(PgSession& session,
+                                                                               const std::string& schema) {
+  std::map<std::string, RollbackInProgress> found;
+  const std::string table = rollbacks_table(schema);
+  PgOutcome exists = session.query("SELECT to_regclass($1) IS NOT NULL", {table});
+  if (!exists.ok) {
+    return Error{fmt::format("cannot read {}: {}", table, exists.error.message)};
+  }
+  if (exists.rows.at(0).at(0) != std::optional<std::string>("t")) {
+    return found;
+  }
+  PgOutcome read = session.query(
+      fmt::format("SELECT version, down_file, down_checksum, statements_applied, statements_total, "
+                  "running_statement FROM {} WHERE finished_at IS NULL",
+                  table));
+  if (!read.ok) {
+    return Error{fmt::format("cannot read {}: {}", table, read.error.message)};
+  }
+  for (const PgRow& row : read.rows) {
+    found[row[0].value_or("")] = RollbackInProgress{
+        row[1].value_or(""), row[2].value_or(""), std::stoi(row[3].value_or("0")),
+        std::stoi(row[4].value_or("0")), row[5] ? std::optional<int>(std::stoi(*row[5])) : std::nullopt};
+  }
+  return found;
+}
+
 std::string short_hash(const std::string& sha256) {
   return sha256.substr(0, 12);
 }
@@ -109,6 +139,11 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
   if (!backfills) {
     return backfills.error();
   }
+  Expected<std::map<std::string, RollbackInProgress>> rollbacks =
+      read_rollbacks_in_progress(session, settings.schema);
+  if (!rollbacks) {
+    return rollbacks.error();
+  }
   std::map<std::string, HistoryRow> rows;
   for (HistoryRow& row : *history) {
     rows.emplace(row.version, std::move(row));
@@ -155,6 +190,10 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
       migration.backfill = backfill->second;
     }
     auto row = rows.find(migration.file.version);
+    if (auto rollback = rollbacks->find(migration.file.version);
+        rollback != rollbacks->end() && row != rows.end() && row->second.success) {
+      migration.rollback = rollback->second;
+    }
     if (row != rows.end()) {
       migration.row = row->second;
       rows.erase(row);
@@ -229,6 +268,22 @@ void SetState::refuse_file(std::size_t order, const std::string& version, const 
   refusals.push_back(std::move(line));
 }
 
+void refuse_partly_rolled_back(SetState& state) {
+  for (const MigrationState& migration : state.migrations) {
+    if (!migration.rollback || migration.status != MigrationState::Status::Applied) {
+      continue;
+    }
+    const RollbackInProgress& rollback = *migration.rollback;
+    state.refuse(fmt::format(
+        "{}: version {} is partly rolled back ({} of {} statements of its down migration {} ran{}): finish "
+        "the rollback with `miglint rollback` (it resumes there), then `miglint run` applies it again",
+        migration.display_path, migration.file.version, rollback.statements_applied,
+        rollback.statements_total, escape_for_message(rollback.down_file),
+        rollback.running_statement ? fmt::format(", interrupted in statement {}", *rollback.running_statement)
+                                   : std::string()));
+  }
+}
+
 void find_first_refused(SetState& state) {
   if (!state.first_refused) {
     return;
@@ -249,7 +304,7 @@ std::string_view state_name(const MigrationState& migration) {
     case MigrationState::Status::Changed:
       return "modified";
     case MigrationState::Status::Applied:
-      return "applied";
+      return migration.rollback ? "partly_rolled_back" : "applied";
     case MigrationState::Status::Partial:
     case MigrationState::Status::Pending:
       break;

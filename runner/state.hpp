@@ -1,6 +1,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@
 namespace miglint::runner {
 
 inline constexpr const char* kHistoryTable = "miglint_schema_migrations";
+// Rollbacks, finished and in progress (runner/rollback.hpp).
+inline constexpr const char* kRollbacksTable = "miglint_schema_rollbacks";
 
 // The migrations on disk, the history table, and what is pending.
 
@@ -36,6 +39,17 @@ struct HistoryRow {
   std::optional<int> running_statement;
   std::string applied_at;  // ISO 8601, UTC (2026-12-05T04:01:02Z); the time of the row's last write
   std::optional<long long> duration_ms;
+};
+
+// A rollback that started and did not finish: its down migration ran in several transactions (or
+// outside one) and was interrupted after some of them committed. The migration is neither applied
+// nor pending: `rollback` resumes it, `run` refuses until then.
+struct RollbackInProgress {
+  std::string down_file;  // relative to the migrations directory
+  std::string down_checksum;
+  int statements_applied = 0;
+  int statements_total = 0;
+  std::optional<int> running_statement;  // 1-based, started outside a transaction, end not recorded
 };
 
 // A finding that keeps a migration from running until someone approves it.
@@ -62,10 +76,12 @@ struct MigrationState {
   std::optional<FailedAttempt> failure;      // the latest failed attempt, no success since
   std::optional<RunningMigration> running;   // another runner applies it now (status and plan)
   std::optional<BackfillProgress> backfill;  // a backfill of it in progress (runner/backfill.cpp)
+  // Applied, but its rollback started and was interrupted (miglint_schema_rollbacks).
+  std::optional<RollbackInProgress> rollback;
 };
 
 // The state a migration is shown in (docs/runner.md): "applied", "pending", "running", "partial",
-// "failed", "out_of_order", "modified".
+// "failed", "out_of_order", "modified", "partly_rolled_back".
 std::string_view state_name(const MigrationState& migration);
 // Whether `run` has work to do for it: pending, partial, failed, out of order or running.
 bool waits_to_run(const MigrationState& migration);
@@ -115,6 +131,18 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
 // For `status` and `plan`: marks the migrations another runner applies right now (`running`).
 // Returns an error message, or an empty string.
 std::string mark_running(SetState& state, PgSession& session, const std::string& schema);
+
+// Refuses the set while a rollback is interrupted half-way (`run`, and what `status` and `plan` say
+// `run` would do): applying migrations on top of a half-undone one, or taking it for applied, would
+// both be wrong. `rollback` does not call it: it resumes the rollback.
+void refuse_partly_rolled_back(SetState& state);
+
+// "public".miglint_schema_rollbacks, quoted for SQL.
+std::string rollbacks_table(const std::string& schema);
+
+// The rollbacks started and not finished, by version (none when the table does not exist yet).
+Expected<std::map<std::string, RollbackInProgress>> read_rollbacks_in_progress(PgSession& session,
+                                                                               const std::string& schema);
 
 // Fills `first_refused` (with its `--target` hint) once refusals are known.
 void find_first_refused(SetState& state);

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "analyzer/engine/down_migrations.hpp"
+#include "analyzer/project/migration_layout.hpp"
 #include "analyzer/text/hash.hpp"
 #include "rules/registry.hpp"
 
@@ -45,13 +49,26 @@ std::string wrapping_advice(std::string_view rule) {
 
 }  // namespace
 
+std::vector<ByteSpan> dbmate_down_sections(const SourceFile& source) {
+  if (!source.path().ends_with(".sql") || is_down_migration_path(source.path())) {
+    return {};
+  }
+  return down_migration_spans(source);
+}
+
 void judge_findings(FileResult& result, const std::string& sha256, const FileApprovals& approvals,
-                    Severity fail_on, const std::optional<RunExecution>& vetting) {
+                    Severity fail_on, const std::optional<RunExecution>& vetting,
+                    std::span<const ByteSpan> down_sections) {
   for (Finding& finding : result.findings) {
     const Rule* rule = finding.reported_by;
     bool reasoned_ignore = finding.suppressed && !finding.suppression_reason.empty();
+    const bool in_down_section =
+        std::any_of(down_sections.begin(), down_sections.end(), [&](const ByteSpan& down) {
+          return down.begin <= finding.span.begin && finding.span.begin < down.end;
+        });
+    const std::string section = in_down_section ? kDownSection : "";
     if (const Approval* approval =
-            find_approval(*approvals.list, approvals.relative_path, sha256, finding.rule)) {
+            find_approval(*approvals.list, approvals.relative_path, sha256, finding.rule, section)) {
       if (!reasoned_ignore) {
         finding.suppressed = true;
         finding.approved = true;
@@ -60,7 +77,7 @@ void judge_findings(FileResult& result, const std::string& sha256, const FileApp
       continue;
     }
     if (const Approval* stale =
-            find_stale_approval(*approvals.list, approvals.relative_path, sha256, finding.rule);
+            find_stale_approval(*approvals.list, approvals.relative_path, sha256, finding.rule, section);
         stale != nullptr && !reasoned_ignore) {
       finding.message += fmt::format(
           " (miglint.approvals.toml approves {} here for older contents of the file, sha256 {}: review the "
@@ -138,7 +155,8 @@ class VettingReview final : public FileReview {
       return;  // the common case of a plain lint: nothing to look up, no checksum to compute
     }
     std::string sha256 = approvals->list->empty() ? std::string() : sha256_hex(source.text());
-    judge_findings(result, sha256, *approvals, fail_on_, vet_ ? execution_ : std::nullopt);
+    judge_findings(result, sha256, *approvals, fail_on_, vet_ ? execution_ : std::nullopt,
+                   dbmate_down_sections(source));
   }
 
  private:

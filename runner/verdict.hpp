@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "analyzer/engine/linter.hpp"
@@ -44,9 +45,16 @@ RunnerTimeouts runner_timeouts(const runner::RunSettingsResolved& settings);
 // file), judges them as `run` does: a finding at or above `fail_on`, or of a rule tagged
 // `destructive` whatever its severity, needs an approval unless an ignore comment with a reason or
 // an approval for these contents covers it. An approval for other contents (a stale one) approves
-// nothing and is mentioned. A finding that needs an approval is never left suppressed.
+// nothing and is mentioned. A finding that needs an approval is never left suppressed. A finding
+// inside one of `down_sections` (a dbmate file's `-- migrate:down` sections: dbmate_down_sections) is
+// approved by the approvals of that section only (Approval::section), any other by the others.
 void judge_findings(FileResult& result, const std::string& sha256, const FileApprovals& approvals,
-                    Severity fail_on, const std::optional<RunExecution>& vetting);
+                    Severity fail_on, const std::optional<RunExecution>& vetting,
+                    std::span<const ByteSpan> down_sections = {});
+
+// A dbmate file's `-- migrate:down` sections, which approvals name as a section of their own; none
+// for other files (a down file is a file of its own; an Alembic downgrade() is its revision's).
+std::vector<ByteSpan> dbmate_down_sections(const SourceFile& source);
 
 // Where the text of a file comes from for vetting: its execution as planned (`run` has planned it
 // already), or nullopt to plan it from the text.

@@ -16,7 +16,8 @@ namespace miglint {
 namespace fs = std::filesystem;
 
 Expected<FileResult> vetted_findings(const std::string& file, const std::string& bytes,
-                                     const runner::RunSettingsResolved& settings) {
+                                     const runner::RunSettingsResolved& settings,
+                                     std::optional<RunExecution> execution) {
   std::error_code error;
   fs::path absolute = fs::absolute(file, error).lexically_normal();
   std::vector<LintInput> inputs;
@@ -57,6 +58,14 @@ Expected<FileResult> vetted_findings(const std::string& file, const std::string&
     }
   }
   inputs.push_back(LintInput{file, file, bytes, true});
+  if (execution) {
+    known = [&, planned = known](const std::string& path) -> std::optional<RunExecution> {
+      if (path == file) {
+        return execution;
+      }
+      return planned ? planned(path) : std::nullopt;
+    };
+  }
   SettingsResolver resolver(settings.config);
   auto approvals = std::make_shared<ApprovalsCache>(settings.directory);
   RunnerTimeouts timeouts = runner_timeouts(settings);

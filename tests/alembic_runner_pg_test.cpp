@@ -176,6 +176,67 @@ int approve_all(AlembicRun& test, const fs::path& versions,
   return approved;
 }
 
+// `plan` lists, per pending revision, the statements Alembic emits for upgrade() (the front end's
+// offline SQL, as `lint` reads it), each at the line of its `op.` call, with the locks the lock model
+// predicts, in and outside a transaction, in text and JSON; downgrade()'s statements are not listed.
+TEST_F(AlembicRun, PlanListsEachRevisionsStatementsWithTheirLocks) {
+  make_project("zero_downtime");
+  Miglint::Result plan = alembic("plan");
+  EXPECT_EQ(plan.exit, 0) << plan.all();
+  std::size_t index = plan.out.find("c1d2e3f4a5b6 concurrent_index");
+  ASSERT_NE(index, std::string::npos) << plan.out;
+  std::string after_index = plan.out.substr(index);
+  EXPECT_NE(after_index.find("  outside a transaction (statements 1-1)\n"
+                             "    15:9 CREATE INDEX CONCURRENTLY ix_accounts_status ON accounts (status)  -- "
+                             "SHARE UPDATE EXCLUSIVE public.accounts"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_EQ(plan.out.find("DROP INDEX"), std::string::npos) << "downgrade() is not run: " << plan.out;
+  EXPECT_EQ(plan.out.find("statements unknown"), std::string::npos) << plan.out;
+
+  Miglint::Result json = alembic("plan", {"--format", "json"});
+  EXPECT_EQ(json.exit, 0) << json.all();
+  nlohmann::json document = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(document.is_object()) << json.out;
+  int revisions_with_statements = 0;
+  for (const nlohmann::json& revision : document["migrations"]) {
+    ASSERT_TRUE(revision.contains("plan")) << revision.dump();
+    const nlohmann::json& planned = revision["plan"];
+    revisions_with_statements += planned["statements_total"].get<int>() > 0 ? 1 : 0;
+    if (revision["version"] != "c1d2e3f4a5b6") {
+      continue;
+    }
+    EXPECT_EQ(planned["mode"], "alembic-autocommit-block");
+    EXPECT_EQ(planned["statements_total"], 1);
+    ASSERT_EQ(planned["segments"].size(), 1u) << planned.dump();
+    const nlohmann::json& segment = planned["segments"][0];
+    EXPECT_EQ(segment["transactional"], false);
+    ASSERT_EQ(segment["statements"].size(), 1u);
+    const nlohmann::json& statement = segment["statements"][0];
+    EXPECT_EQ(statement["line"], 15);
+    EXPECT_EQ(statement["text"], "CREATE INDEX CONCURRENTLY ix_accounts_status ON accounts (status)");
+    ASSERT_EQ(statement["locks"].size(), 1u) << statement.dump();
+    EXPECT_EQ(statement["locks"][0]["mode"], "SHARE UPDATE EXCLUSIVE") << statement.dump();
+  }
+  // Every revision of the project emits SQL.
+  EXPECT_EQ(revisions_with_statements, 11) << json.out;
+}
+
+// A revision in a transaction: the column added at its `op.add_column` line, under ACCESS EXCLUSIVE.
+TEST_F(AlembicRun, PlanListsATransactionalRevisionsStatementsAtTheirCalls) {
+  make_project("clean");
+  Miglint::Result clean = alembic("plan");
+  EXPECT_EQ(clean.exit, 0) << clean.all();
+  std::size_t nickname = clean.out.find("7d3e2f1a0b9c add_users_nickname");
+  ASSERT_NE(nickname, std::string::npos) << clean.out;
+  std::string after_nickname = clean.out.substr(nickname);
+  EXPECT_NE(after_nickname.find("  transaction (statements 1-3)\n"), std::string::npos) << clean.out;
+  EXPECT_NE(
+      after_nickname.find("    16:5 ALTER TABLE users ADD COLUMN nickname TEXT  -- ACCESS EXCLUSIVE public.users"),
+      std::string::npos)
+      << clean.out;
+}
+
 TEST_F(AlembicRun, MistakesAreRefusedUntilApprovedThenApplied) {
   make_project("mistakes", kMistakesThatCannotRun);
   Miglint::Result refused = alembic("run");

@@ -59,13 +59,42 @@ TEST(ApprovalsFile, ReadsAsBeforeWithEscapes) {
   EXPECT_EQ((*loaded)[0].by, "Zoë O'Neil");
 }
 
+// A dbmate file's down section is approved as a section of its own: written as `section = "down"`,
+// read back, and never taken for an approval of the file's up part (nor the other way round).
+TEST(ApprovalsFile, DownSectionIsASectionOfItsOwn) {
+  ScratchDir dir;
+  std::string path = (dir.path / kApprovalsFileName).string();
+  const std::string sha256(64, 'e');
+  std::vector<Approval> approvals;
+  add_approval(approvals, Approval{"20240101_items.sql", sha256, "ban-drop-table", "the way back", "t",
+                                   "2026-12-05", kDownSection});
+  ASSERT_TRUE(save_approvals(path, approvals));
+  EXPECT_NE(read_text(path).find("file = \"20240101_items.sql\"\nsection = \"down\"\n"), std::string::npos)
+      << read_text(path);
+  Expected<std::vector<Approval>> loaded = load_approvals(path);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_TRUE(is_approved(*loaded, "20240101_items.sql", sha256, "ban-drop-table", kDownSection));
+  EXPECT_FALSE(is_approved(*loaded, "20240101_items.sql", sha256, "ban-drop-table"));
+  // An approval of the up part replaces none of the down section's.
+  add_approval(*loaded,
+               Approval{"20240101_items.sql", sha256, "ban-drop-table", "up", "t", "2026-12-05", ""});
+  EXPECT_EQ(loaded->size(), 2U);
+  std::ofstream(path) << "[[approval]]\nfile = \"a.sql\"\nsha256 = \"" << sha256
+                      << "\"\nrule = \"ban-drop-table\"\nreason = \"r\"\nsection = \"up\"\n";
+  Expected<std::vector<Approval>> wrong = load_approvals(path);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("`section` must be \"down\""), std::string::npos)
+      << wrong.error().message;
+}
+
 // A save that fails (here: no file may grow, RLIMIT_FSIZE 0, which holds for root too) reports the
 // error and not "written". Run in a child process so that the limit stays there.
 TEST(Approve, ReportsWrittenOnlyAfterSaving) {
   ScratchDir dir;
   fs::path migration = dir.path / "0001_drop.sql";
   std::ofstream(migration) << "ALTER TABLE t DROP COLUMN c;\n";
-  runner::ApproveRequest request{migration.string(), {"ban-drop-column"}, false, "reviewed", "tester", {}};
+  runner::ApproveRequest request{
+      migration.string(), {"ban-drop-column"}, false, "reviewed", "tester", {}, false};
   request.settings.directory = dir.path.string();
 
   std::ostringstream out;

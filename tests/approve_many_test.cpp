@@ -31,8 +31,8 @@ struct Project {
   fs::path migration = dir.write("migrations/0001_contract.sql", kMigration);
 
   int approve(std::vector<std::string> rules, bool all, std::string& said) const {
-    runner::ApproveRequest request{migration.string(), std::move(rules), all,
-                                   "reviewed in CR-7", "tester",         {}};
+    runner::ApproveRequest request{
+        migration.string(), std::move(rules), all, "reviewed in CR-7", "tester", {}, false};
     request.settings.directory = (dir.path() / "migrations").string();
     std::ostringstream out;
     std::ostringstream err;

@@ -250,5 +250,98 @@ TEST_F(BackfillAgainstServer, InANoTransactionFileTheBackfillsRunAfterTheStateme
   EXPECT_NE(plan.out.find("applied"), std::string::npos) << plan;
 }
 
+// `repair` and backfills: a migration stopped in its backfill is listed with how to resume it; progress
+// whose migration has no history row any more (history lost) is listed and, with --yes, deleted, so
+// that the migration applied again backfills afresh instead of taking the finished progress for its own.
+TEST_F(BackfillAgainstServer, RepairListsABackfillInProgressAndDeletesOrphanedProgress) {
+  create_items(20000);
+  migration("001_backfill.sql",
+            "-- miglint-backfill batch=500 sleep=150ms key=id\n"
+            "UPDATE items SET n = n + 1;\n");
+  {
+    MiglintChild runner(work_->path(), args("run"));
+    ASSERT_TRUE(wait_until(
+        [&] {
+          std::string done = progress("rows_done");
+          return !done.empty() && std::stoll(done) >= 1000;
+        },
+        seconds(30)))
+        << runner.wait(milliseconds(1));
+    runner.kill9();
+    ASSERT_EQ(runner.wait().signal, SIGKILL);
+  }
+  ASSERT_TRUE(killed_runner_gone());
+  MiglintChild::Result stuck = miglint(args("repair", {"--yes"}));
+  EXPECT_EQ(stuck.exit, 1) << stuck;
+  EXPECT_NE(stuck.out.find("001_backfill.sql: stopped in the backfill of statement 1 ("), std::string::npos)
+      << stuck;
+  EXPECT_NE(stuck.out.find("of 20002 rows done, up to key " + progress("last_key") +
+                           "): `miglint run` resumes it after that key"),
+            std::string::npos)
+      << stuck;
+  EXPECT_EQ(stuck.out.find("backfill progress no run will use"), std::string::npos) << stuck;
+  EXPECT_EQ(value("SELECT finished_at IS NULL FROM miglint_schema_migrations_backfills"), "t");
+  ASSERT_EQ(run().exit, 0);
+  EXPECT_EQ(value("SELECT count(*) FROM items WHERE n <> 1"), "0");
+
+  // The history is lost; the finished progress stays behind.
+  ASSERT_EQ(session()->exec("DELETE FROM miglint_schema_migrations"), "");
+  MiglintChild::Result asked = miglint(args("repair"));
+  EXPECT_EQ(asked.exit, 1) << asked;
+  EXPECT_NE(asked.out.find("backfill progress no run will use (repair deletes it when confirmed, --yes):\n"
+                           "  version 001, statement 1: finished, 20002 rows done; no history row"),
+            std::string::npos)
+      << asked;
+  EXPECT_NE(asked.err.find("repair needs a confirmation and stdin is not a terminal"), std::string::npos)
+      << asked;
+  EXPECT_EQ(progress("count(*)"), "1");
+  MiglintChild::Result repaired = miglint(args("repair", {"--yes"}));
+  EXPECT_EQ(repaired.exit, 0) << repaired;
+  EXPECT_NE(repaired.out.find("deleted 1 backfill progress row from"), std::string::npos) << repaired;
+  EXPECT_EQ(progress("count(*)"), "0");
+  // Applied again, it backfills every row again (with the progress left, it would skip them all).
+  MiglintChild::Result again = run();
+  ASSERT_EQ(again.exit, 0) << again;
+  EXPECT_EQ(value("SELECT count(*) FROM items WHERE n <> 2"), "0");
+}
+
+// `baseline` records versions as applied without running them: their backfill progress goes, in the
+// same transaction, and the output says so.
+TEST_F(BackfillAgainstServer, BaselineDeletesTheBackfillProgressOfTheVersionsItRecords) {
+  create_items(3000);
+  migration("001_backfill.sql",
+            "-- miglint-backfill batch=500 key=id\n"
+            "UPDATE items SET n = n + 1;\n");
+  ASSERT_EQ(run().exit, 0);
+  ASSERT_EQ(session()->exec("DELETE FROM miglint_schema_migrations"), "");
+  ASSERT_EQ(progress("count(*)"), "1");
+  MiglintChild::Result recorded = miglint(args("baseline", {"--version", "001"}));
+  ASSERT_EQ(recorded.exit, 0) << recorded;
+  EXPECT_NE(recorded.out.find("note: deleted the backfill progress of 001 (1 statement) from "
+                              "miglint_schema_migrations_backfills"),
+            std::string::npos)
+      << recorded;
+  EXPECT_EQ(progress("count(*)"), "0");
+  EXPECT_EQ(value("SELECT success FROM miglint_schema_migrations WHERE version = '001'"), "t");
+  MiglintChild::Result repair = miglint(args("repair"));
+  EXPECT_EQ(repair.exit, 0) << repair;
+}
+
+// A rollback deletes the progress of the migration it rolls back: applied again, it backfills afresh.
+TEST_F(BackfillAgainstServer, RolledBackMigrationBackfillsAgainWhenReapplied) {
+  create_items(3000);
+  migration("001_backfill.up.sql",
+            "-- miglint-backfill batch=500 key=id\n"
+            "UPDATE items SET n = n + 1;\n");
+  migration("001_backfill.down.sql", "SELECT 1;\n");
+  ASSERT_EQ(run().exit, 0);
+  EXPECT_EQ(value("SELECT count(*) FROM items WHERE n <> 1"), "0");
+  MiglintChild::Result rolled = miglint(args("rollback"));
+  ASSERT_EQ(rolled.exit, 0) << rolled;
+  EXPECT_EQ(progress("count(*)"), "0");
+  ASSERT_EQ(run().exit, 0);
+  EXPECT_EQ(value("SELECT count(*) FROM items WHERE n <> 2"), "0");
+}
+
 }  // namespace
 }  // namespace miglint::pgtest

@@ -41,6 +41,47 @@ check "--staged lints the staged contents" "migrations/002_index.sql:ban-drop-ta
   "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(";".join("%s:%s:%s" % (f["path"], f["rule"], f["message"].split(chr(34))[1]) for f in d["findings"]))' <<<"$out")"
 git checkout -q -- migrations/002_index.sql; git reset -q
 
+# --staged on an Alembic project: the staged version of a revision file is what the Alembic helper
+# runs, not the working tree's (the helper is given the staged bytes).
+if python3 -c 'import alembic' >/dev/null 2>&1 || /usr/bin/python3 -c 'import alembic' >/dev/null 2>&1; then
+  cp -r "$ROOT/fixtures/alembic/clean" shop
+  git add shop && git commit -qm shop
+  revision=shop/migrations/versions/7d3e2f1a0b9c_add_users_nickname.py
+  original=$(cat "$revision")
+  # Staged: upgrade() also drops orders (line 17); the working tree keeps the original.
+  python3 - "$revision" <<'PY'
+import sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+lines.insert(16, '    op.drop_table("orders")')
+open(path, "w").write("\n".join(lines))
+PY
+  git add "$revision"
+  printf '%s\n' "$original" > "$revision"
+  out=$("$MIGLINT" lint --format json --select ban-drop-table --staged shop)
+  check "--staged Alembic exit status" 1 "$?"
+  check "--staged lints the staged revision" "$revision:17:ban-drop-table" \
+    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(";".join("%s:%d:%s" % (f["path"], f["start"]["line"], f["rule"]) for f in d["findings"]))' <<<"$out")"
+  # The other way round: the drop only in the working tree, a harmless staged change.
+  git checkout -q HEAD -- "$revision"
+  printf '# reviewed\n' >> "$revision"
+  git add "$revision"
+  python3 - "$revision" <<'PY'
+import sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+lines.insert(16, '    op.drop_table("orders")')
+open(path, "w").write("\n".join(lines))
+PY
+  out=$("$MIGLINT" lint --format json --select ban-drop-table --staged shop)
+  check "--staged Alembic ignores the working tree's drop" 0 "$?"
+  check "--staged Alembic: no finding" "" \
+    "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(";".join(f["rule"] for f in d["findings"]))' <<<"$out")"
+  git checkout -q HEAD -- "$revision"; git reset -q
+else
+  echo "SKIP: python3 with Alembic is not installed; the --staged Alembic check skipped"
+fi
+
 # The pre-commit hook, run by the real pre-commit, against this repository.
 if ! command -v pre-commit >/dev/null 2>&1; then
   echo "SKIP: pre-commit is not installed (ci/install-deps installs the Debian package); hook test skipped"

@@ -1,8 +1,9 @@
 // `miglint rollback`, `miglint test` and `--ephemeral` against a real PostgreSQL (issue 16): reversible
 // and irreversible migration sets, downs that forget an index, a constraint, a default, an enum label
 // (each reported with the migration and a difference naming the object), rollback --steps/--to, a
-// missing down and an unapproved destructive down refused before any change, and the ephemeral
-// server removed after success, failure and SIGINT.
+// missing down and an unapproved destructive down refused before any change, a rollback killed between
+// two statements of its down migration (shown, refused by `run`, listed by `repair`, resumed), and the
+// ephemeral server removed after success, failure, SIGINT and SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -85,6 +86,27 @@ class DownMigrations : public RunnerAgainstServer {
     Miglint::Result approved = miglint({"approve", (migrations_ / file).string(), "--all-findings",
                                         "--reason", "reviewed: the way back", "--by", "tester"});
     ASSERT_EQ(approved.exit, 0) << approved;
+  }
+  // Starts `miglint test --ephemeral` on a migration that sleeps, interrupts it with `signal` while the
+  // migration runs, and checks that the server is stopped and its directory removed.
+  void interrupt_ephemeral_run(int signal) {
+    pair("0001_slow", "SELECT pg_sleep(30);\n", "SELECT 1;\n");
+    Miglint child(work_->path(), {"test", migrations_.string(), "--ephemeral"}, {}, ChildOutput::Pipe);
+    std::string output;
+    auto deadline = Clock::now() + seconds(60);
+    while (ephemeral_directory(output).empty() && Clock::now() < deadline && !child.exited()) {
+      output += child.read_pipe(milliseconds(200));
+    }
+    std::string directory = ephemeral_directory(output);
+    ASSERT_FALSE(directory.empty()) << output;
+    EXPECT_TRUE(fs::exists(directory));
+    EXPECT_FALSE(processes_mentioning(directory).empty()) << "the server runs";
+    std::this_thread::sleep_for(milliseconds(1500));  // into the migration's pg_sleep
+    ::kill(child.pid(), signal);
+    Miglint::Result result = child.wait(milliseconds(60000));
+    EXPECT_EQ(result.exit, 1) << "signal " << signal << "\n" << output << result;
+    EXPECT_FALSE(fs::exists(directory)) << output << result;
+    EXPECT_TRUE(processes_mentioning(directory).empty()) << output << result;
   }
   std::vector<std::string> versions_applied() {
     std::vector<std::string> versions;
@@ -330,6 +352,133 @@ TEST_F(DownMigrations, RollbackOfDieselFlywayAndDbmateLayouts) {
   EXPECT_EQ(flyway.exit, 0) << flyway;
 }
 
+// A down migration of two statements run outside a transaction, killed (SIGKILL) after the first
+// committed, while the second waits for a transaction using its table: the migration is neither
+// applied nor pending. `status` says so, `run` refuses (it would otherwise skip it as applied, or
+// apply later migrations on a half-undone one), `repair` lists it, and `rollback` resumes it.
+TEST_F(DownMigrations, RollbackKilledBetweenTwoDownStatementsIsShownRefusedByRunAndResumed) {
+  pair("0001_tables",
+       "CREATE TABLE items (id bigint PRIMARY KEY, note text);\n"
+       "CREATE TABLE others (id bigint PRIMARY KEY, note text);\n",
+       "SELECT 1;\n");
+  pair("0002_indexes",
+       "CREATE INDEX CONCURRENTLY items_note_idx ON items (note);\n"
+       "CREATE INDEX CONCURRENTLY others_note_idx ON others (note);\n",
+       "DROP INDEX CONCURRENTLY items_note_idx;\nDROP INDEX CONCURRENTLY others_note_idx;\n");
+  ASSERT_EQ(run().exit, 0);
+  auto blocker = session();
+  ASSERT_EQ(blocker->exec("BEGIN; LOCK TABLE others IN ROW EXCLUSIVE MODE"), "");
+  {
+    Miglint rollback(work_->path(), args("rollback"));
+    ASSERT_TRUE(wait_until(
+        [&] { return runner_backend("DROP INDEX CONCURRENTLY others%", "wait_event_type = 'Lock'") != 0; },
+        seconds(20)))
+        << rollback.wait(milliseconds(1));
+    rollback.kill9();
+    EXPECT_EQ(rollback.wait().signal, SIGKILL);
+  }
+  ASSERT_TRUE(wait_until([&] { return no_miglint_backends(); }, seconds(20)));
+  ASSERT_EQ(blocker->exec("ROLLBACK"), "");
+  ASSERT_FALSE(has_relation("items_note_idx")) << "the first statement of the down migration committed";
+  ASSERT_EQ(versions_applied(), (std::vector<std::string>{"0001", "0002"}));
+
+  Miglint::Result status = miglint(args("status"));
+  EXPECT_EQ(status.exit, 1) << status;
+  EXPECT_NE(status.out.find("partly rolled back 0002"), std::string::npos) << status;
+  EXPECT_NE(
+      status.out.find("1 of 2 statements of its down migration 0002_indexes.down.sql ran; interrupted in "
+                      "statement 2 (`miglint rollback` resumes it"),
+      std::string::npos)
+      << status;
+  EXPECT_NE(status.out.find("miglint run would refuse:"), std::string::npos) << status;
+  Miglint::Result status_json = miglint(args("status", {"--format", "json"}));
+  Json document = Json::parse(status_json.out);
+  const Json& shown = document.at("migrations").at(1);
+  EXPECT_EQ(shown.at("state"), "partly_rolled_back") << status_json;
+  EXPECT_EQ(shown.at("would_run"), false);
+  EXPECT_EQ(shown.at("rollback").at("down_file"), "0002_indexes.down.sql");
+  EXPECT_EQ(shown.at("rollback").at("statements_applied"), 1);
+  EXPECT_EQ(shown.at("rollback").at("statements_total"), 2);
+  EXPECT_EQ(shown.at("rollback").at("interrupted_statement"), 2);
+
+  Miglint::Result refused = run();
+  EXPECT_EQ(refused.exit, 1) << refused;
+  EXPECT_NE(refused.err.find("version 0002 is partly rolled back (1 of 2 statements of its down migration "
+                             "0002_indexes.down.sql ran, interrupted in statement 2): finish the rollback "
+                             "with `miglint rollback`"),
+            std::string::npos)
+      << refused;
+  EXPECT_FALSE(has_relation("items_note_idx")) << "run changed nothing";
+  EXPECT_TRUE(has_relation("others_note_idx"));
+
+  Miglint::Result repair = miglint(args("repair", {"--yes"}));
+  EXPECT_EQ(repair.exit, 1) << repair;
+  EXPECT_NE(repair.out.find("not repaired:"), std::string::npos) << repair;
+  EXPECT_NE(repair.out.find("0002_indexes.up.sql: partly rolled back (1 of 2 statements"), std::string::npos)
+      << repair;
+
+  Miglint::Result resumed = miglint(args("rollback"));
+  EXPECT_EQ(resumed.exit, 0) << resumed;
+  EXPECT_FALSE(has_relation("others_note_idx"));
+  EXPECT_EQ(value("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0");
+  EXPECT_EQ(versions_applied(), (std::vector<std::string>{"0001"}));
+  Miglint::Result after = miglint(args("status"));
+  EXPECT_NE(after.out.find("pending  0002"), std::string::npos) << after;
+  ASSERT_EQ(run().exit, 0);
+  EXPECT_TRUE(has_relation("items_note_idx"));
+  EXPECT_TRUE(has_relation("others_note_idx"));
+}
+
+// A dbmate down section is approved with `miglint approve --down` (an approval of its own section,
+// bound to the file's checksum): the up part's approval does not cover it, nor it the up part.
+TEST_F(DownMigrations, DbmateDownSectionIsApprovedWithApproveDown) {
+  const std::string items = "20240101000000_items.sql";
+  migration(
+      items,
+      "-- migrate:up\nCREATE TABLE items (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE items;\n");
+  ASSERT_EQ(run().exit, 0);
+  Miglint::Result refused = miglint(args("rollback"));
+  EXPECT_EQ(refused.exit, 1) << refused;
+  EXPECT_NE(refused.err.find("[ban-drop-table]"), std::string::npos) << refused;
+  // Without --down, approve looks at the up part, which drops nothing.
+  Miglint::Result up_only = miglint({"approve", (migrations_ / items).string(), "--rule", "ban-drop-table",
+                                     "--reason", "the way back", "--by", "tester"});
+  EXPECT_EQ(up_only.exit, 1) << up_only;
+  EXPECT_NE(up_only.err.find("has no finding of ban-drop-table (as `miglint run` vets it)"),
+            std::string::npos)
+      << up_only;
+  Miglint::Result approved = miglint({"approve", (migrations_ / items).string(), "--down", "--rule",
+                                      "ban-drop-table", "--reason", "the way back", "--by", "tester"});
+  ASSERT_EQ(approved.exit, 0) << approved;
+  EXPECT_NE(approved.out.find("approved ban-drop-table in " + items + " (its -- migrate:down section)"),
+            std::string::npos)
+      << approved;
+  EXPECT_NE(read_all(migrations_ / "miglint.approvals.toml").find("section = \"down\""), std::string::npos);
+  Miglint::Result rolled = miglint(args("rollback"));
+  EXPECT_EQ(rolled.exit, 0) << rolled;
+  EXPECT_FALSE(has_relation("items"));
+
+  // A file whose up part drops a table too: the down section's approval leaves the up's unapproved.
+  const std::string swap = "20240102000000_swap.sql";
+  migration(swap,
+            "-- migrate:up\nCREATE TABLE b (id int);\nDROP TABLE legacy;\n-- migrate:down\nDROP TABLE b;\n"
+            "CREATE TABLE legacy (id int);\n");
+  ASSERT_EQ(session()->exec("CREATE TABLE legacy (id int)"), "");
+  Miglint::Result down_approved = miglint({"approve", (migrations_ / swap).string(), "--down",
+                                           "--all-findings", "--reason", "way back", "--by", "tester"});
+  ASSERT_EQ(down_approved.exit, 0) << down_approved;
+  Miglint::Result run_refused = run();
+  EXPECT_EQ(run_refused.exit, 1) << run_refused;
+  EXPECT_NE(run_refused.err.find(swap + ":3:1: "), std::string::npos) << run_refused;
+  EXPECT_TRUE(has_relation("legacy"));
+  const std::string plain = "20240103000000_no_down.sql";
+  migration(plain, "-- migrate:up\nDROP TABLE legacy;\n");
+  Miglint::Result no_section = miglint(
+      {"approve", (migrations_ / plain).string(), "--down", "--rule", "ban-drop-table", "--reason", "r"});
+  EXPECT_EQ(no_section.exit, 2) << no_section;
+  EXPECT_NE(no_section.err.find("this file has none"), std::string::npos) << no_section;
+}
+
 // ---------------------------------------------------------------------------------------------
 // --ephemeral
 
@@ -352,23 +501,11 @@ TEST_F(DownMigrations, EphemeralServerIsRemovedAfterSuccessAndFailure) {
 }
 
 TEST_F(DownMigrations, EphemeralServerIsRemovedAfterSigint) {
-  pair("0001_slow", "SELECT pg_sleep(30);\n", "SELECT 1;\n");
-  Miglint child(work_->path(), {"test", migrations_.string(), "--ephemeral"}, {}, ChildOutput::Pipe);
-  std::string output;
-  auto deadline = Clock::now() + seconds(60);
-  while (ephemeral_directory(output).empty() && Clock::now() < deadline && !child.exited()) {
-    output += child.read_pipe(milliseconds(200));
-  }
-  std::string directory = ephemeral_directory(output);
-  ASSERT_FALSE(directory.empty()) << output;
-  EXPECT_TRUE(fs::exists(directory));
-  EXPECT_FALSE(processes_mentioning(directory).empty()) << "the server runs";
-  std::this_thread::sleep_for(milliseconds(1500));  // into the migration's pg_sleep
-  ::kill(child.pid(), SIGINT);
-  Miglint::Result result = child.wait(milliseconds(60000));
-  EXPECT_EQ(result.exit, 1) << output << result;
-  EXPECT_FALSE(fs::exists(directory)) << output << result;
-  EXPECT_TRUE(processes_mentioning(directory).empty()) << output << result;
+  interrupt_ephemeral_run(SIGINT);
+}
+
+TEST_F(DownMigrations, EphemeralServerIsRemovedAfterSigterm) {
+  interrupt_ephemeral_run(SIGTERM);
 }
 
 TEST_F(DownMigrations, EphemeralWithoutServerProgramsSaysWhatToInstall) {

@@ -13,6 +13,8 @@
 
 #include "analyzer/alembic/helper_process.hpp"
 #include "analyzer/project/alembic_layout.hpp"
+#include "analyzer/text/hash.hpp"
+#include "analyzer/text/source_file.hpp"
 
 namespace miglint::alembic {
 
@@ -137,10 +139,33 @@ Expected<ProjectAnswer> parse_answer(const std::string& text) {
   return answer;
 }
 
+// The revision file's contents as given (a staged version, standard input) when they are not the
+// file's on disk: the helper reads that revision from them instead of the disk.
+struct ContentOverride {
+  std::string path;  // normalized
+  std::string bytes;
+};
+
+std::string hex_of(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    auto byte = static_cast<unsigned char>(c);
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0x0F];
+  }
+  return hex;
+}
+
 std::string request_for(const AlembicProject& project, const AlembicSettings& settings,
-                        bool another_interpreter) {
+                        bool another_interpreter, const std::optional<ContentOverride>& content) {
   json request;
   request["another_interpreter"] = another_interpreter;
+  if (content) {
+    // Hex: the bytes exactly, whatever their encoding.
+    request["contents"] = json::object({{content->path, hex_of(content->bytes)}});
+  }
   request["versions"] = json::array({project.versions_directory});
   request["project"] = project.root;
   request["script_directory"] = project.script_directory;
@@ -154,7 +179,8 @@ std::string request_for(const AlembicProject& project, const AlembicSettings& se
 }
 
 // One helper run over a whole project, trying the interpreters in turn while they lack Alembic.
-Expected<ProjectAnswer> run_project(const AlembicProject& project, const AlembicSettings& settings) {
+Expected<ProjectAnswer> run_project(const AlembicProject& project, const AlembicSettings& settings,
+                                    const std::optional<ContentOverride>& content) {
   Expected<std::string> helper = helper_script();
   if (!helper) {
     return helper.error();
@@ -165,7 +191,7 @@ Expected<ProjectAnswer> run_project(const AlembicProject& project, const Alembic
   for (std::size_t k = 0; k < choice.candidates.size(); ++k) {
     const std::string& interpreter = choice.candidates[k];
     // An interpreter without Alembic answers at once when another one follows.
-    std::string request = request_for(project, settings, k + 1 < choice.candidates.size());
+    std::string request = request_for(project, settings, k + 1 < choice.candidates.size(), content);
     Expected<HelperOutput> output = run_helper(interpreter, *helper, request);
     if (!output) {
       failures.push_back(output.error().message);
@@ -211,8 +237,11 @@ struct ProjectRun {
   std::optional<Expected<ProjectAnswer>> answer;
 };
 
-const Expected<ProjectAnswer>& project_answer(const AlembicProject& project,
-                                              const AlembicSettings& settings) {
+// With `content`, a run of its own for that revision's given contents (`lint --staged` when the staged
+// version differs from the working tree's; a revision read from standard input): the project's other
+// revisions as on disk.
+const Expected<ProjectAnswer>& project_answer(const AlembicProject& project, const AlembicSettings& settings,
+                                              const std::optional<ContentOverride>& content = std::nullopt) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<ProjectRun>> runs;
   std::shared_ptr<ProjectRun> run;
@@ -220,13 +249,16 @@ const Expected<ProjectAnswer>& project_answer(const AlembicProject& project,
     std::lock_guard lock(mutex);
     std::string key =
         fmt::format("{}\n{}\n{}", project.versions_directory, settings.python, settings.use_env);
+    if (content) {
+      key += fmt::format("\n{}\n{}", content->path, sha256_hex(content->bytes));
+    }
     std::shared_ptr<ProjectRun>& slot = runs[key];
     if (!slot) {
       slot = std::make_shared<ProjectRun>();
     }
     run = slot;
   }
-  std::call_once(run->once, [&] { run->answer.emplace(run_project(project, settings)); });
+  std::call_once(run->once, [&] { run->answer.emplace(run_project(project, settings, content)); });
   return *run->answer;
 }
 
@@ -423,7 +455,13 @@ class AlembicFrontEnd final : public FrontEnd {
           "not in an Alembic project (a revision file is read in its project's versions folder, beside "
           "env.py; set `[alembic] script_location` for other layouts)"};
     }
-    const Expected<ProjectAnswer>& answer = project_answer(*project, alembic);
+    // The helper reads revisions from disk: contents that differ (a staged version) are passed to it.
+    std::optional<ContentOverride> content;
+    Expected<std::string> on_disk = read_file_bytes(path, source.text().size() + 1);
+    if (!on_disk || *on_disk != source.text()) {
+      content = ContentOverride{path, std::string(source.text())};
+    }
+    const Expected<ProjectAnswer>& answer = project_answer(*project, alembic, content);
     if (!answer) {
       return answer.error();
     }

@@ -4,7 +4,11 @@
 miglint starts this once per Alembic project (never once per revision). It reads one JSON request
 on stdin and writes one JSON answer on stdout:
 
-  request  {"versions": ["<dir>", ...], "project": "<dir>", "use_env": false}
+  request  {"versions": ["<dir>", ...], "project": "<dir>", "use_env": false,
+            "contents": {"<revision file>": "<hex of its bytes>"}}
+
+"contents" (optional) gives revision files whose bytes are not the file's on disk (`miglint lint
+--staged` reads the staged version): those bytes are read instead, and the file need not exist.
   answer   {"revisions": [...], "order": [...], "graph": [...]} or {"fatal": "<one line>"}
 
 Each revision's upgrade() and downgrade() run under Alembic's offline mode ("--sql") for the
@@ -725,11 +729,19 @@ def main(answer_stream):
     if project_dir and project_dir not in sys.path:
         sys.path.insert(0, project_dir)
     revisions = []
-    for path in revision_files(request.get("versions", [])):
+    contents = {os.path.abspath(path): bytes.fromhex(text)
+                for path, text in (request.get("contents") or {}).items()}
+    paths = revision_files(request.get("versions", []))
+    listed = set(os.path.abspath(path) for path in paths)
+    paths += sorted(path for path in contents if path not in listed)  # staged, not on disk
+    for path in paths:
         rev = Revision(os.path.abspath(path))
         try:
-            with open(path, "rb") as handle:
-                rev.raw = handle.read()
+            if rev.path in contents:
+                rev.raw = contents[rev.path]
+            else:
+                with open(path, "rb") as handle:
+                    rev.raw = handle.read()
             rev.line_starts = byte_line_starts(rev.raw)
             rev.tree = ast.parse(rev.raw, filename=rev.path)
         except SyntaxError as error:

@@ -21,6 +21,50 @@
 // (files in parallel, results in order).
 namespace miglint {
 
+Expected<FileLocks> explain_front_end_locks(const FrontEnd& front_end, const SourceFile& source,
+                                            const std::string& filesystem_path, const LintOptions& options,
+                                            const RuleSet& rules, SchemaHistory* history,
+                                            std::size_t file_order) {
+  Expected<EmbeddedSource> embedded =
+      front_end.extract(source, filesystem_path, settings_of(options.front_ends, front_end.name()));
+  if (!embedded) {
+    return embedded.error();
+  }
+  AssembledSql assembled = assemble_calls(source.text(), embedded->calls, embedded->directives);
+  SourceFile sql_view(source.path(), assembled.text);
+  FileLocks locks = explain_locks(sql_view, options, rules, history, file_order, &assembled.plan);
+  for (StatementLocks& statement : locks.statements) {
+    statement.sql = assembled.text.substr(statement.span.begin, statement.span.end - statement.span.begin);
+    for (const EmbeddedCallRegion& call : assembled.plan.calls) {
+      if (call.sql.begin <= statement.span.begin && statement.span.begin < call.sql.end) {
+        statement.down = call.down;
+      }
+    }
+    statement.span = map_to_source(assembled, statement.span);
+    statement.start = source.position(statement.span.begin);
+  }
+  map_findings_to_source(assembled, source, locks.problems);
+  return locks;
+}
+
+namespace {
+
+// An earlier program file (an Alembic revision) read for the facts its SQL teaches, as
+// prepare_facts_only reads a SQL file.
+void prepare_front_end_facts_only(const FrontEnd& front_end, const SourceFile& source,
+                                  const std::string& filesystem_path, const LintOptions& options,
+                                  SchemaHistory& history, std::size_t index) {
+  Expected<EmbeddedSource> embedded =
+      front_end.extract(source, filesystem_path, settings_of(options.front_ends, front_end.name()));
+  if (!embedded) {
+    return;  // nothing read, nothing taught: the file's own lint reports why
+  }
+  AssembledSql assembled = assemble_calls(source.text(), embedded->calls, embedded->directives);
+  prepare_file(SourceFile(source.path(), assembled.text), options, &history, index, &assembled.plan);
+}
+
+}  // namespace
+
 void explain_locks_in_order(
     const std::vector<LintInput>& inputs, const RuleSet& rules,
     const std::function<LintOptions(const std::string& display_path)>& options_for,
@@ -36,8 +80,14 @@ void explain_locks_in_order(
       Expected<SourceFile> source =
           input.contents ? source_from_bytes(input.display_path, *input.contents, options.max_file_size)
                          : load_source_file(input.filesystem_path, input.display_path, options.max_file_size);
+      const FrontEnd& front_end = registered_front_ends().for_path(input.display_path, options.front_ends);
       if (!source) {
         explained.emplace(source.error());
+      } else if (!front_end.sql_as_written() && !input.report) {
+        prepare_front_end_facts_only(front_end, *source, input.filesystem_path, options, history, index);
+      } else if (!front_end.sql_as_written()) {
+        explained.emplace(explain_front_end_locks(front_end, *source, input.filesystem_path, options, rules,
+                                                  &history, index));
       } else if (!input.report) {
         prepare_facts_only(*source, options, history, index);
       } else {
@@ -180,17 +230,23 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
       failed.errors.push_back(InputError{input.display_path, std::nullopt, source.error().message});
       return failed;
     }
+    const FrontEnd& front_end =
+        registered_front_ends().for_path(input.display_path, setup.options.front_ends);
     if (!input.report) {
       // An earlier migration read for its schema facts only: no rules run on it, and only the
-      // statements that can teach a fact are parsed.
-      prepare_facts_only(*source, setup.options, history, index);
+      // statements that can teach a fact are parsed. A program (an Alembic revision) teaches through
+      // the SQL its calls send.
+      if (front_end.sql_as_written()) {
+        prepare_facts_only(*source, setup.options, history, index);
+      } else {
+        prepare_front_end_facts_only(front_end, *source, input.filesystem_path, setup.options, history,
+                                     index);
+      }
       FileResult context;
       context.path = input.display_path;
       context.context_only = true;
       return context;
     }
-    const FrontEnd& front_end =
-        registered_front_ends().for_path(input.display_path, setup.options.front_ends);
     if (setup.review) {
       setup.review->before(*source, setup.options);
     }

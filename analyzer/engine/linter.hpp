@@ -85,21 +85,37 @@ FileResult lint_embedded_source(const SourceFile& source, const EmbeddedSource& 
 struct StatementLocks {
   Position start;
   std::vector<RelationEffect> relations;
-  std::vector<HeldLock> held;  // in the transaction so far, this statement included
+  std::vector<HeldLock> held;   // in the transaction so far, this statement included
+  ByteSpan span{};              // the statement in the text explained (for a program: its SQL)
+  bool in_transaction = false;  // it runs inside a transaction block (the held locks are the block's)
+  // A program's statement (a front end's file, such as an Alembic revision): the SQL it sends, which
+  // its file does not hold as written (`start` is the call that sends it), and whether it is on the
+  // way back (an Alembic downgrade()). Empty and false for a SQL file.
+  std::string sql;
+  bool down = false;
 };
 struct FileLocks {
   std::string path;
   std::vector<StatementLocks> statements;
   std::vector<Finding> problems;  // statements that could not be parsed
 };
+// `embedded`: the plan of SQL assembled from a program's calls (its transactions, its down calls).
 FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
-                        SchemaHistory* history = nullptr, std::size_t file_order = 0);
+                        SchemaHistory* history = nullptr, std::size_t file_order = 0,
+                        const EmbeddedPlan* embedded = nullptr);
+// The same for a front end's file: the SQL its calls send, explained as `lint` reads it, each
+// statement placed at its call in `source`. The error is the front end's (nothing could be read).
+Expected<FileLocks> explain_front_end_locks(const FrontEnd& front_end, const SourceFile& source,
+                                            const std::string& filesystem_path, const LintOptions& options,
+                                            const RuleSet& rules, SchemaHistory* history = nullptr,
+                                            std::size_t file_order = 0);
 
 // The lock model's view of files read together, in the given (migration) order: each file's
 // statements see the schema facts of the files before it, as `lint` does. What `miglint locks`
 // prints and what `miglint plan` shows per statement. Inputs with `report` false are read for their
 // facts only; `emit` gets the others' locks, in order, or the file's read error. `rules` names the
-// statements that could not be parsed (FileLocks::problems).
+// statements that could not be parsed (FileLocks::problems). A front end's file (an Alembic revision)
+// is read through its front end, as `lint` reads it.
 void explain_locks_in_order(
     const std::vector<LintInput>& inputs, const RuleSet& rules,
     const std::function<LintOptions(const std::string& display_path)>& options_for,

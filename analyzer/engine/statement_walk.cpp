@@ -106,18 +106,21 @@ void run_rules(const FileModel& model, const RuleSet& rules, const MigrationCont
 }  // namespace
 
 FileLocks explain_locks(const SourceFile& source, const LintOptions& options, const RuleSet& rules,
-                        SchemaHistory* history, std::size_t file_order) {
+                        SchemaHistory* history, std::size_t file_order, const EmbeddedPlan* embedded) {
   FileLocks result;
   result.path = source.path();
-  PreparedFile file = prepare_file(source, options, history, file_order);
+  PreparedFile file = prepare_file(source, options, history, file_order, embedded);
   walk_statements(
       file.model, options, file.plan, file.facts, history, file_order,
       Overloaded{[&](const Statement& statement, const MigrationContext& context) {
-                   result.statements.push_back(
-                       StatementLocks{source.position(statement.begin()), context.effects(), {}});
+                   StatementLocks& entry = result.statements.emplace_back();
+                   entry.start = source.position(statement.begin());
+                   entry.relations = context.effects();
+                   entry.span = statement.span();
                  },
                  [&](const Statement& /*statement*/, const MigrationContext& context, bool /*after*/) {
                    StatementLocks& entry = result.statements.back();
+                   entry.in_transaction = context.in_transaction();
                    if (context.in_transaction()) {
                      entry.held = context.held_locks();
                    } else {
@@ -134,8 +137,10 @@ FileLocks explain_locks(const SourceFile& source, const LintOptions& options, co
     if (!hazards[k] || hazards[k]->effects.empty()) {
       continue;
     }
-    StatementLocks entry{
-        source.position(file.model.parsed.problems[k].statement.begin), hazards[k]->effects, {}};
+    StatementLocks entry;
+    entry.start = source.position(file.model.parsed.problems[k].statement.begin);
+    entry.relations = hazards[k]->effects;
+    entry.span = file.model.parsed.problems[k].statement;
     for (const RelationEffect& effect : entry.relations) {
       entry.held.push_back(HeldLock{effect.relation, effect.lock, true});
     }

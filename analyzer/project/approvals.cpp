@@ -49,17 +49,19 @@ Expected<std::vector<Approval>> load_approvals(const std::string& path) {
       Approval approval;
       for (const auto& [field, setting] : *table) {
         std::string name(field.str());
-        std::string* target = name == "file"     ? &approval.file
-                              : name == "sha256" ? &approval.sha256
-                              : name == "rule"   ? &approval.rule
-                              : name == "reason" ? &approval.reason
-                              : name == "by"     ? &approval.by
-                              : name == "date"   ? &approval.date
-                                                 : nullptr;
+        std::string* target = name == "file"      ? &approval.file
+                              : name == "sha256"  ? &approval.sha256
+                              : name == "rule"    ? &approval.rule
+                              : name == "reason"  ? &approval.reason
+                              : name == "by"      ? &approval.by
+                              : name == "date"    ? &approval.date
+                              : name == "section" ? &approval.section
+                                                  : nullptr;
         if (target == nullptr) {
           return fail(
               setting,
-              fmt::format("unknown key `{}` in [[approval]] (file, sha256, rule, reason, by, date)", name));
+              fmt::format("unknown key `{}` in [[approval]] (file, sha256, rule, reason, by, date, section)",
+                          name));
         }
         if (setting.is_date()) {
           const toml::date& date = setting.as_date()->get();
@@ -76,6 +78,10 @@ Expected<std::vector<Approval>> load_approvals(const std::string& path) {
         if (text->empty()) {
           return fail(item, fmt::format("[[approval]] needs a non-empty `{}`", name));
         }
+      }
+      if (!approval.section.empty() && approval.section != kDownSection) {
+        return fail(item, fmt::format("`section` must be \"{}\" (a dbmate file's down section) or absent",
+                                      kDownSection));
       }
       approvals.push_back(std::move(approval));
     }
@@ -94,16 +100,19 @@ std::string toml_string(const std::string& text) {
 Expected<bool> save_approvals(const std::string& path, const std::vector<Approval>& approvals) {
   std::vector<Approval> sorted = approvals;
   std::stable_sort(sorted.begin(), sorted.end(), [](const Approval& a, const Approval& b) {
-    return std::tie(a.file, a.rule) < std::tie(b.file, b.rule);
+    return std::tie(a.file, a.section, a.rule) < std::tie(b.file, b.section, b.rule);
   });
   std::string text =
       "# Findings reviewed and approved for `miglint run` (written by `miglint approve`).\n"
       "# An approval holds for the file's contents with this sha256 only: editing the file voids it.\n";
   for (const Approval& approval : sorted) {
     text +=
-        fmt::format("\n[[approval]]\nfile = {}\nsha256 = {}\nrule = {}\nreason = {}\nby = {}\ndate = {}\n",
-                    toml_string(approval.file), toml_string(approval.sha256), toml_string(approval.rule),
-                    toml_string(approval.reason), toml_string(approval.by), toml_string(approval.date));
+        fmt::format("\n[[approval]]\nfile = {}\n{}sha256 = {}\nrule = {}\nreason = {}\nby = {}\ndate = {}\n",
+                    toml_string(approval.file),
+                    approval.section.empty() ? std::string()
+                                             : fmt::format("section = {}\n", toml_string(approval.section)),
+                    toml_string(approval.sha256), toml_string(approval.rule), toml_string(approval.reason),
+                    toml_string(approval.by), toml_string(approval.date));
   }
   std::string temporary = fmt::format("{}.{}.tmp", path, getpid());
   {
@@ -125,28 +134,33 @@ Expected<bool> save_approvals(const std::string& path, const std::vector<Approva
 }
 
 void add_approval(std::vector<Approval>& approvals, Approval approval) {
-  std::erase_if(approvals,
-                [&](const Approval& old) { return old.file == approval.file && old.rule == approval.rule; });
+  std::erase_if(approvals, [&](const Approval& old) {
+    return old.file == approval.file && old.rule == approval.rule && old.section == approval.section;
+  });
   approvals.push_back(std::move(approval));
 }
 
 bool is_approved(const std::vector<Approval>& approvals, const std::string& file, const std::string& sha256,
-                 const std::string& rule) {
-  return find_approval(approvals, file, sha256, rule) != nullptr;
+                 const std::string& rule, const std::string& section) {
+  return find_approval(approvals, file, sha256, rule, section) != nullptr;
 }
 
 const Approval* find_approval(const std::vector<Approval>& approvals, const std::string& file,
-                              const std::string& sha256, const std::string& rule) {
+                              const std::string& sha256, const std::string& rule,
+                              const std::string& section) {
   auto found = std::find_if(approvals.begin(), approvals.end(), [&](const Approval& approval) {
-    return approval.file == file && approval.sha256 == sha256 && approval.rule == rule;
+    return approval.file == file && approval.sha256 == sha256 && approval.rule == rule &&
+           approval.section == section;
   });
   return found == approvals.end() ? nullptr : &*found;
 }
 
 const Approval* find_stale_approval(const std::vector<Approval>& approvals, const std::string& file,
-                                    const std::string& sha256, const std::string& rule) {
+                                    const std::string& sha256, const std::string& rule,
+                                    const std::string& section) {
   auto found = std::find_if(approvals.begin(), approvals.end(), [&](const Approval& approval) {
-    return approval.file == file && approval.sha256 != sha256 && approval.rule == rule;
+    return approval.file == file && approval.sha256 != sha256 && approval.rule == rule &&
+           approval.section == section;
   });
   return found == approvals.end() ? nullptr : &*found;
 }

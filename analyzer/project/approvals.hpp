@@ -23,7 +23,13 @@ struct Approval {
   std::string reason;
   std::string by;
   std::string date;  // YYYY-MM-DD
+  // The part of the file it approves: "" the migration `run` applies, kDownSection a dbmate file's
+  // `-- migrate:down` section (`miglint rollback` runs it; `miglint approve --down` approves it), so
+  // that approving the way back's DROP TABLE approves no DROP TABLE of the way up.
+  std::string section;
 };
+
+inline constexpr const char* kDownSection = "down";
 
 inline constexpr const char* kApprovalsFileName = "miglint.approvals.toml";
 
@@ -35,21 +41,24 @@ Expected<std::vector<Approval>> load_approvals(const std::string& path);
 // file renamed over it, so an interrupted write never leaves half a file).
 Expected<bool> save_approvals(const std::string& path, const std::vector<Approval>& approvals);
 
-// Adds `approval`, replacing an earlier one for the same file and rule.
+// Adds `approval`, replacing an earlier one for the same file, rule and section.
 void add_approval(std::vector<Approval>& approvals, Approval approval);
 
-// Whether `rule` is approved in `file` with these contents.
+// Whether `rule` is approved in `file` (its `section`) with these contents.
 bool is_approved(const std::vector<Approval>& approvals, const std::string& file, const std::string& sha256,
-                 const std::string& rule);
+                 const std::string& rule, const std::string& section = "");
 
-// The approval of `rule` in `file` with these contents, or null.
+// The approval of `rule` in `file` (its `section`) with these contents, or null.
 const Approval* find_approval(const std::vector<Approval>& approvals, const std::string& file,
-                              const std::string& sha256, const std::string& rule);
+                              const std::string& sha256, const std::string& rule,
+                              const std::string& section = "");
 
-// An approval of `rule` in `file` given for other contents (the file was edited since), or null. It
-// approves nothing; messages mention it so that the reviewer knows what to look at again.
+// An approval of `rule` in `file` (its `section`) given for other contents (the file was edited
+// since), or null. It approves nothing; messages mention it so that the reviewer knows what to look
+// at again.
 const Approval* find_stale_approval(const std::vector<Approval>& approvals, const std::string& file,
-                                    const std::string& sha256, const std::string& rule);
+                                    const std::string& sha256, const std::string& rule,
+                                    const std::string& section = "");
 
 // The migrations directory whose approvals file covers `file` (the rule `miglint approve` and
 // `miglint run` share): `run_directory` (the configured migrations directory) when the file is

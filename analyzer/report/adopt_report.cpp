@@ -78,6 +78,12 @@ void write_repair_changes(std::ostream& out, const RepairView& repair) {
       out << fmt::format("    {}\n", line);
     }
   }
+  if (!repair.orphaned_backfills.empty()) {
+    out << "backfill progress no run will use (repair deletes it when confirmed, --yes):\n";
+    for (const std::string& line : repair.orphaned_backfills) {
+      out << fmt::format("  {}\n", line);
+    }
+  }
   if (!repair.not_repaired.empty()) {
     out << "not repaired:\n";
     for (const std::string& line : repair.not_repaired) {
@@ -86,16 +92,44 @@ void write_repair_changes(std::ostream& out, const RepairView& repair) {
   }
 }
 
-void write_repair_question(std::ostream& out, std::size_t count) {
-  out << fmt::format("re-record {} checksum{}? [y/N] ", count, plural(count)) << std::flush;
+namespace {
+
+// "2 checksums and 1 backfill progress row", "1 checksum", "3 backfill progress rows".
+std::string repair_work(std::size_t checksums, std::size_t backfills) {
+  std::vector<std::string> parts;
+  if (checksums > 0) {
+    parts.push_back(fmt::format("{} checksum{}", checksums, plural(checksums)));
+  }
+  if (backfills > 0) {
+    parts.push_back(fmt::format("{} backfill progress row{}", backfills, plural(backfills)));
+  }
+  return fmt::format("{}", fmt::join(parts, " and "));
 }
 
-void write_repair_declined(std::ostream& out) {
-  out << "nothing was re-recorded\n";
+}  // namespace
+
+void write_repair_question(std::ostream& out, std::size_t checksums, std::size_t backfills) {
+  std::string question = checksums > 0 && backfills > 0
+                             ? fmt::format("re-record {} checksum{} and delete {} backfill progress row{}",
+                                           checksums, plural(checksums), backfills, plural(backfills))
+                         : checksums > 0 ? fmt::format("re-record {}", repair_work(checksums, 0))
+                                         : fmt::format("delete {}", repair_work(0, backfills));
+  out << question << "? [y/N] " << std::flush;
 }
 
-void write_repaired(std::ostream& out, std::size_t count, std::string_view history_table) {
-  out << fmt::format("re-recorded {} checksum{} in {}\n", count, plural(count), history_table);
+void write_repair_declined(std::ostream& out, std::size_t backfills) {
+  out << (backfills == 0 ? "nothing was re-recorded\n" : "nothing was changed\n");
+}
+
+void write_repaired(std::ostream& out, std::size_t checksums, std::size_t backfills,
+                    std::string_view history_table, std::string_view backfills_table) {
+  if (checksums > 0) {
+    out << fmt::format("re-recorded {} checksum{} in {}\n", checksums, plural(checksums), history_table);
+  }
+  if (backfills > 0) {
+    out << fmt::format("deleted {} backfill progress row{} from {}\n", backfills, plural(backfills),
+                       backfills_table);
+  }
 }
 
 }  // namespace miglint

@@ -39,13 +39,20 @@ struct RepairFileView {
 };
 struct RepairView {
   std::vector<RepairFileView> files;
-  std::vector<std::string> not_repaired;  // partial migrations, files missing on disk: one line each
+  // Backfill progress rows no run will use (runner/backfill_table.hpp, OrphanedBackfill), which
+  // repair deletes when confirmed: one line each.
+  std::vector<std::string> orphaned_backfills;
+  // Partial migrations (also stopped in a backfill), partly rolled back ones, files missing on
+  // disk: one line each, with what to do instead.
+  std::vector<std::string> not_repaired;
 };
 // The changes, then what repair leaves alone.
 void write_repair_changes(std::ostream& out, const RepairView& repair);
-// "re-record N checksums? [y/N] " (no newline: the answer follows on the same line).
-void write_repair_question(std::ostream& out, std::size_t count);
-void write_repair_declined(std::ostream& out);
-void write_repaired(std::ostream& out, std::size_t count, std::string_view history_table);
+// "re-record N checksums and delete M backfill progress rows? [y/N] " (no newline: the answer follows
+// on the same line).
+void write_repair_question(std::ostream& out, std::size_t checksums, std::size_t backfills);
+void write_repair_declined(std::ostream& out, std::size_t backfills);
+void write_repaired(std::ostream& out, std::size_t checksums, std::size_t backfills,
+                    std::string_view history_table, std::string_view backfills_table);
 
 }  // namespace miglint

@@ -86,6 +86,19 @@ void write_alembic_plan(std::ostream& out, const AlembicPlanView& plan) {
                            ? "a transaction committed at its autocommit_block() (not retried once the block "
                              "has started)"
                            : "one transaction");
+    if (!revision.statements_unknown.empty()) {
+      out << fmt::format("  statements unknown: {}\n", escape_for_message(revision.statements_unknown));
+    } else if (revision.statements == 0) {
+      out << "  no statement\n";
+    }
+    for (const PlanSegmentView& segment : revision.segments) {
+      out << fmt::format("  {} (statements {}-{})\n", segment.kind, segment.first, segment.last);
+      for (const PlanStatementView& statement : segment.statements) {
+        std::string taken = statement.locks != nullptr ? describe_locks(*statement.locks) : "";
+        out << fmt::format("    {}:{} {}{}\n", statement.start.line, statement.start.column, statement.label,
+                           taken.empty() ? "" : "  -- " + taken);
+      }
+    }
     write_unapproved(out, "  ", revision.display_path, revision.unapproved);
   }
   if (plan.revisions.empty() && plan.target) {

@@ -45,6 +45,11 @@ struct AlembicPlanRevisionView {
   std::string_view display_path;
   bool autocommit_block = false;
   std::vector<UnapprovedView> unapproved;
+  // The statements upgrade() emits (Alembic's offline SQL, as `lint` reads it), each at the line of
+  // its `op.` call, with the locks the lock model predicts, in runs inside and outside a transaction.
+  std::vector<PlanSegmentView> segments;
+  std::size_t statements = 0;
+  std::string_view statements_unknown;  // why they could not be read (the revision's lint error)
 };
 struct AlembicPlanView {
   PlanTimeouts timeouts;

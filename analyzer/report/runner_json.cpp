@@ -70,6 +70,15 @@ Json migration_json(const StatusMigrationView& migration) {
                              {"last_key", optional(backfill.last_key)},
                              {"upper_key", optional(backfill.upper_key)}};
   }
+  if (migration.rollback) {
+    const RollbackStatusView& rollback = *migration.rollback;
+    shown["rollback"] =
+        Json{{"down_file", std::string(rollback.down_file)},
+             {"statements_applied", rollback.statements_applied},
+             {"statements_total", rollback.statements_total},
+             {"interrupted_statement",
+              rollback.interrupted_statement ? Json(*rollback.interrupted_statement) : Json(nullptr)}};
+  }
   if (migration.running) {
     shown["running"] =
         Json{{"pid", migration.running->runner_pid}, {"backend_pid", migration.running->backend_pid}};

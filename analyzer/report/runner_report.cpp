@@ -103,6 +103,14 @@ void write_status(std::ostream& out, const StatusView& status) {
         extra += fmt::format("; interrupted in statement {} (run again: it is checked and finished)",
                              *migration.interrupted_statement);
       }
+    } else if (migration.rollback) {
+      const RollbackStatusView& rollback = *migration.rollback;
+      extra = fmt::format("  {} of {} statements of its down migration {} ran", rollback.statements_applied,
+                          rollback.statements_total, escape_for_message(rollback.down_file));
+      if (rollback.interrupted_statement) {
+        extra += fmt::format("; interrupted in statement {}", *rollback.interrupted_statement);
+      }
+      extra += " (`miglint rollback` resumes it; `miglint run` refuses until it is finished)";
     } else if (migration.checksums) {
       extra = fmt::format("  checksum {} applied, {} on disk", migration.checksums->first,
                           migration.checksums->second);

@@ -68,10 +68,18 @@ struct BackfillStatusView {
   std::optional<long long> last_key;   // done up to this key
   std::optional<long long> upper_key;  // the keys it covers
 };
+// A rollback interrupted half-way (`status`): the down migration's progress.
+struct RollbackStatusView {
+  std::string_view down_file;  // relative to the migrations directory
+  int statements_applied = 0;
+  int statements_total = 0;
+  std::optional<int> interrupted_statement;
+};
 struct StatusMigrationView {
-  std::string_view
-      status;  // the text's word: "applied", "pending", "partial", "CHANGED", "running", "failed"
-  // The machine-readable state: applied, pending, running, partial, failed, out_of_order, modified.
+  std::string_view status;  // the text's word: "applied", "pending", "partial", "CHANGED", "running",
+                            // "failed", "partly rolled back"
+  // The machine-readable state: applied, pending, running, partial, failed, out_of_order, modified,
+  // partly_rolled_back.
   std::string_view state{};
   std::string_view checksum{};           // SHA-256 of the file on disk
   std::string_view recorded_checksum{};  // the history's, when it has a row
@@ -92,6 +100,7 @@ struct StatusMigrationView {
   std::vector<UnapprovedView> unapproved;
   bool out_of_order = false;  // pending, but older than an applied migration
   std::optional<BackfillStatusView> backfill{};
+  std::optional<RollbackStatusView> rollback{};
 };
 struct StatusMissingView {
   std::string_view version;
