@@ -45,7 +45,8 @@ void attach_fixes(const SourceFile& source, FileResult& result, const LintOption
   PlannedFile planned =
       plan_file(source, options.execution, options.pg_version, options.assume_in_transaction);
   const FileModel& model = planned.model;
-  FileFixContext context{source, model, planned.plan, model.directives, options, settings, {}, {}, {}, false};
+  FileFixContext context{source, model, planned.plan, model.directives, options, settings, {}, {}, {},
+                         false,  {},    false};
   std::string_view text = source.text();
   context.runs_outside_fine.resize(model.statement_count());
   for (std::size_t i = 0; i < model.statement_count(); ++i) {
@@ -61,7 +62,9 @@ void attach_fixes(const SourceFile& source, FileResult& result, const LintOption
   if (model.streamed()) {
     context.all_columns_retyped = true;
   } else {
+    context.constraint_names_known = true;
     for (const Statement& statement : model.statements) {
+      context.constraint_names.add_statement(statement);
       if (auto alter = statement.as<pg::AlterTableStmt>()) {
         for (pg::AnyNode item : alter.cmds()) {
           auto cmd = item.as<pg::AlterTableCmd>();

@@ -14,6 +14,7 @@
 #include "analyzer/project/transaction_plan.hpp"
 #include "analyzer/sql/statement.hpp"
 #include "analyzer/text/text_edit.hpp"
+#include "fixes/constraint_names.hpp"
 
 namespace miglint {
 
@@ -45,6 +46,11 @@ struct FileFixContext {
   // large to hold its statements.
   std::set<std::string> retyped_columns;
   bool all_columns_retyped = false;
+  // The constraint names the file's statements write or PostgreSQL gives their unnamed constraints:
+  // an unnamed constraint is named by its fix only when no other constraint of the file claims its
+  // name. Unknown for a file too large to hold its statements (no name is given then).
+  ConstraintNameClaims constraint_names;
+  bool constraint_names_known = false;
 };
 
 using Fixer = std::optional<Fix> (*)(const Finding& finding, const Statement& statement,

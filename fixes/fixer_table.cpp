@@ -14,14 +14,16 @@ namespace {
 // By rule id. require-enum-value-ordering has no fix: where a new value belongs is the author's
 // choice, which no rule can know.
 constexpr std::array kFixers = {
-    FixerEntry{"adding-foreign-key-constraint",
-               "adds NOT VALID to ADD CONSTRAINT name FOREIGN KEY and validates it after the transaction "
-               "(or prints the VALIDATE for the next migration)",
-               fix_not_valid},
+    FixerEntry{
+        "adding-foreign-key-constraint",
+        "adds NOT VALID to ADD CONSTRAINT ... FOREIGN KEY (naming an unnamed key as PostgreSQL would), "
+        "moves REFERENCES out of ADD COLUMN into such a constraint, and validates it after the "
+        "transaction (or prints the VALIDATE for the next migration)",
+        fix_not_valid},
     FixerEntry{"ban-char-field", "makes a new column text", fix_column_type},
     FixerEntry{"constraint-missing-not-valid",
-               "adds NOT VALID to ADD CONSTRAINT name CHECK and validates it after the transaction (or "
-               "prints the VALIDATE for the next migration)",
+               "adds NOT VALID to ADD CONSTRAINT ... CHECK (naming an unnamed check as PostgreSQL would) and "
+               "validates it after the transaction (or prints the VALIDATE for the next migration)",
                fix_not_valid},
     FixerEntry{"prefer-bigint-over-int", "makes a new column bigint (serial: bigserial)", fix_column_type},
     FixerEntry{"prefer-bigint-over-smallint", "makes a new column bigint (smallserial: bigserial)",

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "analyzer/engine/down_migrations.hpp"
+#include "analyzer/frontend/embedded_sql.hpp"
+#include "analyzer/frontend/front_end.hpp"
 #include "analyzer/project/discover.hpp"
 #include "analyzer/project/migration_layout.hpp"
 #include "cli/config_loading.hpp"
@@ -76,6 +78,26 @@ void attach_document_fixes(LintedDocument& document) {
   }
   attach_fixes(*document.source, document.result, document.options, document.fix_settings);
   document.fixes_attached = true;
+}
+
+void DocumentLinter::find_calls(LintedDocument& document) {
+  if (document.calls) {
+    return;
+  }
+  document.calls.emplace();
+  if (document.sql || document.source == nullptr) {
+    return;
+  }
+  LoadedConfig& loaded = config_for(document.path);
+  const FrontEnd& front_end = registered_front_ends().for_path(document.path, loaded.front_ends);
+  Expected<EmbeddedSource> embedded = front_end.extract(
+      *document.source, document.path, settings_of(document.options.front_ends, front_end.name()));
+  if (!embedded) {
+    return;
+  }
+  for (const EmbeddedCall& call : embedded->calls) {
+    document.calls->push_back(ByteSpan{call.call_begin, call.call_end});
+  }
 }
 
 DocumentLinter::LoadedConfig& DocumentLinter::config_for(const std::string& path) {

@@ -30,6 +30,9 @@ struct LintedDocument {
   bool fixes_attached = false;
   std::string config_error;           // miglint.toml could not be read (the lint used the defaults)
   std::string comment_prefix = "--";  // how an ignore comment starts in this language
+  // A program's calls that send SQL (C++, Alembic), where they are in the buffer: an ignore comment
+  // goes above the call. Found when a code action first asks (DocumentLinter::find_calls).
+  std::optional<std::vector<ByteSpan>> calls;
 };
 
 // Sets Finding::fix on the document's findings (once): code actions need them, diagnostics not.
@@ -40,6 +43,9 @@ class DocumentLinter {
   LintedDocument lint(const std::string& path, std::string text);
   // The lock model's view of the buffer (an SQL file), with the facts of its earlier migrations.
   Expected<FileLocks> locks(const std::string& path, std::string text);
+  // Sets document.calls (once): the spans of the calls the front end reads in a program (C++,
+  // Alembic), read again from the text the lint read (empty for SQL, or when it cannot be read).
+  void find_calls(LintedDocument& document);
   // Forgets the loaded config files: the next lint reads them again (a watched file changed).
   void forget_configs() { configs_.clear(); }
 

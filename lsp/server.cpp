@@ -479,24 +479,42 @@ Server::Json Server::code_actions(const Json& params) {
                          {"diagnostics", Json::array({diagnostic})},
                          {"edit", {{"changes", {{document.uri, edits}}}}}});
     }
-    if (!linted.sql || finding.statement_index < 0 || linted.source == nullptr) {
-      continue;  // an ignore comment covers a statement of an SQL file
+    // The comment goes on a line of its own before the line of what it covers, indented as that
+    // line is: in an SQL file the statement; in a program (C++, Alembic) the call that sends the
+    // SQL, as those front ends read a `// miglint-ignore` / `# miglint-ignore` comment above a call.
+    std::optional<uint32_t> covered_begin;
+    std::string_view covered = "statement";
+    if (linted.sql) {
+      if (finding.statement_index < 0 || linted.source == nullptr) {
+        continue;
+      }
+      if (!planned) {
+        planned = plan_file(*linted.source, linted.options.execution, linted.options.pg_version,
+                            linted.options.assume_in_transaction);
+      }
+      auto statement = static_cast<std::size_t>(finding.statement_index);
+      if (statement >= planned->model.places.size()) {
+        continue;
+      }
+      covered_begin = planned->model.places[statement].begin;
+    } else {
+      covered = "call";
+      // The call the finding is in (calls are in source order and do not overlap).
+      linter_.find_calls(linted);
+      for (const ByteSpan& call : *linted.calls) {
+        if (call.begin <= finding.span.begin && finding.span.begin < std::max(call.end, call.begin + 1)) {
+          covered_begin = call.begin;
+        }
+      }
+      if (!covered_begin) {
+        continue;  // not in a call (a finding about the revision itself): no comment above a call covers it
+      }
     }
-    if (!planned) {
-      planned = plan_file(*linted.source, linted.options.execution, linted.options.pg_version,
-                          linted.options.assume_in_transaction);
-    }
-    auto statement = static_cast<std::size_t>(finding.statement_index);
-    if (statement >= planned->model.places.size()) {
-      continue;
-    }
-    // The comment goes on a line of its own before the statement's line, indented as it is.
-    uint32_t statement_begin = planned->model.places[statement].begin;
-    LspPosition at = index.position(statement_begin);
+    LspPosition at = index.position(*covered_begin);
     uint32_t line_begin = index.offset(LspPosition{at.line, 0});
     std::string_view text = document.text;
     uint32_t indent_end = line_begin;
-    while (indent_end < statement_begin && (text[indent_end] == ' ' || text[indent_end] == '\t')) {
+    while (indent_end < *covered_begin && (text[indent_end] == ' ' || text[indent_end] == '\t')) {
       ++indent_end;
     }
     std::string_view newline = text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
@@ -504,7 +522,7 @@ Server::Json Server::code_actions(const Json& params) {
                                       text.substr(line_begin, indent_end - line_begin), linted.comment_prefix,
                                       finding.rule, newline);
     actions.push_back(
-        {{"title", fmt::format("miglint: ignore {} for this statement (with a reason)", finding.rule)},
+        {{"title", fmt::format("miglint: ignore {} for this {} (with a reason)", finding.rule, covered)},
          {"kind", "quickfix"},
          {"diagnostics", Json::array({diagnostic})},
          {"edit",

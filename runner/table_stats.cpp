@@ -67,7 +67,7 @@ leaf AS (
   JOIN pg_catalog.pg_class k ON k.oid = p.oid
   LEFT JOIN pg_catalog.pg_stat_all_tables s ON s.relid = k.oid
   WHERE f.oid IS NOT NULL)
-SELECT f.ord, f.oid IS NOT NULL, f.nspname || '.' || f.relname,
+SELECT f.ord, f.oid IS NOT NULL, f.nspname || '.' || f.relname, f.oid,
        CASE WHEN count(l.ord) = 0 AND f.oid IS NOT NULL THEN 0
             WHEN bool_and(l.rows IS NOT NULL) THEN sum(l.rows)::bigint END,
        CASE WHEN count(l.ord) = 0 AND f.oid IS NOT NULL AND {} THEN 0 ELSE sum(l.bytes)::bigint END
@@ -75,6 +75,21 @@ FROM found f LEFT JOIN leaf l ON l.ord = f.ord
 GROUP BY f.ord, f.oid, f.nspname, f.relname
 ORDER BY f.ord)",
       known_zero, empty_heap, bytes, leaves, with_sizes ? "true" : "false");
+}
+
+// The bytes of one relation found by sizes_query (its partitions' for a partitioned one), read on
+// its own: when the sizes of all the tables could not be read in one query, a table that refuses
+// them (its lock held by a migration, 55P03) costs only its own bytes.
+std::string one_relation_bytes_query(int server_version) {
+  std::string leaves = server_version >= 120000
+                           ? "SELECT t.relid AS oid FROM pg_catalog.pg_partition_tree($1::oid) t "
+                             "JOIN pg_catalog.pg_class f ON f.oid = $1::oid "
+                             "WHERE f.relkind IN ('p', 'I') AND t.isleaf "
+                             "UNION ALL SELECT f.oid FROM pg_catalog.pg_class f "
+                             "WHERE f.oid = $1::oid AND f.relkind NOT IN ('p', 'I')"
+                           : "SELECT $1::oid AS oid";
+  return fmt::format("SELECT COALESCE(sum(pg_catalog.pg_total_relation_size(p.oid)), 0)::bigint FROM ({}) p",
+                     leaves);
 }
 
 std::optional<int64_t> as_integer(const std::optional<std::string>& text) {
@@ -110,6 +125,7 @@ Expected<TableSizes> read_table_sizes(PgSession& session, const std::vector<Tabl
     }
   }
   PgOutcome outcome;
+  bool bytes_one_by_one = false;
   for (bool with_sizes : {true, false}) {
     PgOutcome begun = session.query("BEGIN READ ONLY");
     if (!begun.ok) {
@@ -117,16 +133,35 @@ Expected<TableSizes> read_table_sizes(PgSession& session, const std::vector<Tabl
     }
     outcome = session.query(sizes_query(with_sizes, session.server_version()), {wanted.dump()});
     end_transaction(session);
-    // Without the sizes when they are refused (42501), or wait for a lock (55P03) or too long (57014).
+    // Without the sizes when they are refused (42501), or wait for a lock (55P03) or too long (57014):
+    // then each table's bytes are asked for on their own.
     bool retry = !outcome.ok && with_sizes &&
                  (outcome.error.sqlstate == "42501" || outcome.error.sqlstate == "55P03" ||
                   outcome.error.sqlstate == "57014");
     if (!retry) {
       break;
     }
+    bytes_one_by_one = true;
   }
   if (!outcome.ok) {
     return Error{fmt::format("cannot read table sizes: {}", outcome.error.message)};
+  }
+  if (bytes_one_by_one) {
+    const std::string bytes_query = one_relation_bytes_query(session.server_version());
+    for (PgRow& row : outcome.rows) {
+      if (row.at(1).value_or("f") != "t" || !row.at(3)) {
+        continue;
+      }
+      // Each in a read-only transaction of its own (default_transaction_read_only); a refusal leaves
+      // this table's bytes unknown, as the batch's refusal left every table's.
+      PgOutcome bytes = session.query(bytes_query, {row.at(3)});
+      if (bytes.ok && !bytes.rows.empty()) {
+        row.at(5) = bytes.rows[0].at(0);
+      } else if (!bytes.ok && bytes.error.sqlstate != "42501" && bytes.error.sqlstate != "55P03" &&
+                 bytes.error.sqlstate != "57014") {
+        return Error{fmt::format("cannot read table sizes: {}", bytes.error.message)};
+      }
+    }
   }
   for (const PgRow& row : outcome.rows) {
     std::size_t index = static_cast<std::size_t>(std::stoul(row.at(0).value_or("0")));
@@ -136,8 +171,8 @@ Expected<TableSizes> read_table_sizes(PgSession& session, const std::vector<Tabl
     TableSize size;
     size.exists = row.at(1).value_or("f") == "t";
     size.relation = row.at(2).value_or("");
-    size.rows = as_integer(row.at(3));
-    size.bytes = as_integer(row.at(4));
+    size.rows = as_integer(row.at(4));
+    size.bytes = as_integer(row.at(5));
     sizes[table_key(tables[index])] = std::move(size);
   }
   return sizes;

@@ -19,6 +19,7 @@
 #include "analyzer/text/atomic_write.hpp"
 #include "analyzer/text/text_edit.hpp"
 #include "analyzer/text/unified_diff.hpp"
+#include "fixes/constraint_names.hpp"
 #include "fixes/file_fixes.hpp"
 #include "rules/registry.hpp"
 #include "tests/fixture_support.hpp"
@@ -242,6 +243,72 @@ TEST(FixRules, CrlfAndTransactions) {
   EXPECT_NE(dbmate.text.find("-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i"),
             std::string::npos)
       << dbmate.text;
+}
+
+TEST(ConstraintNames, AsPostgresMakesThem) {
+  EXPECT_EQ(postgres_object_name("orders", "customer_id", "fkey"), "orders_customer_id_fkey");
+  EXPECT_EQ(postgres_object_name("orders", "", "check"), "orders_check");
+  // Too long: the longer name is cut first, one byte at a time (a tie cuts the second), to 63 bytes.
+  EXPECT_EQ(postgres_object_name(std::string(40, 'a'), std::string(40, 'b'), "fkey"),
+            std::string(29, 'a') + "_" + std::string(28, 'b') + "_fkey");
+  // Cut at a character boundary: 55 bytes of two-byte letters keep 27 of them (54 bytes).
+  std::string accents;
+  for (int i = 0; i < 30; ++i) {
+    accents += "\xC3\xA9";  // é
+  }
+  EXPECT_EQ(postgres_object_name(accents, "c", "check"), accents.substr(0, 54) + "_c_check");
+}
+
+TEST(FixRules, UnnamedConstraintsGetThePostgresName) {
+  LintOptions options;
+  auto fixed = [&](const std::string& rule, const std::string& text) {
+    RuleSet rules(all_rules(), {rule}, {});
+    return fix_in_memory("a.sql", text, options, rules).text;
+  };
+  EXPECT_EQ(fixed("adding-foreign-key-constraint",
+                  "ALTER TABLE shipments ADD FOREIGN KEY (order_id, line) REFERENCES order_lines (order_id, "
+                  "line);\n"),
+            "ALTER TABLE shipments ADD CONSTRAINT shipments_order_id_line_fkey FOREIGN KEY (order_id, line) "
+            "REFERENCES order_lines (order_id, line) NOT VALID;\n"
+            "ALTER TABLE shipments VALIDATE CONSTRAINT shipments_order_id_line_fkey;\n");
+  EXPECT_EQ(
+      fixed("adding-foreign-key-constraint",
+            "ALTER TABLE \"Invoices\" ADD FOREIGN KEY (\"CustomerId\") REFERENCES customers;\n"),
+      "ALTER TABLE \"Invoices\" ADD CONSTRAINT \"Invoices_CustomerId_fkey\" FOREIGN KEY (\"CustomerId\") "
+      "REFERENCES customers NOT VALID;\n"
+      "ALTER TABLE \"Invoices\" VALIDATE CONSTRAINT \"Invoices_CustomerId_fkey\";\n");
+  // ADD COLUMN ... REFERENCES: the key becomes a sub-command of its own, its clauses kept.
+  EXPECT_EQ(
+      fixed("adding-foreign-key-constraint",
+            "ALTER TABLE tickets ADD COLUMN agent_id bigint REFERENCES agents (id) ON DELETE SET NULL;\n"),
+      "ALTER TABLE tickets ADD COLUMN agent_id bigint, ADD CONSTRAINT tickets_agent_id_fkey FOREIGN KEY "
+      "(agent_id) REFERENCES agents (id) ON DELETE SET NULL NOT VALID;\n"
+      "ALTER TABLE tickets VALIDATE CONSTRAINT tickets_agent_id_fkey;\n");
+  EXPECT_EQ(
+      fixed("adding-foreign-key-constraint",
+            "ALTER TABLE tickets ADD COLUMN q bigint CONSTRAINT q_fk REFERENCES queues DEFERRABLE NOT NULL,\n"
+            "  ADD COLUMN note text;\n"),
+      "ALTER TABLE tickets ADD COLUMN q bigint NOT NULL, ADD CONSTRAINT q_fk FOREIGN KEY (q) REFERENCES "
+      "queues DEFERRABLE NOT VALID,\n  ADD COLUMN note text;\n"
+      "ALTER TABLE tickets VALIDATE CONSTRAINT q_fk;\n");
+  EXPECT_EQ(fixed("constraint-missing-not-valid",
+                  "BEGIN;\nALTER TABLE products ADD CHECK (price > 0 AND products.price < 100);\nCOMMIT;\n"),
+            "BEGIN;\nALTER TABLE products ADD CONSTRAINT products_price_check CHECK (price > 0 AND "
+            "products.price < 100) NOT VALID;\nCOMMIT;\n"
+            "ALTER TABLE products VALIDATE CONSTRAINT products_price_check;\n");
+  EXPECT_EQ(fixed("constraint-missing-not-valid", "ALTER TABLE products ADD CHECK (low <= high);\n"),
+            "ALTER TABLE products ADD CONSTRAINT products_check CHECK (low <= high) NOT VALID;\n"
+            "ALTER TABLE products VALIDATE CONSTRAINT products_check;\n");
+  // No name where PostgreSQL would number one of two alike, nor for a reference it resolves at run time.
+  for (const std::string& unsure : {std::string("ALTER TABLE t ADD CHECK (a > 0), ADD CHECK (a < 9);\n"),
+                                    std::string("ALTER TABLE t ADD CHECK (a > 0);\nALTER TABLE t ADD "
+                                                "CONSTRAINT t_a_check CHECK (a < 9) NOT VALID;\n"),
+                                    std::string("ALTER TABLE t ADD CHECK (t IS NOT NULL);\n"),
+                                    std::string("ALTER TABLE t ADD CHECK ((a).x > 0 AND a.x > 0);\n")}) {
+    EXPECT_EQ(fixed("constraint-missing-not-valid", unsure), unsure);
+  }
+  std::string if_not_exists = "ALTER TABLE t ADD COLUMN IF NOT EXISTS u_id bigint REFERENCES u;\n";
+  EXPECT_EQ(fixed("adding-foreign-key-constraint", if_not_exists), if_not_exists);
 }
 
 TEST(FixRules, EveryFixtureThatFiresAFixableRule) {

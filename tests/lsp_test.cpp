@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -305,11 +306,82 @@ TEST_F(LspTest, CppSourcesAreLintedByTheCppFrontEnd) {
   std::vector<Json> dropped = with_code(published, "ban-drop-column");
   ASSERT_EQ(dropped.size(), 1u) << published.dump(2);
   EXPECT_EQ(dropped[0]["range"]["start"], Json({{"line", 6}, {"character", 40}}));
-  // No fix edits a C++ source (as `lint --fix`), and no ignore comment is offered there.
+  // No fix edits a C++ source (as `lint --fix`); the ignore comment goes on the line before the call,
+  // in the form the C++ front end reads, and silences the finding.
   Json actions = client_.request("textDocument/codeAction", {{"textDocument", {{"uri", file_uri(file)}}},
                                                              {"range", dropped[0]["range"]},
                                                              {"context", {{"diagnostics", Json::array()}}}});
-  EXPECT_TRUE(actions.at("result").empty()) << actions.dump(2);
+  ASSERT_EQ(actions.at("result").size(), 1u) << actions.dump(2);
+  const Json& ignore = actions["result"][0];
+  EXPECT_EQ(ignore["title"], "miglint: ignore ban-drop-column for this call (with a reason)");
+  std::string ignored = apply(text, ignore["edit"], file_uri(file));
+  EXPECT_NE(ignored.find("  PQexec(conn, \"SET lock_timeout = '2s';\\nSET statement_timeout = '5min';\");\n"
+                         "  // miglint-ignore ban-drop-column -- TODO: why this is safe\n"
+                         "  PQexec(conn, \"ALTER TABLE"),
+            std::string::npos)
+      << ignored;
+  client_.notify("textDocument/didChange", {{"textDocument", {{"uri", file_uri(file)}, {"version", 2}}},
+                                            {"contentChanges", Json::array({{{"text", ignored}}})}});
+  Json after = diagnostics(file);
+  EXPECT_TRUE(with_code(after, "ban-drop-column").empty()) << after.dump(2);
+  EXPECT_TRUE(with_code(after, "unused-ignore").empty()) << after.dump(2);
+  EXPECT_EQ(with_code(after, "ban-drop-table").size(), 1u)
+      << "the next call is not covered: " << after.dump(2);
+  shutdown_and_exit();
+}
+
+TEST_F(LspTest, AlembicIgnoreCommentGoesAboveTheCall) {
+  // The Alembic front end runs Python with Alembic (ci/install-deps: python3-alembic).
+  if (std::system("python3 -c 'import alembic' >/dev/null 2>&1 || /usr/bin/python3 -c 'import alembic' "
+                  ">/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 with Alembic is not installed: the Alembic front end cannot be tested";
+  }
+  dir_.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+  dir_.write("migrations/env.py", "raise RuntimeError(\"env.py must not run during lint\")\n");
+  // The finding is inside a triple-quoted string, lines below the call: the comment must go above
+  // the call, never into the string (which would change the SQL).
+  const std::string revision =
+      "\"\"\"drop a column\n\nRevision ID: a1b2c3d4e5f6\nRevises:\n\"\"\"\n"
+      "import sqlalchemy as sa\nfrom alembic import op\n\n"
+      "revision = \"a1b2c3d4e5f6\"\ndown_revision = None\n\n\n"
+      "def upgrade():\n"
+      "    op.execute(\"SET lock_timeout = '2s'\")\n"
+      "    op.execute(\"SET statement_timeout = '5min'\")\n"
+      "    op.execute(sa.text(\"\"\"\n"
+      "        ALTER TABLE items\n"
+      "          DROP COLUMN legacy\"\"\"))\n\n\n"
+      "def downgrade():\n"
+      "    op.add_column(\"items\", sa.Column(\"legacy\", sa.Text(), nullable=True))\n";
+  std::filesystem::path file = dir_.write("migrations/versions/a1b2c3d4e5f6_drop_legacy.py", revision);
+  initialize();
+  client_.notify("textDocument/didOpen",
+                 {{"textDocument",
+                   {{"uri", file_uri(file)}, {"languageId", "python"}, {"version", 1}, {"text", revision}}}});
+  Json published = diagnostics(file);
+  std::vector<Json> dropped = with_code(published, "ban-drop-column");
+  ASSERT_EQ(dropped.size(), 1u) << published.dump(2);
+  EXPECT_GT(dropped[0]["range"]["start"]["line"].get<int>(), 15) << "inside the string, below the call";
+  Json actions = client_.request("textDocument/codeAction", {{"textDocument", {{"uri", file_uri(file)}}},
+                                                             {"range", dropped[0]["range"]},
+                                                             {"context", {{"diagnostics", Json::array()}}}});
+  const Json* ignore = nullptr;
+  for (const Json& action : actions.at("result")) {
+    if (action["diagnostics"][0]["code"] == "ban-drop-column") {
+      ignore = &action;
+    }
+  }
+  ASSERT_NE(ignore, nullptr) << actions.dump(2);
+  EXPECT_EQ((*ignore)["title"], "miglint: ignore ban-drop-column for this call (with a reason)");
+  std::string ignored = apply(revision, (*ignore)["edit"], file_uri(file));
+  EXPECT_NE(ignored.find("    # miglint-ignore ban-drop-column -- TODO: why this is safe\n"
+                         "    op.execute(sa.text(\"\"\"\n        ALTER TABLE items\n"),
+            std::string::npos)
+      << ignored;
+  client_.notify("textDocument/didChange", {{"textDocument", {{"uri", file_uri(file)}, {"version", 2}}},
+                                            {"contentChanges", Json::array({{{"text", ignored}}})}});
+  Json after = diagnostics(file);
+  EXPECT_TRUE(with_code(after, "ban-drop-column").empty()) << after.dump(2);
+  EXPECT_TRUE(with_code(after, "unused-ignore").empty()) << after.dump(2);
   shutdown_and_exit();
 }
 

@@ -167,6 +167,50 @@ TEST_F(TableSizesTest, SizesInMessagesSmallAndNewTablesLowered) {
             0U);
 }
 
+// A table whose lock a migration holds refuses its size (the size functions wait for ACCESS SHARE,
+// until lock_timeout): only that table's bytes are unknown, the other tables' are read one by one.
+TEST_F(TableSizesTest, ALockedTableLosesOnlyItsOwnBytes) {
+  Session holder(server_->conninfo());
+  ASSERT_EQ(holder.exec("BEGIN"), "");
+  ASSERT_EQ(holder.exec("LOCK TABLE tiny IN ACCESS EXCLUSIVE MODE"), "");
+  TempDir dir("miglint-table-sizes-locked");
+  dir.write("001_indexes.sql", kMigration);
+  CliRun run =
+      run_miglint_in(dir.path(), "lint --format json --stats-from '" + url("postgres") + "' 001_indexes.sql");
+  holder.exec("ROLLBACK");
+  nlohmann::json report = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << run.out;
+  const nlohmann::json* big = finding_at(report, "require-concurrent-index-creation", 1);
+  const nlohmann::json* tiny = finding_at(report, "require-concurrent-index-creation", 2);
+  ASSERT_TRUE(big && tiny) << run.out;
+  EXPECT_GT((*big)["table"]["bytes"].get<int64_t>(), 5'000'000) << big->dump();
+  EXPECT_EQ((*tiny)["table"]["rows"], 10) << tiny->dump();
+  EXPECT_TRUE(!(*tiny)["table"].contains("bytes") || (*tiny)["table"]["bytes"].is_null()) << tiny->dump();
+}
+
+// DROP INDEX names no table: the index's table comes from the schema facts of the migrations (an
+// index an earlier migration created), and the finding carries that table's size.
+TEST_F(TableSizesTest, DropIndexFindingCarriesTheIndexTable) {
+  TempDir dir("miglint-table-sizes-drop-index");
+  dir.write("migrations/001_index.sql", "CREATE INDEX CONCURRENTLY big_pad_idx ON big (pad);\n");
+  dir.write("migrations/002_drop.sql", "SET lock_timeout = '2s';\nDROP INDEX big_pad_idx;\n");
+  CliRun run =
+      run_miglint_in(dir.path(), "lint --format json --stats-from '" + url("postgres") + "' migrations");
+  nlohmann::json report = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << run.out;
+  const nlohmann::json* dropped = nullptr;
+  for (const nlohmann::json& finding : report["findings"]) {
+    if (finding["rule"] == "require-concurrent-index-deletion") {
+      dropped = &finding;
+    }
+  }
+  ASSERT_NE(dropped, nullptr) << run.out;
+  ASSERT_TRUE(dropped->contains("table")) << dropped->dump();
+  EXPECT_EQ((*dropped)["table"]["relation"], "public.big") << dropped->dump();
+  EXPECT_EQ((*dropped)["table"]["rows"], 50000) << dropped->dump();
+  EXPECT_EQ((*dropped)["severity"], "warning") << dropped->dump();
+}
+
 TEST_F(TableSizesTest, SarifCarriesTheSizeAsProperties) {
   TempDir dir("miglint-table-sizes-sarif");
   dir.write("001_indexes.sql", kMigration);
