@@ -1,36 +1,15 @@
-// The one place that knows every front end: adding one is its folder and one line here.
+// The registry of front ends, over the registrations generated from the front ends' own
+// CMakeLists.txt (cmake/FrontEnds.cmake): this file names none of them.
 #include "analyzer/front_ends.hpp"
 
-#include <optional>
-
-#include "analyzer/alembic/alembic_front_end.hpp"
-#include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/frontend/sql_front_end.hpp"
 
 namespace miglint {
 
-namespace {
-
-struct Registration {
-  const FrontEnd* front_end;
-  std::optional<ConfigTable> config;  // its miglint.toml table, if it has one
-};
-
-const std::vector<Registration>& registrations() {
-  static const std::vector<Registration> kRegistrations{
-      {&cpp::cpp_front_end(), cpp::cpp_config_table()},  // C++ sources (analyzer/cpp/)
-      {&alembic::alembic_front_end(),
-       alembic::alembic_config_table()},  // Alembic revisions (analyzer/alembic/)
-  };
-  return kRegistrations;
-}
-
-}  // namespace
-
 const FrontEndRegistry& registered_front_ends() {
   static const FrontEndRegistry registry = [] {
     std::vector<const FrontEnd*> others;
-    for (const Registration& registration : registrations()) {
+    for (const FrontEndRegistration& registration : front_end_registrations()) {
       others.push_back(registration.front_end);
     }
     return FrontEndRegistry(sql_front_end(), std::move(others));
@@ -40,7 +19,7 @@ const FrontEndRegistry& registered_front_ends() {
 
 std::vector<ConfigTable> front_end_config_tables() {
   std::vector<ConfigTable> tables;
-  for (const Registration& registration : registrations()) {
+  for (const FrontEndRegistration& registration : front_end_registrations()) {
     if (registration.config) {
       tables.push_back(*registration.config);
     }

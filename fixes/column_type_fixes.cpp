@@ -48,7 +48,7 @@ std::optional<Fix> fix_column_type(const Finding& finding, const Statement& stat
     if (span.begin != finding.span.begin || span.end != finding.span.end) {
       continue;
     }
-    if (pg::ColumnDef(column.column_def).colname().empty()) {
+    if (column.column_def.colname().empty()) {
       return std::nullopt;  // ALTER COLUMN ... TYPE
     }
     if (context.all_columns_retyped ||

@@ -143,7 +143,7 @@ std::optional<Rewrite> rewrite_of(pg::ColumnDef def, const std::string& table, i
         "transaction.",
         "; from PostgreSQL 11 on, a non-volatile default is kept in the catalog without a rewrite"};
   }
-  if (is_non_volatile_expression(expr.node())) {
+  if (is_non_volatile_expression(expr)) {
     return std::nullopt;
   }
   std::string function = volatile_call(expr);

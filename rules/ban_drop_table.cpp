@@ -22,7 +22,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
     if (!context.created_in_file(table)) {
       existing.push_back(quote_name(names[names.size() - 1].as<pg::String>().sval()));
       // A dropped table's rows are lost whatever their number: shown, never lowered.
-      only_table = existing.size() == 1 ? table_ref_from_list(names.node(), false) : TableRef{};
+      only_table = existing.size() == 1 ? table_ref_from_list(names, false) : TableRef{};
       lock = std::max(lock, lock_on(context, table));
     }
   }

@@ -22,7 +22,7 @@ void report_type_change(const MigrationContext& context, pg::AlterTableStmt alte
   std::string shown_table = quote_name(display_name(alter.relation()));
   auto def = command.def().as<pg::ColumnDef>();
   std::string column(command.name());
-  std::string new_type = normalized_type_name(def.type_name().node());
+  std::string new_type = normalized_type_name(def.type_name());
   // Schema facts store serial columns as their integer type, so `serial` to `int` changes nothing.
   std::optional<std::string> old_type = context.table_facts(table).column_type(column);
   bool has_using = static_cast<bool>(def.raw_default());

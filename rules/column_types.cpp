@@ -70,13 +70,13 @@ void add_column(std::vector<TypedColumn>& out, const Statement& statement, pg::R
   }
   TypedColumn column;
   column.column = name;
-  column.relation = relation.node();
+  column.relation = relation;
   column.type = names[names.size() - 1].as<pg::String>().sval();
   column.has_modifiers = !type_name.typmods().empty();
   column.is_array = !type_name.array_bounds().empty();
   column.statement = &statement;
-  column.column_def = column_def.node();
-  column.type_name = type_name.node();
+  column.column_def = column_def;
+  column.type_name = type_name;
   out.push_back(column);
 }
 
@@ -115,7 +115,7 @@ const std::vector<TypedColumn>& typed_columns(const Statement& statement) {
 
 ByteSpan TypedColumn::span() const {
   // From the column's name to the end of its type, when the parse tree has both positions.
-  if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
+  if (has_location(column_def) && has_location(type_name)) {
     uint32_t begin = statement->offset_of(column_def);
     uint32_t type_begin = statement->offset_of(type_name);
     uint32_t end = type_end(*statement, type_begin);
@@ -127,7 +127,7 @@ ByteSpan TypedColumn::span() const {
 }
 
 std::optional<ByteSpan> TypedColumn::type_span() const {
-  if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
+  if (has_location(column_def) && has_location(type_name)) {
     uint32_t begin = statement->offset_of(column_def);
     uint32_t type_begin = statement->offset_of(type_name);
     uint32_t end = type_end(*statement, type_begin);
@@ -139,7 +139,7 @@ std::optional<ByteSpan> TypedColumn::type_span() const {
 }
 
 std::string TypedColumn::written_type() const {
-  if (has_location(pg::ColumnDef(column_def)) && has_location(pg::TypeName(type_name))) {
+  if (has_location(column_def) && has_location(type_name)) {
     uint32_t begin = statement->offset_of(column_def);
     uint32_t type_begin = statement->offset_of(type_name);
     uint32_t end = type_end(*statement, type_begin);
@@ -151,7 +151,7 @@ std::string TypedColumn::written_type() const {
 }
 
 std::string quoted_table_name(const TypedColumn& column) {
-  return quote_name(display_name(pg::RangeVar(column.relation)));
+  return quote_name(display_name(column.relation));
 }
 
 std::string column_label(const TypedColumn& column) {

@@ -14,7 +14,7 @@ namespace miglint {
 // or ALTER TABLE ... ALTER COLUMN ... TYPE.
 struct TypedColumn {
   std::string_view column;     // the column's name
-  Node relation;               // the table's RangeVar (its body: pg::RangeVar(relation) reads it)
+  pg::RangeVar relation;       // the table
   std::string_view type;       // the last part of the type's name: "int4", "varchar", "serial", "bpchar"
   bool has_modifiers = false;  // varchar(20), bpchar(3); `char` alone is bpchar(1) too
   bool is_array = false;
@@ -27,10 +27,9 @@ struct TypedColumn {
   // Where the type is written (`numeric(10,2)`), when the parse tree says; for fixes.
   std::optional<ByteSpan> type_span() const;
 
-  // The raw nodes (pg::ColumnDef and pg::TypeName bodies), for functions that take a Node.
   const Statement* statement = nullptr;
-  Node column_def;
-  Node type_name;
+  pg::ColumnDef column_def;  // the column's definition (for ALTER COLUMN ... TYPE, the new type's)
+  pg::TypeName type_name;
 };
 
 // The typed columns of a CREATE TABLE or ALTER TABLE statement, in order. Tables created earlier in

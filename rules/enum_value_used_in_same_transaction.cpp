@@ -91,8 +91,8 @@ class LabelUses {
       : statement_(statement), context_(context), labels_(labels), out_(out) {}
 
   void run() {
-    collect_tables(statement_.ast());
-    walk(statement_.ast());
+    collect_tables(statement_.root());
+    walk(statement_.root());
   }
 
  private:
@@ -103,8 +103,7 @@ class LabelUses {
 
   // The tables whose columns the statement's column references can name. The walks visit every
   // node of the statement (a literal can stand in any expression); they look at the kinds below.
-  void collect_tables(Node node) {
-    pg::AnyNode any(node);
+  void collect_tables(pg::AnyNode any) {
     switch (any.kind()) {
       case NodeKind::RangeVar:
         add_table(any.as<pg::RangeVar>());
@@ -130,7 +129,7 @@ class LabelUses {
       default:
         break;
     }
-    node.for_each_child([&](Node child) { collect_tables(child); });
+    any.for_each_child([&](pg::AnyNode child) { collect_tables(child); });
   }
   void add_table(pg::RangeVar range_var) {
     if (!range_var) {
@@ -141,12 +140,11 @@ class LabelUses {
         TableRef{std::string(alias.empty() ? range_var.relname() : alias), qualified_name(range_var)});
   }
 
-  void walk(Node node) {
-    pg::AnyNode any(node);
+  void walk(pg::AnyNode any) {
     switch (any.kind()) {
       case NodeKind::TypeCast: {
         auto cast = any.as<pg::TypeCast>();
-        use(cast.arg(), Target::of_type(normalized_type_name(cast.type_name().node())));
+        use(cast.arg(), Target::of_type(normalized_type_name(cast.type_name())));
         break;
       }
       case NodeKind::A_Expr:
@@ -186,7 +184,7 @@ class LabelUses {
         for (pg::AnyNode item : column_def.constraints()) {
           auto constraint = item.as<pg::Constraint>();
           if (constraint.contype() == pg::ConstrType::CONSTR_DEFAULT) {
-            use(constraint.raw_expr(), Target::of_type(normalized_type_name(column_def.type_name().node())));
+            use(constraint.raw_expr(), Target::of_type(normalized_type_name(column_def.type_name())));
           }
         }
         break;
@@ -194,7 +192,7 @@ class LabelUses {
       default:
         break;
     }
-    node.for_each_child([&](Node child) { walk(child); });
+    any.for_each_child([&](pg::AnyNode child) { walk(child); });
   }
 
   // COALESCE, GREATEST, LEAST: the literals among the arguments take the type of the first
@@ -311,7 +309,7 @@ class LabelUses {
   // The type an operand gives a literal it is compared with: a column's, or a cast's.
   Target operand_type(pg::AnyNode operand) {
     if (auto cast = operand.as<pg::TypeCast>()) {
-      return Target::of_type(normalized_type_name(cast.type_name().node()));
+      return Target::of_type(normalized_type_name(cast.type_name()));
     }
     auto column_ref = operand.as<pg::ColumnRef>();
     if (!column_ref) {
@@ -340,7 +338,7 @@ class LabelUses {
   // statements and migrations.
   Target column_target(const std::string& table, const std::string& column) {
     for (const TypedColumn& typed : typed_columns(statement_)) {
-      if (typed.column == column && qualified_name(pg::RangeVar(typed.relation)) == table) {
+      if (typed.column == column && qualified_name(typed.relation) == table) {
         return Target::of_type(normalized_type_name(typed.type_name));
       }
     }

@@ -38,38 +38,23 @@ inline LockMode lock_on(const MigrationContext& context, const std::string& rela
   return lock;
 }
 
-// Names of a typed RangeVar, as relation.hpp gives them for its Node.
-inline std::string display_name(pg::RangeVar relation) {
-  return display_name(relation.node());
-}
-inline std::string qualified_name(pg::RangeVar relation) {
-  return qualified_name(relation.node());
-}
-inline std::string qualified_name_from_list(pg::Repeated<pg::AnyNode> names) {
-  return qualified_name_from_list(names.node());
-}
-
 // The table a finding is about (Finding::table), as a RangeVar names it. `scales_with_size` false:
 // the table's size is shown but a small table does not lower the finding (TableRef).
-inline TableRef table_ref(Node range_var, bool scales_with_size = true) {
-  return TableRef{std::string(range_var["schemaname"].str()), std::string(range_var["relname"].str()),
-                  scales_with_size};
-}
 inline TableRef table_ref(pg::RangeVar relation, bool scales_with_size = true) {
-  return table_ref(relation.node(), scales_with_size);
+  return TableRef{std::string(relation.schemaname()), std::string(relation.relname()), scales_with_size};
 }
 // The table of the statement's `relation` field, the one Statement::relation_name() names.
 inline TableRef statement_table(const Statement& statement, bool scales_with_size = true) {
-  return table_ref(statement.body()["relation"], scales_with_size);
+  return table_ref(statement.relation(), scales_with_size);
 }
 // A name list (DROP's objects: [schema,] name).
-inline TableRef table_ref_from_list(Node names, bool scales_with_size = true) {
+inline TableRef table_ref_from_list(pg::Repeated<pg::AnyNode> names, bool scales_with_size = true) {
   std::size_t count = names.size();
   if (count == 0) {
     return {};
   }
-  return TableRef{count >= 2 ? std::string(names.at(count - 2).string_value()) : std::string(),
-                  std::string(names.at(count - 1).string_value()), scales_with_size};
+  return TableRef{count >= 2 ? std::string(names[count - 2].as<pg::String>().sval()) : std::string(),
+                  std::string(names[count - 1].as<pg::String>().sval()), scales_with_size};
 }
 
 }  // namespace miglint

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "analyzer/sql/ast.hpp"
 #include "analyzer/sql/pg_nodes.hpp"
 
 namespace miglint {
@@ -14,10 +13,6 @@ inline std::string display_name_from_list(pg::Repeated<pg::AnyNode> names) {
     out += (out.empty() ? "" : ".") + std::string(name.as<pg::String>().sval());
   }
   return out;
-}
-// The untyped form, until every rule reads typed views.
-inline std::string display_name_from_list(Node names) {
-  return display_name_from_list(pg::Repeated<pg::AnyNode>(names));
 }
 
 }  // namespace miglint

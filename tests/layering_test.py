@@ -5,6 +5,11 @@ The analyzer is split into libraries, each allowed to use only the layers below 
 draws them). A static library cannot stop an upward #include by itself (the final link resolves it), so
 this test reads every source file's quoted includes and fails naming each one that goes the wrong way.
 
+It also checks that a front end is added by its folder and one line: every front end registered in its
+folder's CMakeLists.txt (miglint_register_front_end) is named outside that folder, on the lint path
+(LINT_PATH below), by exactly one line, its add_subdirectory in analyzer/CMakeLists.txt; no source there
+includes its headers and no CMakeLists.txt there names its library (the registry is generated).
+
 Usage: tests/layering_test.py SOURCE_DIR
 """
 
@@ -43,6 +48,47 @@ ALLOWED["lsp"] = _ANALYZER | {"settings", "fixes", "cli"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
+# Where miglint lints, configures and reports: none of it may know a front end by name. (runner/ is not
+# on it: it applies Alembic revisions through the Alembic folder's helper, a use of that folder as a
+# library that adding a front end does not need; tests/ and fuzz/ test front ends directly.)
+LINT_PATH = ["analyzer", "rules", "sarif", "settings", "fixes", "cli", "lsp"]
+REGISTRATION = re.compile(r"miglint_register_front_end\(\s*TARGET\s+(\S+)")
+
+
+def front_end_registration_problems(root):
+    """Lines that name a registered front end outside its folder, beyond its add_subdirectory line."""
+    problems = []
+    front_ends = []
+    for cmake in sorted((root / "analyzer").glob("*/CMakeLists.txt")):
+        for match in REGISTRATION.finditer(cmake.read_text(encoding="utf-8")):
+            front_ends.append((cmake.parent, match.group(1)))
+    if not front_ends:
+        return ["no front end registers itself with miglint_register_front_end in analyzer/*/CMakeLists.txt"]
+    analyzer_cmake = root / "analyzer" / "CMakeLists.txt"
+    for folder, target in front_ends:
+        own = folder.relative_to(root).as_posix()
+        names = (own + "/", target)
+        subdirectory = re.compile(r"^\s*add_subdirectory\(\s*" + re.escape(folder.name) + r"\s*\)", re.MULTILINE)
+        count = len(subdirectory.findall(analyzer_cmake.read_text(encoding="utf-8")))
+        if count != 1:
+            problems.append(f"analyzer/CMakeLists.txt: {count} add_subdirectory({folder.name}) lines, not one")
+        for top in LINT_PATH:
+            for path in sorted((root / top).rglob("*")):
+                if not path.is_file() or folder in path.parents:
+                    continue
+                if path.suffix not in (".cpp", ".hpp", ".h", ".cc") and path.name != "CMakeLists.txt":
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+                for number, line in enumerate(text.splitlines(), start=1):
+                    code = line.split("#", 1)[0] if path.name == "CMakeLists.txt" else line
+                    if path.suffix != ".txt" and not INCLUDE.match(line):
+                        continue  # in sources, only includes count (comments may point at a folder)
+                    if any(name in code for name in names):
+                        relative = path.relative_to(root).as_posix()
+                        problems.append(f"{relative}:{number}: names the front end {target} ({own}/) outside its "
+                                        f"folder: register it there (miglint_register_front_end) instead")
+    return problems
+
 
 def folder_of(path):
     """The layer folder a repository-relative path belongs to, or None (tests/, fuzz/ and
@@ -76,7 +122,11 @@ def main():
     for violation in violations:
         print(violation)
     print(f"layering_test: {checked} files checked, {len(violations)} upward includes")
-    sys.exit(1 if violations else 0)
+    registration = front_end_registration_problems(root)
+    for problem in registration:
+        print(problem)
+    print(f"layering_test: front ends named outside their folder and add_subdirectory line: {len(registration)}")
+    sys.exit(1 if violations or registration else 0)
 
 
 if __name__ == "__main__":

@@ -310,6 +310,11 @@ TEST(Statement, TypedColumnsAreFoundOnceAndNotCarriedByCopies) {
   ASSERT_EQ(columns.size(), 1U);
   EXPECT_EQ(columns[0].column, "id");
   EXPECT_EQ(columns[0].statement, &create);
+  // Typed views of the table, the definition and the type (no Node left in TypedColumn).
+  EXPECT_EQ(columns[0].relation.relname(), "t");
+  EXPECT_EQ(columns[0].column_def.colname(), "id");
+  EXPECT_EQ(columns[0].type_name.names().size(), 2U);  // pg_catalog.int4
+  EXPECT_EQ(columns[0].written_type(), "int");
   EXPECT_EQ(&typed_columns(create), &columns);  // kept, not found again
   EXPECT_TRUE(typed_columns(model.statements[1]).empty());
   Statement copy = create;
@@ -318,5 +323,7 @@ TEST(Statement, TypedColumnsAreFoundOnceAndNotCarriedByCopies) {
   ASSERT_EQ(copied.size(), 1U);
   EXPECT_EQ(copied[0].statement, &copy);
   EXPECT_EQ(create.relation_name(), "public.t");
-  EXPECT_EQ(create.span().end, 23U);  // the code's end, without the `;`
+  EXPECT_EQ(create.relation().relname(), "t");   // the typed `relation` field
+  EXPECT_FALSE(model.statements[1].relation());  // DROP TABLE names its tables in a list
+  EXPECT_EQ(create.span().end, 23U);             // the code's end, without the `;`
 }

@@ -2,8 +2,9 @@
 
 // A front end turns one kind of source file into the SQL miglint lints: a .sql file is SQL as
 // written; a program (C++, ...) holds SQL in the calls that send it. Every front end implements
-// FrontEnd; analyzer/front_ends.cpp registers them (one line each), and the driver and the CLI ask
-// the registry which one reads a path. How to add one: README.md in this folder.
+// FrontEnd and registers itself in its folder's CMakeLists.txt (miglint_register_front_end); the
+// registry is generated from those registrations, and the driver and the CLI ask it which one reads
+// a path. How to add one: README.md in this folder.
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,7 +81,8 @@ class FrontEndRegistry {
 // A front end's settings in `settings` (null: its defaults).
 const FrontEndSettings* settings_of(const FrontEndSettingsByName& settings, std::string_view front_end);
 
-// Every front end miglint has: defined in analyzer/front_ends.cpp, the one place that knows them all.
+// Every front end miglint has: defined by the registry the program links (analyzer/front_ends.cpp over
+// the generated list of registrations; cmake/FrontEnds.cmake).
 const FrontEndRegistry& registered_front_ends();
 
 }  // namespace miglint

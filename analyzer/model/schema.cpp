@@ -6,9 +6,14 @@
 
 #include <algorithm>
 
+#include "analyzer/sql/pg_nodes.hpp"
 #include "analyzer/sql/relation.hpp"
 
 namespace miglint {
+
+std::string normalized_type_name(pg::TypeName type_name) {
+  return normalized_type_name(type_name.node());
+}
 
 std::string normalized_type_name(Node type_name) {
   Node names = type_name["names"];

@@ -17,6 +17,10 @@
 
 namespace miglint {
 
+namespace pg {
+class TypeName;  // analyzer/sql/pg_nodes.hpp
+}  // namespace pg
+
 // A schema fact that a statement teaches: a column's type, a CHECK constraint and whether it is
 // validated. Facts are keyed by qualified table name and folded in migration order.
 struct SchemaEvent {
@@ -49,6 +53,7 @@ struct SchemaEvent {
 std::vector<SchemaEvent> schema_events(const Statement& statement);
 // "int4", "varchar(255)", "timestamptz", "text[]" for a TypeName node.
 std::string normalized_type_name(Node type_name);
+std::string normalized_type_name(pg::TypeName type_name);
 
 // What is known about one table after folding events.
 struct TableFacts {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/pg_view_support.hpp"
 
 namespace miglint {
 
@@ -16,5 +17,8 @@ bool is_non_volatile_function(std::string_view name);
 // CURRENT_TIMESTAMP and friends, and calls of non-volatile built-in functions with such arguments.
 // An unknown function counts as volatile (it may be a user function declared VOLATILE).
 bool is_non_volatile_expression(Node expr);
+inline bool is_non_volatile_expression(pg::AnyNode expr) {
+  return is_non_volatile_expression(expr.node());
+}
 
 }  // namespace miglint

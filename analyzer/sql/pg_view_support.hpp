@@ -77,6 +77,15 @@ class AnyNode {
     return View(node_.as(View::kName));
   }
 
+  // Calls `visit(child)` for every value one level below this one (each field of the node, each
+  // element of a list), as an AnyNode: those that are nodes have a kind(), the rest NodeKind::None.
+  // For walks that look for an expression anywhere in a statement (a literal in a WHERE clause, a
+  // CHECK, a subquery) rather than at a known field.
+  template <class Visit>
+  void for_each_child(Visit&& visit) const {
+    node_.for_each_child([&](Node child) { visit(AnyNode(child)); });
+  }
+
  private:
   Node node_;
 };

@@ -1,5 +1,7 @@
 #include "analyzer/sql/relation.hpp"
 
+#include "analyzer/sql/pg_nodes.hpp"
+
 namespace miglint {
 
 std::string qualified_name(std::string_view schema, std::string_view name) {
@@ -29,6 +31,18 @@ std::string display_name(Node range_var) {
   std::string_view schema = range_var["schemaname"].str();
   std::string_view name = range_var["relname"].str();
   return schema.empty() ? std::string(name) : qualified_name(schema, name);
+}
+
+std::string qualified_name(pg::RangeVar range_var) {
+  return qualified_name(range_var.node());
+}
+
+std::string qualified_name_from_list(pg::Repeated<pg::AnyNode> names) {
+  return qualified_name_from_list(names.node());
+}
+
+std::string display_name(pg::RangeVar range_var) {
+  return display_name(range_var.node());
 }
 
 }  // namespace miglint

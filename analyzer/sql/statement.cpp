@@ -35,6 +35,10 @@ ByteSpan Statement::span() const {
   return ByteSpan{begin_, *code_end_};
 }
 
+pg::RangeVar Statement::relation() const {
+  return pg::RangeVar(body_["relation"].as_known_body());
+}
+
 const std::string& Statement::relation_name() const {
   if (!relation_name_) {
     relation_name_ = qualified_name(body_["relation"]);

@@ -16,6 +16,9 @@
 namespace miglint {
 
 struct TypedColumn;  // rules/column_types.hpp: the rules' helper defines it, the statement keeps it
+namespace pg {
+class RangeVar;  // analyzer/sql/pg_nodes.hpp
+}  // namespace pg
 
 // The one currency every rule sees, whatever front end produced it: a parsed statement, where it
 // is in its file, and the anchors rules report at.
@@ -32,7 +35,9 @@ class Statement {
   View as() const {
     return node_kind_ == View::kKind ? View(body_) : View();
   }
-  Node body() const { return body_; }        // rules ask for it many times: found once
+  Node body() const { return body_; }  // rules ask for it many times: found once
+  // The statement as a node of any kind, for walks over every node below it (AnyNode::for_each_child).
+  pg::AnyNode root() const { return pg::AnyNode(ast_); }
   uint32_t index() const { return index_; }  // position among the file's statements
   const SourceFile& file() const { return *file_; }
 
@@ -44,6 +49,8 @@ class Statement {
   // The qualified name ("schema.table", `public` when unqualified) of the body's `relation` field,
   // the table most statements act on, as qualified_name() gives it. Many rules ask: found once.
   const std::string& relation_name() const;
+  // That `relation` field as a typed view (empty when the statement has none).
+  pg::RangeVar relation() const;
 
   // The typed columns of this statement (rules/column_types.hpp), which seven rules ask for: kept
   // with the statement once the rules' helper has found them. A Statement is used by one thread at
