@@ -136,9 +136,9 @@ TEST(ApprovalsCheck, StaleGoneAndNoFinding) {
   // An approval of a file that is gone, and one for a rule the file does not report.
   std::vector<Approval> approvals = project.approvals();
   approvals.push_back(
-      Approval{"0000_gone.sql", approvals[0].sha256, "ban-drop-table", "r", "t", "2026-01-01"});
+      Approval{"0000_gone.sql", approvals[0].sha256, "ban-drop-table", "r", "t", "2026-01-01", ""});
   approvals.push_back(
-      Approval{"0001_contract.sql", approvals[0].sha256, "ban-drop-table", "r", "t", "2026-01-01"});
+      Approval{"0001_contract.sql", approvals[0].sha256, "ban-drop-table", "r", "t", "2026-01-01", ""});
   ASSERT_TRUE(save_approvals((root / "migrations" / kApprovalsFileName).string(), approvals));
   CliRun nothing = run_miglint_in(root, "approvals --check migrations");
   EXPECT_EQ(nothing.status, 1) << nothing.out;

@@ -307,11 +307,11 @@ TEST(Approvals, RoundTripWithEscapesAndReplacement) {
   std::vector<Approval> approvals;
   add_approval(approvals,
                Approval{"0002_b.sql", std::string(64, 'a'), "ban-drop-column",
-                        "quote \" backslash \\ newline \n tab \t end", "Ann O'Neil", "2026-11-27"});
+                        "quote \" backslash \\ newline \n tab \t end", "Ann O'Neil", "2026-11-27", ""});
   add_approval(approvals,
-               Approval{"0001_a.sql", std::string(64, 'b'), "renaming-column", "old", "x", "2026-11-01"});
+               Approval{"0001_a.sql", std::string(64, 'b'), "renaming-column", "old", "x", "2026-11-01", ""});
   add_approval(approvals,
-               Approval{"0001_a.sql", std::string(64, 'c'), "renaming-column", "new", "y", "2026-11-02"});
+               Approval{"0001_a.sql", std::string(64, 'c'), "renaming-column", "new", "y", "2026-11-02", ""});
   ASSERT_TRUE(save_approvals(path, approvals));
   Expected<std::vector<Approval>> loaded = load_approvals(path);
   ASSERT_TRUE(loaded) << loaded.error().message;
