@@ -3,13 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <simdjson.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <optional>
 #include <ostream>
 #include <set>
 
@@ -25,7 +23,6 @@
 #include "runner/connection_string.hpp"
 #include "runner/database.hpp"
 #include "runner/script.hpp"
-#include "runner/sql_identifier.hpp"
 #include "runner/state.hpp"
 #include "runner/trace_catalog.hpp"
 
@@ -94,32 +91,6 @@ void sort_locks(std::vector<TraceLockView>& locks) {
   std::sort(locks.begin(), locks.end(), [](const TraceLockView& a, const TraceLockView& b) {
     return a.relation != b.relation ? a.relation < b.relation : a.mode > b.mode;
   });
-}
-
-// The first statement of the file that runs outside a transaction (CONCURRENTLY, VACUUM, a file
-// marked -- miglint-no-transaction), or null.
-const ScriptStatement* statement_outside_a_transaction(const MigrationScript& script) {
-  for (const Segment& segment : script.segments) {
-    const ScriptStatement& alone = script.statements[segment.first];
-    if (segment.kind == Segment::Kind::Autocommit && alone.control == ScriptStatement::Control::None) {
-      return &alone;
-    }
-  }
-  return nullptr;
-}
-
-// Why a file with such a statement was not traced rolled back; `copy_failure`: why no temporary
-// copy of the database could be made for it.
-std::string not_traced_outside_a_transaction(const MigrationScript& script, const std::string& copy_failure) {
-  const ScriptStatement* alone = statement_outside_a_transaction(script);
-  return fmt::format(
-      "not traced: the statement at {} ({}) runs outside a transaction, and what runs outside one cannot be "
-      "rolled back{}: trace the file with --commit on a scratch database (--ephemeral starts one)",
-      alone != nullptr ? position_text(alone->start) : std::string("?"),
-      alone != nullptr ? alone->label : std::string("?"),
-      copy_failure.empty()
-          ? std::string()
-          : fmt::format("; no temporary copy of the database could be made for it ({})", copy_failure));
 }
 
 // Traces the files one after another on `work`, watching autocommit statements from `watch`.
@@ -370,10 +341,18 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
   TraceFileView file;
   file.path = input.display_path;
   const MigrationScript& script = input.script;
-  if (!commit_ && statement_outside_a_transaction(script) != nullptr) {
-    // The caller traces such a file in a temporary copy of the database (trace_in_a_copy).
-    file.outcome = not_traced_outside_a_transaction(script, "");
-    return file;
+  if (!commit_) {
+    for (const Segment& segment : script.segments) {
+      const ScriptStatement& alone = script.statements[segment.first];
+      if (segment.kind == Segment::Kind::Autocommit && alone.control == ScriptStatement::Control::None) {
+        file.outcome = fmt::format(
+            "not traced: the statement at {} ({}) runs outside a transaction, and what runs outside one "
+            "cannot be rolled back: trace the file with --commit on a scratch database (--ephemeral starts "
+            "one)",
+            position_text(alone.start), alone.label);
+        return file;
+      }
+    }
   }
   new_foreign_keys_.clear();
   bool in_transaction = false;
@@ -549,107 +528,6 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
   return file;
 }
 
-// The trace's two sessions: `work` runs the statements, `watch` samples the locks of those that
-// run alone.
-struct TraceSessions {
-  std::unique_ptr<PgSession> work;
-  std::unique_ptr<PgSession> watch;
-  // Connects both to `database` of the URL's server (empty: the URL's own).
-  std::optional<Error> connect(const std::string& url, const Redactor& redact, const std::string& database) {
-    Expected<std::unique_ptr<PgSession>> new_work =
-        PgSession::connect(url, redact, "miglint-trace", database);
-    if (!new_work) {
-      return new_work.error();
-    }
-    Expected<std::unique_ptr<PgSession>> new_watch =
-        PgSession::connect(url, redact, "miglint-trace-watch", database);
-    if (!new_watch) {
-      return new_watch.error();
-    }
-    work = std::move(*new_work);
-    watch = std::move(*new_watch);
-    return std::nullopt;
-  }
-  void close() {
-    work.reset();
-    watch.reset();
-  }
-};
-
-// A file with statements that cannot run in a transaction, traced without --commit: what runs
-// outside a transaction cannot be rolled back, so the file runs committed in a temporary copy of
-// the database (CREATE DATABASE miglint_trace_<pid> TEMPLATE <the database>), dropped afterwards.
-// The database itself is left as it was, and the file is traced against it as it was, as a file
-// rolled back is. A copy needs the CREATEDB privilege and no other session on the database (the
-// trace's own are closed meanwhile): without either, the file is not traced, and says why.
-TraceFileView trace_in_a_copy(const std::string& url, const Redactor& redact, TraceSessions& sessions,
-                              const TraceInput& input, const FileLocks* model) {
-  PgOutcome named = sessions.work->query("SELECT current_database()");
-  if (!named.ok || named.rows.empty() || !named.rows[0][0]) {
-    throw TraceStop{named.error.message};
-  }
-  const std::string original = *named.rows[0][0];
-  const int server_version = sessions.work->server_version();
-  const std::string copy = fmt::format("miglint_trace_{}", ::getpid());
-  auto not_traced = [&](const std::string& why) {
-    TraceFileView file;
-    file.path = input.display_path;
-    file.outcome = not_traced_outside_a_transaction(input.script, why);
-    return file;
-  };
-  // CREATE and DROP DATABASE run from another database of the server.
-  Expected<std::unique_ptr<PgSession>> admin =
-      PgSession::connect(url, redact, "miglint-trace-copy", "postgres");
-  if (!admin) {
-    admin = PgSession::connect(url, redact, "miglint-trace-copy", "template1");
-  }
-  if (!admin) {
-    return not_traced(admin.error().message);
-  }
-  sessions.close();
-  auto reconnect = [&] {
-    if (std::optional<Error> failed = sessions.connect(url, redact, {})) {
-      throw TraceStop{failed->message};
-    }
-  };
-  PgOutcome made = (*admin)->query(
-      fmt::format("CREATE DATABASE {} TEMPLATE {}", quote_identifier(copy), quote_identifier(original)));
-  if (!made.ok) {
-    reconnect();
-    return not_traced(made.error.message);
-  }
-  auto drop = [&] {
-    return (*admin)->query(fmt::format("DROP DATABASE IF EXISTS {}{}", quote_identifier(copy),
-                                       server_version >= 130000 ? " WITH (FORCE)" : ""));
-  };
-  TraceFileView file;
-  try {
-    TraceSessions in_copy;
-    if (std::optional<Error> failed = in_copy.connect(url, redact, copy)) {
-      throw TraceStop{failed->message};
-    }
-    Tracer tracer(*in_copy.work, *in_copy.watch, true);
-    file = tracer.trace(input, model);
-  } catch (const TraceStop&) {
-    drop();
-    throw;
-  }
-  PgOutcome dropped = drop();
-  if (!dropped.ok) {
-    throw TraceStop{
-        fmt::format("the temporary copy {} of the database could not be dropped (drop it by hand): {}", copy,
-                    dropped.error.message)};
-  }
-  reconnect();
-  if (file.traced) {
-    file.outcome = fmt::format(
-        "committed in a temporary copy of the database ({}, dropped afterwards): statements that run outside "
-        "a transaction cannot be rolled back; the database itself is unchanged",
-        copy);
-  }
-  return file;
-}
-
 // The tables the files create (CREATE TABLE), as "schema.name", with the file that creates each.
 std::vector<std::pair<std::string, std::string>> created_tables(const std::vector<TraceInput>& inputs) {
   std::vector<std::pair<std::string, std::string>> tables;
@@ -700,12 +578,19 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
     return kExitError;
   }
   Redactor redact(settings.database_url);
-  TraceSessions sessions;
-  if (std::optional<Error> failed = sessions.connect(settings.database_url, redact, {})) {
-    err << fmt::format("miglint: error: {}\n", failed->message);
+  Expected<std::unique_ptr<PgSession>> work =
+      PgSession::connect(settings.database_url, redact, "miglint-trace");
+  if (!work) {
+    err << fmt::format("miglint: error: {}\n", work.error().message);
     return kExitError;
   }
-  const int server_major = sessions.work->server_version() / 10000;
+  Expected<std::unique_ptr<PgSession>> watch =
+      PgSession::connect(settings.database_url, redact, "miglint-trace-watch");
+  if (!watch) {
+    err << fmt::format("miglint: error: {}\n", watch.error().message);
+    return kExitError;
+  }
+  const int server_major = (*work)->server_version() / 10000;
   std::vector<TraceInput> inputs;
   for (const LintInput& input : lint_inputs) {
     Expected<SourceFile> source =
@@ -727,7 +612,7 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
     tables.emplace_back(fmt::format("{}.{}", settings.schema, kHistoryTable), "miglint run");
     for (const auto& [table, creator] : tables) {
       std::size_t dot = table.find('.');
-      PgOutcome found = sessions.work->query(
+      PgOutcome found = (*work)->query(
           "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND "
           "c.relname = $2",
           {table.substr(0, dot), table.substr(dot + 1)});
@@ -762,18 +647,13 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
         }
       });
   TraceView view;
-  view.server_version = sessions.work->server_version();
+  view.server_version = (*work)->server_version();
   view.commit = request.commit;
+  Tracer tracer(**work, **watch, request.commit);
   try {
     for (const TraceInput& input : inputs) {
       auto found = model.find(input.display_path);
-      const FileLocks* file_model = found == model.end() ? nullptr : &found->second;
-      if (!request.commit && statement_outside_a_transaction(input.script) != nullptr) {
-        view.files.push_back(trace_in_a_copy(settings.database_url, redact, sessions, input, file_model));
-      } else {
-        Tracer tracer(*sessions.work, *sessions.watch, request.commit);
-        view.files.push_back(tracer.trace(input, file_model));
-      }
+      view.files.push_back(tracer.trace(input, found == model.end() ? nullptr : &found->second));
     }
   } catch (const TraceStop& stop) {
     err << fmt::format("miglint: error: {}\n", stop.message);
