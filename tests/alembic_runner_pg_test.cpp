@@ -231,9 +231,9 @@ TEST_F(AlembicRun, PlanListsATransactionalRevisionsStatementsAtTheirCalls) {
   ASSERT_NE(nickname, std::string::npos) << clean.out;
   std::string after_nickname = clean.out.substr(nickname);
   EXPECT_NE(after_nickname.find("  transaction (statements 1-3)\n"), std::string::npos) << clean.out;
-  EXPECT_NE(
-      after_nickname.find("    16:5 ALTER TABLE users ADD COLUMN nickname TEXT  -- ACCESS EXCLUSIVE public.users"),
-      std::string::npos)
+  EXPECT_NE(after_nickname.find(
+                "    16:5 ALTER TABLE users ADD COLUMN nickname TEXT  -- ACCESS EXCLUSIVE public.users"),
+            std::string::npos)
       << clean.out;
 }
 

@@ -35,9 +35,9 @@ TEST(ApprovalsFile, ReadsAsBeforeWithEscapes) {
   ScratchDir dir;
   std::string path = (dir.path / kApprovalsFileName).string();
   std::vector<Approval> approvals;
-  add_approval(approvals,
-               Approval{"0002_b.sql", std::string(64, 'a'), "ban-drop-column",
-                        "quote \" backslash \\ newline \n tab \t bell \a end", "Zoë O'Neil", "2026-11-27", ""});
+  add_approval(approvals, Approval{"0002_b.sql", std::string(64, 'a'), "ban-drop-column",
+                                   "quote \" backslash \\ newline \n tab \t bell \a end", "Zoë O'Neil",
+                                   "2026-11-27", ""});
   ASSERT_TRUE(save_approvals(path, approvals));
   EXPECT_EQ(read_text(path),
             "# Findings reviewed and approved for `miglint run` (written by `miglint approve`).\n"
