@@ -24,15 +24,14 @@ std::size_t utf8_clip_length(std::string_view text, std::size_t limit) {
 
 // The columns an expression reads, as pull_var_clause finds them; false when a reference cannot be
 // told to be a column of `table` from its text alone.
-bool referenced_columns(Node node, std::string_view table, std::set<std::string>& columns) {
+bool referenced_columns(pg::AnyNode node, std::string_view table, std::set<std::string>& columns) {
   if (!node) {
     return true;
   }
-  if (Node ref = node.as("ColumnRef")) {
-    Node fields = ref["fields"];
+  if (auto ref = node.as<pg::ColumnRef>()) {
     std::vector<std::string_view> names;
-    for (Node field : fields) {
-      std::string_view name = field.string_value();
+    for (pg::AnyNode field : ref.fields()) {
+      std::string_view name = field.as<pg::String>().sval();
       if (name.empty()) {
         return false;  // `t.*`
       }
@@ -50,7 +49,7 @@ bool referenced_columns(Node node, std::string_view table, std::set<std::string>
     return false;
   }
   bool known = true;
-  node.for_each_child([&](Node child) { known = known && referenced_columns(child, table, columns); });
+  node.for_each_child([&](pg::AnyNode child) { known = known && referenced_columns(child, table, columns); });
   return known;
 }
 
@@ -117,7 +116,7 @@ std::optional<std::string> unnamed_constraint_name(std::string_view table, pg::C
   }
   if (constraint.contype() == pg::ConstrType::CONSTR_CHECK) {
     std::set<std::string> columns;
-    if (!referenced_columns(constraint.raw_expr().node(), table, columns)) {
+    if (!referenced_columns(constraint.raw_expr(), table, columns)) {
       return std::nullopt;
     }
     return postgres_object_name(table, columns.size() == 1 ? std::string_view(*columns.begin()) : "",
