@@ -38,6 +38,21 @@ class BackfillAgainstServer : public RunnerServerTest {
         },
         seconds(20));
   }
+  // Starts `miglint run` and kills it with SIGKILL once its backfill has recorded at least `rows`
+  // rows, then waits until its sessions are gone: a backfill interrupted in the middle.
+  void run_and_kill_after_rows(long long rows) {
+    MiglintChild runner(work_->path(), args("run"));
+    ASSERT_TRUE(wait_until(
+        [&] {
+          std::string done = progress("rows_done");
+          return !done.empty() && std::stoll(done) >= rows;
+        },
+        seconds(30)))
+        << runner.wait(milliseconds(1));
+    runner.kill9();
+    ASSERT_EQ(runner.wait().signal, SIGKILL);
+    ASSERT_TRUE(killed_runner_gone());
+  }
 };
 
 // The non-idempotent UPDATE: n = n + 1 on the rows with v % 10 <> 3.
@@ -113,19 +128,7 @@ TEST_F(BackfillAgainstServer, StatusShowsABackfillInProgressAndRunResumesIt) {
   migration("001_backfill.sql",
             "-- miglint-backfill batch=500 sleep=150ms key=id\n"
             "UPDATE items SET n = n + 1;\n");
-  {
-    MiglintChild runner(work_->path(), args("run"));
-    ASSERT_TRUE(wait_until(
-        [&] {
-          std::string done = progress("rows_done");
-          return !done.empty() && std::stoll(done) >= 2000;
-        },
-        seconds(30)))
-        << runner.wait(milliseconds(1));
-    runner.kill9();
-    ASSERT_EQ(runner.wait().signal, SIGKILL);
-  }
-  ASSERT_TRUE(killed_runner_gone());
+  ASSERT_NO_FATAL_FAILURE(run_and_kill_after_rows(2000));
   std::string done = progress("rows_done");
   MiglintChild::Result status = miglint(args("status"));
   EXPECT_EQ(status.exit, 0) << status;
@@ -258,19 +261,7 @@ TEST_F(BackfillAgainstServer, RepairListsABackfillInProgressAndDeletesOrphanedPr
   migration("001_backfill.sql",
             "-- miglint-backfill batch=500 sleep=150ms key=id\n"
             "UPDATE items SET n = n + 1;\n");
-  {
-    MiglintChild runner(work_->path(), args("run"));
-    ASSERT_TRUE(wait_until(
-        [&] {
-          std::string done = progress("rows_done");
-          return !done.empty() && std::stoll(done) >= 1000;
-        },
-        seconds(30)))
-        << runner.wait(milliseconds(1));
-    runner.kill9();
-    ASSERT_EQ(runner.wait().signal, SIGKILL);
-  }
-  ASSERT_TRUE(killed_runner_gone());
+  ASSERT_NO_FATAL_FAILURE(run_and_kill_after_rows(1000));
   MiglintChild::Result stuck = miglint(args("repair", {"--yes"}));
   EXPECT_EQ(stuck.exit, 1) << stuck;
   EXPECT_NE(stuck.out.find("001_backfill.sql: stopped in the backfill of statement 1 ("), std::string::npos)
