@@ -60,6 +60,8 @@ TEST(MigrationNames, EveryLayoutGivesItsVersionAsWritten) {
       {"V1_1__flyway_underscores.sql", NameReading::Kind::Migration, "1_1", "flyway_underscores"},
       {"U3__undo.sql", NameReading::Kind::Skip, "", ""},
       {"R__views.sql", NameReading::Kind::Invalid, "", ""},
+      {"V__no_version.sql", NameReading::Kind::Invalid, "", ""},
+      {"V__nt-identity-columns.sql", NameReading::Kind::Invalid, "", ""},  // found by ci/fuzz
       {"0003_add_users.up.sql", NameReading::Kind::Migration, "0003", "add_users"},
       {"0003_add_users.down.sql", NameReading::Kind::Skip, "", ""},
       {"2024-01-15-100000_add_users/up.sql", NameReading::Kind::Migration, "2024-01-15-100000", "add_users"},

@@ -137,6 +137,11 @@ NameReading read_migration_name(std::string_view relative_path) {
     // Flyway also allows `_` between version parts (V1_1__x means 1.1).
     std::string dotted(version);
     std::replace(dotted.begin(), dotted.end(), '_', '.');
+    // `V__x.sql` has no version at all; Flyway refuses it ("it must contain a version"), and an
+    // empty version would sort before every other migration.
+    if (dotted.empty()) {
+      return invalid(fmt::format("{}: a Flyway migration needs a version (V3__{})", relative_path, name));
+    }
     if (version_length(dotted) != dotted.size()) {
       return invalid(
           fmt::format("{}: `{}` is not a Flyway version (digits separated by dots)", relative_path, version));
