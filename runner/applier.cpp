@@ -217,9 +217,9 @@ namespace {
 
 bool builds_index_concurrently(const ScriptStatement& statement) {
   // reconcile.table is set for every CREATE INDEX CONCURRENTLY, named or not.
-  return statement.concurrent && !statement.reconcile.table.empty() &&
-         (statement.reconcile.kind == Reconcile::Kind::CreateIndex ||
-          statement.reconcile.kind == Reconcile::Kind::UnnamedIndexBuild);
+  return statement.concurrent && !statement.reconcile->table.empty() &&
+         (statement.reconcile->kind == Reconcile::Kind::CreateIndex ||
+          statement.reconcile->kind == Reconcile::Kind::UnnamedIndexBuild);
 }
 
 }  // namespace
@@ -227,7 +227,7 @@ bool builds_index_concurrently(const ScriptStatement& statement) {
 Applier::StepResult Applier::indexes_before(const ScriptStatement& statement, std::string& oids) {
   PgOutcome found = work_.query(
       "SELECT coalesce(array_agg(indexrelid), '{}')::text FROM pg_index WHERE indrelid = to_regclass($1)",
-      {statement.reconcile.table});
+      {statement.reconcile->table});
   if (!found.ok) {
     return StepResult{false, found.error};
   }
@@ -242,7 +242,7 @@ Applier::StepResult Applier::drop_new_invalid_indexes(const ScriptStatement& sta
       "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
       "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indrelid = to_regclass($1) AND NOT i.indisvalid "
       "AND i.indexrelid <> ALL ($2::oid[]) ORDER BY 1",
-      {statement.reconcile.table, before});
+      {statement.reconcile->table, before});
   if (!invalid.ok) {
     return StepResult{false, invalid.error};
   }
@@ -291,7 +291,7 @@ Applier::StepResult Applier::drop_reindex_leftovers(const std::string& originals
 }
 
 Applier::StepResult Applier::reconcile(const ScriptStatement& statement, bool& finished) {
-  const Reconcile& what = statement.reconcile;
+  const Reconcile& what = *statement.reconcile;
   finished = false;
   switch (what.kind) {
     case Reconcile::Kind::None:
@@ -416,7 +416,7 @@ Applier::StepResult Applier::run_unwrapped(MigrationState& migration, const Segm
   // lock timeout), or when the row comes from a release that recorded no intent: ask the catalog.
   bool may_have_run = mark_.exists && mark_.applied == static_cast<int>(segment.first) &&
                       (mark_.running == number || (!mark_written_ && !mark_.running));
-  if (result.ok && may_have_run && statement.reconcile.kind != Reconcile::Kind::None) {
+  if (result.ok && may_have_run && statement.reconcile->kind != Reconcile::Kind::None) {
     bool finished = false;
     result = reconcile(statement, finished);
     if (!result.ok) {
@@ -729,7 +729,7 @@ int Applier::apply(MigrationState& migration) {
       bool unwrapped = segment.kind == Segment::Kind::Autocommit &&
                        (failed.outside_transaction || failed.controls_transaction);
       bool partial = segment.first > 0 && script.mode != ScriptMode::OneTransaction;
-      if (unwrapped && failed.reconcile.kind != Reconcile::Kind::None) {
+      if (unwrapped && failed.reconcile->kind != Reconcile::Kind::None) {
         // It ran outside a transaction: it may have done part of its work (a partition left DETACH
         // PENDING, copies of REINDEX), which the next run finds and finishes.
         err_ << fmt::format(

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <new>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "analyzer/model/transaction_model.hpp"
 #include "analyzer/sql/file_model.hpp"
@@ -132,9 +136,16 @@ std::string client_copy_problem(const Statement& statement) {
 
 // The backfill of statement `index` (its directive, its batch SQL), and whether an earlier statement
 // of the file creates its table.
-Expected<ScriptStatement::Backfill> backfill_of(const FileModel& model, const std::vector<BackfillUse>& uses,
-                                                std::size_t index) {
-  const Statement& statement = model.statements[index];
+// A CREATE TABLE (or CREATE TABLE AS) of the file: its index and table name.
+struct CreatedTable {
+  std::size_t index;
+  std::string relation;
+};
+
+Expected<ScriptStatement::Backfill> backfill_of(const Statement& statement,
+                                                const std::vector<BackfillUse>& uses,
+                                                const std::vector<CreatedTable>& created) {
+  const std::size_t index = statement.index();
   ScriptStatement::Backfill backfill;
   for (const BackfillUse& use : uses) {
     if (use.statement == index) {
@@ -147,10 +158,8 @@ Expected<ScriptStatement::Backfill> backfill_of(const FileModel& model, const st
   }
   backfill.sql = std::move(*sql);
   const std::string& table = statement.relation_name();
-  for (std::size_t i = 0; i < index; ++i) {
-    std::string_view kind = model.statements[i].kind();
-    if ((kind == "CreateStmt" || kind == "CreateTableAsStmt") &&
-        model.statements[i].relation_name() == table) {
+  for (const CreatedTable& create : created) {
+    if (create.index < index && create.relation == table) {
       backfill.table_created_in_file = true;
     }
   }
@@ -158,6 +167,11 @@ Expected<ScriptStatement::Backfill> backfill_of(const FileModel& model, const st
 }
 
 }  // namespace
+
+const std::shared_ptr<const Reconcile>& no_reconcile() {
+  static const std::shared_ptr<const Reconcile> none = std::make_shared<const Reconcile>();
+  return none;
+}
 
 std::string_view script_mode_name(ScriptMode mode) {
   switch (mode) {
@@ -184,9 +198,43 @@ std::string_view segment_kind_name(Segment::Kind kind) {
 }
 
 Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) {
+  // What the runner needs of each statement is taken while its parse tree is alive: a file of 1 MB
+  // or more is parsed a piece at a time and its trees dropped (build_model_visiting), so splitting a
+  // migration of tens of megabytes takes a few times its size, not 25-35 times.
+  std::vector<PlannedStatement> planned;
+  std::vector<ScriptStatement> steps;
+  std::vector<std::pair<std::size_t, std::string>> copy_problems;  // index, why it cannot run
+  std::vector<CreatedTable> created;
   FileModel model;
   try {
-    model = build_model(source);
+    model = build_model_visiting(source, true, [&](const Statement& statement) {
+      const std::size_t index = statement.index();
+      // Seen again from the first when a file's pieces could not be trusted and it is parsed whole.
+      planned.resize(index);
+      steps.resize(index);
+      std::erase_if(copy_problems, [&](const auto& problem) { return problem.first >= index; });
+      std::erase_if(created, [&](const CreatedTable& create) { return create.index >= index; });
+      PlannedStatement& plan = planned.emplace_back(planned_statement(statement, pg_version));
+      ScriptStatement& step = steps.emplace_back();
+      step.span = statement.span();
+      step.start = source.position(step.span.begin);
+      if (std::string problem = client_copy_problem(statement); !problem.empty()) {
+        copy_problems.emplace_back(index, std::move(problem));
+      }
+      step.outside_transaction = plan.outside_transaction;
+      step.concurrent = plan.concurrent;
+      step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();
+      step.control = control_of(plan.control);
+      step.controls_transaction = statement.kind() == "TransactionStmt" || statement.kind() == "CallStmt";
+      step.label = label_of(statement);
+      if (Reconcile reconcile = reconcile_of(statement); reconcile.kind != Reconcile::Kind::None) {
+        step.reconcile = std::make_shared<const Reconcile>(std::move(reconcile));
+      }
+      std::string_view kind = statement.kind();
+      if (kind == "CreateStmt" || kind == "CreateTableAsStmt") {
+        created.push_back(CreatedTable{index, statement.relation_name()});
+      }
+    });
   } catch (const std::bad_alloc&) {
     return Error{
         fmt::format("{}: cannot split this migration into statements: out of memory", source.path())};
@@ -207,9 +255,9 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     return Error{fmt::format("{}:{}:{}: cannot split this migration into statements: {}", source.path(),
                              at.line, at.column, what)};
   }
-  TransactionPlan plan = plan_transactions(model, ExecutionMode::Runner, pg_version);
+  TransactionPlan plan = plan_transactions(model, std::move(planned), ExecutionMode::Runner);
   std::vector<BackfillUse> backfills = resolve_backfills(model);
-  std::vector<bool> batched(model.statements.size(), false);
+  std::vector<bool> batched(model.statement_count(), false);
   for (const BackfillUse& use : backfills) {
     if (!use.problem.empty()) {
       // A batched run was asked for and cannot be had: the statement is not run unbatched instead.
@@ -226,42 +274,37 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
     if (batched[i]) {
       open_backfill = open_backfill.value_or(i);
     } else if (open_backfill) {
-      Position at = source.position(model.statements[i].begin());
-      Position backfill_at = source.position(model.statements[*open_backfill].begin());
+      const Position& at = steps[i].start;
+      const Position& backfill_at = steps[*open_backfill].start;
       return Error{
           fmt::format("{}:{}:{}: {} follows the backfill at line {}: a backfill runs after the file's schema "
                       "changes have "
                       "committed, so it must come last (move this statement to a later migration)",
-                      source.path(), at.line, at.column, label_of(model.statements[i]), backfill_at.line)};
+                      source.path(), at.line, at.column, steps[i].label, backfill_at.line)};
     }
   }
   MigrationScript script;
   script.executed = plan.executed;
   script.mode = plan.script_mode;
   const std::size_t offset = plan.first_executed;
+  auto copy_problem = copy_problems.begin();
+  StatementCursor statements(model);  // the parse trees of the batched statements, parsed again
   for (std::size_t i = plan.first_executed; i < plan.last_executed; ++i) {
-    const Statement& statement = model.statements[i];
-    const PlannedStatement& planned = plan.statements[i];
-    ScriptStatement step;
-    step.span = statement.span();
-    step.start = source.position(step.span.begin);
-    if (std::string problem = client_copy_problem(statement); !problem.empty()) {
-      return Error{fmt::format("{}:{}:{}: {}", source.path(), step.start.line, step.start.column, problem)};
+    ScriptStatement step = std::move(steps[i]);
+    while (copy_problem != copy_problems.end() && copy_problem->first < i) {
+      ++copy_problem;
     }
-    step.outside_transaction = planned.outside_transaction;
-    step.concurrent = planned.concurrent;
-    step.session_setting = statement.kind() == "VariableSetStmt" && !statement.body()["is_local"].boolean();
-    step.control = control_of(planned.control);
-    step.controls_transaction = statement.kind() == "TransactionStmt" || statement.kind() == "CallStmt";
-    step.label = label_of(statement);
-    step.reconcile = reconcile_of(statement);
+    if (copy_problem != copy_problems.end() && copy_problem->first == i) {
+      return Error{fmt::format("{}:{}:{}: {}", source.path(), step.start.line, step.start.column,
+                               copy_problem->second)};
+    }
     if (batched[i]) {
-      Expected<ScriptStatement::Backfill> backfill = backfill_of(model, backfills, i);
+      Expected<ScriptStatement::Backfill> backfill = backfill_of(statements.at(i), backfills, created);
       if (!backfill) {
         return Error{fmt::format("{}:{}:{}: this statement cannot be run as a backfill: {}", source.path(),
                                  step.start.line, step.start.column, backfill.error().message)};
       }
-      step.backfill = std::move(*backfill);
+      step.backfill = std::make_shared<const ScriptStatement::Backfill>(std::move(*backfill));
     }
     script.statements.push_back(std::move(step));
   }

@@ -356,7 +356,7 @@ std::vector<std::string> unnamed_concurrent_builds(const MigrationState& migrati
   const auto& statements = migration.script->statements;
   for (std::size_t i = done; i < statements.size(); ++i) {
     const ScriptStatement& statement = statements[i];
-    if (statement.reconcile.kind == Reconcile::Kind::UnnamedIndexBuild) {
+    if (statement.reconcile->kind == Reconcile::Kind::UnnamedIndexBuild) {
       refusals.push_back(fmt::format(
           "{}:{}:{}: CREATE INDEX CONCURRENTLY needs an index name here (CREATE INDEX CONCURRENTLY "
           "name ON ...): a build that is interrupted leaves an invalid index the next run must find by "

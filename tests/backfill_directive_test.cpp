@@ -133,9 +133,9 @@ TEST(BackfillDirective, TheRunnerRunsBackfillsAfterTheSchemaPartEachInASegmentOf
   EXPECT_EQ(script->segments[0].kind, TransactionSegment::Kind::Wrapped);
   EXPECT_EQ(script->segments[0].last, 2u);
   EXPECT_EQ(script->segments[1].kind, TransactionSegment::Kind::Autocommit);
-  EXPECT_TRUE(script->statements[2].backfill.has_value());
-  EXPECT_TRUE(script->statements[3].backfill.has_value());
-  EXPECT_FALSE(script->statements[0].backfill.has_value());
+  EXPECT_TRUE(script->statements[2].backfill != nullptr);
+  EXPECT_TRUE(script->statements[3].backfill != nullptr);
+  EXPECT_FALSE(script->statements[0].backfill != nullptr);
 
   SourceFile after("0002_x.sql",
                    "-- miglint-backfill\n"

@@ -187,8 +187,8 @@ TEST(Script, AMixedFileRunsEachNonTransactionalStatementAlone) {
             (decltype(segments(script)){
                 {K::Wrapped, 0, 2}, {K::Autocommit, 2, 3}, {K::Autocommit, 3, 4}, {K::Wrapped, 4, 5}}));
   EXPECT_TRUE(script.statements[2].concurrent);
-  EXPECT_EQ(script.statements[2].reconcile.kind, Reconcile::Kind::CreateIndex);
-  EXPECT_EQ(script.statements[2].reconcile.index, "\"a_i\"");
+  EXPECT_EQ(script.statements[2].reconcile->kind, Reconcile::Kind::CreateIndex);
+  EXPECT_EQ(script.statements[2].reconcile->index, "\"a_i\"");
   EXPECT_TRUE(script.statements[3].outside_transaction);
   EXPECT_FALSE(script.statements[3].concurrent);
 }
@@ -274,13 +274,13 @@ TEST(Script, ReconcileTargetsAreQuotedAndQualified) {
       "REINDEX INDEX CONCURRENTLY app.users_email;\nALTER TABLE app.events DETACH PARTITION app.events_2020 "
       "CONCURRENTLY;");
   ASSERT_EQ(script.statements.size(), 4U);
-  EXPECT_EQ(script.statements[0].reconcile.index, "\"app\".\"Odd\"\"Name\"");
-  EXPECT_EQ(script.statements[1].reconcile.kind, Reconcile::Kind::DropIndex);
-  EXPECT_EQ(script.statements[1].reconcile.index, "\"app\".\"old_idx\"");
-  EXPECT_EQ(script.statements[2].reconcile.kind, Reconcile::Kind::ReindexIndex);
-  EXPECT_EQ(script.statements[3].reconcile.kind, Reconcile::Kind::DetachPartition);
-  EXPECT_EQ(script.statements[3].reconcile.table, "\"app\".\"events\"");
-  EXPECT_EQ(script.statements[3].reconcile.partition, "\"app\".\"events_2020\"");
+  EXPECT_EQ(script.statements[0].reconcile->index, "\"app\".\"Odd\"\"Name\"");
+  EXPECT_EQ(script.statements[1].reconcile->kind, Reconcile::Kind::DropIndex);
+  EXPECT_EQ(script.statements[1].reconcile->index, "\"app\".\"old_idx\"");
+  EXPECT_EQ(script.statements[2].reconcile->kind, Reconcile::Kind::ReindexIndex);
+  EXPECT_EQ(script.statements[3].reconcile->kind, Reconcile::Kind::DetachPartition);
+  EXPECT_EQ(script.statements[3].reconcile->table, "\"app\".\"events\"");
+  EXPECT_EQ(script.statements[3].reconcile->partition, "\"app\".\"events_2020\"");
 }
 
 TEST(Script, ProblemsAreErrorsWithPositions) {
@@ -428,10 +428,10 @@ TEST(Script, ReindexTableUnnamedBuildsAndTransactionControlAreKnown) {
       "-- miglint-no-transaction\nREINDEX TABLE CONCURRENTLY app.tags;\nCREATE INDEX CONCURRENTLY ON t (v);\n"
       "CALL refresh();\nSAVEPOINT s;\nUPDATE t SET v = 1;\n");
   ASSERT_EQ(script.statements.size(), 5U);
-  EXPECT_EQ(script.statements[0].reconcile.kind, Reconcile::Kind::ReindexTable);
-  EXPECT_EQ(script.statements[0].reconcile.table, "\"app\".\"tags\"");
-  EXPECT_EQ(script.statements[1].reconcile.kind, Reconcile::Kind::UnnamedIndexBuild);
-  EXPECT_EQ(script.statements[1].reconcile.table, "\"t\"");
+  EXPECT_EQ(script.statements[0].reconcile->kind, Reconcile::Kind::ReindexTable);
+  EXPECT_EQ(script.statements[0].reconcile->table, "\"app\".\"tags\"");
+  EXPECT_EQ(script.statements[1].reconcile->kind, Reconcile::Kind::UnnamedIndexBuild);
+  EXPECT_EQ(script.statements[1].reconcile->table, "\"t\"");
   EXPECT_TRUE(script.statements[2].controls_transaction);
   EXPECT_TRUE(script.statements[3].controls_transaction);
   EXPECT_FALSE(script.statements[4].controls_transaction);
@@ -441,9 +441,9 @@ TEST(Script, ReindexTableUnnamedBuildsAndTransactionControlAreKnown) {
   MigrationScript enum_script = plan("ALTER TYPE app.\"Mood\" ADD VALUE 'calm' AFTER 'sad';", 11);
   ASSERT_EQ(enum_script.statements.size(), 1U);
   EXPECT_TRUE(enum_script.statements[0].outside_transaction);
-  EXPECT_EQ(enum_script.statements[0].reconcile.kind, Reconcile::Kind::AddEnumValue);
-  EXPECT_EQ(enum_script.statements[0].reconcile.type, "\"app\".\"Mood\"");
-  EXPECT_EQ(enum_script.statements[0].reconcile.label, "calm");
+  EXPECT_EQ(enum_script.statements[0].reconcile->kind, Reconcile::Kind::AddEnumValue);
+  EXPECT_EQ(enum_script.statements[0].reconcile->type, "\"app\".\"Mood\"");
+  EXPECT_EQ(enum_script.statements[0].reconcile->label, "calm");
 }
 
 }  // namespace
