@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -114,6 +115,75 @@ Json rule_descriptor(const Rule& rule) {
   };
 }
 
+// Text written as results come and read back once, in order, when the document is written: SARIF
+// puts the rules and the invocation (known only at the end) before the results, so the results
+// wait, as text in a temporary file (deleted by the system when closed) rather than as a JSON tree
+// in memory (100,000 findings were 500 MB as a tree). In memory where no temporary file can be made
+// or written.
+class Spool {
+ public:
+  Spool() : file_(std::tmpfile()) {}
+  ~Spool() {
+    if (file_ != nullptr) {
+      std::fclose(file_);
+    }
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  bool empty() const { return size_ == 0; }
+
+  void append(std::string_view text) {
+    size_ += text.size();
+    if (file_ != nullptr && std::fwrite(text.data(), 1, text.size(), file_) == text.size()) {
+      return;
+    }
+    if (file_ != nullptr) {  // a write failed (disk full): what was written moves to memory
+      memory_ = read_back();
+      memory_.resize(size_ - text.size());  // without the part of `text` that may have been written
+      std::fclose(file_);
+      file_ = nullptr;
+    }
+    memory_ += text;
+  }
+
+  void write_to(std::ostream& out) {
+    if (file_ == nullptr) {
+      out << memory_;
+      return;
+    }
+    std::fflush(file_);
+    std::rewind(file_);
+    std::string block(std::size_t{64} << 10, '\0');
+    std::size_t read = 0;
+    while ((read = std::fread(block.data(), 1, block.size(), file_)) > 0) {
+      out.write(block.data(), static_cast<std::streamsize>(read));
+    }
+  }
+
+ private:
+  std::string read_back() {
+    std::string text;
+    std::fflush(file_);
+    std::rewind(file_);
+    std::string block(std::size_t{64} << 10, '\0');
+    std::size_t read = 0;
+    while ((read = std::fread(block.data(), 1, block.size(), file_)) > 0) {
+      text.append(block.data(), read);
+    }
+    return text;
+  }
+
+  std::FILE* file_ = nullptr;
+  std::string memory_;
+  std::size_t size_ = 0;
+};
+
+// How deep a result sits in the document (runs[0].results[i]): the indentation of its lines.
+constexpr std::string_view kResultIndent = "        ";
+// The end of the document as written without results: the results array is spliced in there.
+constexpr std::string_view kNoResults = "\"results\": []";
+
 class SarifReporter final : public Reporter {
  public:
   SarifReporter(std::ostream& out, std::span<const Rule* const> enabled_rules, SarifOptions options)
@@ -136,7 +206,7 @@ class SarifReporter final : public Reporter {
       if (finding.suppressed && !options_.include_suppressed) {
         continue;
       }
-      results_.push_back(result_json(finding, uri, ordinal));
+      append_result(result_json(finding, uri, ordinal));
     }
   }
 
@@ -170,7 +240,7 @@ class SarifReporter final : public Reporter {
         {"invocations", Json::array({std::move(invocation)})},
         {"originalUriBaseIds", {{kSrcRoot, {{"uri", directory_file_uri(options_.repo_root)}}}}},
         {"columnKind", "unicodeCodePoints"},
-        {"results", std::move(results_)},
+        {"results", Json::array()},
     };
     Json document{
         {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
@@ -179,12 +249,43 @@ class SarifReporter final : public Reporter {
     };
     // Valid JSON whatever the input: a byte that is not UTF-8 (a file name's) becomes U+FFFD, and
     // what a terminal would act on is escaped as in the JSON report (json_text.hpp).
-    out_ << terminal_safe_json(document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
-         << "\n";
+    std::string text =
+        terminal_safe_json(document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    std::size_t results_at = text.rfind(kNoResults);
+    if (results_.empty() || results_at == std::string::npos) {
+      out_ << text << "\n";
+    } else {
+      // As the JSON library writes a non-empty array: "[", each element on its own lines, "]" at
+      // the key's indentation (6 spaces: runs[0] is at 4).
+      std::size_t after = results_at + kNoResults.size();
+      out_ << std::string_view(text).substr(0, after - 1) << "\n";
+      results_.write_to(out_);
+      out_ << "\n" << kResultIndent.substr(2) << std::string_view(text).substr(after - 1) << "\n";
+    }
     out_.flush();
   }
 
  private:
+  // Writes `result` as the JSON library would inside the document (indented as results[i] is),
+  // after a comma when it is not the first.
+  void append_result(const Json& result) {
+    std::string dumped =
+        terminal_safe_json(result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    std::string& text = result_text_;
+    text.clear();
+    if (!results_.empty()) {
+      text += ",\n";
+    }
+    text += kResultIndent;
+    for (char c : dumped) {
+      text += c;
+      if (c == '\n') {  // a line break of the layout: strings hold theirs escaped
+        text += kResultIndent;
+      }
+    }
+    results_.append(text);
+  }
+
   // The index of `rule` in tool.driver.rules, adding it when a result names a rule that is not
   // enabled for the whole run.
   std::size_t rule_index(const Rule& rule) {
@@ -235,7 +336,8 @@ class SarifReporter final : public Reporter {
   SarifOptions options_;
   std::vector<const Rule*> descriptors_;
   std::map<std::string, std::size_t, std::less<>> indexes_;
-  Json results_ = Json::array();
+  Spool results_;            // the results written so far, as text
+  std::string result_text_;  // one result's text (its capacity is kept)
 };
 
 }  // namespace
