@@ -266,8 +266,11 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
         --end;
       }
       out.problems.push_back(
-          ParseProblem{lexer_error.offset, ByteSpan{begin, end}, lexer_error.message,
-                       classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message)});
+          ParseProblem{lexer_error.offset,
+                       ByteSpan{begin, end},
+                       lexer_error.message,
+                       classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message),
+                       {}});
       continue;
     }
     if (code.empty()) {
@@ -287,8 +290,11 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
     });
     if (blanked_here != blanked_errors.end()) {
       out.problems.push_back(
-          ParseProblem{blanked_here->offset, ByteSpan{begin, end}, blanked_here->message,
-                       classify_newer_syntax(whole, {}, blanked_here->offset, blanked_here->message)});
+          ParseProblem{blanked_here->offset,
+                       ByteSpan{begin, end},
+                       blanked_here->message,
+                       classify_newer_syntax(whole, {}, blanked_here->offset, blanked_here->message),
+                       {}});
       continue;
     }
     std::string statement_text(whole.substr(begin, piece.end_offset - begin));
