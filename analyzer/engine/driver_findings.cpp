@@ -70,6 +70,16 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
   for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
     const ParseProblem& problem = model.parsed.problems[k];
     auto unit = static_cast<int64_t>(model.statement_count() + k);
+    if (!problem.checked_as.empty()) {
+      // A statement of newer syntax checked through its stand-in is one of the file's statements:
+      // its note belongs to that statement, so that ignore comments and fingerprints see one unit.
+      auto after =
+          std::upper_bound(model.places.begin(), model.places.end(), problem.offset,
+                           [](uint32_t at, const StatementPlace& place) { return at < place.begin; });
+      if (after != model.places.begin() && problem.offset < (after - 1)->raw.end) {
+        unit = static_cast<int64_t>(after - 1 - model.places.begin());
+      }
+    }
     // The finding covers the offending token (or the rest of the statement when none is known).
     uint32_t end = std::max(problem.offset, problem.statement.end);
     for (const Token& token : model.parsed.tokens) {

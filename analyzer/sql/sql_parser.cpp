@@ -445,12 +445,17 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
   }
   auto at =
       std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) { return t.begin == error_offset; });
-  if (at == tokens.end()) {
+  std::size_t index = tokens.size();
+  if (at != tokens.end()) {
+    index = static_cast<std::size_t>(at - tokens.begin());
+  } else if (tokens.empty() || error_offset < tokens.back().end) {
     return {};
   }
-  auto index = static_cast<std::size_t>(at - tokens.begin());
+  // Otherwise the error is "at end of input", after the last token (a virtual generated column at
+  // the end of a statement): `current` is empty there.
   auto word = [&](std::size_t i) {
-    return lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin));
+    return i < tokens.size() ? lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin))
+                             : std::string();
   };
   std::string current = word(index);
   std::string prev1 = index >= 1 ? word(index - 1) : std::string();
