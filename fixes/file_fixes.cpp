@@ -86,6 +86,9 @@ void attach_fixes(const SourceFile& source, FileResult& result, const LintOption
       continue;
     }
     const Statement& statement = cursor.at(index);
+    if (statement.stand_in()) {
+      continue;  // read through a PostgreSQL 17 stand-in: an edit made from its tree may not fit the text
+    }
     finding->fix = find_fixer(finding->rule)->fixer(*finding, statement, context);
   }
 }

@@ -31,7 +31,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   std::string held;
   if (std::optional<HeldLock> lock = strongest_held_on_existing(context)) {
     held = fmt::format(" (it already holds {} on {})", lock_mode_name(lock->lock),
-                       quote_name(relation_label(lock->relation)));
+                       quoted_relation_label(lock->relation));
   }
   std::string_view what = context.is_dml_on_existing(statement)
                               ? "this statement writes rows of an existing table in a transaction that "

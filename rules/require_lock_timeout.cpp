@@ -15,7 +15,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (!lock || !out.once("file")) {
     return;
   }
-  std::string table = quote_name(relation_label(lock->relation));
+  std::string table = quoted_relation_label(lock->relation);
   out.report(statement.span(),
              fmt::format("this statement takes {} on {} and no lock_timeout is set: while it waits for a "
                          "long-running transaction to release {}, every later query on {} queues behind it",

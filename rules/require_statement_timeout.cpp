@@ -15,7 +15,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (!lock || !out.once("file")) {
     return;
   }
-  std::string table = quote_name(relation_label(lock->relation));
+  std::string table = quoted_relation_label(lock->relation);
   std::string blocked = lock->lock == LockMode::AccessExclusive
                             ? fmt::format("every query on {}, reads included, waits", table)
                             : fmt::format("writes to {} stay blocked", table);

@@ -16,7 +16,7 @@ void check(const Statement& statement, const MigrationContext& context, RuleOutp
   if (!held || !out.once(transaction_key(context))) {
     return;
   }
-  std::string table = quote_name(relation_label(*held));
+  std::string table = quoted_relation_label(*held);
   out.report(statement.span(),
              fmt::format("this statement runs while the transaction still holds the {} lock an earlier "
                          "statement took on {}: every query on {}, plain SELECT included, waits until this "

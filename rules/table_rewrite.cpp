@@ -17,6 +17,11 @@ constexpr std::string_view kRepackHelp =
     "Use REPACK (CONCURRENTLY) (PostgreSQL 19+), which copies the table while reads and writes go on and "
     "takes ACCESS EXCLUSIVE only briefly to swap in the copy; otherwise schedule a maintenance window.";
 
+// The help for REPACK itself (the target is PostgreSQL 19 or later).
+constexpr std::string_view kRepackOwnHelp =
+    "Use REPACK (CONCURRENTLY), which copies the table while reads and writes go on and takes ACCESS "
+    "EXCLUSIVE only briefly to swap in the copy; otherwise schedule a maintenance window.";
+
 // The help for VACUUM FULL and CLUSTER, which REPACK replaces on the target version.
 std::string vacuum_cluster_help(const MigrationContext& context) {
   return std::string(context.pg_version() >= 19 ? kRepackHelp : kHelp);
@@ -82,7 +87,46 @@ void check_vacuum(const Statement& statement, const MigrationContext& context, R
              vacuum_cluster_help(context), only_table);
 }
 
+// REPACK (PostgreSQL 19) without CONCURRENTLY, read through its stand-in CLUSTER (analyzer/sql/
+// newer_syntax.hpp): the same lock and rewrite, but every table when no table is named.
+bool is_repack(const Statement& statement) {
+  std::string_view text = statement.text();
+  if (!statement.stand_in() || text.size() < 6) {
+    return false;
+  }
+  std::string first;
+  for (char c : text.substr(0, 6)) {
+    first += ascii_lower(c);
+  }
+  return first == "repack";
+}
+
+void check_repack(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
+  pg::RangeVar relation = statement.as<pg::ClusterStmt>().relation();
+  if (!relation) {
+    out.report(statement.span(),
+               "REPACK without a table rewrites every table of the database, one after the other, each "
+               "under an ACCESS EXCLUSIVE lock that blocks all reads and writes of it",
+               std::string(kRepackOwnHelp));
+    return;
+  }
+  if (context.created_in_file(statement.relation_name())) {
+    return;
+  }
+  out.report(
+      statement.span(),
+      fmt::format("REPACK rewrites {} and all its indexes under an {} lock, which blocks every read and "
+                  "write for the whole rewrite",
+                  quote_name(display_name(relation)),
+                  lock_mode_name(lock_on(context, statement.relation_name()))),
+      std::string(kRepackOwnHelp), statement_table(statement));
+}
+
 void check_cluster(const Statement& statement, const MigrationContext& context, RuleOutput& out) {
+  if (is_repack(statement)) {
+    check_repack(statement, context, out);
+    return;
+  }
   pg::RangeVar relation = statement.as<pg::ClusterStmt>().relation();
   if (!relation) {
     out.report(statement.span(),

@@ -10,6 +10,13 @@ std::string relation_label(std::string_view qualified_relation) {
   return std::string(qualified_relation);
 }
 
+std::string quoted_relation_label(std::string_view qualified_relation) {
+  if (is_relation_set(qualified_relation)) {
+    return relation_set_label(qualified_relation);
+  }
+  return quote_name(relation_label(qualified_relation));
+}
+
 bool is_session_control(const Statement& statement) {
   switch (statement.node_kind()) {
     case NodeKind::TransactionStmt:

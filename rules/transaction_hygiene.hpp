@@ -12,6 +12,9 @@ namespace miglint {
 
 // "users" for "public.users" (the default schema), "billing.invoices" otherwise.
 std::string relation_label(std::string_view qualified_relation);
+// The same quoted ("\"users\""), or for a set of relations its description ("every table of the
+// database", lock_model.hpp): how messages name what a lock is on.
+std::string quoted_relation_label(std::string_view qualified_relation);
 
 // BEGIN/COMMIT/SAVEPOINT/..., SET/RESET, and `SELECT set_config(...)`: statements that manage the
 // session or the transaction and take no lock on a relation.

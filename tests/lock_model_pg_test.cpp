@@ -427,6 +427,126 @@ TEST_F(LockModelAgainstServer, StatementsOutsideTransactions) {
   }
 }
 
+// Relations of every user schema by oid (catalog() reads public only).
+Catalog catalog_of_all_schemas(Session& session) {
+  Catalog relations;
+  for (const auto& row : session.rows("SELECT c.oid, n.nspname || '.' || c.relname, c.relkind, c.relfilenode "
+                                      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                      "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                                      "AND n.nspname NOT LIKE 'pg_toast%'")) {
+    relations[row[0]] = Relation{row[1], row[2], row[3]};
+  }
+  return relations;
+}
+
+// The model's locks with its sets of relations ("billing.*": every relation of schema billing)
+// spelled out as the tables of `catalog` they stand for.
+std::map<std::string, LockMode> expand_relation_sets(const std::vector<RelationEffect>& effects,
+                                                     const Catalog& catalog) {
+  std::map<std::string, LockMode> locks;
+  for (const RelationEffect& effect : effects) {
+    for (const auto& [oid, relation] : catalog) {
+      bool member = effect.relation == relation.name ||
+                    (effect.relation.ends_with(".*") &&
+                     relation.name.starts_with(effect.relation.substr(0, effect.relation.size() - 1)));
+      if (member && is_table_like(relation)) {
+        locks[relation.name] = std::max(locks[relation.name], effect.lock);
+      }
+    }
+  }
+  return locks;
+}
+
+// DROP SCHEMA ... CASCADE: ACCESS EXCLUSIVE on every table of the schema (the model's "billing.*"),
+// on a table elsewhere whose foreign key into the schema is dropped with it, and on a table whose
+// trigger runs a function of the schema (both known from the migration that added them).
+TEST_F(LockModelAgainstServer, DropSchemaCascade) {
+  const std::string schema_setup =
+      "CREATE SCHEMA billing;\n"
+      "CREATE TABLE billing.invoices (id bigint PRIMARY KEY);\n"
+      "CREATE TABLE billing.lines (id bigint PRIMARY KEY, invoice_id bigint REFERENCES billing.invoices "
+      "(id));\n"
+      "CREATE TABLE payments (id bigint PRIMARY KEY, invoice_id bigint);\n"
+      "ALTER TABLE payments ADD CONSTRAINT payments_invoice_fk FOREIGN KEY (invoice_id) REFERENCES "
+      "billing.invoices (id);\n"
+      "CREATE FUNCTION billing.touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n"
+      "CREATE TABLE audited (id bigint);\n"
+      "CREATE TRIGGER audited_touch BEFORE UPDATE ON audited FOR EACH ROW EXECUTE FUNCTION "
+      "billing.touch();\n";
+  const std::string sql = "DROP SCHEMA billing CASCADE";
+  Session session(server_->conninfo());
+  ASSERT_EQ(session.exec(schema_setup), "");
+  Catalog before = catalog_of_all_schemas(session);
+  session.exec("BEGIN");
+  std::string error = session.exec(sql);
+  std::map<std::string, LockMode> seen = backend_locks(session, session.backend_pid(), before);
+  session.exec("ROLLBACK");
+  session.exec("DROP SCHEMA billing CASCADE");
+  session.exec("DROP TABLE payments, audited");
+  ASSERT_EQ(error, "") << sql;
+
+  RuleSet rules(all_rules(), {}, {});
+  SchemaHistory history(2);
+  Expected<SourceFile> setup = source_from_bytes("0001_setup.sql", std::string(kSetup) + schema_setup);
+  (void)explain_locks(*setup, LintOptions{}, rules, &history, 0);
+  Expected<SourceFile> source = source_from_bytes("0002_case.sql", sql + ";");
+  FileLocks locks = explain_locks(*source, LintOptions{}, rules, &history, 1);
+  ASSERT_EQ(locks.statements.size(), 1U);
+  std::map<std::string, LockMode> predicted =
+      expand_relation_sets(locks.statements.front().relations, before);
+  EXPECT_EQ(describe(predicted), describe(seen)) << "locks of: " << sql;
+  EXPECT_TRUE(seen.contains("public.payments")) << describe(seen);
+  EXPECT_TRUE(seen.contains("public.audited")) << describe(seen);
+}
+
+// CLUSTER and VACUUM FULL without a table: each table in a transaction of its own, under ACCESS
+// EXCLUSIVE. The model's "*" (every table) is checked on the table a blocker holds them up on: the
+// statement waits there for ACCESS EXCLUSIVE, and holds no other lock meanwhile.
+TEST_F(LockModelAgainstServer, DatabaseWideRewrites) {
+  struct Case {
+    std::string sql;
+    std::string blocked_table;
+  };
+  Session setup(server_->conninfo());
+  ASSERT_EQ(setup.exec("ALTER TABLE users CLUSTER ON users_email_idx"), "");  // CLUSTER's candidate
+  for (const Case& c : {Case{"VACUUM FULL", "public.widgets"}, Case{"CLUSTER", "public.users"}}) {
+    std::vector<RelationEffect> model = model_effects(c.sql);
+    ASSERT_EQ(model.size(), 1U) << c.sql;
+    EXPECT_EQ(model[0].relation, std::string(kEveryTable)) << c.sql;
+    EXPECT_EQ(model[0].lock, LockMode::AccessExclusive) << c.sql;
+    EXPECT_TRUE(model[0].rewrite) << c.sql;
+
+    Session blocker(server_->conninfo());
+    Session worker(server_->conninfo());
+    Session observer(server_->conninfo());
+    ASSERT_EQ(blocker.exec("BEGIN"), "");
+    ASSERT_EQ(blocker.exec("SELECT count(*) FROM " + c.blocked_table), "");
+    Catalog before = catalog(observer);
+    int pid = worker.backend_pid();
+    ASSERT_EQ(PQsendQuery(worker.raw(), c.sql.c_str()), 1) << c.sql;
+    std::map<std::string, LockMode> seen;
+    for (int i = 0; i < 500 && !seen.contains(c.blocked_table); ++i) {
+      auto rows =
+          observer.rows("SELECT wait_event_type FROM pg_stat_activity WHERE pid = " + std::to_string(pid));
+      if (!rows.empty() && rows[0][0] == "Lock") {
+        seen = backend_locks(observer, pid, before);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    blocker.exec("COMMIT");
+    while (PGresult* result = PQgetResult(worker.raw())) {
+      EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << c.sql << ": " << PQresultErrorMessage(result);
+      PQclear(result);
+    }
+    ASSERT_TRUE(seen.contains(c.blocked_table)) << c.sql << " never waited on " << c.blocked_table;
+    for (const auto& [name, mode] : seen) {
+      EXPECT_EQ(mode, LockMode::AccessExclusive) << c.sql << " on " << name;
+    }
+  }
+  setup.exec("ALTER TABLE users SET WITHOUT CLUSTER");
+}
+
 // Statements about an index: the made-up setup must not create a table of that name.
 bool names_an_index(const Statement& statement) {
   Node body = statement.body();

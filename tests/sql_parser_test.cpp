@@ -91,6 +91,61 @@ TEST(SqlParser, NewerSyntaxIsRecognised) {
   EXPECT_TRUE(broken.problems[0].newer_construct.empty());
 }
 
+// Newer syntax whose PostgreSQL 17 stand-in parses (analyzer/sql/newer_syntax.hpp): the problem stays
+// (the note), and the stand-in is a statement in file order, with file offsets for its nodes.
+TEST(SqlParser, StandInsForNewerSyntaxAreParsedInPlace) {
+  std::string text =
+      "DROP TABLE a;\nALTER TABLE t ADD COLUMN x int, ADD CONSTRAINT t_c_nn NOT NULL c;\nDROP TABLE b;";
+  ParsedSql parsed = parse(text);
+  ASSERT_EQ(parsed.problems.size(), 1U);
+  EXPECT_NE(parsed.problems[0].checked_as.find("ALTER COLUMN c SET NOT NULL"), std::string::npos)
+      << parsed.problems[0].checked_as;
+  ASSERT_EQ(parsed.statements.size(), 3U);
+  const ParsedStatement& stand_in = parsed.statements[1];
+  EXPECT_TRUE(stand_in.stand_in);
+  EXPECT_FALSE(parsed.statements[0].stand_in);
+  EXPECT_EQ(stand_in.ast.kind(), "AlterTableStmt");
+  EXPECT_EQ(stand_in.raw.begin, text.find("ALTER"));
+  Node cmds = stand_in.ast.body()["cmds"];
+  ASSERT_EQ(cmds.size(), 2U);
+  EXPECT_EQ(cmds.at(1).as("AlterTableCmd")["subtype"].str(), "AT_SetNotNull");
+  // The relation's location is its offset in the file.
+  EXPECT_EQ(
+      static_cast<uint32_t>(stand_in.location_base + stand_in.ast.body()["relation"]["location"].integer()),
+      text.find("t ADD"));
+
+  // REPACK's stand-in is shorter or longer before the table name: the name's offset still holds.
+  std::string repack_text = "REPACK billing.invoices;";
+  ParsedSql repack = parse(repack_text);
+  ASSERT_EQ(repack.statements.size(), 1U);
+  EXPECT_EQ(repack.statements[0].ast.kind(), "ClusterStmt");
+  EXPECT_EQ(static_cast<uint32_t>(repack.statements[0].location_base +
+                                  repack.statements[0].ast.body()["relation"]["location"].integer()),
+            repack_text.find("billing"));
+  ParsedSql concurrently = parse("REPACK (CONCURRENTLY) t;");
+  ASSERT_EQ(concurrently.statements.size(), 1U);
+  EXPECT_EQ(concurrently.statements[0].ast.kind(), "VacuumStmt");
+
+  // A virtual generated column reads as a plain one; NOT ENFORCED as NOT VALID.
+  ParsedSql virtual_column = parse("ALTER TABLE t ADD COLUMN total int GENERATED ALWAYS AS (a * 2) VIRTUAL;");
+  ASSERT_EQ(virtual_column.statements.size(), 1U);
+  EXPECT_FALSE(virtual_column.statements[0].ast.body()["cmds"].at(0).as("AlterTableCmd")["def"].as(
+      "ColumnDef")["constraints"]);
+  ParsedSql not_enforced = parse("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;");
+  ASSERT_EQ(not_enforced.statements.size(), 1U);
+  EXPECT_TRUE(not_enforced.statements[0]
+                  .ast.body()["cmds"]
+                  .at(0)
+                  .as("AlterTableCmd")["def"]
+                  .as("Constraint")["skip_validation"]
+                  .boolean());
+
+  // A real syntax error gets no stand-in.
+  ParsedSql broken = parse("ALTER TABLE t ADD CONSTRAINT NOT NULL a;");
+  EXPECT_TRUE(broken.statements.empty());
+  EXPECT_TRUE(broken.problems[0].checked_as.empty());
+}
+
 TEST(SqlParser, LexerErrorsKeepEarlierStatements) {
   std::string text = "DROP TABLE a;\nSELECT 'unterminated;\n";
   ParsedSql parsed = parse(text);

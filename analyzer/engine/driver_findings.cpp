@@ -67,10 +67,19 @@ bool is_limit_on_update_or_delete(std::string_view text, const ParseProblem& pro
 
 void report_parse_problems(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
   const SourceFile& source = *model.source;
-  std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(model);
   for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
     const ParseProblem& problem = model.parsed.problems[k];
     auto unit = static_cast<int64_t>(model.statement_count() + k);
+    if (!problem.checked_as.empty()) {
+      // A statement of newer syntax checked through its stand-in is one of the file's statements:
+      // its note belongs to that statement, so that ignore comments and fingerprints see one unit.
+      auto after =
+          std::upper_bound(model.places.begin(), model.places.end(), problem.offset,
+                           [](uint32_t at, const StatementPlace& place) { return at < place.begin; });
+      if (after != model.places.begin() && problem.offset < (after - 1)->raw.end) {
+        unit = static_cast<int64_t>(after - 1 - model.places.begin());
+      }
+    }
     // The finding covers the offending token (or the rest of the statement when none is known).
     uint32_t end = std::max(problem.offset, problem.statement.end);
     for (const Token& token : model.parsed.tokens) {
@@ -85,11 +94,18 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
       }
       findings.push_back(make_finding(
           source, *rules.find(kUnsupportedSyntaxRule), ByteSpan{problem.offset, end},
-          fmt::format("{} is valid newer PostgreSQL, but the PostgreSQL 17 grammar miglint uses cannot parse "
-                      "it; {}",
-                      problem.newer_construct,
-                      hazards[k] ? "only its tokens were checked" : "this statement was not checked"),
-          "Review this statement by hand, or silence this note with `-- miglint-ignore unsupported-syntax`.",
+          problem.checked_as.empty()
+              ? fmt::format("{} is valid newer PostgreSQL, but the PostgreSQL 17 grammar miglint uses cannot "
+                            "parse it; this statement was not checked",
+                            problem.newer_construct)
+              : fmt::format("{} is valid newer PostgreSQL, but the PostgreSQL 17 grammar miglint uses cannot "
+                            "parse it; {} the PostgreSQL 17 statement that takes the same locks, with {}",
+                            problem.newer_construct, kCheckedAsStandIn, problem.checked_as),
+          problem.checked_as.empty()
+              ? "Review this statement by hand, or silence this note with `-- miglint-ignore "
+                "unsupported-syntax`."
+              : "Review what the stand-in cannot show (the newer syntax's own semantics) by hand, or silence "
+                "this note with `-- miglint-ignore unsupported-syntax`.",
           unit));
       continue;
     }
@@ -114,58 +130,6 @@ void report_parse_problems(const FileModel& model, const RuleSet& rules, std::ve
                      "PostgreSQL would reject this statement; the other statements of the file "
                      "were still checked.",
                      unit));
-  }
-}
-
-namespace {
-
-// Whether a CREATE TABLE of `relation` comes before offset `before` in the file.
-bool created_before(const FileModel& model, uint32_t before, const std::string& relation) {
-  StatementCursor statements(model);
-  for (std::size_t i = 0; i < model.places.size() && model.places[i].begin < before; ++i) {
-    if (model.places[i].kind == pg::NodeKind::CreateStmt && statements.at(i).relation_name() == relation) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
-std::vector<std::optional<TokenHazard>> parse_problem_hazards(const FileModel& model) {
-  std::vector<std::optional<TokenHazard>> hazards(model.parsed.problems.size());
-  for (std::size_t k = 0; k < model.parsed.problems.size(); ++k) {
-    const ParseProblem& problem = model.parsed.problems[k];
-    if (problem.newer_construct.empty()) {
-      continue;
-    }
-    std::vector<Token> tokens;
-    for (const Token& token : model.parsed.tokens) {
-      if (token.begin >= problem.statement.begin && token.end <= problem.statement.end) {
-        tokens.push_back(token);
-      }
-    }
-    hazards[k] = token_hazard(model.source->text(), tokens);
-  }
-  return hazards;
-}
-
-void report_token_hazards(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings) {
-  std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(model);
-  for (std::size_t k = 0; k < hazards.size(); ++k) {
-    const std::optional<TokenHazard>& hazard = hazards[k];
-    if (!hazard || hazard->rule.empty() || !rules.enabled(hazard->rule)) {
-      continue;
-    }
-    const ParseProblem& problem = model.parsed.problems[k];
-    // A table created earlier in the file has no readers to block. (A streamed model's CREATE
-    // TABLE statements are parsed again, a piece at a time: this is rare, newer syntax only.)
-    if (!hazard->relation.empty() && created_before(model, problem.statement.begin, hazard->relation)) {
-      continue;
-    }
-    findings.push_back(make_finding(*model.source, *rules.find(hazard->rule), problem.statement,
-                                    hazard->message, hazard->help,
-                                    static_cast<int64_t>(model.statement_count() + k)));
   }
 }
 

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer/engine/rule_set.hpp"
 #include "analyzer/model/finding.hpp"
-#include "analyzer/model/token_hazards.hpp"
 #include "analyzer/sql/file_model.hpp"
 #include "analyzer/text/source_file.hpp"
 
@@ -18,17 +18,11 @@ namespace miglint {
 Finding make_finding(const SourceFile& source, const Rule& rule, ByteSpan span, std::string message,
                      std::string help, int64_t statement_index);
 
-// Reports statements the 17 grammar rejected, as syntax errors or as valid newer syntax.
+// Reports statements the 17 grammar rejected, as syntax errors or as valid newer syntax (a note that
+// says whether a PostgreSQL 17 stand-in was checked in its place: analyzer/sql/newer_syntax.hpp).
+// The words of such a note that say a stand-in was checked (`miglint locks` shows its locks then).
+inline constexpr std::string_view kCheckedAsStandIn = "it was checked as";
 void report_parse_problems(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings);
-
-// What is known of each statement the 17 grammar rejected but newer PostgreSQL accepts, from its
-// tokens (analyzer/model/token_hazards.hpp), in the order of the file's problems; nothing for the
-// others (a syntax error, or newer syntax whose tokens say nothing).
-std::vector<std::optional<TokenHazard>> parse_problem_hazards(const FileModel& model);
-
-// The hazards among them (REPACK without CONCURRENTLY: table-rewrite), reported by their rule when it
-// is enabled, unless the table was created earlier in the file.
-void report_token_hazards(const FileModel& model, const RuleSet& rules, std::vector<Finding>& findings);
 
 // By position, then rule id and message.
 void sort_findings(std::vector<Finding>& findings);

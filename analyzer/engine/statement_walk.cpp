@@ -130,25 +130,6 @@ FileLocks explain_locks(const SourceFile& source, const LintOptions& options, co
                    }
                  }});
   report_parse_problems(file.model, rules, result.problems);
-  // Statements only newer PostgreSQL parses: the locks their tokens say they take (REPACK), in file
-  // order among the others; held as outside a transaction, the model not having seen them.
-  std::vector<std::optional<TokenHazard>> hazards = parse_problem_hazards(file.model);
-  for (std::size_t k = 0; k < hazards.size(); ++k) {
-    if (!hazards[k] || hazards[k]->effects.empty()) {
-      continue;
-    }
-    StatementLocks entry;
-    entry.start = source.position(file.model.parsed.problems[k].statement.begin);
-    entry.relations = hazards[k]->effects;
-    entry.span = file.model.parsed.problems[k].statement;
-    for (const RelationEffect& effect : entry.relations) {
-      entry.held.push_back(HeldLock{effect.relation, effect.lock, true});
-    }
-    auto at =
-        std::upper_bound(result.statements.begin(), result.statements.end(), entry.start,
-                         [](const Position& start, const StatementLocks& s) { return start < s.start; });
-    result.statements.insert(at, std::move(entry));
-  }
   return result;
 }
 
@@ -164,7 +145,6 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
                     run_rules(model, rules, context, statement, memory, result.findings);
                   });
   report_parse_problems(model, rules, result.findings);
-  report_token_hazards(model, rules, result.findings);
   if (embedded != nullptr) {
     for (const Finding& finding : embedded->front_end_findings) {
       if (rules.enabled(finding.rule)) {

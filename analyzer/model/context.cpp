@@ -170,6 +170,9 @@ void MigrationContext::record_created(const Statement& statement) {
     if (!stmt["into"]["skipData"].boolean()) {
       created_with_data_.insert(name);  // filled by its query: validating a constraint on it scans rows
     }
+  } else if (kind == "CreateSchemaStmt") {
+    // Every relation of a schema created in this file is new too (DROP SCHEMA ... CASCADE: "s.*").
+    created_.insert(std::string(stmt["schemaname"].str()) + ".*");
   } else if (kind == "CreateEnumStmt") {
     created_types_.insert(qualified_name_from_list(stmt["typeName"]));
   } else if (kind == "CreateDomainStmt") {
@@ -397,6 +400,32 @@ std::optional<std::string> MigrationContext::foreign_key_target(const std::strin
 bool MigrationContext::has_validated_not_null_check(const std::string& table,
                                                     const std::string& column) const {
   return table_facts(table).has_validated_not_null_check(column);
+}
+
+std::vector<std::string> MigrationContext::tables_referencing_schema(const std::string& schema) const {
+  std::string prefix = schema + ".";
+  std::set<std::string> candidates;
+  if (history_ != nullptr) {
+    for (std::string& table : history_->tables_before(file_order_)) {
+      candidates.insert(std::move(table));
+    }
+  }
+  for (const auto& [table, positions] : event_positions_by_table_) {
+    candidates.insert(table);
+  }
+  std::vector<std::string> referencing;
+  for (const std::string& table : candidates) {
+    if (table.starts_with(prefix)) {
+      continue;
+    }
+    TableFacts facts = table_facts(table);
+    auto in_schema = [&](const auto& entry) { return entry.second.starts_with(prefix); };
+    if (std::any_of(facts.foreign_keys.begin(), facts.foreign_keys.end(), in_schema) ||
+        std::any_of(facts.triggers.begin(), facts.triggers.end(), in_schema)) {
+      referencing.push_back(table);
+    }
+  }
+  return referencing;
 }
 
 }  // namespace miglint

@@ -95,6 +95,7 @@ class MigrationContext : public SchemaLookup {
   std::optional<std::string> foreign_key_target(const std::string& table,
                                                 const std::string& constraint) const override;
   bool has_validated_not_null_check(const std::string& table, const std::string& column) const override;
+  std::vector<std::string> tables_referencing_schema(const std::string& schema) const override;
 
   const TransactionSummary& transaction() const { return transaction_; }
   // For a BEGIN: the transaction it opens is never committed or rolled back in its section.

@@ -33,6 +33,18 @@ std::string_view lock_mode_name(LockMode mode) {
   return "NONE";
 }
 
+bool is_relation_set(std::string_view relation) {
+  return relation == kEveryTable || relation.ends_with(".*");
+}
+
+std::string relation_set_label(std::string_view relation) {
+  if (relation == kEveryTable) {
+    return "every table of the database";
+  }
+  relation.remove_suffix(2);
+  return "every relation of schema \"" + std::string(relation) + "\"";
+}
+
 bool set_not_null_scans(const std::string& table, const std::string& column, int pg_version,
                         const SchemaLookup* schema) {
   return !(pg_version >= 12 && schema != nullptr && schema->has_validated_not_null_check(table, column));
@@ -205,6 +217,23 @@ void alter_table_effects(EffectList& effects, Node stmt, int pg_version, const S
 
 void drop_effects(EffectList& effects, Node stmt, const SchemaLookup* schema) {
   std::string_view type = stmt["removeType"].str();
+  // DROP SCHEMA s CASCADE drops every object of the schema, each under ACCESS EXCLUSIVE, and what
+  // depends on them elsewhere: foreign keys of other tables and triggers running the schema's
+  // functions (ACCESS EXCLUSIVE on those tables; the ones earlier migrations added are known),
+  // views. Which relations the schema holds is not known statically: the set "s.*". Without
+  // CASCADE it fails unless the schema is empty, and then locks no table.
+  if (type == "OBJECT_SCHEMA" && stmt["behavior"].str() == "DROP_CASCADE") {
+    for (Node object : stmt["objects"]) {
+      std::string name(object.string_value());
+      effects.add(name + ".*", LockMode::AccessExclusive);
+      if (schema != nullptr) {
+        for (const std::string& table : schema->tables_referencing_schema(name)) {
+          effects.add(table, LockMode::AccessExclusive);
+        }
+      }
+    }
+    return;
+  }
   // DROP TRIGGER / POLICY / RULE name ON table: ACCESS EXCLUSIVE on the table ([schema, table, name]).
   if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY" || type == "OBJECT_RULE") {
     for (Node object : stmt["objects"]) {
@@ -313,16 +342,21 @@ std::vector<RelationEffect> statement_effects(const Statement& statement, int pg
   } else if (kind == "VacuumStmt") {
     bool full = has_option(stmt["options"], "full");
     bool analyze_only = !stmt["is_vacuumcmd"].boolean();
+    LockMode mode = full && !analyze_only ? LockMode::AccessExclusive : LockMode::ShareUpdateExclusive;
     for (Node relation : stmt["rels"]) {
       Node range_var = relation.as("VacuumRelation")["relation"];
-      effects.add(qualified_name(range_var),
-                  full && !analyze_only ? LockMode::AccessExclusive : LockMode::ShareUpdateExclusive,
-                  full && !analyze_only, true);
+      effects.add(qualified_name(range_var), mode, full && !analyze_only, true);
+    }
+    // Without a table list: every table of the database, one after the other, each in a
+    // transaction of its own (VACUUM cannot run in a transaction block).
+    if (stmt["rels"].size() == 0) {
+      effects.add(std::string(kEveryTable), mode, full && !analyze_only, true);
     }
   } else if (kind == "ClusterStmt") {
-    if (stmt["relation"]) {
-      effects.add(statement.relation_name(), LockMode::AccessExclusive, true);
-    }
+    // Without a table: every table clustered before (which ones is not known statically), each in a
+    // transaction of its own, as VACUUM FULL does every table.
+    effects.add(stmt["relation"] ? statement.relation_name() : std::string(kEveryTable),
+                LockMode::AccessExclusive, true);
   } else if (kind == "LockStmt") {
     for (Node relation : stmt["relations"]) {
       effects.add(qualified_name(relation.as("RangeVar")), lock_stmt_mode(stmt["mode"].integer()));

@@ -27,11 +27,21 @@ std::string_view lock_mode_name(LockMode mode);
 
 // What one statement does to one relation.
 struct RelationEffect {
-  std::string relation;  // qualified name, "public.users"
+  // Qualified name, "public.users"; or a set of relations no statement names one by one (see
+  // relation_set_label): "*", every table of the database (CLUSTER, VACUUM FULL, REPACK without a
+  // table); "billing.*", every relation of schema billing (DROP SCHEMA billing CASCADE).
+  std::string relation;
   LockMode lock = LockMode::None;
   bool rewrite = false;  // the table (and its indexes) is rewritten
   bool scan = false;     // the table is read in full (validation, index build, DML without a key)
 };
+
+inline constexpr std::string_view kEveryTable = "*";
+// Whether `relation` stands for a set of relations ("*", "schema.*").
+bool is_relation_set(std::string_view relation);
+// "every table of the database", "every relation of schema \"billing\"": for messages, where a
+// single relation is quoted instead.
+std::string relation_set_label(std::string_view relation);
 
 // What the lock model may ask about the schema (known from earlier migrations and statements).
 class SchemaLookup {
@@ -44,6 +54,12 @@ class SchemaLookup {
                                                         const std::string& constraint) const = 0;
   // A validated CHECK (column IS NOT NULL) is known on the table.
   virtual bool has_validated_not_null_check(const std::string& table, const std::string& column) const = 0;
+  // Tables outside `schema` with a foreign key known to reference a table of `schema`, or a trigger
+  // known to execute a function of `schema`: DROP SCHEMA ... CASCADE drops those constraints and
+  // triggers, under ACCESS EXCLUSIVE on their table.
+  virtual std::vector<std::string> tables_referencing_schema(const std::string& /*schema*/) const {
+    return {};
+  }
 };
 
 // Whether ALTER TABLE `table` ALTER COLUMN `column` SET NOT NULL reads the whole table: it does,

@@ -175,6 +175,24 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
       out.push_back(
           make_event(SchemaEvent::Kind::TableDropped, qualified_name_from_list(object.as("List")["items"])));
     }
+  } else if (kind == "CreateTrigStmt") {
+    // Which function a trigger runs: DROP SCHEMA ... CASCADE (or DROP FUNCTION ... CASCADE) of the
+    // function's schema drops the trigger, under ACCESS EXCLUSIVE on its table.
+    SchemaEvent trigger = constraint_event(SchemaEvent::Kind::TriggerAdded, statement.relation_name(),
+                                           std::string(stmt["trigname"].str()));
+    trigger.new_name = qualified_name_from_list(stmt["funcname"]);
+    out.push_back(std::move(trigger));
+  } else if (kind == "DropStmt" && stmt["removeType"].str() == "OBJECT_TRIGGER") {
+    for (Node object : stmt["objects"]) {
+      Node names = object.as("List")["items"];
+      std::size_t count = names.size();
+      if (count >= 2) {
+        std::string_view table = names.at(count - 2).string_value();
+        std::string_view schema_name = count >= 3 ? names.at(count - 3).string_value() : std::string_view();
+        out.push_back(constraint_event(SchemaEvent::Kind::TriggerDropped, qualified_name(schema_name, table),
+                                       std::string(names.at(count - 1).string_value())));
+      }
+    }
   } else if (kind == "DropStmt" && stmt["removeType"].str() == "OBJECT_INDEX") {
     for (Node object : stmt["objects"]) {
       out.push_back(
@@ -220,7 +238,14 @@ void TableFacts::apply(const SchemaEvent& event) {
       column_types.clear();
       checks.clear();
       foreign_keys.clear();
+      triggers.clear();
       owning_table.clear();
+      break;
+    case SchemaEvent::Kind::TriggerAdded:
+      triggers[event.constraint] = event.new_name;
+      break;
+    case SchemaEvent::Kind::TriggerDropped:
+      triggers.erase(event.constraint);
       break;
     case SchemaEvent::Kind::IndexCreated:
       owning_table = event.new_name;
@@ -399,6 +424,22 @@ TableFacts SchemaHistory::facts_before(const std::string& table, std::size_t fil
     return {};
   }
   return fold(file->second, table, file_order, false, 0);
+}
+
+std::vector<std::string> SchemaHistory::tables_before(std::size_t file_order) const {
+  std::shared_lock lock(events_mutex_);
+  std::vector<std::string> tables;
+  auto file = set_of_file_.find(file_order);
+  if (file == set_of_file_.end()) {
+    return tables;
+  }
+  std::string prefix = std::to_string(file->second) + "/";
+  for (const auto& [set_and_table, events] : events_by_table_) {
+    if (set_and_table.starts_with(prefix) && !events.empty() && events.front().first < file_order) {
+      tables.push_back(set_and_table.substr(prefix.size()));
+    }
+  }
+  return tables;
 }
 
 TableFacts SchemaHistory::fold(uint32_t set, const std::string& table, std::size_t file_order, bool into_file,

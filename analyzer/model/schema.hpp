@@ -38,6 +38,8 @@ struct SchemaEvent {
     ForeignKeyAdded,  // FOREIGN KEY `constraint` referencing table `new_name`
     IndexCreated,     // `table` is the index; `new_name` the table it belongs to
     IndexDropped,     // `table` is the index
+    TriggerAdded,     // trigger `constraint` on `table`, executing function `new_name` ("r.f")
+    TriggerDropped,   // trigger `constraint` on `table`
   };
   Kind kind;
   std::string table;
@@ -64,6 +66,7 @@ struct TableFacts {
   std::map<std::string, std::string> column_types;
   std::map<std::string, Check> checks;
   std::map<std::string, std::string> foreign_keys;  // constraint -> referenced table
+  std::map<std::string, std::string> triggers;      // trigger -> the function it executes
   std::string owning_table;                         // for an index: its table
 
   void apply(const SchemaEvent& event);
@@ -98,6 +101,8 @@ class SchemaHistory {
   void wait_for_files_before(std::size_t file_order);
   // The table's facts from the files before `file_order` (in the same migration set).
   TableFacts facts_before(const std::string& table, std::size_t file_order) const;
+  // The tables (and indexes) of `file_order`'s set that the files before it taught a fact about.
+  std::vector<std::string> tables_before(std::size_t file_order) const;
   // The file is linted (it reads no more facts): once its set has ended and every file of it is
   // done, the set's facts are dropped.
   void file_done(std::size_t file_order);

@@ -97,8 +97,9 @@ FileModel build_whole_model(const SourceFile& source, TextToParse parse) {
   model.places.reserve(model.parsed.statements.size());
   for (ParsedStatement& raw : model.parsed.statements) {
     raw.raw = raw_after_copy_data(text, raw.raw, parse.copy_data);
-    const Statement& statement = model.statements.emplace_back(
-        source, raw.ast, raw.raw, raw.location_base, static_cast<uint32_t>(model.statements.size()));
+    const Statement& statement =
+        model.statements.emplace_back(source, raw.ast, raw.raw, raw.location_base,
+                                      static_cast<uint32_t>(model.statements.size()), raw.stand_in);
     model.places.push_back(StatementPlace{raw.raw, statement.begin(), statement.node_kind()});
   }
   if (may_contain_directives(source.text())) {

@@ -10,6 +10,7 @@
 #include <new>
 #include <optional>
 
+#include "analyzer/sql/newer_syntax.hpp"
 #include "analyzer/text/ascii.hpp"
 
 namespace miglint {
@@ -190,6 +191,31 @@ uint32_t literal_end(std::string_view text, uint32_t offset) {
   return end;
 }
 
+// Parses the PostgreSQL 17 stand-in of a statement of newer syntax (newer_syntax_stand_in) into
+// `out` as the statement at `begin`. Returns what it was checked as, or "" when there is no stand-in
+// or it does not parse either.
+std::string parse_stand_in(const std::string& statement, uint32_t begin, const std::vector<Token>& code,
+                           simdjson::dom::parser& parser, ParsedSql& out) {
+  std::optional<StandIn> stand_in = newer_syntax_stand_in(statement, begin, code);
+  if (!stand_in) {
+    return {};
+  }
+  std::size_t before = out.statements.size();
+  // Locations in the stand-in plus the shift are offsets in the statement; unsigned arithmetic
+  // wraps, so a negative shift before the first statement of a file adds up too.
+  auto base = static_cast<uint32_t>(begin + stand_in->location_shift);
+  ParseAttempt attempt = parse_into(stand_in->text.c_str(), stand_in->text.size(), base, parser, out, false);
+  if (!attempt.ok || out.statements.size() != before + 1) {
+    out.statements.resize(before);
+    return {};
+  }
+  ParsedStatement& parsed = out.statements.back();
+  parsed.raw = ByteSpan{begin, begin + static_cast<uint32_t>(statement.size())};
+  parsed.location_base = base;
+  parsed.stand_in = true;
+  return std::move(stand_in->checked_as);
+}
+
 void parse_split(const char* text, std::size_t length, simdjson::dom::parser& parser, ParsedSql& out,
                  std::string_view original) {
   std::string_view whole(text, length);
@@ -240,8 +266,11 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
         --end;
       }
       out.problems.push_back(
-          ParseProblem{lexer_error.offset, ByteSpan{begin, end}, lexer_error.message,
-                       classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message)});
+          ParseProblem{lexer_error.offset,
+                       ByteSpan{begin, end},
+                       lexer_error.message,
+                       classify_newer_syntax(whole, {}, lexer_error.offset, lexer_error.message),
+                       {}});
       continue;
     }
     if (code.empty()) {
@@ -261,8 +290,11 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
     });
     if (blanked_here != blanked_errors.end()) {
       out.problems.push_back(
-          ParseProblem{blanked_here->offset, ByteSpan{begin, end}, blanked_here->message,
-                       classify_newer_syntax(whole, {}, blanked_here->offset, blanked_here->message)});
+          ParseProblem{blanked_here->offset,
+                       ByteSpan{begin, end},
+                       blanked_here->message,
+                       classify_newer_syntax(whole, {}, blanked_here->offset, blanked_here->message),
+                       {}});
       continue;
     }
     std::string statement_text(whole.substr(begin, piece.end_offset - begin));
@@ -270,8 +302,15 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
         parse_into(statement_text.c_str(), statement_text.size(), begin, parser, out, false);
     if (!attempt.ok) {
       uint32_t offset = begin + attempt.error_offset;
-      out.problems.push_back(ParseProblem{offset, ByteSpan{begin, end}, attempt.message,
-                                          classify_newer_syntax(whole, code, offset, attempt.message)});
+      ParseProblem problem{offset,
+                           ByteSpan{begin, end},
+                           attempt.message,
+                           classify_newer_syntax(whole, code, offset, attempt.message),
+                           {}};
+      if (!problem.newer_construct.empty()) {
+        problem.checked_as = parse_stand_in(statement_text, begin, code, parser, out);
+      }
+      out.problems.push_back(std::move(problem));
     }
   }
 }
@@ -406,12 +445,17 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
   }
   auto at =
       std::find_if(tokens.begin(), tokens.end(), [&](const Token& t) { return t.begin == error_offset; });
-  if (at == tokens.end()) {
+  std::size_t index = tokens.size();
+  if (at != tokens.end()) {
+    index = static_cast<std::size_t>(at - tokens.begin());
+  } else if (tokens.empty() || error_offset < tokens.back().end) {
     return {};
   }
-  auto index = static_cast<std::size_t>(at - tokens.begin());
+  // Otherwise the error is "at end of input", after the last token (a virtual generated column at
+  // the end of a statement): `current` is empty there.
   auto word = [&](std::size_t i) {
-    return lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin));
+    return i < tokens.size() ? lower(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin))
+                             : std::string();
   };
   std::string current = word(index);
   std::string prev1 = index >= 1 ? word(index - 1) : std::string();
@@ -427,6 +471,20 @@ std::string classify_newer_syntax(std::string_view text, const std::vector<Token
       }
     }
     return "a named NOT NULL constraint (PostgreSQL 18+)";
+  }
+  bool alters_or_creates_table =
+      tokens.size() >= 2 && (word(0) == "alter" || word(0) == "create") && word(1) == "table";
+  if (current == "not" && next1 == "null" && alters_or_creates_table &&
+      (prev1 == "add" || prev1 == "," || prev1 == "(")) {
+    return "a NOT NULL table constraint (PostgreSQL 18+)";
+  }
+  if (alters_or_creates_table &&
+      ((current == "merge" && next1 == "partitions") || (prev1 == "merge" && current == "partitions"))) {
+    return "ALTER TABLE ... MERGE PARTITIONS (PostgreSQL 19+)";
+  }
+  if (alters_or_creates_table &&
+      ((current == "split" && next1 == "partition") || (prev1 == "split" && current == "partition"))) {
+    return "ALTER TABLE ... SPLIT PARTITION (PostgreSQL 19+)";
   }
   if (current == "virtual" && prev1 == ")") {
     return "a virtual generated column (PostgreSQL 18+)";

@@ -21,6 +21,9 @@ struct ParsedStatement {
   ByteSpan raw;
   // Node `location` fields count from here (the statement was parsed alone after a split).
   uint32_t location_base = 0;
+  // Parsed from a stand-in (analyzer/sql/newer_syntax.hpp) for a statement only newer PostgreSQL
+  // parses; the statement's own problem is in ParsedSql::problems too.
+  bool stand_in = false;
 };
 
 // A statement the PostgreSQL 17 grammar rejected.
@@ -31,6 +34,9 @@ struct ParseProblem {
   // Non-empty when the statement is valid newer PostgreSQL that the 17 grammar cannot read:
   // names the construct and the version that introduced it.
   std::string newer_construct;
+  // Non-empty when a PostgreSQL 17 stand-in with the same locks was parsed and checked in its place
+  // (a statement of `statements` with `stand_in` set): what it was checked as.
+  std::string checked_as;
 };
 
 // The result of parsing one SQL text. The Nodes point into the parser's document (a text that parsed

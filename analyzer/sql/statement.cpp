@@ -8,7 +8,8 @@
 
 namespace miglint {
 
-Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index)
+Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index,
+                     bool stand_in)
     : file_(&file),
       ast_(ast),
       body_(ast.body()),
@@ -17,7 +18,8 @@ Statement::Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t lo
       raw_(raw),
       location_base_(location_base),
       index_(index),
-      begin_(skip_leading_trivia(file.text(), raw.begin, raw.end)) {}
+      begin_(skip_leading_trivia(file.text(), raw.begin, raw.end)),
+      stand_in_(stand_in) {}
 
 const std::vector<Token>& Statement::tokens() const {
   if (!tokens_) {

@@ -24,7 +24,8 @@ class RangeVar;  // analyzer/sql/pg_nodes.hpp
 // is in its file, and the anchors rules report at.
 class Statement {
  public:
-  Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index);
+  Statement(const SourceFile& file, Node ast, ByteSpan raw, uint32_t location_base, uint32_t index,
+            bool stand_in = false);
 
   Node ast() const { return ast_; }                      // the wrapped node, {"IndexStmt": {...}}
   std::string_view kind() const { return kind_; }        // "IndexStmt"
@@ -39,6 +40,9 @@ class Statement {
   // The statement as a node of any kind, for walks over every node below it (AnyNode::for_each_child).
   pg::AnyNode root() const { return pg::AnyNode(ast_); }
   uint32_t index() const { return index_; }  // position among the file's statements
+  // The tree is a PostgreSQL 17 stand-in for a statement only newer PostgreSQL parses
+  // (analyzer/sql/newer_syntax.hpp): text(), span() and tokens() are still the file's own.
+  bool stand_in() const { return stand_in_; }
   const SourceFile& file() const { return *file_; }
 
   // From the first token (after leading comments) to just past the last token (no `;`).
@@ -87,6 +91,7 @@ class Statement {
   uint32_t location_base_;
   uint32_t index_;
   uint32_t begin_;
+  bool stand_in_;
   mutable std::optional<std::vector<Token>> tokens_;
   mutable std::optional<uint32_t> code_end_;  // end of the last token, found on first use
   mutable std::optional<std::string> relation_name_;
