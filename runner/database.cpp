@@ -188,18 +188,24 @@ bool means_connection_lost(const std::string& sqlstate) {
 }  // namespace
 
 Expected<std::unique_ptr<PgSession>> PgSession::connect(const std::string& url, const Redactor& redact,
-                                                        const std::string& application_name) {
+                                                        const std::string& application_name,
+                                                        const std::string& database) {
   // The URL's own settings override the connect_timeout default; application_name is always ours.
-  const char* keywords[] = {"connect_timeout", "dbname", "application_name", nullptr};
-  const char* values[] = {"10", url.c_str(), application_name.c_str(), nullptr};
+  // Only the first dbname is read as a connection string; a later one overrides its database.
+  const char* keywords[] = {"connect_timeout", "dbname", "application_name", "dbname", nullptr};
+  const char* values[] = {"10", url.c_str(), application_name.c_str(), database.c_str(), nullptr};
+  if (database.empty()) {
+    keywords[3] = nullptr;
+  }
   PGconn* connection = PQconnectdbParams(keywords, values, 1);
   if (connection == nullptr || PQstatus(connection) != CONNECTION_OK) {
     std::string why = connection == nullptr ? "out of memory" : first_line(PQerrorMessage(connection));
     if (connection != nullptr) {
       PQfinish(connection);
     }
-    return Error{
-        escape_for_message(redact(fmt::format("cannot connect to {}: {}", redact.masked_url(), why)))};
+    std::string where = database.empty() ? redact.masked_url()
+                                         : fmt::format("database {} of {}", database, redact.masked_url());
+    return Error{escape_for_message(redact(fmt::format("cannot connect to {}: {}", where, why)))};
   }
   auto session = std::unique_ptr<PgSession>(new PgSession(connection, redact));
   // Server notices of migration statements are shown (redacted, one line each); libpq's default

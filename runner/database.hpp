@@ -61,9 +61,12 @@ struct PgOutcome {
 // one's by it), `miglint-status` and `miglint-plan` for the read-only commands.
 class PgSession {
  public:
-  // Connects; an error message is redacted and names the database by its masked URL.
+  // Connects; an error message is redacted and names the database by its masked URL. `database`
+  // (not empty) connects to that database of the URL's server instead of the URL's own, with the
+  // URL's user and other settings (`miglint trace` working in a temporary copy of a database).
   static Expected<std::unique_ptr<PgSession>> connect(const std::string& url, const Redactor& redact,
-                                                      const std::string& application_name);
+                                                      const std::string& application_name,
+                                                      const std::string& database = {});
   ~PgSession();
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <set>
 
@@ -23,6 +26,7 @@
 #include "runner/connection_string.hpp"
 #include "runner/database.hpp"
 #include "runner/script.hpp"
+#include "runner/sql_identifier.hpp"
 #include "runner/state.hpp"
 #include "runner/trace_catalog.hpp"
 
@@ -93,10 +97,40 @@ void sort_locks(std::vector<TraceLockView>& locks) {
   });
 }
 
+// The first statement of the file that runs outside a transaction (CONCURRENTLY, VACUUM, a file
+// marked -- miglint-no-transaction), or null.
+const ScriptStatement* statement_outside_a_transaction(const MigrationScript& script) {
+  for (const Segment& segment : script.segments) {
+    const ScriptStatement& alone = script.statements[segment.first];
+    if (segment.kind == Segment::Kind::Autocommit && alone.control == ScriptStatement::Control::None) {
+      return &alone;
+    }
+  }
+  return nullptr;
+}
+
+// Why a file with such a statement was not traced rolled back; `copy_failure`: why no temporary
+// copy of the database could be made for it.
+std::string not_traced_outside_a_transaction(const MigrationScript& script, const std::string& copy_failure) {
+  const ScriptStatement* alone = statement_outside_a_transaction(script);
+  return fmt::format(
+      "not traced: the statement at {} ({}) runs outside a transaction, and what runs outside one cannot be "
+      "rolled back{}: trace the file with --commit on a scratch database (--ephemeral starts one)",
+      alone != nullptr ? position_text(alone->start) : std::string("?"),
+      alone != nullptr ? alone->label : std::string("?"),
+      copy_failure.empty()
+          ? std::string()
+          : fmt::format("; no temporary copy of the database could be made for it ({})", copy_failure));
+}
+
 // Traces the files one after another on `work`, watching autocommit statements from `watch`.
 class Tracer {
  public:
-  Tracer(PgSession& work, PgSession& watch, bool commit) : work_(work), watch_(watch), commit_(commit) {}
+  // `connect_probe` opens another session on the same database, for the blocking probes of the
+  // statements that run alone.
+  Tracer(PgSession& work, PgSession& watch, bool commit,
+         std::function<Expected<std::unique_ptr<PgSession>>()> connect_probe)
+      : work_(work), watch_(watch), commit_(commit), connect_probe_(std::move(connect_probe)) {}
 
   TraceFileView trace(const TraceInput& input, const FileLocks* model);
 
@@ -105,7 +139,7 @@ class Tracer {
   void run_in_transaction(const TraceInput& input, std::size_t index, const RelationFiles& before,
                           TraceStatementView& shown, std::vector<SessionLock>& taken);
   void run_alone(const TraceInput& input, std::size_t index, const RelationFiles& before,
-                 TraceStatementView& shown, std::vector<SessionLock>& taken);
+                 const StatementLocks* model, TraceStatementView& shown, std::vector<SessionLock>& taken);
   void command(const std::string& sql) {
     PgOutcome done = work_.query(sql);
     if (!done.ok) {
@@ -129,6 +163,7 @@ class Tracer {
   PgSession& work_;
   PgSession& watch_;
   bool commit_;
+  std::function<Expected<std::unique_ptr<PgSession>>()> connect_probe_;
   // Foreign keys added by the file's statements: (constraint oid, statement index).
   std::vector<std::pair<std::string, std::size_t>> new_foreign_keys_;
   // The relations that existed when the current transaction began (for a statement run alone: before
@@ -200,18 +235,82 @@ void Tracer::run_in_transaction(const TraceInput& input, std::size_t index, cons
   sort_locks(shown.held);
 }
 
+// A blocking probe: another session holding EXCLUSIVE on one existing table, so that the statement
+// run alone must ask for its lock on that table and wait, in pg_locks, until the probe lets go.
+// Sampling alone misses the locks of a statement quicker than the polling interval (a VACUUM of a
+// small table, a concurrent index build on an empty one); a probed table's first lock stronger than
+// ACCESS SHARE is seen every time. EXCLUSIVE, not ACCESS EXCLUSIVE: it lets the ACCESS SHARE that
+// VACUUM and others take first to look the table up pass, and stops the lock that matters.
+struct BlockingProbe {
+  std::string oid;
+  std::unique_ptr<PgSession> session;  // holding the lock while not null
+};
+
+// At most this many probes (sessions) per statement; the locks on further tables are sampled.
+constexpr std::size_t kMostProbes = 32;
+
+// The existing plain and partitioned tables the static model says the statement locks (LOCK TABLE
+// takes no other kind), each of a set ("*": VACUUM FULL of the database) too, probed; a table that
+// cannot be locked within a second is left to sampling.
+std::vector<BlockingProbe> probe_tables(
+    const StatementLocks* model, const RelationFiles& before,
+    const std::function<Expected<std::unique_ptr<PgSession>>()>& connect) {
+  std::vector<BlockingProbe> probes;
+  if (model == nullptr) {
+    return probes;
+  }
+  for (const RelationEffect& effect : model->relations) {
+    std::string_view set_prefix;
+    if (is_relation_set(effect.relation)) {
+      set_prefix = std::string_view(effect.relation).substr(0, effect.relation.size() - 1);
+    }
+    for (const auto& [oid, relation] : before) {
+      bool named = is_relation_set(effect.relation) ? relation.name.starts_with(set_prefix)
+                                                    : relation.name == effect.relation;
+      if (!named || (relation.kind != 'r' && relation.kind != 'p') || probes.size() >= kMostProbes ||
+          std::any_of(probes.begin(), probes.end(), [&](const BlockingProbe& p) { return p.oid == oid; })) {
+        continue;
+      }
+      Expected<std::unique_ptr<PgSession>> session = connect();
+      if (!session) {
+        throw TraceStop{session.error().message};
+      }
+      std::size_t dot = relation.name.find('.');
+      std::string lock = fmt::format("LOCK TABLE ONLY {}.{} IN EXCLUSIVE MODE",
+                                     quote_identifier(relation.name.substr(0, dot)),
+                                     quote_identifier(relation.name.substr(dot + 1)));
+      if ((*session)->query("BEGIN").ok && (*session)->query("SET LOCAL lock_timeout = '1s'").ok &&
+          (*session)->query(lock).ok) {
+        probes.push_back(BlockingProbe{oid, std::move(*session)});
+      }
+    }
+  }
+  return probes;
+}
+
 void Tracer::run_alone(const TraceInput& input, std::size_t index, const RelationFiles& before,
-                       TraceStatementView& shown, std::vector<SessionLock>& taken) {
+                       const StatementLocks* model, TraceStatementView& shown,
+                       std::vector<SessionLock>& taken) {
   const ScriptStatement& statement = input.script.statements[index];
   std::string sql(
       input.source.text().substr(statement.span.begin, statement.span.end - statement.span.begin));
   shown.sampled = true;
+  std::vector<BlockingProbe> probes = probe_tables(model, before, connect_probe_);
+  auto release = [](BlockingProbe& probe) {
+    if (probe.session) {
+      probe.session->query("ROLLBACK");
+      probe.session.reset();
+    }
+  };
   std::set<std::pair<std::string, LockMode>> seen;
   std::string sample_error;
   auto sample = [&] {
     Expected<std::vector<SessionLock>> locks = read_session_locks(watch_, work_.backend_pid());
     if (!locks) {
       sample_error = locks.error().message;
+      for (BlockingProbe& probe : probes) {
+        release(probe);  // never leave the statement waiting on a probe nobody watches
+      }
       return;
     }
     name_relations_from(*locks, before);
@@ -219,10 +318,19 @@ void Tracer::run_alone(const TraceInput& input, std::size_t index, const Relatio
       if (seen.insert({lock.oid, lock.mode}).second) {
         taken.push_back(lock);
       }
+      // Its lock on a probed table is asked for (and waits): seen, the probe lets it go.
+      for (BlockingProbe& probe : probes) {
+        if (probe.oid == lock.oid) {
+          release(probe);
+        }
+      }
     }
   };
   auto started = std::chrono::steady_clock::now();
   PgOutcome done = work_.run(sql, sample, std::chrono::milliseconds(2));
+  for (BlockingProbe& probe : probes) {
+    release(probe);
+  }
   shown.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!sample_error.empty()) {
@@ -263,12 +371,25 @@ void Tracer::compare_with_model(const TraceInput& input, std::size_t index, cons
   std::set<std::string> predicted_rewrites;
   if (model != nullptr) {
     shown.model.relations = model->relations;
+    auto predict = [&](const std::string& relation, const RelationEffect& effect) {
+      predicted[relation] = std::max(predicted[relation], effect.lock);
+      if (effect.rewrite) {
+        predicted_rewrites.insert(relation);
+      }
+    };
     for (const RelationEffect& effect : model->relations) {
-      if (existing.contains(effect.relation)) {
-        predicted[effect.relation] = std::max(predicted[effect.relation], effect.lock);
-        if (effect.rewrite) {
-          predicted_rewrites.insert(effect.relation);
+      if (is_relation_set(effect.relation)) {
+        // "*" (VACUUM FULL, CLUSTER without a table) or "schema.*" (DROP SCHEMA ... CASCADE): each
+        // existing table of the set.
+        std::string_view prefix(effect.relation);
+        prefix.remove_suffix(1);
+        for (const auto& [name, unused] : existing) {
+          if (name.starts_with(prefix)) {
+            predict(name, effect);
+          }
         }
+      } else if (existing.contains(effect.relation)) {
+        predict(effect.relation, effect);
       }
     }
   }
@@ -341,18 +462,10 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
   TraceFileView file;
   file.path = input.display_path;
   const MigrationScript& script = input.script;
-  if (!commit_) {
-    for (const Segment& segment : script.segments) {
-      const ScriptStatement& alone = script.statements[segment.first];
-      if (segment.kind == Segment::Kind::Autocommit && alone.control == ScriptStatement::Control::None) {
-        file.outcome = fmt::format(
-            "not traced: the statement at {} ({}) runs outside a transaction, and what runs outside one "
-            "cannot be rolled back: trace the file with --commit on a scratch database (--ephemeral starts "
-            "one)",
-            position_text(alone.start), alone.label);
-        return file;
-      }
-    }
+  if (!commit_ && statement_outside_a_transaction(script) != nullptr) {
+    // The caller traces such a file in a temporary copy of the database (trace_in_a_copy).
+    file.outcome = not_traced_outside_a_transaction(script, "");
+    return file;
   }
   new_foreign_keys_.clear();
   bool in_transaction = false;
@@ -432,7 +545,19 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
           in_transaction = false;
         }
         existing_ = before;
-        run_alone(input, i, before, shown, taken);
+        if (statement.outside_transaction) {
+          auto predicted = model_at.find(statement.start);
+          run_alone(input, i, before, predicted == model_at.end() ? nullptr : predicted->second, shown,
+                    taken);
+        } else {
+          // Outside a transaction block, a statement PostgreSQL allows in one is its own implicit
+          // transaction: run in an explicit one of its own, it takes the same locks and commits the
+          // same way, and its session can read them before they go (sampled from the other session,
+          // a statement of a few milliseconds shows none).
+          command("BEGIN");
+          run_in_transaction(input, i, before, shown, taken);
+          command(commit_ ? "COMMIT" : "ROLLBACK");
+        }
       } else {
         open();
         held_before = value(read_session_locks(work_, work_.backend_pid()));
@@ -528,6 +653,108 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
   return file;
 }
 
+// The trace's two sessions: `work` runs the statements, `watch` samples the locks of those that
+// run alone.
+struct TraceSessions {
+  std::unique_ptr<PgSession> work;
+  std::unique_ptr<PgSession> watch;
+  // Connects both to `database` of the URL's server (empty: the URL's own).
+  std::optional<Error> connect(const std::string& url, const Redactor& redact, const std::string& database) {
+    Expected<std::unique_ptr<PgSession>> new_work =
+        PgSession::connect(url, redact, "miglint-trace", database);
+    if (!new_work) {
+      return new_work.error();
+    }
+    Expected<std::unique_ptr<PgSession>> new_watch =
+        PgSession::connect(url, redact, "miglint-trace-watch", database);
+    if (!new_watch) {
+      return new_watch.error();
+    }
+    work = std::move(*new_work);
+    watch = std::move(*new_watch);
+    return std::nullopt;
+  }
+  void close() {
+    work.reset();
+    watch.reset();
+  }
+};
+
+// A file with statements that cannot run in a transaction, traced without --commit: what runs
+// outside a transaction cannot be rolled back, so the file runs committed in a temporary copy of
+// the database (CREATE DATABASE miglint_trace_<pid> TEMPLATE <the database>), dropped afterwards.
+// The database itself is left as it was, and the file is traced against it as it was, as a file
+// rolled back is. A copy needs the CREATEDB privilege and no other session on the database (the
+// trace's own are closed meanwhile): without either, the file is not traced, and says why.
+TraceFileView trace_in_a_copy(const std::string& url, const Redactor& redact, TraceSessions& sessions,
+                              const TraceInput& input, const FileLocks* model) {
+  PgOutcome named = sessions.work->query("SELECT current_database()");
+  if (!named.ok || named.rows.empty() || !named.rows[0][0]) {
+    throw TraceStop{named.error.message};
+  }
+  const std::string original = *named.rows[0][0];
+  const int server_version = sessions.work->server_version();
+  const std::string copy = fmt::format("miglint_trace_{}", ::getpid());
+  auto not_traced = [&](const std::string& why) {
+    TraceFileView file;
+    file.path = input.display_path;
+    file.outcome = not_traced_outside_a_transaction(input.script, why);
+    return file;
+  };
+  // CREATE and DROP DATABASE run from another database of the server.
+  Expected<std::unique_ptr<PgSession>> admin =
+      PgSession::connect(url, redact, "miglint-trace-copy", "postgres");
+  if (!admin) {
+    admin = PgSession::connect(url, redact, "miglint-trace-copy", "template1");
+  }
+  if (!admin) {
+    return not_traced(admin.error().message);
+  }
+  sessions.close();
+  auto reconnect = [&] {
+    if (std::optional<Error> failed = sessions.connect(url, redact, {})) {
+      throw TraceStop{failed->message};
+    }
+  };
+  PgOutcome made = (*admin)->query(
+      fmt::format("CREATE DATABASE {} TEMPLATE {}", quote_identifier(copy), quote_identifier(original)));
+  if (!made.ok) {
+    reconnect();
+    return not_traced(made.error.message);
+  }
+  auto drop = [&] {
+    return (*admin)->query(fmt::format("DROP DATABASE IF EXISTS {}{}", quote_identifier(copy),
+                                       server_version >= 130000 ? " WITH (FORCE)" : ""));
+  };
+  TraceFileView file;
+  try {
+    TraceSessions in_copy;
+    if (std::optional<Error> failed = in_copy.connect(url, redact, copy)) {
+      throw TraceStop{failed->message};
+    }
+    Tracer tracer(*in_copy.work, *in_copy.watch, true,
+                  [&] { return PgSession::connect(url, redact, "miglint-trace-probe", copy); });
+    file = tracer.trace(input, model);
+  } catch (const TraceStop&) {
+    drop();
+    throw;
+  }
+  PgOutcome dropped = drop();
+  if (!dropped.ok) {
+    throw TraceStop{
+        fmt::format("the temporary copy {} of the database could not be dropped (drop it by hand): {}", copy,
+                    dropped.error.message)};
+  }
+  reconnect();
+  if (file.traced) {
+    file.outcome = fmt::format(
+        "committed in a temporary copy of the database ({}, dropped afterwards): statements that run outside "
+        "a transaction cannot be rolled back; the database itself is unchanged",
+        copy);
+  }
+  return file;
+}
+
 // The tables the files create (CREATE TABLE), as "schema.name", with the file that creates each.
 std::vector<std::pair<std::string, std::string>> created_tables(const std::vector<TraceInput>& inputs) {
   std::vector<std::pair<std::string, std::string>> tables;
@@ -578,19 +805,12 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
     return kExitError;
   }
   Redactor redact(settings.database_url);
-  Expected<std::unique_ptr<PgSession>> work =
-      PgSession::connect(settings.database_url, redact, "miglint-trace");
-  if (!work) {
-    err << fmt::format("miglint: error: {}\n", work.error().message);
+  TraceSessions sessions;
+  if (std::optional<Error> failed = sessions.connect(settings.database_url, redact, {})) {
+    err << fmt::format("miglint: error: {}\n", failed->message);
     return kExitError;
   }
-  Expected<std::unique_ptr<PgSession>> watch =
-      PgSession::connect(settings.database_url, redact, "miglint-trace-watch");
-  if (!watch) {
-    err << fmt::format("miglint: error: {}\n", watch.error().message);
-    return kExitError;
-  }
-  const int server_major = (*work)->server_version() / 10000;
+  const int server_major = sessions.work->server_version() / 10000;
   std::vector<TraceInput> inputs;
   for (const LintInput& input : lint_inputs) {
     Expected<SourceFile> source =
@@ -612,7 +832,7 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
     tables.emplace_back(fmt::format("{}.{}", settings.schema, kHistoryTable), "miglint run");
     for (const auto& [table, creator] : tables) {
       std::size_t dot = table.find('.');
-      PgOutcome found = (*work)->query(
+      PgOutcome found = sessions.work->query(
           "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND "
           "c.relname = $2",
           {table.substr(0, dot), table.substr(dot + 1)});
@@ -647,13 +867,20 @@ int trace_migrations(const RunSettingsResolved& settings, const TraceRequest& re
         }
       });
   TraceView view;
-  view.server_version = (*work)->server_version();
+  view.server_version = sessions.work->server_version();
   view.commit = request.commit;
-  Tracer tracer(**work, **watch, request.commit);
   try {
     for (const TraceInput& input : inputs) {
       auto found = model.find(input.display_path);
-      view.files.push_back(tracer.trace(input, found == model.end() ? nullptr : &found->second));
+      const FileLocks* file_model = found == model.end() ? nullptr : &found->second;
+      if (!request.commit && statement_outside_a_transaction(input.script) != nullptr) {
+        view.files.push_back(trace_in_a_copy(settings.database_url, redact, sessions, input, file_model));
+      } else {
+        Tracer tracer(*sessions.work, *sessions.watch, request.commit, [&] {
+          return PgSession::connect(settings.database_url, redact, "miglint-trace-probe");
+        });
+        view.files.push_back(tracer.trace(input, file_model));
+      }
     }
   } catch (const TraceStop& stop) {
     err << fmt::format("miglint: error: {}\n", stop.message);

@@ -6,8 +6,9 @@
 // held from earlier statements; compared with the static lock model, with the trace findings
 // (rules tagged `trace`). Each file runs in one transaction rolled back at its end, or committed
 // with --commit (so that later files see earlier ones). Statements that cannot run in a transaction
-// run alone (with --commit only: they cannot be rolled back), their locks sampled from a second
-// session. A database that already holds a table the migrations create, or the runner's history
+// run alone, their locks sampled from a second session; without --commit, a file that holds one
+// runs committed in a temporary copy of the database (CREATE DATABASE ... TEMPLATE), dropped
+// afterwards. A database that already holds a table the migrations create, or the runner's history
 // table, is refused unless --commit.
 #include <iosfwd>
 #include <string>
