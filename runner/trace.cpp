@@ -295,7 +295,15 @@ void Tracer::run_alone(const TraceInput& input, std::size_t index, const Relatio
   std::string sql(
       input.source.text().substr(statement.span.begin, statement.span.end - statement.span.begin));
   shown.sampled = true;
-  std::vector<BlockingProbe> probes = probe_tables(model, before, connect_probe_);
+  // A probe makes the statement wait a few milliseconds for its lock: not under a lock_timeout the
+  // file set that short (the wait would fail it), then sampling alone.
+  PgOutcome timeout = work_.query("SELECT setting::bigint FROM pg_settings WHERE name = 'lock_timeout'");
+  const long long lock_timeout_ms =
+      timeout.ok && !timeout.rows.empty() && timeout.rows[0][0] ? std::stoll(*timeout.rows[0][0]) : 0;
+  std::vector<BlockingProbe> probes;
+  if (lock_timeout_ms == 0 || lock_timeout_ms >= 100) {
+    probes = probe_tables(model, before, connect_probe_);
+  }
   auto release = [](BlockingProbe& probe) {
     if (probe.session) {
       probe.session->query("ROLLBACK");
