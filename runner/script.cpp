@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <new>
 #include <optional>
@@ -166,6 +167,22 @@ Expected<ScriptStatement::Backfill> backfill_of(const Statement& statement,
   return backfill;
 }
 
+// 18 for "a named NOT NULL constraint (PostgreSQL 18+)": the version a newer construct needs; 0 when
+// the text names none.
+int version_named_in(std::string_view construct) {
+  constexpr std::string_view kMarker = "(PostgreSQL ";
+  std::size_t at = construct.rfind(kMarker);
+  if (at == std::string_view::npos) {
+    return 0;
+  }
+  int version = 0;
+  for (std::size_t i = at + kMarker.size();
+       i < construct.size() && construct[i] >= '0' && construct[i] <= '9'; ++i) {
+    version = version * 10 + (construct[i] - '0');
+  }
+  return version;
+}
+
 }  // namespace
 
 const std::shared_ptr<const Reconcile>& no_reconcile() {
@@ -245,8 +262,27 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
                     "too deeply for the parser ({})",
                     source.path(), at.line, at.column, too_deep.what())};
   }
-  if (!model.parsed.problems.empty()) {
-    const ParseProblem& problem = model.parsed.problems.front();
+  // A statement only PostgreSQL 18 or 19 parses, read through its PostgreSQL 17 stand-in (same locks,
+  // same work: analyzer/sql/newer_syntax.hpp), is planned as its stand-in and sent as written, as
+  // `lint` checks it; a server too old for it refuses it with its own syntax error.
+  auto unreadable = std::find_if(model.parsed.problems.begin(), model.parsed.problems.end(),
+                                 [](const ParseProblem& problem) { return problem.checked_as.empty(); });
+  // A server older than the construct would stop the file part-way (after what ran outside a
+  // transaction): refused before anything runs.
+  for (const ParseProblem& problem : model.parsed.problems) {
+    if (problem.checked_as.empty() || &problem == &*unreadable) {
+      continue;
+    }
+    const int needs = version_named_in(problem.newer_construct);
+    if (needs > pg_version) {
+      Position at = source.position(problem.offset);
+      return Error{fmt::format("{}:{}:{}: {} needs PostgreSQL {}, and the server is PostgreSQL {}",
+                               source.path(), at.line, at.column, problem.newer_construct, needs,
+                               pg_version)};
+    }
+  }
+  if (unreadable != model.parsed.problems.end()) {
+    const ParseProblem& problem = *unreadable;
     Position at = source.position(problem.offset);
     std::string what = problem.newer_construct.empty()
                            ? problem.message

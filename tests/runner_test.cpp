@@ -283,6 +283,45 @@ TEST(Script, ReconcileTargetsAreQuotedAndQualified) {
   EXPECT_EQ(script.statements[3].reconcile->partition, "\"app\".\"events_2020\"");
 }
 
+// A statement only PostgreSQL 18 or 19 parses is planned through its PostgreSQL 17 stand-in, as
+// `lint` checks it, and sent as written: `miglint run` no longer refuses a file that `lint` accepts.
+TEST(Script, NewerSyntaxIsPlannedThroughItsStandInAndSentAsWritten) {
+  const std::string text =
+      "ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email;\n"
+      "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n"
+      "REPACK (CONCURRENTLY) users;\n"
+      "ALTER TABLE events MERGE PARTITIONS (events_2024_01, events_2024_02) INTO events_2024_q1;\n";
+  SourceFile source("m.sql", text);
+  Expected<MigrationScript> script = plan_script(source, 19);
+  ASSERT_TRUE(script) << script.error().message;
+  ASSERT_EQ(script->statements.size(), 4U);
+  auto sent = [&](std::size_t i) {
+    const ByteSpan& span = script->statements[i].span;
+    return text.substr(span.begin, span.end - span.begin);
+  };
+  EXPECT_EQ(sent(0), "ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email");
+  EXPECT_EQ(sent(1), "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL)");
+  EXPECT_EQ(sent(2), "REPACK (CONCURRENTLY) users");
+  EXPECT_EQ(sent(3),
+            "ALTER TABLE events MERGE PARTITIONS (events_2024_01, events_2024_02) INTO events_2024_q1");
+  EXPECT_EQ(script->statements[2].label, "REPACK (CONCURRENTLY) users");
+  // REPACK (CONCURRENTLY) runs outside a transaction, as the VACUUM that stands in for it.
+  EXPECT_TRUE(script->statements[2].outside_transaction);
+  EXPECT_FALSE(script->statements[0].outside_transaction);
+  // A server older than the construct: refused before anything runs, with the position and versions.
+  Expected<MigrationScript> too_old = plan_script(source, 17);
+  ASSERT_FALSE(too_old);
+  EXPECT_EQ(too_old.error().message,
+            "m.sql:1:49: a named NOT NULL constraint (PostgreSQL 18+) needs PostgreSQL 18, and the server is "
+            "PostgreSQL 17");
+  EXPECT_FALSE(plan_script(source, 18)) << "REPACK needs 19";
+  // What no grammar reads is still refused, with its position.
+  SourceFile broken("m.sql", "ALTER TABLE users ADD CONSTRAINT n NOT NULL email;\nALTER TABLEE a;");
+  Expected<MigrationScript> refused = plan_script(broken, 19);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("m.sql:2:"), std::string::npos) << refused.error().message;
+}
+
 TEST(Script, ProblemsAreErrorsWithPositions) {
   SourceFile broken("m.sql", "CREATE TABLE a (id int);\nALTER TABLEE a;");
   Expected<MigrationScript> script = plan_script(broken, 15);
