@@ -110,6 +110,7 @@ FileLocks explain_locks(const SourceFile& source, const LintOptions& options, co
   FileLocks result;
   result.path = source.path();
   PreparedFile file = prepare_file(source, options, history, file_order, embedded);
+  result.statements.reserve(file.model.statement_count());  // no regrowth over a large file's
   walk_statements(
       file.model, options, file.plan, file.facts, history, file_order,
       Overloaded{[&](const Statement& statement, const MigrationContext& context) {

@@ -11,10 +11,10 @@
 namespace miglint {
 
 double plan_risk(const PlanRiskView& risk) {
-  if (risk.effect == nullptr || !risk.size.exists || !risk.size.bytes) {
+  if (risk.effect == nullptr || !risk.size->exists || !risk.size->bytes) {
     return 0;
   }
-  return static_cast<double>(static_cast<int>(risk.effect->lock)) * static_cast<double>(*risk.size.bytes);
+  return static_cast<double>(static_cast<int>(risk.effect->lock)) * static_cast<double>(*risk.size->bytes);
 }
 
 void order_by_risk(std::vector<PlanRiskView>& risks) {
@@ -24,7 +24,7 @@ void order_by_risk(std::vector<PlanRiskView>& risks) {
     if (risk_a != risk_b) {
       return risk_a > risk_b;
     }
-    return a.size.rows.value_or(0) > b.size.rows.value_or(0);
+    return a.size->rows.value_or(0) > b.size->rows.value_or(0);
   });
 }
 
@@ -49,7 +49,7 @@ void write_plan_risks(std::ostream& out, const std::vector<PlanRiskView>& risks,
     out << fmt::format(
         "  {}:{}:{}  {} {}{}: {}\n", escape_for_message(risk.display_path), risk.start.line,
         risk.start.column, lock_mode_name(risk.effect->lock), escape_for_message(risk.effect->relation),
-        what.empty() ? "" : fmt::format(" ({})", fmt::join(what, ", ")), describe_table_size(risk.size));
+        what.empty() ? "" : fmt::format(" ({})", fmt::join(what, ", ")), describe_table_size(*risk.size));
   }
   if (risks.size() > shown) {
     out << fmt::format("  ... and {} more\n", risks.size() - shown);

@@ -232,9 +232,9 @@ void write_plan_json(std::ostream& out, const StatusView& status, const PlanView
                            {"lock", std::string(lock_mode_name(risk.effect->lock))},
                            {"rewrite", risk.effect->rewrite},
                            {"scan", risk.effect->scan},
-                           {"exists", risk.size.exists},
-                           {"rows", number(risk.size.rows)},
-                           {"bytes", number(risk.size.bytes)},
+                           {"exists", risk.size->exists},
+                           {"rows", number(risk.size->rows)},
+                           {"bytes", number(risk.size->bytes)},
                            {"risk", plan_risk(risk)}});
     }
     document["risks"] = std::move(risks);

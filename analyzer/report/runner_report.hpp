@@ -158,17 +158,20 @@ struct PlanMigrationView {
   std::vector<UnapprovedView> unapproved;
 };
 // With table sizes (docs/table-sizes.md): one statement's lock on one relation and the relation's size.
+// One per planned lock on a relation whose size was read: a file of hundreds of thousands of
+// statements has as many, so each points at its effect and at the size (PlanView::table_sizes).
 struct PlanRiskView {
   std::string_view display_path;
   Position start;
   const RelationEffect* effect = nullptr;
-  TableSize size;
+  const TableSize* size = nullptr;  // never null
 };
 struct PlanView {
   PlanTimeouts timeouts;
   // The locks of the planned statements, riskiest first (order_by_risk); empty when the sizes could
   // not be read.
   std::vector<PlanRiskView> risks;
+  TableSizes table_sizes;  // what `risks` point at
   std::string_view directory;
   std::vector<PlanMigrationView> migrations;  // the ones with a plan; none: "nothing to do"
   std::optional<std::string_view> target{};   // `plan --target`
