@@ -326,7 +326,7 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
   auto copy_problem = copy_problems.begin();
   StatementCursor statements(model);  // the parse trees of the batched statements, parsed again
   for (std::size_t i = plan.first_executed; i < plan.last_executed; ++i) {
-    ScriptStatement step = std::move(steps[i]);
+    ScriptStatement& step = steps[i];
     while (copy_problem != copy_problems.end() && copy_problem->first < i) {
       ++copy_problem;
     }
@@ -342,8 +342,12 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
       }
       step.backfill = std::make_shared<const ScriptStatement::Backfill>(std::move(*backfill));
     }
-    script.statements.push_back(std::move(step));
   }
+  // The statements that run, kept where they are: a second vector of them would hold a large file's
+  // hundreds of thousands of statements twice.
+  steps.erase(steps.begin() + static_cast<std::ptrdiff_t>(plan.last_executed), steps.end());
+  steps.erase(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(plan.first_executed));
+  script.statements = std::move(steps);
   if (plan.problem) {
     const ScriptStatement& at = script.statements[plan.problem->statement - offset];
     if (plan.problem->kind == PlanProblem::Kind::NeverCommitted) {
