@@ -131,7 +131,7 @@ TEST(AlembicSamples, MistakesAreFoundAtTheirCallOrToken) {
   const Seen* limit = find(result, "syntax-error", "7a6b5c4d3e2f_update_limit.py");
   ASSERT_NE(limit, nullptr);
   EXPECT_NE(limit->message.find("no LIMIT on UPDATE or DELETE"), std::string::npos) << limit->message;
-  EXPECT_NE(limit->help.str().find("FOR UPDATE SKIP LOCKED"), std::string::npos) << limit->help.str();
+  EXPECT_NE(limit->help.find("FOR UPDATE SKIP LOCKED"), std::string::npos) << limit->help;
   // Only the second of the two heads is reported; the broken chain is not a head.
   EXPECT_EQ(find(result, "alembic-multiple-heads", "7a6b5c4d3e2f_update_limit.py"), nullptr);
   EXPECT_EQ(find(result, "alembic-multiple-heads", "9c8d7e6f5a4b_broken_chain.py"), nullptr);
