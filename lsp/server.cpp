@@ -409,7 +409,7 @@ Server::Json Server::diagnostics_of(const Document& document) const {
     }
     std::string message = finding.message;
     if (!finding.help.empty()) {
-      message += "\n" + finding.help;
+      message += "\n" + finding.help.str();
     }
     Json diagnostic{{"range", range_json(index, finding.span.begin, finding.span.end)},
                     {"severity", lsp_severity(finding.severity)},

@@ -325,7 +325,7 @@ class SarifReporter final : public Reporter {
       // An ignore comment is in the source; an approval lives in miglint.approvals.toml beside it.
       Json suppression{{"kind", finding.approved ? "external" : "inSource"}};
       if (!finding.suppression_reason.empty()) {
-        suppression["justification"] = finding.suppression_reason;
+        suppression["justification"] = finding.suppression_reason.str();
       }
       result["suppressions"] = Json::array({std::move(suppression)});
     }

@@ -79,7 +79,7 @@ TEST(Lint, IgnoreSilencesTheNextStatementOnly) {
   auto suppressed = std::find_if(result.findings.begin(), result.findings.end(),
                                  [](const Finding& f) { return f.suppressed; });
   ASSERT_NE(suppressed, result.findings.end());
-  EXPECT_EQ(suppressed->suppression_reason, "archived in ticket 12");
+  EXPECT_EQ(suppressed->suppression_reason.str(), "archived in ticket 12");
 }
 
 TEST(Lint, IgnoreFileAndUnusedIgnores) {

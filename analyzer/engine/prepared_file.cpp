@@ -37,6 +37,14 @@ void scope_embedded_ignores(FileModel& model, const EmbeddedPlan* embedded) {
 std::vector<SchemaEvent> facts_to_publish(const std::vector<PlanSection>& sections,
                                           const StatementFacts& facts) {
   std::vector<SchemaEvent> events;
+  // Counted first: a vector grown by doubling held up to twice the file's facts.
+  std::size_t count = 0;
+  for (const PlanSection& section : sections) {
+    if (!section.down) {
+      count += facts.count(section.first, section.last);
+    }
+  }
+  events.reserve(count);
   for (const PlanSection& section : sections) {
     if (!section.down) {
       facts.append(section.first, section.last, events);
@@ -94,6 +102,7 @@ void split_down_calls(const FileModel& model, const EmbeddedPlan& embedded, Tran
 
 void StatementFacts::add(uint32_t statement, std::vector<SchemaEvent> events) {
   if (!events.empty()) {
+    events.shrink_to_fit();  // kept for the whole file: without the room the vector grew into
     entries_.emplace_back(statement, std::move(events));
   }
 }
@@ -109,6 +118,16 @@ const std::vector<SchemaEvent>& StatementFacts::of(uint32_t statement) const {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), statement,
                              [](const auto& entry, uint32_t at) { return entry.first < at; });
   return it != entries_.end() && it->first == statement ? it->second : kNone;
+}
+
+std::size_t StatementFacts::count(std::size_t first, std::size_t last) const {
+  std::size_t total = 0;
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), first,
+                             [](const auto& entry, std::size_t at) { return entry.first < at; });
+  for (; it != entries_.end() && it->first < last; ++it) {
+    total += it->second.size();
+  }
+  return total;
 }
 
 void StatementFacts::append(std::size_t first, std::size_t last, std::vector<SchemaEvent>& out) const {

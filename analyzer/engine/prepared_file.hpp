@@ -20,6 +20,8 @@ class StatementFacts {
   // Forgets the facts of statement `first` and those after it (they are seen again).
   void truncate(uint32_t first);
   const std::vector<SchemaEvent>& of(uint32_t statement) const;
+  // How many facts statements [first, last) teach.
+  std::size_t count(std::size_t first, std::size_t last) const;
   // The facts of statements [first, last), in order, appended to `out`.
   void append(std::size_t first, std::size_t last, std::vector<SchemaEvent>& out) const;
 

@@ -82,22 +82,34 @@ void walk_statements(const FileModel& model, const LintOptions& options, const T
   }
 }
 
+// What the walk keeps per enabled rule: the rule's memory across statements, and the help text of
+// its last finding, which its next finding shares when it is the same (it mostly is).
+struct RuleState {
+  std::unordered_set<std::string> memory;
+  SharedText last_help;
+};
+
 void run_rules(const FileModel& model, const RuleSet& rules, const MigrationContext& context,
-               const Statement& statement, std::vector<std::unordered_set<std::string>>& memory,
-               std::vector<Finding>& findings) {
+               const Statement& statement, std::vector<RuleState>& states, std::vector<Finding>& findings) {
   const auto& enabled = rules.enabled_rules();
-  memory.resize(enabled.size());
+  states.resize(enabled.size());
   for (std::size_t r : rules.enabled_for(statement.node_kind())) {
     const Rule* rule = enabled[r];
-    RuleOutput output(&memory[r]);
+    RuleOutput output(&states[r].memory);
     rule->check(statement, context, output);
     for (RuleHit& hit : output.hits()) {
       findings.push_back(make_finding(*model.source, *rule, hit.span, std::move(hit.message),
                                       std::move(hit.help), statement.index()));
+      Finding& finding = findings.back();
+      if (finding.help == states[r].last_help) {
+        finding.help = states[r].last_help;
+      } else {
+        states[r].last_help = finding.help;
+      }
       if (!hit.table.empty()) {
         hit.table.created_in_migration =
             context.created_in_file(qualified_name(hit.table.schema, hit.table.name));
-        findings.back().table = std::move(hit.table);
+        finding.table = std::move(hit.table);
       }
     }
   }
@@ -140,11 +152,12 @@ FileResult lint_prepared(const SourceFile& source, const LintOptions& options, c
   result.path = source.path();
   PreparedFile file = prepare_file(source, options, history, file_order, embedded);
   FileModel& model = file.model;
-  std::vector<std::unordered_set<std::string>> memory;
+  std::vector<RuleState> states;
   walk_statements(model, options, file.plan, file.facts, history, file_order,
                   [&](const Statement& statement, const MigrationContext& context) {
-                    run_rules(model, rules, context, statement, memory, result.findings);
+                    run_rules(model, rules, context, statement, states, result.findings);
                   });
+  states.clear();
   report_parse_problems(model, rules, result.findings);
   if (embedded != nullptr) {
     for (const Finding& finding : embedded->front_end_findings) {

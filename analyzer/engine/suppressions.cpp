@@ -226,6 +226,15 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
   // first of them (for its reason).
   std::unordered_set<std::string_view> marked;
   std::vector<std::size_t> candidates;
+  // Each comment's reason, made once and shared by the findings it silences (a file-wide comment
+  // may silence every statement's).
+  std::vector<SharedText> reasons(ignores.size());
+  auto reason_of = [&](std::size_t d) -> const SharedText& {
+    if (reasons[d].empty() && !ignores[d].reason.empty()) {
+      reasons[d] = ignores[d].reason;
+    }
+    return reasons[d];
+  };
   auto silence = [&](Finding& finding) {
     if (finding.rule == kSyntaxErrorRule) {
       return;  // a syntax error cannot be switched off
@@ -262,7 +271,7 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
       if (ignores[d].all_rules) {
         if (!finding.suppressed) {
           finding.suppressed = true;
-          finding.suppression_reason = ignores[d].reason;
+          finding.suppression_reason = reason_of(d);
         }
         continue;
       }
@@ -273,7 +282,7 @@ void apply_ignores(FileModel& model, const RuleSet& rules, std::vector<Finding>&
       ignores[d].rules[name->second].used = true;
       if (!finding.suppressed) {
         finding.suppressed = true;
-        finding.suppression_reason = ignores[d].reason;
+        finding.suppression_reason = reason_of(d);
       }
     }
   };

@@ -155,7 +155,7 @@ void MigrationContext::leave(const Statement& statement, const std::vector<Schem
   // A down migration's facts hold within its own file; the driver does not publish them.
   for (const SchemaEvent& event : facts) {
     event_positions_by_table_[event.table].push_back(in_file_events_.size());
-    in_file_events_.push_back(event);
+    in_file_events_.push_back(&event);
   }
 }
 
@@ -356,9 +356,9 @@ TableFacts MigrationContext::table_facts_until(const std::string& qualified_tabl
   if (depth < 8) {
     for (auto it = end; it != positions.begin(); --it) {
       std::size_t position = *(it - 1);
-      const SchemaEvent& event = in_file_events_[position];
+      const SchemaEvent& event = *in_file_events_[position];
       if (event.kind == SchemaEvent::Kind::TableRenamedFrom) {
-        facts = table_facts_until(event.new_name, position, depth + 1);
+        facts = table_facts_until(event.new_name(), position, depth + 1);
         first = it;
         break;
       }
@@ -368,7 +368,7 @@ TableFacts MigrationContext::table_facts_until(const std::string& qualified_tabl
     facts = history_ != nullptr ? history_->facts_before(qualified_table, file_order_) : TableFacts{};
   }
   for (auto it = first; it != end; ++it) {
-    facts->apply(in_file_events_[*it]);
+    facts->apply(*in_file_events_[*it]);
   }
   return std::move(*facts);
 }

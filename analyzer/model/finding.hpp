@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "analyzer/text/boxed.hpp"
+#include "analyzer/text/shared_text.hpp"
 #include "analyzer/text/source_file.hpp"
 #include "analyzer/text/text_edit.hpp"
 
@@ -53,7 +55,8 @@ struct Finding {
   Position start;
   Position end;  // exclusive
   std::string message;
-  std::string help;
+  // Mostly the same text for every finding of a rule: the lint driver lets them share it.
+  SharedText help;
   std::string source_line;          // the text of the start line (an excerpt of a long one), for excerpts
   uint32_t source_line_column = 1;  // the column `source_line` starts at (> 1: a long line was cut)
   // The statement it concerns (index in its file), for ignores and fingerprints; -1 for none.
@@ -63,23 +66,24 @@ struct Finding {
   // about one), and how many identical statements come before it in the file.
   std::string statement_key;
   uint32_t statement_occurrence = 0;
-  bool suppressed = false;         // silenced by an ignore comment, or approved
-  std::string suppression_reason;  // the comment's `-- reason`, or the approval's reason
+  bool suppressed = false;        // silenced by an ignore comment, or approved
+  SharedText suppression_reason;  // the comment's `-- reason`, or the approval's reason (mostly empty)
   // Suppressed by an approval in miglint.approvals.toml (SARIF: kind "external") rather than by an
   // ignore comment in the file (kind "inSource").
   bool approved = false;
   // Judged as `miglint run` vets the file: run refuses the file until this finding is approved,
   // for the reason (and with the advice) `vetting_note` gives.
   bool needs_approval = false;
-  std::string vetting_note;
+  SharedText vetting_note;  // mostly empty: 16 bytes, where a std::string takes 32
   // In a down migration under [lint] down_migrations = "note": reported, never fails the build
   // (whatever --fail-on says).
   bool never_fails = false;
   // The mechanical fix, when the rule has one for this finding (fixes/): set only when asked for
-  // (`lint --fix`, `--diff`), never on a suppressed finding.
-  std::optional<Fix> fix;
-  TableRef table;                       // the table it is about (none for most findings)
-  std::optional<TableSize> table_size;  // set with --stats-from, and by `plan`
+  // (`lint --fix`, `--diff`), never on a suppressed finding. Boxed, as the table's size: most
+  // findings have neither, and a file may have 100,000 findings.
+  Boxed<Fix> fix;
+  TableRef table;               // the table it is about (none for most findings)
+  Boxed<TableSize> table_size;  // set with --stats-from, and by `plan`
 };
 
 // Sets source_line (and source_line_column) from `source` for a finding whose span and start are

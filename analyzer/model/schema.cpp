@@ -46,19 +46,19 @@ std::string normalized_type_name(Node type_name) {
 namespace {
 
 SchemaEvent make_event(SchemaEvent::Kind kind, std::string table, std::string column = {}) {
-  SchemaEvent event{kind, std::move(table), std::move(column), {}, {}, {}, {}, false};
+  SchemaEvent event{kind, false, std::move(table), std::move(column), {}};
   return event;
 }
 
 SchemaEvent typed_column(const std::string& table, std::string column, std::string type) {
   SchemaEvent event = make_event(SchemaEvent::Kind::ColumnTyped, table, std::move(column));
-  event.type = std::move(type);
+  event.detail = std::move(type);
   return event;
 }
 
 SchemaEvent constraint_event(SchemaEvent::Kind kind, const std::string& table, std::string constraint) {
   SchemaEvent event = make_event(kind, table);
-  event.constraint = std::move(constraint);
+  event.name = std::move(constraint);
   return event;
 }
 
@@ -81,7 +81,7 @@ SchemaEvent check_added(const std::string& table, Node constraint) {
     name = "<unnamed check at " + std::to_string(constraint["location"].integer()) + ">";
   }
   SchemaEvent event = constraint_event(SchemaEvent::Kind::CheckAdded, table, name);
-  event.not_null_column = not_null_check_column(constraint);
+  event.detail = not_null_check_column(constraint);
   event.validated = !constraint["skip_validation"].boolean();
   return event;
 }
@@ -132,7 +132,7 @@ void alter_table_events(std::vector<SchemaEvent>& out, Node stmt) {
       } else if (contype == "CONSTR_FOREIGN" && !constraint["conname"].str().empty()) {
         SchemaEvent fk = constraint_event(SchemaEvent::Kind::ForeignKeyAdded, table,
                                           std::string(constraint["conname"].str()));
-        fk.new_name = qualified_name(constraint["pktable"]);
+        fk.detail = qualified_name(constraint["pktable"]);
         out.push_back(std::move(fk));
       } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY" ||
                   contype == "CONSTR_EXCLUSION") &&
@@ -141,7 +141,7 @@ void alter_table_events(std::vector<SchemaEvent>& out, Node stmt) {
         std::string schema(stmt["relation"]["schemaname"].str());
         SchemaEvent index =
             make_event(SchemaEvent::Kind::IndexCreated, qualified_name(schema, constraint["conname"].str()));
-        index.new_name = table;
+        index.detail = table;
         out.push_back(std::move(index));
       }
     } else if (subtype == "AT_ValidateConstraint") {
@@ -180,7 +180,7 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
     // function's schema drops the trigger, under ACCESS EXCLUSIVE on its table.
     SchemaEvent trigger = constraint_event(SchemaEvent::Kind::TriggerAdded, statement.relation_name(),
                                            std::string(stmt["trigname"].str()));
-    trigger.new_name = qualified_name_from_list(stmt["funcname"]);
+    trigger.detail = qualified_name_from_list(stmt["funcname"]);
     out.push_back(std::move(trigger));
   } else if (kind == "DropStmt" && stmt["removeType"].str() == "OBJECT_TRIGGER") {
     for (Node object : stmt["objects"]) {
@@ -202,7 +202,7 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
     SchemaEvent index =
         make_event(SchemaEvent::Kind::IndexCreated,
                    qualified_name(stmt["relation"]["schemaname"].str(), stmt["idxname"].str()));
-    index.new_name = statement.relation_name();
+    index.detail = statement.relation_name();
     out.push_back(std::move(index));
   } else if (kind == "RenameStmt" && stmt["relation"]) {
     std::string table = statement.relation_name();
@@ -213,14 +213,14 @@ std::vector<SchemaEvent> schema_events(const Statement& statement) {
     } else if (type == "OBJECT_COLUMN") {
       SchemaEvent rename =
           make_event(SchemaEvent::Kind::ColumnRenamed, table, std::string(stmt["subname"].str()));
-      rename.new_name = stmt["newname"].str();
+      rename.detail = stmt["newname"].str();
       out.push_back(std::move(rename));
     } else if (type == "OBJECT_TABLE") {
       // The new name takes the old table's facts (folds follow the rename back); the old name is gone.
       SchemaEvent renamed =
           make_event(SchemaEvent::Kind::TableRenamedFrom,
                      qualified_name(stmt["relation"]["schemaname"].str(), stmt["newname"].str()));
-      renamed.new_name = table;
+      renamed.detail = table;
       out.push_back(std::move(renamed));
       out.push_back(make_event(SchemaEvent::Kind::TableDropped, table));
     }
@@ -242,48 +242,49 @@ void TableFacts::apply(const SchemaEvent& event) {
       owning_table.clear();
       break;
     case SchemaEvent::Kind::TriggerAdded:
-      triggers[event.constraint] = event.new_name;
+      triggers[event.constraint()] = event.new_name();
       break;
     case SchemaEvent::Kind::TriggerDropped:
-      triggers.erase(event.constraint);
+      triggers.erase(event.constraint());
       break;
     case SchemaEvent::Kind::IndexCreated:
-      owning_table = event.new_name;
+      owning_table = event.new_name();
       break;
     case SchemaEvent::Kind::ForeignKeyAdded:
-      foreign_keys[event.constraint] = event.new_name;
+      foreign_keys[event.constraint()] = event.new_name();
       break;
     case SchemaEvent::Kind::ColumnTyped:
-      column_types[event.column] = event.type;
+      column_types[event.column()] = event.type();
       break;
     case SchemaEvent::Kind::ColumnDropped:
-      column_types.erase(event.column);
-      std::erase_if(checks, [&](const auto& entry) { return entry.second.not_null_column == event.column; });
+      column_types.erase(event.column());
+      std::erase_if(checks,
+                    [&](const auto& entry) { return entry.second.not_null_column == event.column(); });
       break;
     case SchemaEvent::Kind::ColumnRenamed: {
-      auto it = column_types.find(event.column);
+      auto it = column_types.find(event.column());
       if (it != column_types.end()) {
-        column_types[event.new_name] = it->second;
+        column_types[event.new_name()] = it->second;
         column_types.erase(it);
       }
       for (auto& [name, check] : checks) {
-        if (check.not_null_column == event.column) {
-          check.not_null_column = event.new_name;
+        if (check.not_null_column == event.column()) {
+          check.not_null_column = event.new_name();
         }
       }
       break;
     }
     case SchemaEvent::Kind::CheckAdded:
-      checks[event.constraint] = Check{event.not_null_column, event.validated};
+      checks[event.constraint()] = Check{event.not_null_column(), event.validated};
       break;
     case SchemaEvent::Kind::ConstraintValidated:
-      if (auto it = checks.find(event.constraint); it != checks.end()) {
+      if (auto it = checks.find(event.constraint()); it != checks.end()) {
         it->second.validated = true;
       }
       break;
     case SchemaEvent::Kind::ConstraintDropped:
-      checks.erase(event.constraint);
-      foreign_keys.erase(event.constraint);
+      checks.erase(event.constraint());
+      foreign_keys.erase(event.constraint());
       break;
   }
 }
@@ -360,6 +361,20 @@ void SchemaHistory::publish(std::size_t file_order, std::vector<SchemaEvent> eve
   if (!events.empty()) {
     std::unique_lock events_lock(events_mutex_);
     uint32_t set = set_of_file_.at(file_order);
+    // Room for each table's events first: a list grown by doubling held up to twice a table's
+    // events (200,000 renamed columns of one table).
+    std::unordered_map<std::string, std::size_t> added;
+    for (const SchemaEvent& event : events) {
+      ++added[event.table];
+    }
+    for (const auto& [table, count] : added) {
+      auto& list = events_by_table_[key(set, table)];
+      if (list.capacity() < list.size() + count) {
+        // Still doubling across files, which add a few events each to the same tables.
+        list.reserve(std::max(list.size() + count, 2 * list.size()));
+      }
+    }
+    added.clear();
     for (auto& event : events) {
       auto& list = events_by_table_[key(set, event.table)];
       // Keep each table's events in migration order; events of one file keep their own order.
@@ -457,7 +472,7 @@ TableFacts SchemaHistory::fold(uint32_t set, const std::string& table, std::size
       break;  // the rename's own drop of the old name
     }
     if (event.kind == SchemaEvent::Kind::TableRenamedFrom && depth < 8) {
-      facts = fold(set, event.new_name, order, true, depth + 1);
+      facts = fold(set, event.new_name(), order, true, depth + 1);
       continue;
     }
     facts.apply(event);

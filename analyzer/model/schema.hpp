@@ -42,13 +42,19 @@ struct SchemaEvent {
     TriggerDropped,   // trigger `constraint` on `table`
   };
   Kind kind;
+  bool validated = false;  // CheckAdded
   std::string table;
-  std::string column;
-  std::string constraint;
-  std::string type;  // normalised: "int4", "varchar(20)", "numeric(10,2)"
-  std::string new_name;
-  std::string not_null_column;
-  bool validated = false;
+  // No event names both a column and a constraint, nor two of a type, a new name and a CHECK's
+  // column: two strings hold them (an event is kept three times, per statement, in the file's
+  // context and in the history, and a file may create 100,000 indexes).
+  std::string name;    // column() or constraint()
+  std::string detail;  // type(), new_name() or not_null_column()
+
+  const std::string& column() const { return name; }
+  const std::string& constraint() const { return name; }
+  const std::string& type() const { return detail; }  // normalised: "int4", "varchar(20)", "numeric(10,2)"
+  const std::string& new_name() const { return detail; }
+  const std::string& not_null_column() const { return detail; }
 };
 
 // The facts statement teaches, in order.

@@ -144,7 +144,7 @@ class TextReporter final : public Reporter {
       out_ << fmt::format("{}{} |{} {}{}{}{}\n", paint(kBlue), gutter, reset(), std::string(indent, ' '),
                           paint(colour), "^" + std::string(excerpt.width - 1, '~'), reset());
       out_ << fmt::format("{}{} = {}help:{} {}\n", paint(kBlue), gutter, paint(kBold), reset(),
-                          escape_for_message(finding.help));
+                          escape_for_message(finding.help.str()));
     }
     out_ << "\n";
   }

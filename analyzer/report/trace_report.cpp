@@ -194,7 +194,7 @@ void write_trace_json(std::ostream& out, const TraceView& view) {
                           {"start", {{"line", finding.start.line}, {"column", finding.start.column}}},
                           {"end", {{"line", finding.end.line}, {"column", finding.end.column}}},
                           {"message", finding.message},
-                          {"help", finding.help}});
+                          {"help", finding.help.str()}});
     }
     files.push_back({{"path", file.path},
                      {"outcome", file.outcome},
