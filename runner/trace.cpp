@@ -251,7 +251,8 @@ constexpr std::size_t kMostProbes = 32;
 
 // The existing plain and partitioned tables the static model says the statement locks (LOCK TABLE
 // takes no other kind), each of a set ("*": VACUUM FULL of the database) too, probed; a table that
-// cannot be locked within a second is left to sampling.
+// cannot be locked within a second, or when the server has no session left to give, is left to
+// sampling.
 std::vector<BlockingProbe> probe_tables(
     const StatementLocks* model, const RelationFiles& before,
     const std::function<Expected<std::unique_ptr<PgSession>>()>& connect) {
@@ -273,7 +274,7 @@ std::vector<BlockingProbe> probe_tables(
       }
       Expected<std::unique_ptr<PgSession>> session = connect();
       if (!session) {
-        throw TraceStop{session.error().message};
+        return probes;  // no more sessions to be had (max_connections): the rest is sampled
       }
       std::size_t dot = relation.name.find('.');
       std::string lock = fmt::format("LOCK TABLE ONLY {}.{} IN EXCLUSIVE MODE",
