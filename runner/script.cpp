@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <memory>
 #include <new>
 #include <optional>
@@ -264,26 +263,20 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
   }
   // A statement only PostgreSQL 18 or 19 parses, read through its PostgreSQL 17 stand-in (same locks,
   // same work: analyzer/sql/newer_syntax.hpp), is planned as its stand-in and sent as written, as
-  // `lint` checks it; a server too old for it refuses it with its own syntax error.
-  auto unreadable = std::find_if(model.parsed.problems.begin(), model.parsed.problems.end(),
-                                 [](const ParseProblem& problem) { return problem.checked_as.empty(); });
-  // A server older than the construct would stop the file part-way (after what ran outside a
-  // transaction): refused before anything runs.
+  // `lint` checks it. On a server older than the construct it is refused before anything runs (run,
+  // it would stop the file part-way, after what ran outside a transaction). The first problem in
+  // the file is the one reported.
   for (const ParseProblem& problem : model.parsed.problems) {
-    if (problem.checked_as.empty() || &problem == &*unreadable) {
+    Position at = source.position(problem.offset);
+    if (!problem.checked_as.empty()) {
+      const int needs = version_named_in(problem.newer_construct);
+      if (needs > pg_version) {
+        return Error{fmt::format("{}:{}:{}: {} needs PostgreSQL {}, and the server is PostgreSQL {}",
+                                 source.path(), at.line, at.column, problem.newer_construct, needs,
+                                 pg_version)};
+      }
       continue;
     }
-    const int needs = version_named_in(problem.newer_construct);
-    if (needs > pg_version) {
-      Position at = source.position(problem.offset);
-      return Error{fmt::format("{}:{}:{}: {} needs PostgreSQL {}, and the server is PostgreSQL {}",
-                               source.path(), at.line, at.column, problem.newer_construct, needs,
-                               pg_version)};
-    }
-  }
-  if (unreadable != model.parsed.problems.end()) {
-    const ParseProblem& problem = *unreadable;
-    Position at = source.position(problem.offset);
     std::string what = problem.newer_construct.empty()
                            ? problem.message
                            : fmt::format("{} (newer than the PostgreSQL 17 grammar miglint splits with)",

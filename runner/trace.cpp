@@ -235,6 +235,16 @@ void Tracer::run_in_transaction(const TraceInput& input, std::size_t index, cons
   sort_locks(shown.held);
 }
 
+// Whether the model's `effect_relation` covers the relation `name` ("public.orders"): the same
+// name, or a set that holds it ("*": every relation; "billing.*": those of schema billing).
+bool effect_covers(std::string_view effect_relation, std::string_view name) {
+  if (is_relation_set(effect_relation)) {
+    effect_relation.remove_suffix(1);  // "*" -> "", "billing.*" -> "billing."
+    return name.starts_with(effect_relation);
+  }
+  return name == effect_relation;
+}
+
 // A blocking probe: another session holding EXCLUSIVE on one existing table, so that the statement
 // run alone must ask for its lock on that table and wait, in pg_locks, until the probe lets go.
 // Sampling alone misses the locks of a statement quicker than the polling interval (a VACUUM of a
@@ -261,14 +271,9 @@ std::vector<BlockingProbe> probe_tables(
     return probes;
   }
   for (const RelationEffect& effect : model->relations) {
-    std::string_view set_prefix;
-    if (is_relation_set(effect.relation)) {
-      set_prefix = std::string_view(effect.relation).substr(0, effect.relation.size() - 1);
-    }
     for (const auto& [oid, relation] : before) {
-      bool named = is_relation_set(effect.relation) ? relation.name.starts_with(set_prefix)
-                                                    : relation.name == effect.relation;
-      if (!named || (relation.kind != 'r' && relation.kind != 'p') || probes.size() >= kMostProbes ||
+      if (!effect_covers(effect.relation, relation.name) || (relation.kind != 'r' && relation.kind != 'p') ||
+          probes.size() >= kMostProbes ||
           std::any_of(probes.begin(), probes.end(), [&](const BlockingProbe& p) { return p.oid == oid; })) {
         continue;
       }
@@ -387,18 +392,18 @@ void Tracer::compare_with_model(const TraceInput& input, std::size_t index, cons
       }
     };
     for (const RelationEffect& effect : model->relations) {
-      if (is_relation_set(effect.relation)) {
-        // "*" (VACUUM FULL, CLUSTER without a table) or "schema.*" (DROP SCHEMA ... CASCADE): each
-        // existing table of the set.
-        std::string_view prefix(effect.relation);
-        prefix.remove_suffix(1);
-        for (const auto& [name, unused] : existing) {
-          if (name.starts_with(prefix)) {
-            predict(name, effect);
-          }
+      if (!is_relation_set(effect.relation)) {
+        if (existing.contains(effect.relation)) {
+          predict(effect.relation, effect);
         }
-      } else if (existing.contains(effect.relation)) {
-        predict(effect.relation, effect);
+        continue;
+      }
+      // "*" (VACUUM FULL, CLUSTER without a table) or "schema.*" (DROP SCHEMA ... CASCADE): each
+      // existing table of the set.
+      for (const auto& [name, unused] : existing) {
+        if (effect_covers(effect.relation, name)) {
+          predict(name, effect);
+        }
       }
     }
   }
@@ -543,6 +548,8 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
             "commits)";
         continue;
       }
+      auto predicted_at = model_at.find(statement.start);
+      const StatementLocks* predicted = predicted_at == model_at.end() ? nullptr : predicted_at->second;
       RelationFiles before = value(read_relation_files(work_));
       Constraints constraints_before = value(read_constraints(work_));
       std::vector<SessionLock> held_before;
@@ -555,9 +562,7 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
         }
         existing_ = before;
         if (statement.outside_transaction) {
-          auto predicted = model_at.find(statement.start);
-          run_alone(input, i, before, predicted == model_at.end() ? nullptr : predicted->second, shown,
-                    taken);
+          run_alone(input, i, before, predicted, shown, taken);
         } else {
           // Outside a transaction block, a statement PostgreSQL allows in one is its own implicit
           // transaction: run in an explicit one of its own, it takes the same locks and commits the
@@ -584,9 +589,7 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
           new_foreign_keys_.emplace_back(oid, i);
         }
       }
-      auto found = model_at.find(statement.start);
-      compare_with_model(input, i, found == model_at.end() ? nullptr : found->second, before, held_before,
-                         shown, file.findings);
+      compare_with_model(input, i, predicted, before, held_before, shown, file.findings);
       if (in_transaction && !alone) {
         for (HeldExclusive& held : exclusive) {
           if (!statement.session_setting) {
