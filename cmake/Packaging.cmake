@@ -1,6 +1,6 @@
 # The Debian packages (`ci/package`: CPack's DEB generator), one per install component:
 #   miglint      miglint, miglint-runner, miglint-lsp, the man page, the shell completions, the docs
-#   miglint-cpp  the C++ front end (libmiglint_cpp.so) alone: the one package that pulls Clang, so that
+#   miglint-cpp  the C++ front end (miglint-cpp-front-end) alone: the one package that pulls Clang, so that
 #                users who lint only SQL never install it
 # Library dependencies are computed by dpkg-shlibdeps from the binaries, not listed by hand.
 set(CPACK_GENERATOR DEB)
@@ -22,7 +22,7 @@ set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL miglint)
-if(TARGET miglint_cpp)
+if(TARGET miglint-cpp-front-end)
   list(APPEND CPACK_COMPONENTS_ALL cpp)
 endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # miglint_0.1.0_amd64.deb
@@ -43,12 +43,12 @@ Install miglint-cpp as well to lint the SQL that C++ sources send.")
 
 set(CPACK_DEBIAN_CPP_PACKAGE_NAME miglint-cpp)
 set(CPACK_COMPONENT_CPP_DEPENDS miglint)  # the same version: "miglint (= 0.1.0)"
-# Not a library, so dpkg-shlibdeps cannot see it: the module parses with Clang's builtin headers
+# Not a library, so dpkg-shlibdeps cannot see it: the front end parses with Clang's builtin headers
 # (stddef.h...) from the resource directory baked into it, which this package holds.
 set(CPACK_DEBIAN_CPP_PACKAGE_DEPENDS "libclang-common-${MIGLINT_CLANG_VERSION}-dev")
 set(CPACK_COMPONENT_CPP_DESCRIPTION
     "C++ front end of miglint (Clang ${MIGLINT_CLANG_VERSION})
-The module miglint loads when it lints C++ sources: it finds the SQL that calls such as \
+The program miglint starts when it lints C++ sources: it finds the SQL that calls such as \
 pqxx::work::exec send, and miglint checks it as it checks migration files. It depends on Clang's \
 libraries, which miglint itself never needs.")
 

@@ -4,7 +4,7 @@
 # targets) carries, so third-party code and CMake's own checks see no global flags.
 #
 # Compiler: the project's own, g++ 12 with its libasan/libubsan/libtsan. Those runtimes are shared
-# libraries, so the executables and the dlopen'ed C++ front end (libmiglint_cpp.so) share one runtime,
+# libraries, so the executables and the C++ front end (miglint-cpp-front-end) use the same runtime,
 # and libclang-cpp16/libLLVM (built with g++ and libstdc++, -fno-rtti) and libpg_query, which are not
 # instrumented, simply allocate through its malloc/new. (clang-16 would work as well but builds the
 # objects a second way the normal build never takes, and g++ is what CI compiles with.)

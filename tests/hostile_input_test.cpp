@@ -20,6 +20,7 @@
 
 #include "analyzer/cpp/cpp_front_end.hpp"
 #include "analyzer/cpp/cpp_text.hpp"
+#include "analyzer/cpp/front_end_protocol.hpp"
 #include "analyzer/engine/linter.hpp"
 #include "analyzer/project/discover.hpp"
 #include "analyzer/project/input_source.hpp"
@@ -299,6 +300,47 @@ TEST(HostileInput, PathsWithSpacesQuotesAndNewlines) {
 // Ignore comments in C++ find their call by binary search (they scanned every call, counting lines
 // from the top of the file each time). The same call as the linear scan, over random files of
 // calls, nested calls, comments above, inside and trailing them.
+// The C++ front end is a process of its own: one that crashes inside Clang (here: greets, reads the
+// request, and kills itself with SIGSEGV), or cannot start at all, costs an error line on each C++
+// file, and the other files are still linted. Before it was a process, such a crash ended miglint.
+TEST(HostileCppInput, AFrontEndThatCrashesIsAnErrorOnItsFileAndTheOtherFilesAreLinted) {
+  TempDir dir("miglint-hostile");
+  std::string hello = miglint::cpp::encode_hello({miglint::cpp::kProtocolVersion, "16.0.6"});
+  std::string frame;
+  for (int i = 0; i < 4; ++i) {
+    frame.push_back(static_cast<char>((hello.size() >> (8 * i)) & 0xFF));
+  }
+  dir.write("hello.bin", frame + hello);
+  dir.write("crashing-front-end", "#!/bin/sh\ncat '" + (dir.path() / "hello.bin").string() +
+                                      "' >&0\nhead -c 4 >/dev/null\nkill -SEGV $$\n");
+  dir.write("dead-front-end", "#!/bin/sh\nexit 3\n");
+  fs::permissions(dir.path() / "crashing-front-end", fs::perms::owner_all);
+  fs::permissions(dir.path() / "dead-front-end", fs::perms::owner_all);
+  dir.write("a.cpp", "void f();\n");
+  dir.write("b.cpp", "void g();\n");
+  dir.write("c.sql", "DROP TABLE users;\n");
+  struct Case {
+    const char* front_end;
+    const char* says;
+  };
+  for (Case each : {Case{"crashing-front-end", "stopped while reading this file: killed by signal 11"},
+                    Case{"dead-front-end", "did not start: exit status 3"}}) {
+    SCOPED_TRACE(each.front_end);
+    setenv("MIGLINT_CPP_FRONT_END", (dir.path() / each.front_end).c_str(), 1);
+    ProcessRun run =
+        run_miglint({"lint", "--select", "ban-drop-table", "a.cpp", "b.cpp", "c.sql"}, dir.str());
+    unsetenv("MIGLINT_CPP_FRONT_END");
+    ASSERT_FALSE(run.timed_out);
+    EXPECT_EQ(run.status, 2) << run.out << run.err;
+    EXPECT_NE(run.out.find("c.sql:1:1:"), std::string::npos) << run.out << run.err;
+    for (const char* file : {"a.cpp", "b.cpp"}) {
+      std::vector<std::string> lines = lines_starting(run.err, "miglint: error: " + std::string(file) + ": ");
+      ASSERT_EQ(lines.size(), 1U) << run.err;
+      EXPECT_NE(lines[0].find(each.says), std::string::npos) << lines[0];
+    }
+  }
+}
+
 TEST(HostileCppInput, IgnoreCommentsFindTheCallTheLinearScanFound) {
   auto reference_text = [](std::string_view cpp, const std::vector<cpp::ExtractedCall>& calls) {
     auto line_of = [&](uint32_t offset) { return std::count(cpp.begin(), cpp.begin() + offset, '\n'); };

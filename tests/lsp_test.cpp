@@ -290,8 +290,9 @@ TEST_F(LspTest, EarlierMigrationsOfTheDirectoryTeachTheirFacts) {
 }
 
 TEST_F(LspTest, CppSourcesAreLintedByTheCppFrontEnd) {
-  // The C++ front end is a module beside miglint, built when Clang 16 is installed.
-  if (!std::filesystem::exists(std::filesystem::path(MIGLINT_BINARY).parent_path() / "libmiglint_cpp.so")) {
+  // The C++ front end is a program beside miglint, built when Clang 16 is installed.
+  if (!std::filesystem::exists(std::filesystem::path(MIGLINT_BINARY).parent_path() /
+                               "miglint-cpp-front-end")) {
     GTEST_SKIP() << "the C++ front end is not built (no Clang 16)";
   }
   initialize();

@@ -77,7 +77,7 @@ if [ -f "$cpp_deb" ]; then
   /usr/bin/miglint lint fixtures/cpp/escapes.cpp >"$build_dir/cpp.out" 2>&1 || status=$?
   [ "$status" -eq 1 ] && grep -qF "$where: $severity: " "$build_dir/cpp.out" && grep -qF "[$rule]" "$build_dir/cpp.out" ||
     fail "/usr/bin/miglint lint fixtures/cpp/escapes.cpp (exit $status) has no $rule at $where: $(cat "$build_dir/cpp.out")"
-  echo "ok: /usr/bin/miglint lint fixtures/cpp/escapes.cpp: $rule at $where, with $(dpkg -L miglint-cpp | grep 'libmiglint_cpp.so$')"
+  echo "ok: /usr/bin/miglint lint fixtures/cpp/escapes.cpp: $rule at $where, with $(dpkg -L miglint-cpp | grep 'miglint-cpp-front-end$')"
 fi
 
 cleanup

@@ -1,6 +1,6 @@
 // The C++ front end: finds the calls of query functions in a C++ file with Clang and recovers their
-// SQL argument when it is a constant. Built into libmiglint_cpp.so (the only code that links
-// Clang), which miglint loads only when it has C++ inputs. One translation unit on purpose:
+// SQL argument when it is a constant. Built into miglint-cpp-front-end (the only program that
+// links Clang), which miglint starts only when it has C++ inputs. One translation unit on purpose:
 // compiling Clang AST code is slow and memory-hungry.
 #include <clang/AST/ASTConsumer.h>
 #include <clang/AST/ASTContext.h>
@@ -25,6 +25,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "analyzer/cpp/clang_front_end.hpp"
 #include "analyzer/cpp/cpp_text.hpp"
 #include "analyzer/cpp/front_end.hpp"
 #include "analyzer/cpp/token_fallback.hpp"
@@ -765,12 +766,14 @@ CppExtraction extract(const CppExtractRequest& request) {
   return out;
 }
 
-const FrontEndApi kApi{kFrontEndAbiVersion, CLANG_VERSION_STRING, &extract};
-
 }  // namespace
 
-}  // namespace miglint::cpp
-
-extern "C" __attribute__((visibility("default"))) const miglint::cpp::FrontEndApi* miglint_cpp_front_end() {
-  return &miglint::cpp::kApi;
+CppExtraction extract_with_clang(const CppExtractRequest& request) {
+  return extract(request);
 }
+
+const char* clang_version() {
+  return CLANG_VERSION_STRING;
+}
+
+}  // namespace miglint::cpp

@@ -1,6 +1,5 @@
 #include "analyzer/cpp/cpp_front_end.hpp"
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,73 +9,9 @@
 #include <mutex>
 
 #include "analyzer/cpp/cpp_text.hpp"
+#include "analyzer/cpp/front_end_process.hpp"
 
 namespace miglint::cpp {
-
-namespace {
-
-// Where libmiglint_cpp.so may be: $MIGLINT_CPP_FRONT_END, beside the executable (the build tree),
-// the install's lib/miglint relative to the executable's bin/ (so that an install prefix can move),
-// and, in builds with tests, the build tree it was built in (for the test executables).
-std::vector<std::string> front_end_candidates() {
-  std::vector<std::string> candidates;
-  if (const char* explicit_path = std::getenv("MIGLINT_CPP_FRONT_END");
-      explicit_path != nullptr && *explicit_path) {
-    candidates.emplace_back(explicit_path);
-    return candidates;
-  }
-  std::error_code error;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    candidates.push_back((exe.parent_path() / "libmiglint_cpp.so").string());
-    candidates.push_back((exe.parent_path() / MIGLINT_CPP_FRONT_END_FROM_BIN / "libmiglint_cpp.so")
-                             .lexically_normal()
-                             .string());
-  }
-#ifdef MIGLINT_CPP_FRONT_END_BUILD_PATH
-  candidates.emplace_back(MIGLINT_CPP_FRONT_END_BUILD_PATH);
-#endif
-  return candidates;
-}
-
-}  // namespace
-
-const FrontEndApi* load_front_end(std::string* why_not) {
-  static std::once_flag once;
-  static const FrontEndApi* api = nullptr;
-  static std::string failure;
-  std::call_once(once, [] {
-    std::vector<std::string> tried;
-    for (const std::string& path : front_end_candidates()) {
-      std::error_code error;
-      if (!std::filesystem::exists(path, error)) {
-        tried.push_back(path);
-        continue;
-      }
-      void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
-      if (handle == nullptr) {
-        failure = fmt::format("cannot load the C++ front end {}: {}", path, dlerror());
-        return;
-      }
-      auto entry = reinterpret_cast<const FrontEndApi* (*)()>(dlsym(handle, kFrontEndSymbol));
-      const FrontEndApi* loaded = entry != nullptr ? entry() : nullptr;
-      if (loaded == nullptr || loaded->abi_version != kFrontEndAbiVersion) {
-        failure = fmt::format("{} is not a C++ front end of this miglint version", path);
-        return;
-      }
-      api = loaded;
-      return;
-    }
-    failure = fmt::format(
-        "C++ sources need miglint's C++ front end (libmiglint_cpp.so, built when Clang 16 is found; "
-        "the miglint-cpp package), which is not installed (looked at {})",
-        fmt::join(tried, ", "));
-  });
-  if (api == nullptr && why_not != nullptr) {
-    *why_not = failure;
-  }
-  return api;
-}
 
 namespace {
 
@@ -266,16 +201,11 @@ class CppFrontEnd final : public FrontEnd {
   }
   Expected<EmbeddedSource> extract(const SourceFile& source, const std::string& filesystem_path,
                                    const FrontEndSettings* settings) const override {
-    std::string why_not;
-    const FrontEndApi* api = load_front_end(&why_not);
-    if (api == nullptr) {
-      return Error{why_not};
-    }
     CppExtractRequest request;
     request.filesystem_path = filesystem_path.empty() ? source.path() : filesystem_path;
     request.contents = source.text();
     request.settings = &cpp_settings_of(settings);
-    CppExtraction extraction = api->extract(request);
+    CppExtraction extraction = extract_in_front_end(request);
     if (extraction.error) {
       return Error{*extraction.error};
     }

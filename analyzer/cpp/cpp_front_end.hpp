@@ -1,7 +1,8 @@
 #pragma once
 
-// The C++ front end: the SQL that a C++ file's query-function calls send, taken by the Clang module
-// (libmiglint_cpp.so, loaded on first use, only when there are C++ inputs), with the file's ignore
+// The C++ front end: the SQL that a C++ file's query-function calls send, taken by the Clang
+// process (miglint-cpp-front-end, started on first use, only when there are C++ inputs: see
+// front_end_process.hpp), with the file's ignore
 // comments; the front-end seam (analyzer/frontend/) assembles, lints and maps back. Its settings are
 // miglint.toml's [cpp] table, which it reads itself.
 #include <string>
@@ -28,10 +29,6 @@ const FrontEnd& cpp_front_end();
 // The reader of [cpp] (enabled, extensions, compile_commands_dir made absolute relative to the config
 // file's directory, args, default_query_functions, [[cpp.query_functions]]).
 ConfigTable cpp_config_table();
-
-// The Clang front end (libmiglint_cpp.so), loaded on first use; nullptr, with the reason in
-// `why_not`, when it cannot be loaded (miglint built without Clang, library missing).
-const FrontEndApi* load_front_end(std::string* why_not);
 
 // What the Clang module extracted from `source`, as the front-end seam takes it: calls, ignore
 // comments, the warning of a file Clang could not read all of.

@@ -1,9 +1,8 @@
 #pragma once
 
-// The interface between miglint and its C++ front end. The front end (libmiglint_cpp.so, which
-// links Clang) is loaded only when C++ inputs exist, so this header must stay free of Clang: plain
-// data in, plain data out. Both sides are built together by this project with the same compiler
-// and standard library, which is what makes passing std::string/std::vector across safe.
+// The interface between miglint and its C++ front end. The front end (miglint-cpp-front-end, the
+// only program that links Clang) is started only when C++ inputs exist, so this header must stay
+// free of Clang: plain data in, plain data out, sent over a socket (front_end_protocol.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -86,14 +85,5 @@ struct CppExtraction {
   std::string incomplete;
   std::optional<std::string> error;  // nothing could be extracted
 };
-
-// The entry point libmiglint_cpp.so exports (extern "C" miglint_cpp_front_end).
-struct FrontEndApi {
-  int abi_version;
-  const char* clang_version;
-  CppExtraction (*extract)(const CppExtractRequest& request);
-};
-inline constexpr int kFrontEndAbiVersion = 2;
-inline constexpr const char* kFrontEndSymbol = "miglint_cpp_front_end";
 
 }  // namespace miglint::cpp

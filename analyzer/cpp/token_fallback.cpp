@@ -1,4 +1,4 @@
-// The token fallback of the C++ front end (see token_fallback.hpp). Part of libmiglint_cpp.so.
+// The token fallback of the C++ front end (see token_fallback.hpp). Part of miglint-cpp-front-end.
 #include "analyzer/cpp/token_fallback.hpp"
 
 #include <clang/Basic/SourceManager.h>
