@@ -180,8 +180,8 @@ def main():
               ('"require-concurrent-index-creation"' in sarif, '"startLine": 12' in sarif and '"startColumn": 17' in sarif,
                cpp.outputs.get("lint", {}).get("status")))
         cpp_entry = next(e for e in store.iterdir() if "-cpp-true-" in e.name)
-        check("cpp: the cached tree holds the C++ front-end module", True,
-              any("cpp" in f.name and f.suffix == ".so" for f in (cpp_entry / "prefix").rglob("*")))
+        check("cpp: the cached tree holds the C++ front-end program", True,
+              any(f.name == "miglint-cpp-front-end" and f.is_file() for f in (cpp_entry / "prefix").rglob("*")))
         (work / "out.sarif").unlink(missing_ok=True)
         cpp_hit = Job(work, store, dict(cpp_inputs, cpp="true"), path).run()
         check("cpp: a later job restores the C++ tree and builds nothing", ("true", set(), "1"),
