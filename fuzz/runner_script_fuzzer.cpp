@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             "a statement outside the file");
     require(statement.start == source->position(statement.span.begin),
             "a statement's start is not its position");
-    require(!statement.label.empty(), "a statement without a label");
+    require(!runner::statement_label(source->text(), statement).empty(), "a statement without a label");
     previous_end = statement.span.end;
   }
   std::size_t next = script->segments.empty() ? 0 : script->segments.front().first;

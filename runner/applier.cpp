@@ -175,7 +175,7 @@ Applier::StepResult Applier::run_statement(const MigrationState& migration, std:
   if (StepResult lock = check_runner_lock(); !lock.ok) {
     return lock;
   }
-  std::string sql(std::string_view(migration.bytes)
+  std::string sql(std::string_view(*migration.bytes)
                       .substr(statement.span.begin, statement.span.end - statement.span.begin));
   blockers_.clear();
   // Look at what blocks the statement several times within lock_timeout: a first look only after

@@ -185,7 +185,7 @@ int test_migrations(const RunSettingsResolved& settings, const MigrationTestRequ
     if (!up.script) {
       return problem_at(Kind::UpFailed, up, up.display_path, "planning", up.script_error);
     }
-    DownLookup lookup = find_down_migration(state.directory, up.file, up.bytes);
+    DownLookup lookup = find_down_migration(state.directory, up.file, *up.bytes);
     if (!lookup.found && lookup.error.empty()) {
       return problem_at(Kind::MissingDown, up, up.display_path, "planning",
                         lookup.expected.empty() ? std::string("this layout has no down migrations")

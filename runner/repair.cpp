@@ -233,7 +233,7 @@ int repair(const RunSettingsResolved& settings, const RepairRequest& request, st
     std::optional<std::string> before =
         applied_contents_from_git(migration.file.path, migration.row->checksum);
     Change change =
-        before ? classify(migration.display_path, *before, migration.bytes, state->server_major)
+        before ? classify(migration.display_path, *before, *migration.bytes, state->server_major)
                : Change{"changed (the applied contents are not in git's history: cannot tell how)", {}};
     candidates.push_back(Candidate{&migration, change.kind});
     view.files.push_back(RepairFileView{migration.display_path, migration.file.version,

@@ -39,7 +39,7 @@ std::string ensure_rollbacks_table(PgSession& session, const std::string& schema
 }
 
 Expected<MigrationState> down_migration_state(const SetState& state, const MigrationState& up, int pg_major) {
-  DownLookup lookup = find_down_migration(state.directory, up.file, up.bytes);
+  DownLookup lookup = find_down_migration(state.directory, up.file, *up.bytes);
   if (!lookup.error.empty()) {
     return Error{fmt::format("{}: the down migration of version {}: {}", up.display_path, up.file.version,
                              escape_for_message(lookup.error))};
@@ -64,7 +64,7 @@ Expected<MigrationState> down_migration_state(const SetState& state, const Migra
   }
   script->executed = down.executed;
   migration.script = std::move(*script);
-  migration.bytes = std::move(down.bytes);
+  migration.bytes = std::make_shared<const std::string>(std::move(down.bytes));
   for (std::string& refusal : unnamed_concurrent_builds(migration)) {
     return Error{std::move(refusal)};
   }
@@ -76,11 +76,13 @@ void vet_down_migration(const SetState& state, const MigrationState& up, Migrati
   std::vector<LintInput> inputs;
   // The migrations up to this one, for the schema facts the down migration runs against.
   for (const MigrationState& migration : state.migrations) {
-    if (migration.order <= up.order && !migration.bytes.empty() && migration.file.path != down.file.path) {
-      inputs.push_back(LintInput{migration.display_path, migration.file.path, migration.bytes, false});
+    if (migration.order <= up.order && migration.bytes && !migration.bytes->empty() &&
+        migration.file.path != down.file.path) {
+      inputs.push_back(
+          LintInput{migration.display_path, migration.file.path, std::nullopt, false, migration.bytes});
     }
   }
-  inputs.push_back(LintInput{down.display_path, down.file.path, down.bytes, true});
+  inputs.push_back(LintInput{down.display_path, down.file.path, std::nullopt, true, down.bytes});
   SettingsResolver resolver(settings.config);
   auto approvals = std::make_shared<ApprovalsCache>(settings.directory);
   RunnerTimeouts timeouts = runner_timeouts(settings);

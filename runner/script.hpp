@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,25 +35,28 @@ struct Reconcile {
   std::string label;      // the enum label, as written
 };
 
+// The Reconcile of kind None, shared by every statement that has nothing to reconcile.
+const Reconcile* no_reconcile();
+
 // One statement the runner sends on its own.
-// The Reconcile of kind None, shared.
-const std::shared_ptr<const Reconcile>& no_reconcile();
 
 struct ScriptStatement {
   ByteSpan span;  // first token to last, without the `;`
   Position start;
-  std::string label;                 // "CREATE INDEX CONCURRENTLY", "ALTER TABLE", ...
+  // No label is held: statement_label(text) makes one where it is shown (a file of 367,678
+  // statements held 30 MB of labels).
   bool outside_transaction = false;  // PostgreSQL refuses it in a transaction block
   bool concurrent = false;           // an online build (CONCURRENTLY): its own statement timeout
   bool session_setting = false;      // SET or RESET (not LOCAL): made again when resuming after it
-  enum class Control { None, Begin, Commit, Rollback } control = Control::None;  // the file's own
+  // The file's own BEGIN/COMMIT/ROLLBACK (one byte: a file may have hundreds of thousands of statements).
+  enum class Control : uint8_t { None, Begin, Commit, Rollback } control = Control::None;
   // Controls transactions itself (SAVEPOINT, PREPARE TRANSACTION, a CALL whose procedure may COMMIT):
   // never wrapped in the runner's own transaction.
   bool controls_transaction = false;
-  // Never null: statements with nothing to reconcile share one Reconcile of kind None. Held by
-  // pointer, as is the backfill, so that a file of hundreds of thousands of statements costs about
-  // 100 bytes and its label per statement, not 600.
-  std::shared_ptr<const Reconcile> reconcile = no_reconcile();
+  // Never null: statements with nothing to reconcile share one Reconcile of kind None (no_reconcile),
+  // the others point into their MigrationScript's `records`. Held by plain pointer, as is the
+  // backfill, so that a file of hundreds of thousands of statements costs 40 bytes a statement.
+  const Reconcile* reconcile = no_reconcile();
   // An UPDATE or DELETE under `-- miglint-backfill`: run in key-range batches after the schema part
   // (runner/backfill.cpp), never in the schema transaction.
   struct Backfill {
@@ -61,7 +66,14 @@ struct ScriptStatement {
     // once the schema part has run.
     bool table_created_in_file = false;
   };
-  std::shared_ptr<const Backfill> backfill;
+  const Backfill* backfill = nullptr;  // into the MigrationScript's `records`
+};
+
+// The reconcile and backfill records a script's statements point at: shared by the script's copies
+// (their statements' pointers stay valid while any copy lives), never changed once planned.
+struct ScriptRecords {
+  std::deque<Reconcile> reconciles;
+  std::deque<ScriptStatement::Backfill> backfills;
 };
 
 // Statements [first, last) run under one regime; progress is recorded when a segment completes.
@@ -75,6 +87,7 @@ using miglint::ScriptMode;
 
 struct MigrationScript {
   std::vector<ScriptStatement> statements;
+  std::shared_ptr<const ScriptRecords> records;  // what `statements` point at
   std::vector<Segment> segments;
   ScriptMode mode = ScriptMode::OneTransaction;
   // The part of the file that runs (a dbmate file: its up section), for vetting.
@@ -85,6 +98,10 @@ struct MigrationScript {
 // (plan_transactions, ExecutionMode::Runner) for PostgreSQL `pg_version`. A statement the parser
 // rejects, or a BEGIN that is never committed, is an error with its position.
 Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version);
+
+// The statement as the runner shows it on one line, shortened (statement_label in
+// analyzer/text/message_text.hpp); `file_text` is the text the statement's span points into.
+std::string statement_label(std::string_view file_text, const ScriptStatement& statement);
 
 std::string_view script_mode_name(ScriptMode mode);
 std::string_view segment_kind_name(Segment::Kind kind);

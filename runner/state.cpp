@@ -179,8 +179,8 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
       }
       continue;
     }
-    migration.bytes = std::move(*bytes);
-    migration.sha256 = sha256_hex(migration.bytes);
+    migration.bytes = std::make_shared<const std::string>(std::move(*bytes));
+    migration.sha256 = sha256_hex(*migration.bytes);
     migration.file = std::move(file);
     if (auto failed = failures->find(migration.file.version); failed != failures->end()) {
       migration.failure = failed->second;
@@ -200,7 +200,7 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
       // A line-ending-only difference is no change (analyzer/text/line_endings.hpp); a partly applied
       // file resumes only from the bytes it started with (the applier's writes are bound to them).
       bool unchanged = migration.row->success
-                           ? same_modulo_line_endings(migration.row->checksum, migration.bytes)
+                           ? same_modulo_line_endings(migration.row->checksum, *migration.bytes)
                            : migration.row->checksum == migration.sha256;
       if (!unchanged) {
         migration.status = MigrationState::Status::Changed;
@@ -216,7 +216,7 @@ Expected<SetState> load_state(const RunSettingsResolved& settings, PgSession& se
     }
     if (migration.status == MigrationState::Status::Pending ||
         migration.status == MigrationState::Status::Partial) {
-      SourceFile source(migration.display_path, migration.bytes);
+      SourceFile source(migration.display_path, migration.bytes);  // shares the bytes
       Expected<MigrationScript> script = plan_script(source, state.server_major);
       if (script) {
         migration.script = std::move(*script);

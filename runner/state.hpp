@@ -2,6 +2,7 @@
 
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,7 +62,9 @@ struct Unapproved {
 struct MigrationState {
   MigrationFile file;
   std::string display_path;  // directory joined with the relative path
-  std::string bytes;
+  // The file as read (hashed, sent to the server), read once: the SourceFile that plans it and the
+  // lint that vets it share these bytes (a 20 MB migration is held once, not once per use).
+  std::shared_ptr<const std::string> bytes;
   std::string sha256;
   enum class Status { Applied, Pending, Partial, Changed } status = Status::Pending;
   std::optional<HistoryRow> row;

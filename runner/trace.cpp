@@ -111,13 +111,14 @@ const ScriptStatement* statement_outside_a_transaction(const MigrationScript& sc
 
 // Why a file with such a statement was not traced rolled back; `copy_failure`: why no temporary
 // copy of the database could be made for it.
-std::string not_traced_outside_a_transaction(const MigrationScript& script, const std::string& copy_failure) {
+std::string not_traced_outside_a_transaction(const SourceFile& source, const MigrationScript& script,
+                                             const std::string& copy_failure) {
   const ScriptStatement* alone = statement_outside_a_transaction(script);
   return fmt::format(
       "not traced: the statement at {} ({}) runs outside a transaction, and what runs outside one cannot be "
       "rolled back{}: trace the file with --commit on a scratch database (--ephemeral starts one)",
       alone != nullptr ? position_text(alone->start) : std::string("?"),
-      alone != nullptr ? alone->label : std::string("?"),
+      alone != nullptr ? statement_label(source.text(), *alone) : std::string("?"),
       copy_failure.empty()
           ? std::string()
           : fmt::format("; no temporary copy of the database could be made for it ({})", copy_failure));
@@ -415,7 +416,8 @@ void Tracer::compare_with_model(const TraceInput& input, std::size_t index, cons
     }
   }
   std::set<std::string> observed_rewrites;
-  bool truncate = starts_with_word(statement.label, "TRUNCATE");  // a new empty file, no row copied
+  bool truncate = starts_with_word(statement_label(input.source.text(), statement),
+                                   "TRUNCATE");  // a new empty file, no row copied
   for (const TraceLockView& rewritten : shown.rewritten) {
     if (!truncate && existing.contains(rewritten.relation)) {
       observed_rewrites.insert(rewritten.relation);
@@ -478,7 +480,7 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
   const MigrationScript& script = input.script;
   if (!commit_ && statement_outside_a_transaction(script) != nullptr) {
     // The caller traces such a file in a temporary copy of the database (trace_in_a_copy).
-    file.outcome = not_traced_outside_a_transaction(script, "");
+    file.outcome = not_traced_outside_a_transaction(input.source, script, "");
     return file;
   }
   new_foreign_keys_.clear();
@@ -541,7 +543,7 @@ TraceFileView Tracer::trace(const TraceInput& input, const FileLocks* model) {
       }
       TraceStatementView& shown = file.statements.emplace_back();
       shown.start = statement.start;
-      shown.label = statement.label;
+      shown.label = statement_label(input.source.text(), statement);
       if (statement.controls_transaction) {
         shown.error =
             "not traced: the statement controls transactions itself (SAVEPOINT, PREPARE, a CALL that "
@@ -710,7 +712,7 @@ TraceFileView trace_in_a_copy(const std::string& url, const Redactor& redact, Tr
   auto not_traced = [&](const std::string& why) {
     TraceFileView file;
     file.path = input.display_path;
-    file.outcome = not_traced_outside_a_transaction(input.script, why);
+    file.outcome = not_traced_outside_a_transaction(input.source, input.script, why);
     return file;
   };
   // CREATE and DROP DATABASE run from another database of the server.

@@ -57,7 +57,8 @@ void vet(SetState& state, const RunSettingsResolved& settings) {
                  migration.status == MigrationState::Status::Partial) &&
                 migration.in_scope;
     // Applied migrations are read for the schema facts they teach (a table created earlier...).
-    inputs.push_back(LintInput{migration.display_path, migration.file.path, migration.bytes, runs});
+    inputs.push_back(
+        LintInput{migration.display_path, migration.file.path, std::nullopt, runs, migration.bytes});
     by_path[migration.display_path] = &migration;
   }
   if (inputs.empty()) {

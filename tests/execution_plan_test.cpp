@@ -49,7 +49,7 @@ MigrationState pending_migration(const std::string& relative, const std::string&
   NameReading reading = read_migration_name(relative);
   migration.file = MigrationFile{reading.version, reading.name, "/nonexistent/" + relative, relative};
   migration.display_path = "migrations/" + relative;
-  migration.bytes = bytes;
+  migration.bytes = std::make_shared<const std::string>(bytes);
   migration.sha256 = "0";
   migration.status = MigrationState::Status::Pending;
   SourceFile source(migration.display_path, migration.bytes);
@@ -218,7 +218,8 @@ TEST(ExecutionPlan, LintWalkHoldsLocksWithinTheRunnersSegmentsOnEveryFixture) {
           if (segment.kind != Segment::Kind::Autocommit) {
             expected.insert(taken_before.begin(), taken_before.end());
           }
-          EXPECT_EQ(held, expected) << path << ":" << statement.start.line << " (" << statement.label << ")";
+          EXPECT_EQ(held, expected) << path << ":" << statement.start.line << " ("
+                                    << statement_label(source->text(), statement) << ")";
           ++checked;
         }
         taken_before.insert(own.begin(), own.end());

@@ -78,8 +78,11 @@ void explain_locks_in_order(
     PublicationGuard publication(history, index);
     try {
       Expected<SourceFile> source =
-          input.contents ? source_from_bytes(input.display_path, *input.contents, options.max_file_size)
-                         : load_source_file(input.filesystem_path, input.display_path, options.max_file_size);
+          input.shared_contents
+              ? source_from_shared_bytes(input.display_path, input.shared_contents, options.max_file_size)
+          : input.contents
+              ? source_from_bytes(input.display_path, *input.contents, options.max_file_size)
+              : load_source_file(input.filesystem_path, input.display_path, options.max_file_size);
       const FrontEnd& front_end = registered_front_ends().for_path(input.display_path, options.front_ends);
       if (!source) {
         explained.emplace(source.error());
@@ -221,8 +224,9 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
     FileSetup setup = setup_for(input.display_path);
     const uint64_t max_bytes = setup.options.max_file_size;
     Expected<SourceFile> source =
-        input.contents ? source_from_bytes(input.display_path, *input.contents, max_bytes)
-                       : load_source_file(input.filesystem_path, input.display_path, max_bytes);
+        input.shared_contents ? source_from_shared_bytes(input.display_path, input.shared_contents, max_bytes)
+        : input.contents      ? source_from_bytes(input.display_path, *input.contents, max_bytes)
+                              : load_source_file(input.filesystem_path, input.display_path, max_bytes);
     if (!source) {
       FileResult failed;
       failed.path = input.display_path;
@@ -269,7 +273,7 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
     if (as_written) {
       // Not for text given as contents (standard input, a file vetting already read): only a file on
       // disk has siblings to look at.
-      if (!input.contents) {
+      if (!input.contents && !input.shared_contents) {
         report_missing_down_migration(input.filesystem_path, *source, *setup.rules, result);
       }
     }

@@ -284,7 +284,7 @@ Scan scan(std::string_view sql, PlaceholderStyle style) {
   return out;
 }
 
-std::string apply(std::string_view sql, const Scan& found) {
+std::string apply_scan(std::string_view sql, const Scan& found) {
   std::string out(sql);
   for (const auto& [begin, end] : found.printf_percents) {
     out[begin + 1] = ' ';  // `%%` is one `%` at run time
@@ -323,7 +323,7 @@ std::vector<Placeholder> find_placeholders(std::string_view sql, PlaceholderStyl
 
 std::string neutralize_placeholders(std::string_view sql, PlaceholderStyle style) {
   Scan found = scan(sql, style);
-  std::string out = apply(sql, found);
+  std::string out = apply_scan(sql, found);
   if (found.placeholders.empty()) {
     return out;
   }
@@ -344,7 +344,7 @@ std::string neutralize_placeholders(std::string_view sql, PlaceholderStyle style
     flipped[*culprit] = true;
     Scan tried = found;
     tried.placeholders[*culprit].identifier = !tried.placeholders[*culprit].identifier;
-    std::string candidate = apply(sql, tried);
+    std::string candidate = apply_scan(sql, tried);
     std::optional<uint32_t> candidate_error = parse_error_offset(candidate);
     if (!candidate_error || *candidate_error > *error) {
       found = std::move(tried);

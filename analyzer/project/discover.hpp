@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ struct LintInput {
   std::string filesystem_path;
   std::optional<std::string> contents;  // set for stdin
   bool report = true;                   // false: read only for the schema facts it teaches (--with-history)
+  // Set instead of `contents` by the runner, which has read, hashed and planned these bytes: linted
+  // as they are, sharing them (analyzer/text/source_file.hpp), not from a copy.
+  std::shared_ptr<const std::string> shared_contents = nullptr;
 };
 
 struct DiscoveredInputs {

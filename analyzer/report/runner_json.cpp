@@ -175,7 +175,7 @@ Json plan_json(const PlanMigrationView& plan) {
       statements.push_back(Json{{"number", segment.first + i},
                                 {"line", statement.start.line},
                                 {"column", statement.start.column},
-                                {"text", std::string(statement.label)},
+                                {"text", plan_statement_label(statement)},
                                 {"locks", locks_json(statement.locks)}});
     }
     segments.push_back(

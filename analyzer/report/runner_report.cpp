@@ -160,6 +160,10 @@ std::string describe_locks(const StatementLocks& statement) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+std::string plan_statement_label(const PlanStatementView& statement) {
+  return statement.label.empty() ? statement_label(statement.sql) : std::string(statement.label);
+}
+
 void write_plan(std::ostream& out, const PlanView& plan) {
   out << timeouts_in_force(plan.timeouts);
   for (const PlanMigrationView& migration : plan.migrations) {
@@ -174,8 +178,8 @@ void write_plan(std::ostream& out, const PlanView& plan) {
                          segment.lock_timeout ? fmt::format(", lock_timeout {}", *segment.lock_timeout) : "");
       for (const PlanStatementView& statement : segment.statements) {
         std::string taken = statement.locks != nullptr ? describe_locks(*statement.locks) : "";
-        out << fmt::format("    {}:{} {}{}\n", statement.start.line, statement.start.column, statement.label,
-                           taken.empty() ? "" : "  -- " + taken);
+        out << fmt::format("    {}:{} {}{}\n", statement.start.line, statement.start.column,
+                           plan_statement_label(statement), taken.empty() ? "" : "  -- " + taken);
       }
     }
     write_unapproved(out, "  ", migration.display_path, migration.unapproved);

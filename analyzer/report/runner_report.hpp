@@ -136,9 +136,14 @@ struct PlanTimeouts {
 };
 struct PlanStatementView {
   Position start;
-  std::string_view label;
+  std::string_view label;                 // empty: made from `sql` when written (plan_statement_label)
   const StatementLocks* locks = nullptr;  // what the lock model says it takes (null: unknown)
+  // The statement as written, for a label made when the plan is written rather than held for each
+  // of a file's hundreds of thousands of statements.
+  std::string_view sql;
 };
+// The label shown for a statement of the plan: its own, or its text shortened (statement_label).
+std::string plan_statement_label(const PlanStatementView& statement);
 struct PlanSegmentView {
   std::string_view kind;       // segment_kind_name
   bool transactional = false;  // runs in a transaction (the runner's or the file's own)

@@ -98,4 +98,32 @@ std::string escape_each_line(std::string_view text) {
   return out;
 }
 
+std::string statement_label(std::string_view sql) {
+  constexpr std::size_t kWidth = 72;
+  std::string label;
+  bool space = false;
+  for (char c : sql) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !label.empty();
+      continue;
+    }
+    if (space) {
+      label += ' ';
+      space = false;
+    }
+    label += c;
+    if (label.size() > kWidth) {
+      // Cut at a code point boundary.
+      while (!label.empty() && (static_cast<unsigned char>(label.back()) & 0xC0) == 0x80) {
+        label.pop_back();
+      }
+      if (!label.empty()) {
+        label.pop_back();
+      }
+      return escape_for_message(label) + " ...";
+    }
+  }
+  return escape_for_message(label);
+}
+
 }  // namespace miglint

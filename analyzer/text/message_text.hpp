@@ -27,6 +27,12 @@ std::size_t append_escaped_character(std::string& out, std::string_view text, st
 // the newlines between them kept.
 std::string escape_each_line(std::string_view text);
 
+// A statement's text on one line as the runner shows it (plan, trace, its messages), shortened to
+// about 72 characters at a code point boundary and escaped: "ALTER TABLE accounts RENAME COLUMN
+// display_name ...". Built where it is shown: a file of hundreds of thousands of statements would
+// otherwise hold one per statement.
+std::string statement_label(std::string_view sql);
+
 // Whether `text` holds anything escape_for_message would change.
 bool needs_message_escaping(std::string_view text);
 

@@ -24,20 +24,41 @@ bool is_continuation(unsigned char byte) {
 
 }  // namespace
 
-SourceFile::SourceFile(std::string path, std::string bytes)
-    : path_(std::move(path)), bytes_(std::move(bytes)) {
+SourceFile::SourceFile(std::string path, std::string bytes) : path_(std::move(path)) {
   // A UTF-8 byte-order mark is not SQL (PostgreSQL's lexer would read it as part of the first
   // word): it becomes three spaces, so that every byte offset stays the file's own, and line 1
   // starts after it, so that column 1 is the first character after it. Callers that hash or run
   // the file use its bytes, not this text.
-  uint32_t first_line_start = 0;
-  if (bytes_.starts_with("\xEF\xBB\xBF")) {
-    bytes_.replace(0, 3, "   ");
-    first_line_start = 3;
+  const bool byte_order_mark = bytes.starts_with("\xEF\xBB\xBF");
+  if (byte_order_mark) {
+    bytes.replace(0, 3, "   ");
   }
+  bytes_ = std::make_shared<const std::string>(std::move(bytes));
+  index_lines(byte_order_mark ? 3 : 0);
+}
+
+SourceFile::SourceFile(std::string path, std::shared_ptr<const std::string> bytes)
+    : path_(std::move(path)), bytes_(std::move(bytes)) {
+  const bool byte_order_mark = bytes_ != nullptr && bytes_->starts_with("\xEF\xBB\xBF");
+  if (bytes_ == nullptr) {
+    bytes_ = std::make_shared<const std::string>();
+  } else if (byte_order_mark) {
+    std::string text = *bytes_;  // the caller's bytes stay the file's (they are hashed)
+    text.replace(0, 3, "   ");
+    bytes_ = std::make_shared<const std::string>(std::move(text));
+  }
+  index_lines(byte_order_mark ? 3 : 0);
+}
+
+const std::string& SourceFile::bytes() const {
+  static const std::string kNone;
+  return bytes_ != nullptr ? *bytes_ : kNone;
+}
+
+void SourceFile::index_lines(uint32_t first_line_start) {
   line_starts_.push_back(first_line_start);
-  const char* begin = bytes_.data();
-  const char* end = begin + bytes_.size();
+  const char* begin = bytes_->data();
+  const char* end = begin + bytes_->size();
   for (const char* at = begin; (at = static_cast<const char*>(std::memchr(at, '\n', end - at))) != nullptr;) {
     ++at;
     line_starts_.push_back(static_cast<uint32_t>(at - begin));
@@ -45,11 +66,11 @@ SourceFile::SourceFile(std::string path, std::string bytes)
 }
 
 Position SourceFile::position(uint32_t offset) const {
-  offset = std::clamp<uint32_t>(offset, line_starts_.front(), static_cast<uint32_t>(bytes_.size()));
+  offset = std::clamp<uint32_t>(offset, line_starts_.front(), static_cast<uint32_t>(bytes().size()));
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line_index = static_cast<uint32_t>(std::distance(line_starts_.begin(), it) - 1);
   uint32_t line_start = line_starts_[line_index];
-  std::string_view before(bytes_.data() + line_start, offset - line_start);
+  std::string_view before(bytes().data() + line_start, offset - line_start);
   return Position{line_index + 1, count_code_points(before) + 1};
 }
 
@@ -58,8 +79,8 @@ std::string_view SourceFile::line_text(uint32_t line) const {
     return {};
   }
   uint32_t begin = line_starts_[line - 1];
-  uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(bytes_.size());
-  std::string_view text(bytes_.data() + begin, end - begin);
+  uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(bytes().size());
+  std::string_view text(bytes().data() + begin, end - begin);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
     text.remove_suffix(1);
   }
@@ -133,6 +154,22 @@ std::string check_text_encoding(std::string_view bytes) {
 std::string file_too_large_message(uint64_t size, uint64_t max_bytes) {
   return fmt::format("file is {}, more than the {} miglint reads ([lint] max_file_size in miglint.toml)",
                      describe_byte_size(size), describe_byte_size(max_bytes));
+}
+
+Expected<SourceFile> source_from_shared_bytes(std::string display_path,
+                                              std::shared_ptr<const std::string> bytes, uint64_t max_bytes) {
+  if (bytes == nullptr) {
+    bytes = std::make_shared<const std::string>();
+  }
+  const std::string& text = *bytes;
+  if (text.size() > max_bytes) {
+    return Error{file_too_large_message(text.size(), max_bytes)};
+  }
+  std::string problem = check_text_encoding(text);
+  if (!problem.empty()) {
+    return Error{std::move(problem)};
+  }
+  return SourceFile(std::move(display_path), std::move(bytes));
 }
 
 Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes, uint64_t max_bytes) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,23 +25,30 @@ struct ByteSpan {
 
 // One input file: owns its bytes and converts byte offsets to line:column. A UTF-8 byte-order mark
 // at the start is accepted and ignored: text() has three spaces in its place (offsets stay the
-// file's), and line 1 column 1 is the first character after it.
+// file's), and line 1 column 1 is the first character after it. Copies share the bytes.
 class SourceFile {
  public:
   SourceFile(std::string path, std::string bytes);
+  // Shares `bytes` rather than copying them: the runner reads a migration once and hashes, plans,
+  // vets and runs that one copy (a file of tens of megabytes held once, not once per use). A file
+  // that starts with a byte-order mark is copied (its text is not its bytes).
+  SourceFile(std::string path, std::shared_ptr<const std::string> bytes);
 
   const std::string& path() const { return path_; }
-  std::string_view text() const { return bytes_; }
-  const char* c_str() const { return bytes_.c_str(); }
-  std::size_t size() const { return bytes_.size(); }
+  std::string_view text() const { return bytes(); }
+  const char* c_str() const { return bytes().c_str(); }
+  std::size_t size() const { return bytes().size(); }
 
   Position position(uint32_t offset) const;
   // The text of the line holding `offset`, without its line terminator.
   std::string_view line_text(uint32_t line) const;
 
  private:
+  const std::string& bytes() const;
+  void index_lines(uint32_t first_line_start);
+
   std::string path_;
-  std::string bytes_;
+  std::shared_ptr<const std::string> bytes_;  // null only once moved from
   std::vector<uint32_t> line_starts_;
 };
 
@@ -66,6 +74,10 @@ Expected<SourceFile> load_source_file(const std::string& filesystem_path, std::s
                                       uint64_t max_bytes = kDefaultMaxFileSize);
 Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes,
                                        uint64_t max_bytes = kDefaultMaxFileSize);
+// The same, sharing the bytes (SourceFile's second constructor).
+Expected<SourceFile> source_from_shared_bytes(std::string display_path,
+                                              std::shared_ptr<const std::string> bytes,
+                                              uint64_t max_bytes = kDefaultMaxFileSize);
 
 // Number of code points in a UTF-8 string (bytes that start a code point).
 uint32_t count_code_points(std::string_view text);
