@@ -1,12 +1,10 @@
 #include "analyzer/cpp/cpp_front_end.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 
 #include "analyzer/cpp/cpp_text.hpp"
 #include "analyzer/cpp/front_end_process.hpp"

@@ -96,8 +96,6 @@ class FrontEndProcesses {
     return !executable_.empty();
   }
 
-  std::string version() { return available(nullptr) ? clang_version_ : std::string(); }
-
   CppExtraction extract(const CppExtractRequest& request) {
     CppExtraction failed;
     std::string why_not;
@@ -108,7 +106,7 @@ class FrontEndProcesses {
     std::optional<Process> process = take_idle();
     if (!process) {
       std::string error;
-      process = start(executable_, &error, nullptr);
+      process = start(executable_, &error);
       if (!process) {
         failed.error = error;
         return failed;
@@ -141,14 +139,12 @@ class FrontEndProcesses {
         continue;
       }
       std::string start_error;
-      Hello hello;
-      std::optional<Process> process = start(path, &start_error, &hello);
+      std::optional<Process> process = start(path, &start_error);
       if (!process) {
         failure_ = start_error;
         return;
       }
       executable_ = path;
-      clang_version_ = hello.clang_version;
       give_back(*process);
       return;
     }
@@ -158,7 +154,7 @@ class FrontEndProcesses {
         kExecutableName, fmt::join(tried, ", "));
   }
 
-  static std::optional<Process> start(const std::string& path, std::string* error, Hello* greeting) {
+  static std::optional<Process> start(const std::string& path, std::string* error) {
     int ends[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
       *error = fmt::format("cannot start the C++ front end {}: {}", path, std::strerror(errno));
@@ -188,9 +184,6 @@ class FrontEndProcesses {
                      : fmt::format("the C++ front end {} did not start: {}", path, describe_exit(status));
       return std::nullopt;
     }
-    if (greeting != nullptr) {
-      *greeting = std::move(*hello);
-    }
     return process;
   }
 
@@ -212,7 +205,6 @@ class FrontEndProcesses {
   std::once_flag located_;
   std::string executable_;  // empty: cannot be started (failure_ says why)
   std::string failure_;
-  std::string clang_version_;
   std::mutex mutex_;
   std::vector<Process> idle_;
 };
@@ -226,10 +218,6 @@ FrontEndProcesses& processes() {
 
 bool clang_front_end_available(std::string* why_not) {
   return processes().available(why_not);
-}
-
-std::string clang_front_end_version() {
-  return processes().version();
 }
 
 CppExtraction extract_in_front_end(const CppExtractRequest& request) {

@@ -15,9 +15,6 @@ namespace miglint::cpp {
 // Starts the first process, which the next extraction then uses.
 bool clang_front_end_available(std::string* why_not);
 
-// The version of Clang the front end was built with; empty when it cannot be started.
-std::string clang_front_end_version();
-
 // What the front end extracted from the request's file. A front end that cannot be started, or
 // that stops while reading the file (a crash inside Clang), gives `error` with the reason; the
 // next file gets a new process.

@@ -1,11 +1,9 @@
 #include "analyzer/cpp/front_end_protocol.hpp"
 
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <vector>
 
 namespace miglint::cpp {
@@ -271,14 +269,17 @@ std::optional<CppExtraction> decode_extraction(std::string_view frame) {
 
 namespace {
 
-// A socket gets send() with MSG_NOSIGNAL, so that a front end that died does not kill miglint with
-// SIGPIPE; anything else (a pipe, in tests) plain write().
+// send() with MSG_NOSIGNAL, so that a front end that died does not kill miglint with SIGPIPE; on a
+// descriptor that is not a socket (a pipe, in tests) plain write().
 bool write_all(int fd, const char* data, size_t size) {
-  struct stat info {};
-  bool socket = fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
+  bool socket = true;
   while (size > 0) {
     ssize_t written = socket ? send(fd, data, size, MSG_NOSIGNAL) : write(fd, data, size);
     if (written < 0) {
+      if (errno == ENOTSOCK && socket) {
+        socket = false;
+        continue;
+      }
       if (errno == EINTR) {
         continue;
       }
