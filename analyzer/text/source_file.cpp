@@ -156,28 +156,32 @@ std::string file_too_large_message(uint64_t size, uint64_t max_bytes) {
                      describe_byte_size(size), describe_byte_size(max_bytes));
 }
 
+namespace {
+
+// Why `text` cannot be linted as a source file (too large, or not text), or "" when it can: the
+// one check of both ways of making a SourceFile from bytes.
+std::string why_not_text(const std::string& text, uint64_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return file_too_large_message(text.size(), max_bytes);
+  }
+  return check_text_encoding(text);
+}
+
+}  // namespace
+
 Expected<SourceFile> source_from_shared_bytes(std::string display_path,
                                               std::shared_ptr<const std::string> bytes, uint64_t max_bytes) {
   if (bytes == nullptr) {
     bytes = std::make_shared<const std::string>();
   }
-  const std::string& text = *bytes;
-  if (text.size() > max_bytes) {
-    return Error{file_too_large_message(text.size(), max_bytes)};
-  }
-  std::string problem = check_text_encoding(text);
-  if (!problem.empty()) {
+  if (std::string problem = why_not_text(*bytes, max_bytes); !problem.empty()) {
     return Error{std::move(problem)};
   }
   return SourceFile(std::move(display_path), std::move(bytes));
 }
 
 Expected<SourceFile> source_from_bytes(std::string display_path, std::string bytes, uint64_t max_bytes) {
-  if (bytes.size() > max_bytes) {
-    return Error{file_too_large_message(bytes.size(), max_bytes)};
-  }
-  std::string problem = check_text_encoding(bytes);
-  if (!problem.empty()) {
+  if (std::string problem = why_not_text(bytes, max_bytes); !problem.empty()) {
     return Error{std::move(problem)};
   }
   return SourceFile(std::move(display_path), std::move(bytes));
