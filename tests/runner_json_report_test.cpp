@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "analyzer/report/runner_report.hpp"
 
@@ -96,3 +97,73 @@ TEST(RunnerJsonReport, FirstRefusedLineNamesTheTargetOnlyWhenSomethingIsPendingB
 }
 
 }  // namespace
+
+// The plan document writes its per-statement arrays one element at a time (a 20 MB file has
+// hundreds of thousands of statements): the bytes are those of dumping the whole tree, empty arrays
+// included, and a file name that imitates the marker standing in for an array is only a name.
+TEST(RunnerJsonReport, PlanDocumentStreamsItsStatementsAsTheWholeTreeWouldDumpThem) {
+  StatusView status;
+  status.directory = "migrations";
+  status.schema = "public";
+  status.history_table = "miglint_schema_migrations";
+  const std::string marker_like_path =
+      "migrations/001_\x01"
+      "0123456789abcdef:0.sql";
+  const std::vector<std::string> paths = {marker_like_path, "migrations/002_b.sql"};  // the views' text
+  for (const std::string& path : paths) {
+    StatusMigrationView& shown = status.migrations.emplace_back();
+    shown.state = "pending";
+    shown.version = path == marker_like_path ? "001" : "002";
+    shown.display_path = path;
+    shown.would_run = true;
+  }
+  StatementLocks exclusive;
+  exclusive.relations.push_back(RelationEffect{"public.users", LockMode::AccessExclusive, true, false});
+  const std::string sql = "ALTER TABLE users ALTER COLUMN id TYPE bigint";
+  PlanView plan;
+  plan.directory = "migrations";
+  for (std::size_t m = 0; m < 2; ++m) {
+    PlanMigrationView& planned = plan.migrations.emplace_back();
+    planned.version = status.migrations[m].version;
+    planned.display_path = status.migrations[m].display_path;
+    planned.mode = "transaction";
+    planned.statements = m == 0 ? 3 : 0;
+    PlanSegmentView& first = planned.segments.emplace_back();
+    first.kind = "transaction";
+    first.transactional = true;
+    first.first = 1;
+    first.last = m == 0 ? 2 : 0;
+    if (m == 0) {
+      first.statements.push_back(PlanStatementView{Position{1, 1}, "", &exclusive, sql});
+      first.statements.push_back(PlanStatementView{Position{2, 1}, "SELECT \"\x01\"", nullptr, ""});
+      PlanSegmentView& second = planned.segments.emplace_back();
+      second.kind = "alone";
+      second.first = second.last = 3;
+      second.lock_timeout = "5s";
+      second.statements.push_back(PlanStatementView{Position{3, 1}, "", &exclusive, sql});
+    }
+  }
+  TableSize size{true, "public.users", 1'000'000, 1 << 30, false};
+  plan.risks.push_back(PlanRiskView{marker_like_path, Position{1, 1}, &exclusive.relations[0], &size});
+  plan.risks.push_back(PlanRiskView{marker_like_path, Position{3, 1}, &exclusive.relations[0], &size});
+  std::ostringstream out;
+  write_plan_json(out, status, plan);
+  nlohmann::ordered_json document = nlohmann::ordered_json::parse(out.str());
+  EXPECT_EQ(document.dump(2) + "\n", out.str()) << "the bytes of the whole tree's dump";
+  const auto& migrations = document.at("migrations");
+  ASSERT_EQ(migrations.size(), 2U);
+  EXPECT_EQ(migrations[0].at("file"), marker_like_path);
+  const auto& segments = migrations[0].at("plan").at("segments");
+  ASSERT_EQ(segments.size(), 2U);
+  ASSERT_EQ(segments[0].at("statements").size(), 2U);
+  EXPECT_EQ(segments[0].at("statements")[0].at("text"), sql);
+  EXPECT_EQ(segments[0].at("statements")[0].at("locks")[0].at("mode"), "ACCESS EXCLUSIVE");
+  EXPECT_EQ(segments[0].at("statements")[1].at("text"), "SELECT \"\x01\"");
+  EXPECT_EQ(segments[0].at("statements")[1].at("locks"), nlohmann::ordered_json::array());
+  EXPECT_EQ(segments[1].at("statements")[0].at("number"), 3);
+  EXPECT_EQ(segments[1].at("lock_timeout"), "5s");
+  EXPECT_EQ(migrations[1].at("plan").at("segments")[0].at("statements"), nlohmann::ordered_json::array());
+  ASSERT_EQ(document.at("risks").size(), 2U);
+  EXPECT_EQ(document.at("risks")[1].at("line"), 3);
+  EXPECT_EQ(document.at("risks")[1].at("rows"), 1'000'000);
+}

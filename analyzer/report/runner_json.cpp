@@ -1,6 +1,12 @@
 // The runner's machine-readable output: the JSON documents of `status`, `plan` and `run`, written
 // from the same views as their text (docs/runner.md, "Machine-readable output", is the schema).
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "analyzer/model/lock_model.hpp"
 #include "analyzer/report/runner_report.hpp"
@@ -163,36 +169,108 @@ Json locks_json(const StatementLocks* locks) {
   return all;
 }
 
-Json plan_json(const PlanMigrationView& plan) {
+std::string dump(const Json& value) {
+  // Bytes that are not UTF-8 (a file name's) become U+FFFD: the document stays valid JSON.
+  return value.dump(2, ' ', false, Json::error_handler_t::replace);
+}
+
+void write_document(std::ostream& out, const Json& document) {
+  out << dump(document) << "\n";
+}
+
+// The arrays of a plan that grow with its statements (each segment's statements, the risks) are
+// written one element at a time, not built into the document: a file of 367,677 statements made a
+// tree of 1.4 GB that was then dumped whole. The document holds a marker string in each such
+// array's place, and write_with_arrays writes the document's text with each marker replaced by its
+// elements, dumped one by one at the marker's depth: the bytes are those the whole tree would give.
+// A marker starts with a control character and a random number, so no text from a file or the
+// database (escaped by the dump) can pose as one.
+class StreamedArrays {
+ public:
+  StreamedArrays() {
+    std::random_device random;
+    nonce_ = fmt::format("{:08x}{:08x}", random(), random());
+  }
+
+  // The marker that stands for an array of `count` elements, `element(i)` the i-th.
+  Json add(std::size_t count, std::function<Json(std::size_t)> element) {
+    arrays_.push_back(Array{count, std::move(element)});
+    return Json(fmt::format("\x01{}:{}", nonce_, arrays_.size() - 1));
+  }
+
+  void write_with_arrays(std::ostream& out, std::string_view text) const {
+    const std::string marker = fmt::format("\"\\u0001{}:", nonce_);  // as the dump spells it
+    std::size_t done = 0;
+    for (std::size_t at = text.find(marker); at != std::string_view::npos; at = text.find(marker, done)) {
+      std::size_t number_end = text.find('"', at + marker.size());
+      std::size_t index =
+          std::stoul(std::string(text.substr(at + marker.size(), number_end - at - marker.size())));
+      std::size_t line_start = text.rfind('\n', at);
+      line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+      std::size_t indent = text.find_first_not_of(' ', line_start) - line_start;
+      out << text.substr(done, at - done);
+      write_array(out, arrays_.at(index), indent);
+      done = number_end + 1;
+    }
+    out << text.substr(done) << "\n";
+  }
+
+ private:
+  // `[...]` as the dump of the whole tree writes it at `indent`: elements on lines of their own, two
+  // spaces deeper.
+  struct Array {
+    std::size_t count = 0;
+    std::function<Json(std::size_t)> element;
+  };
+
+  static void write_array(std::ostream& out, const Array& array, std::size_t indent) {
+    if (array.count == 0) {
+      out << "[]";
+      return;
+    }
+    const std::string element_indent(indent + 2, ' ');
+    out << '[';
+    for (std::size_t i = 0; i < array.count; ++i) {
+      std::string element = dump(array.element(i));
+      out << (i == 0 ? "\n" : ",\n") << element_indent;
+      std::size_t from = 0;
+      for (std::size_t newline = element.find('\n'); newline != std::string::npos;
+           newline = element.find('\n', from)) {
+        out << std::string_view(element).substr(from, newline + 1 - from) << element_indent;
+        from = newline + 1;
+      }
+      out << std::string_view(element).substr(from);
+    }
+    out << '\n' << std::string(indent, ' ') << ']';
+  }
+
+  std::string nonce_;
+  std::vector<Array> arrays_;
+};
+
+Json plan_json(const PlanMigrationView& plan, StreamedArrays& arrays) {
   Json shown{{"mode", std::string(plan.mode)},
              {"statements_total", plan.statements},
              {"resuming_after", plan.resuming_after}};
   Json segments = Json::array();
   for (const PlanSegmentView& segment : plan.segments) {
-    Json statements = Json::array();
-    for (std::size_t i = 0; i < segment.statements.size(); ++i) {
-      const PlanStatementView& statement = segment.statements[i];
-      statements.push_back(Json{{"number", segment.first + i},
-                                {"line", statement.start.line},
-                                {"column", statement.start.column},
-                                {"text", plan_statement_label(statement)},
-                                {"locks", locks_json(statement.locks)}});
-    }
     segments.push_back(
         Json{{"kind", std::string(segment.kind)},
              {"transactional", segment.transactional},
              {"first", segment.first},
              {"last", segment.last},
              {"lock_timeout", segment.lock_timeout ? Json(*segment.lock_timeout) : Json(nullptr)},
-             {"statements", std::move(statements)}});
+             {"statements", arrays.add(segment.statements.size(), [&segment](std::size_t i) {
+                const PlanStatementView& statement = segment.statements[i];
+                return Json{{"number", segment.first + i},
+                            {"line", statement.start.line},
+                            {"column", statement.start.column},
+                            {"text", plan_statement_label(statement)},
+                            {"locks", locks_json(statement.locks)}};
+              })}});
   }
   shown["segments"] = std::move(segments);
   return shown;
-}
-
-void write_document(std::ostream& out, const Json& document) {
-  // Bytes that are not UTF-8 (a file name's) become U+FFFD: the document stays valid JSON.
-  out << document.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace
@@ -213,33 +291,33 @@ void write_plan_json(std::ostream& out, const StatusView& status, const PlanView
            {"statement_timeout_ms", milliseconds(timeouts.statement_timeout)},
            {"concurrent_statement_timeout_ms", milliseconds(timeouts.concurrent_statement_timeout)},
            {"retries", timeouts.retries}};
+  StreamedArrays arrays;
   for (Json& migration : document["migrations"]) {
     for (const PlanMigrationView& planned : plan.migrations) {
       if (migration["file"].is_string() && migration["file"].get<std::string>() == planned.display_path) {
-        migration["plan"] = plan_json(planned);
+        migration["plan"] = plan_json(planned, arrays);
       }
     }
   }
   // With table sizes (docs/table-sizes.md): every planned lock, riskiest first.
   if (!plan.risks.empty()) {
-    Json risks = Json::array();
-    for (const PlanRiskView& risk : plan.risks) {
+    document["risks"] = arrays.add(plan.risks.size(), [&plan](std::size_t i) {
+      const PlanRiskView& risk = plan.risks[i];
       auto number = [](const std::optional<int64_t>& value) { return value ? Json(*value) : Json(nullptr); };
-      risks.push_back(Json{{"file", std::string(risk.display_path)},
-                           {"line", risk.start.line},
-                           {"column", risk.start.column},
-                           {"relation", risk.effect->relation},
-                           {"lock", std::string(lock_mode_name(risk.effect->lock))},
-                           {"rewrite", risk.effect->rewrite},
-                           {"scan", risk.effect->scan},
-                           {"exists", risk.size->exists},
-                           {"rows", number(risk.size->rows)},
-                           {"bytes", number(risk.size->bytes)},
-                           {"risk", plan_risk(risk)}});
-    }
-    document["risks"] = std::move(risks);
+      return Json{{"file", std::string(risk.display_path)},
+                  {"line", risk.start.line},
+                  {"column", risk.start.column},
+                  {"relation", risk.effect->relation},
+                  {"lock", std::string(lock_mode_name(risk.effect->lock))},
+                  {"rewrite", risk.effect->rewrite},
+                  {"scan", risk.effect->scan},
+                  {"exists", risk.size->exists},
+                  {"rows", number(risk.size->rows)},
+                  {"bytes", number(risk.size->bytes)},
+                  {"risk", plan_risk(risk)}};
+    });
   }
-  write_document(out, document);
+  arrays.write_with_arrays(out, dump(document));
 }
 
 void write_run_json(std::ostream& out, const RunView& run) {
