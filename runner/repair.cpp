@@ -8,6 +8,7 @@
 
 #include "analyzer/project/git.hpp"
 #include "analyzer/report/adopt_report.hpp"
+#include "analyzer/sql/parser_limit.hpp"
 #include "analyzer/sql/tokens.hpp"
 #include "analyzer/text/hash.hpp"
 #include "analyzer/text/line_endings.hpp"
@@ -66,7 +67,13 @@ std::optional<std::string> applied_contents_from_git(const std::string& path, co
 std::vector<std::string_view> code_tokens(std::string_view text, uint32_t begin, uint32_t end,
                                           bool& scanned) {
   ScanError error;
-  std::vector<Token> tokens = scan_tokens(text.substr(begin, end - begin), begin, &error);
+  std::vector<Token> tokens;
+  try {
+    tokens = scan_tokens(text.substr(begin, end - begin), begin, &error);
+  } catch (const ParserLimit&) {
+    scanned = false;  // a text the lexer would take minutes over (analyzer/sql/lexer_cost.hpp)
+    return {};
+  }
   scanned = error.message.empty();
   std::vector<std::string_view> words;
   for (const Token& token : tokens) {

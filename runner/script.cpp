@@ -238,12 +238,10 @@ Expected<MigrationScript> plan_script(const SourceFile& source, int pg_version) 
   } catch (const std::bad_alloc&) {
     return Error{
         fmt::format("{}: cannot split this migration into statements: out of memory", source.path())};
-  } catch (const StatementTooDeep& too_deep) {
-    Position at = source.position(too_deep.offset());
-    return Error{
-        fmt::format("{}:{}:{}: cannot split this migration into statements: a statement is nested "
-                    "too deeply for the parser ({})",
-                    source.path(), at.line, at.column, too_deep.what())};
+  } catch (const ParserLimit& limit) {
+    Position at = source.position(limit.offset());
+    return Error{fmt::format("{}:{}:{}: cannot split this migration into statements: {}", source.path(),
+                             at.line, at.column, limit.what())};
   }
   // A statement only PostgreSQL 18 or 19 parses, read through its PostgreSQL 17 stand-in (same locks,
   // same work: analyzer/sql/newer_syntax.hpp), is planned as its stand-in and sent as written, as

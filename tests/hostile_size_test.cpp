@@ -294,6 +294,90 @@ TEST(HostileSize, DeeplyNestedParenthesesAndExpressions) {
   }
 }
 
+// Runs of operator characters that PostgreSQL's lexer reads again for every token it cuts from
+// them (`/*/*/*`, `+++`): a few hundred kilobytes of them kept it busy for hours. Each such file is
+// one error line at the run; the same runs inside strings, dollar quotes and line comments are
+// read once and linted; the other files of the run are linted. Time is bounded by this suite's
+// TIMEOUT: before the lexer's cost was checked, b_comment_starts.sql alone took over half an hour.
+TEST(HostileSize, OperatorRunsThatThePostgresLexerReadsInQuadraticTime) {
+  TempDir dir("miglint-hostile");
+  auto repeat = [](std::string_view unit, std::size_t times) {
+    std::string out;
+    for (std::size_t i = 0; i < times; ++i) {
+      out += unit;
+    }
+    return out;
+  };
+  dir.write("a_fine.sql", "DROP TABLE fine;\n");
+  dir.write("b_comment_starts.sql", "SELECT 1;\n" + repeat("/*", 500'000));
+  dir.write("c_closed_comments.sql",
+            "SELECT 1;\n\n" + repeat("/*", 100'000) + repeat("*/", 100'000) + "\nDROP TABLE t;\n");
+  dir.write("d_plus.sql", "SELECT 1 " + repeat("+", 300'000) + " 1;\n");
+  dir.write("e_quoted.sql", "SELECT '" + repeat("+", 300'000) + "';\nSELECT $q$" + repeat("/*", 100'000) +
+                                "$q$;\n-- " + repeat("/*", 100'000) + "\nALTER TABLE t RENAME a TO b;\n");
+  for (const char* jobs : {"1", "3"}) {
+    ChildRun run = run_miglint(dir.path(), {"lint", "--jobs", jobs, "."});
+    EXPECT_EQ(run.signal, 0) << "--jobs " << jobs;
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.out.find("a_fine.sql:1:1"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("e_quoted.sql:4:15: warning: renaming column"), std::string::npos) << run.out;
+    for (const auto& [file, size] :
+         {std::pair{"b_comment_starts.sql:2:1", 1'000'000}, std::pair{"c_closed_comments.sql:3:1", 400'000},
+          std::pair{"d_plus.sql:1:10", 300'000}}) {
+      std::string line = std::string("miglint: error: ") + file + ": cannot lint this file: a run of " +
+                         std::to_string(size) + " operator characters here";
+      EXPECT_NE(run.err.find(line), std::string::npos) << line << "\n" << run.err;
+    }
+    EXPECT_EQ(line_count(run.err), 3U) << run.err;
+  }
+}
+
+// One statement of many small tokens (a long IN list, an ARRAY constructor, an UPDATE with a CASE
+// branch per row): libpg_query's parse tree of it takes 50 to 90 times its text, and a 29 MB UPDATE
+// peaked at 2.5 GB (under a 4 GB limit libpg_query ended the whole process). Such a statement is
+// one error line at its start, within bounded memory; seed rows that INSERT ... VALUES and COPY ...
+// FROM stdin hold are still linted, however many; the other files are linted.
+TEST(HostileSize, StatementsOfMillionsOfTokensAreRefusedWithinBoundedMemory) {
+  TempDir dir("miglint-hostile");
+  dir.write("a_fine.sql", "DROP TABLE fine;\n");
+  std::string in_list = "SELECT 1;\nDELETE FROM t WHERE id IN (0";
+  for (int i = 1; i < 1'500'000; ++i) {
+    in_list += "," + std::to_string(i);
+  }
+  in_list += ");\n";
+  dir.write("b_in_list.sql", in_list);
+  std::string update = "UPDATE t SET v = CASE";
+  for (int i = 0; i < 400'000; ++i) {
+    update += " WHEN id = " + std::to_string(i) + " THEN " + std::to_string(i);
+  }
+  update += " END;\n";
+  dir.write("c_case.sql", update);
+  std::string values = "INSERT INTO t (id, v) VALUES (0, 'v')";
+  std::string copy = "COPY t (id, v) FROM stdin;\n";
+  for (int i = 1; i < 1'000'000; ++i) {
+    values += ",(" + std::to_string(i) + ", 'v')";
+    copy += std::to_string(i) + "\tv\n";
+  }
+  dir.write("d_values.sql", values + ";\n");
+  dir.write("e_copy.sql", copy + "\\.\nALTER TABLE t RENAME a TO b;\n");
+  const uint64_t largest = std::max({in_list.size(), update.size(), values.size(), copy.size()});
+  ChildRun run = run_miglint(dir.path(), {"lint", "--jobs", "1", "."});
+  EXPECT_EQ(run.signal, 0);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  for (const char* file : {"b_in_list.sql:2:1", "c_case.sql:1:1"}) {
+    std::string line = std::string("miglint: error: ") + file +
+                       ": cannot lint this file: a statement of more than 500000 tokens";
+    EXPECT_NE(run.err.find(line), std::string::npos) << line << "\n" << run.err;
+  }
+  EXPECT_EQ(line_count(run.err), 2U) << run.err;
+  EXPECT_NE(run.out.find("a_fine.sql:1:1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("e_copy.sql:1000002:15: warning: renaming column"), std::string::npos)
+      << run.out.substr(0, 4000);
+  EXPECT_EQ(run.out.find("d_values.sql"), std::string::npos) << "seed rows are not findings";
+  EXPECT_LE(run.peak_rss, 4 * largest + 200 * kMiB)
+      << "peak " << run.peak_rss / kMiB << " MiB, largest file " << largest / kMiB << " MiB";
+}
+
 // Each unterminated construct is a syntax error at the line where it starts, even with a megabyte
 // after it.
 TEST(HostileSize, UnterminatedConstructs) {

@@ -323,6 +323,24 @@ TEST(Script, NewerSyntaxIsPlannedThroughItsStandInAndSentAsWritten) {
   EXPECT_NE(refused.error().message.find("m.sql:2:"), std::string::npos) << refused.error().message;
 }
 
+// The runner's split refuses what the linter refuses, with the position: a run of operator
+// characters that PostgreSQL's lexer would read for hours (analyzer/sql/lexer_cost.hpp).
+TEST(Script, ARunTheLexerWouldReadForHoursIsAnErrorWithItsPosition) {
+  std::string text = "CREATE TABLE a (id int);\nSELECT 1 ";
+  for (int i = 0; i < 200'000; ++i) {
+    text += "/*";
+  }
+  SourceFile source("m.sql", text);
+  Expected<MigrationScript> script = plan_script(source, 15);
+  ASSERT_FALSE(script);
+  EXPECT_EQ(
+      script.error().message.rfind(
+          "m.sql:2:10: cannot split this migration into statements: a run of 400000 operator characters here",
+          0),
+      0U)
+      << script.error().message;
+}
+
 TEST(Script, ProblemsAreErrorsWithPositions) {
   SourceFile broken("m.sql", "CREATE TABLE a (id int);\nALTER TABLEE a;");
   Expected<MigrationScript> script = plan_script(broken, 15);

@@ -148,3 +148,25 @@ TEST(SourceFile, InvalidUtf8FarIntoALongFileIsPlacedExactly) {
   EXPECT_NE(problem.find("invalid UTF-8 at line 300"), std::string::npos) << problem;
   EXPECT_NE(problem.find("byte offset " + std::to_string(text.size() + 8)), std::string::npos) << problem;
 }
+
+// Columns on long lines are counted from blocks of the file (SourceFile::kCountedBlock), not from the
+// line's start: they must be the same code point counts.
+TEST(SourceFile, ColumnsOnLongLinesCountCodePoints) {
+  std::string text = "SELECT 1;\n";
+  for (int i = 0; i < 5'000; ++i) {
+    text += i % 3 == 0 ? "SELECT 'é€😀'; " : "SELECT 1; ";  // 2-, 3- and 4-byte characters
+  }
+  text += "\nlast";
+  SourceFile file("long.sql", text);
+  const std::size_t second_line = text.find('\n') + 1;
+  for (std::size_t offset = second_line; offset <= text.size(); offset += 97) {
+    std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    Position at = file.position(static_cast<uint32_t>(offset));
+    EXPECT_EQ(at.column,
+              count_code_points(std::string_view(text).substr(line_start, offset - line_start)) + 1)
+        << offset;
+  }
+  EXPECT_EQ(file.position(static_cast<uint32_t>(text.size())).line, 3U);
+  EXPECT_EQ(file.position(static_cast<uint32_t>(text.size())).column, 5U);
+}

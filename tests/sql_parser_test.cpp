@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "analyzer/sql/lexer_cost.hpp"
 #include "analyzer/sql/sql_parser.hpp"
 
 using namespace miglint;
@@ -381,4 +382,72 @@ TEST(Statement, TypedColumnsAreFoundOnceAndNotCarriedByCopies) {
   EXPECT_EQ(create.relation().relname(), "t");   // the typed `relation` field
   EXPECT_FALSE(model.statements[1].relation());  // DROP TABLE names its tables in a list
   EXPECT_EQ(create.span().end, 23U);             // the code's end, without the `;`
+}
+
+// PostgreSQL's lexer reads a run of operator characters again for each token it cuts from it
+// (analyzer/sql/lexer_cost.hpp): such runs are refused before libpg_query sees them, and nothing
+// else is.
+TEST(LexerCost, RunsTheLexerCutsOneTokenAtATimeAreRefused) {
+  auto repeat = [](std::string_view unit, std::size_t times) {
+    std::string out;
+    for (std::size_t i = 0; i < times; ++i) {
+      out += unit;
+    }
+    return out;
+  };
+  // Nested comment starts, closed or not; `+` and `+-` runs the lexer trims a byte at a time.
+  const std::string prefix = "SELECT 1;\nSELECT 1 ";
+  for (const std::string& run :
+       {repeat("/*", 100'000), repeat("/*", 50'000) + repeat("*/", 50'000), repeat("+", 100'000),
+        repeat("+-", 50'000), repeat("=/*=*/", 40'000), repeat("*/", 100'000)}) {
+    std::optional<SlowLexing> slow = find_slow_lexing(prefix + run + " 1;\n");
+    ASSERT_TRUE(slow) << run.substr(0, 12);
+    EXPECT_EQ(slow->offset, prefix.size()) << run.substr(0, 12);
+    EXPECT_EQ(slow->run_length, run.size()) << run.substr(0, 12);
+    // Every entry point refuses it, with the run's offset in the text.
+    std::string text = prefix + run;
+    simdjson::dom::parser parser;
+    try {
+      parse_sql(text.c_str(), text.size(), parser);
+      ADD_FAILURE() << "parsed " << run.substr(0, 12);
+    } catch (const ParserLimit& limit) {
+      EXPECT_EQ(limit.offset(), prefix.size());
+      EXPECT_NE(
+          std::string(limit.what()).find("a run of " + std::to_string(run.size()) + " operator characters"),
+          std::string::npos)
+          << limit.what();
+    }
+    EXPECT_THROW(scan_tokens(text, 0, nullptr), ParserLimit);
+  }
+  // A run the lexer cuts into 1,000 tokens is read in a millisecond; one of 4,000 tokens is not.
+  EXPECT_FALSE(find_slow_lexing(prefix + repeat("/*", 1'000)));
+  EXPECT_TRUE(find_slow_lexing(prefix + repeat("/*", 4'000)));
+}
+
+TEST(LexerCost, LongRunsTheLexerReadsOnceAreNotRefused) {
+  const std::string run(200'000, '+');
+  const std::string comment_starts = [] {
+    std::string out;
+    for (int i = 0; i < 100'000; ++i) {
+      out += "/*";
+    }
+    return out;
+  }();
+  for (const std::string& text : {
+           "SELECT '" + run + "';",                            // a string
+           "SELECT E'\\'" + run + "';",                        // an escape string, whose \' does not end it
+           "SELECT \"" + run + "\";",                          // a quoted identifier
+           "SELECT $x$" + comment_starts + "$x$;",             // a dollar quote
+           "-- " + comment_starts + "\nSELECT 1;",             // a line comment
+           "SELECT 1 " + std::string(200'000, '='),            // one operator, read once (and too long)
+           "/* " + std::string(200'000, '*') + "/ SELECT 1;",  // a banner of stars
+           "/* x */ " + std::string(200'000, '/'),             // slashes, each its own token, read once
+       }) {
+    EXPECT_FALSE(find_slow_lexing(text)) << text.substr(0, 16);
+  }
+  // What real migrations hold: operators, comments and banners.
+  EXPECT_FALSE(find_slow_lexing(
+      "/****************************************************\n * Banner\n ****************************/\n"
+      "-- ==================================================\n"
+      "SELECT a->>'b', a #>> '{c}', x <-> y, b||'--'||c, 1+-+-2, d @> e, f::int FROM t WHERE g !~* 'h';\n"));
 }

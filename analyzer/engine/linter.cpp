@@ -260,14 +260,13 @@ void lint_inputs(InputSource& input_source, unsigned jobs, const SetupForPath& s
       result = as_written ? lint_source(*source, setup.options, *setup.rules, &history, index)
                           : lint_with_front_end(front_end, *source, input.filesystem_path, setup.options,
                                                 *setup.rules, &history, index);
-    } catch (const StatementTooDeep& too_deep) {
+    } catch (const ParserLimit& limit) {
       // Where in the file (for SQL; in a program the offset is in the SQL assembled from it).
       FileResult failed;
       failed.path = input.display_path;
       failed.errors.push_back(InputError{
-          input.display_path, !as_written ? std::nullopt : std::optional(source->position(too_deep.offset())),
-          fmt::format("cannot lint this file: a statement is nested too deeply for the parser ({})",
-                      too_deep.what())});
+          input.display_path, !as_written ? std::nullopt : std::optional(source->position(limit.offset())),
+          fmt::format("cannot lint this file: {}", limit.what())});
       return failed;
     }
     if (as_written) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include "analyzer/sql/lexer_cost.hpp"
 #include "analyzer/text/source_file.hpp"
 
 namespace miglint {
@@ -297,6 +298,9 @@ std::string apply_scan(std::string_view sql, const Scan& found) {
 
 // The byte offset of the parse error, or nullopt when `sql` parses.
 std::optional<uint32_t> parse_error_offset(const std::string& sql) {
+  if (std::optional<SlowLexing> slow = find_slow_lexing(sql)) {
+    return slow->offset;  // the lint of the assembled SQL says why
+  }
   PgQueryParseResult result = pg_query_parse(sql.c_str());
   std::optional<uint32_t> offset;
   if (result.error != nullptr) {

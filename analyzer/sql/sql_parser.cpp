@@ -10,6 +10,7 @@
 #include <new>
 #include <optional>
 
+#include "analyzer/sql/lexer_cost.hpp"
 #include "analyzer/sql/newer_syntax.hpp"
 #include "analyzer/text/ascii.hpp"
 
@@ -27,6 +28,26 @@ bool is_out_of_memory(std::string_view message) {
 bool is_resource_error(std::string_view message) {
   return message.starts_with("stack depth limit exceeded") || is_out_of_memory(message) ||
          message.starts_with("memory exhausted");
+}
+
+// The most tokens a statement may have to be parsed. libpg_query's parse tree of a statement, its
+// JSON and the tree decoded from that take 50 to 90 times the statement's text when the tokens are
+// small (`IN (1, 2, ...)`, `ARRAY[...]`, `CASE WHEN id = 1 THEN ...`): a 29 MB UPDATE peaked at
+// 2.5 GB, and under a 4 GB address-space limit libpg_query ended the whole process. Half a million
+// tokens is about 2 MB of such SQL and 150 MB of memory. Rows of constants that INSERT ... VALUES
+// holds are blanked before this counts (analyzer/sql/bulk_rows.hpp), and a long string is one token.
+constexpr std::size_t kMaxStatementTokens = 500'000;
+
+[[noreturn]] void throw_statement_too_large(uint32_t offset) {
+  throw ParserLimit(fmt::format("a statement of more than {} tokens is more than miglint parses (its parse "
+                                "tree would take 50 to 90 times its text in memory); split it into smaller "
+                                "statements, or exclude the file",
+                                kMaxStatementTokens),
+                    offset);
+}
+
+std::string nested_too_deeply(std::string_view detail) {
+  return fmt::format("a statement is nested too deeply for the parser ({})", detail);
 }
 
 struct ParseAttempt {
@@ -88,7 +109,7 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
       if (is_out_of_memory(attempt.message)) {
         throw std::bad_alloc();
       }
-      throw StatementTooDeep(attempt.message, base);
+      throw ParserLimit(nested_too_deeply(attempt.message), base);
     }
     uint32_t chars = result.error->cursorpos > 0 ? static_cast<uint32_t>(result.error->cursorpos - 1) : 0;
     attempt.error_offset = byte_offset_of_char(std::string_view(text, length), chars);
@@ -123,8 +144,9 @@ ParseAttempt parse_into(const char* text, std::size_t length, uint32_t base, sim
       throw std::bad_alloc();
     }
     if (!borrow && code == simdjson::DEPTH_ERROR) {
-      throw StatementTooDeep(fmt::format("statement nested more than {} levels deep", parser.max_depth()),
-                             base);
+      throw ParserLimit(
+          nested_too_deeply(fmt::format("statement nested more than {} levels deep", parser.max_depth())),
+          base);
     }
     attempt.message = fmt::format("internal error: cannot decode libpg_query's parse tree ({})",
                                   simdjson::error_message(code));
@@ -228,7 +250,7 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
   ScanError lexer_error;
   while (true) {
     lexer_error = ScanError{};
-    out.tokens = scan_tokens(scannable, 0, &lexer_error);
+    out.tokens = scan_tokens(scannable, 0, &lexer_error, LexerCost::CheckedByCaller);
     if (lexer_error.message.empty() || !is_recoverable_lexer_error(lexer_error.message) ||
         blanked_errors.size() >= 1000) {
       break;
@@ -247,7 +269,7 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
   if (!out.tokens_complete) {
     // Everything before the lexer error still scans; the statement holding it cannot be parsed.
     scanned_end = lexer_error.offset;
-    out.tokens = scan_tokens(scannable.substr(0, scanned_end), 0, nullptr);
+    out.tokens = scan_tokens(scannable.substr(0, scanned_end), 0, nullptr, LexerCost::CheckedByCaller);
   }
   std::vector<Piece> pieces = split_pieces(out.tokens, scanned_end);
   for (std::size_t p = 0; p < pieces.size(); ++p) {
@@ -257,6 +279,9 @@ void parse_split(const char* text, std::size_t length, simdjson::dom::parser& pa
       if (!out.tokens[i].is_comment()) {
         code.push_back(out.tokens[i]);
       }
+    }
+    if (code.size() > kMaxStatementTokens) {
+      throw_statement_too_large(code.front().begin);
     }
     bool holds_lexer_error = !out.tokens_complete && p + 1 == pieces.size();
     if (holds_lexer_error) {
@@ -333,7 +358,7 @@ std::optional<ParsedSql> parse_in_chunks(const char* text, std::size_t length, s
       if (!parse_into(piece.c_str(), piece.size(), begin, parser, out, false).ok) {
         return std::nullopt;
       }
-    } catch (const StatementTooDeep&) {
+    } catch (const ParserLimit&) {
       return std::nullopt;  // the whole-text path finds the statement and reports it
     }
     begin = end;
@@ -345,6 +370,9 @@ std::optional<ParsedSql> parse_in_chunks(const char* text, std::size_t length, s
 
 ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser& parser,
                     std::string_view original, Chunking chunking) {
+  // Once for the text: what is parsed below are its pieces and statements (blanking literals, cutting
+  // pieces and standing in for newer syntax make no run of operator characters longer).
+  require_bounded_lexing(std::string_view(text, length), 0);
   if (length >= chunking.minimum) {
     if (std::optional<ParsedSql> chunked = parse_in_chunks(text, length, parser, chunking)) {
       return std::move(*chunked);
@@ -373,16 +401,25 @@ std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking) {
     uint32_t piece_begin = 0;
     int depth = 0;
     AtomicBodyTracker atomic;
+    std::size_t statement_tokens = 0;  // since the statement's first token
+    uint32_t statement_begin = 0;
     visit_lite_tokens(text, 0, static_cast<uint32_t>(text.size()), [&](const Token& token) {
+      if (statement_tokens++ == 0) {
+        statement_begin = token.begin;
+      } else if (statement_tokens > kMaxStatementTokens) {
+        throw_statement_too_large(statement_begin);
+      }
       atomic.step(token);
       if (token.is(TokenKind::OpenParen)) {
         ++depth;
       } else if (token.is(TokenKind::CloseParen)) {
         depth = std::max(0, depth - 1);
-      } else if (token.is(TokenKind::Semicolon) && depth == 0 && !atomic.inside() &&
-                 token.end - piece_begin >= chunking.piece) {
-        cuts.push_back(token.end);
-        piece_begin = token.end;
+      } else if (token.is(TokenKind::Semicolon) && depth == 0 && !atomic.inside()) {
+        statement_tokens = 0;
+        if (token.end - piece_begin >= chunking.piece) {
+          cuts.push_back(token.end);
+          piece_begin = token.end;
+        }
       }
       return true;
     });
@@ -394,6 +431,7 @@ std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking) {
 std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint32_t end,
                                      simdjson::dom::parser& parser) {
   std::string piece(text.substr(begin, end - begin));  // NUL-terminated for libpg_query
+  require_bounded_lexing(piece, begin);
   ParsedSql out;
   ParseAttempt attempt = parse_into(piece.c_str(), piece.size(), begin, parser, out, true);
   if (attempt.ok) {
@@ -407,8 +445,8 @@ std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint
   out = ParsedSql{};
   try {
     parse_split(piece.c_str(), piece.size(), parser, out, {});
-  } catch (const StatementTooDeep& too_deep) {
-    throw StatementTooDeep(too_deep.what(), too_deep.offset() + begin);
+  } catch (const ParserLimit& limit) {
+    throw ParserLimit(limit.what(), limit.offset() + begin);
   }
   if (!out.tokens_complete && end != text.size()) {
     // A lexer error (an unterminated string, say) runs to the end of the text, where the small

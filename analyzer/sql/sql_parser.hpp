@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyzer/sql/ast.hpp"
+#include "analyzer/sql/parser_limit.hpp"
 #include "analyzer/sql/tokens.hpp"
 #include "analyzer/text/source_file.hpp"
 
@@ -56,27 +57,16 @@ class ParsedSql {
   std::shared_ptr<simdjson::dom::parser> document_parser;
 };
 
-// A statement the front end cannot hold: nested deeper than the parser's stack or the parse
-// tree's reader allow. Thrown rather than reported as a finding (the statement may be valid SQL):
-// the lint driver makes it the file's one error line. `offset` is the statement's start.
-class StatementTooDeep : public std::runtime_error {
- public:
-  StatementTooDeep(const std::string& what, uint32_t offset) : std::runtime_error(what), offset_(offset) {}
-  uint32_t offset() const { return offset_; }
-
- private:
-  uint32_t offset_;
-};
-
 // Parses `text` (NUL-terminated) whole (a text of `chunking.minimum` bytes or more in pieces cut
 // between statements, each decoded into a document of its own, to bound libpg_query's memory; tests
 // set other sizes); when that
 // fails, splits it into statements with the scanner
 // (keeping BEGIN ATOMIC bodies whole) and parses each on its own, so that one bad statement does not
 // hide the others. `parser` is scratch space, reused across calls on one thread. Throws
-// StatementTooDeep for a statement nested too deeply, std::bad_alloc when memory runs out.
-// `original`, when given, is the text `text` was condensed from (analyzer/sql/bulk_rows.hpp: the same
-// length, some tokens blanked): failed statements' spans are measured on it, as if it was parsed.
+// ParserLimit for a statement nested too deeply or a text the lexer would take too long over, std::bad_alloc
+// when memory runs out. `original`, when given, is the text `text` was condensed from
+// (analyzer/sql/bulk_rows.hpp: the same length, some tokens blanked): failed statements' spans are measured
+// on it, as if it was parsed.
 struct Chunking {
   std::size_t minimum = std::size_t{1} << 20;  // texts at least this long are parsed in pieces
   std::size_t piece = std::size_t{256} << 10;  // a piece ends at the first statement end after this
@@ -85,7 +75,8 @@ ParsedSql parse_sql(const char* text, std::size_t length, simdjson::dom::parser&
                     std::string_view original = {}, Chunking chunking = {});
 
 // Where parse_sql cuts `text` (a text of `chunking.minimum` bytes or more): the end of each piece,
-// the last one the text's end. A shorter text is one piece.
+// the last one the text's end. A shorter text is one piece. Throws ParserLimit for a statement of
+// more tokens than miglint parses (half a million: its parse tree would not fit a bounded memory).
 std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking = {});
 
 // Parses the piece [begin, end) of `text` (ends from piece_ends) into the parser's own document,
@@ -94,7 +85,7 @@ std::vector<uint32_t> piece_ends(std::string_view text, Chunking chunking = {});
 // the result owns, as parse_sql does with a text: the failing ones are its problems, its tokens those
 // of the piece. Nothing when the piece has a lexer error and is not the text's last (the small lexer
 // may have cut it wrong: the caller parses the text whole). Throws std::bad_alloc when memory runs
-// out, StatementTooDeep as parse_sql.
+// out, ParserLimit as parse_sql.
 std::optional<ParsedSql> parse_piece(std::string_view text, uint32_t begin, uint32_t end,
                                      simdjson::dom::parser& parser);
 

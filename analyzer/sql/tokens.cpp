@@ -8,6 +8,7 @@
 #include <memory>
 #include <new>
 
+#include "analyzer/sql/lexer_cost.hpp"
 #include "analyzer/text/ascii.hpp"
 #include "analyzer/text/source_file.hpp"
 
@@ -29,8 +30,11 @@ static_assert(static_cast<int>(TokenKind::Not) == PG_QUERY__TOKEN__NOT);
 static_assert(static_cast<int>(TokenKind::Null) == PG_QUERY__TOKEN__NULL_P);
 static_assert(static_cast<int>(TokenKind::Rename) == PG_QUERY__TOKEN__RENAME);
 
-std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error) {
+std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error, LexerCost cost) {
   std::vector<Token> tokens;
+  if (cost == LexerCost::Check) {
+    require_bounded_lexing(text, base);
+  }
   // pg_query_scan reads a NUL-terminated string.
   std::string owned(text);
   PgQueryScanResult result = pg_query_scan(owned.c_str());

@@ -77,10 +77,16 @@ struct ScanError {
   uint32_t offset = 0;
 };
 
+// Whether scan_tokens checks first that the lexer would not take minutes over the text
+// (analyzer/sql/lexer_cost.hpp): a caller that scans one text many times checks it once itself.
+enum class LexerCost { Check, CheckedByCaller };
+
 // Scans `text` with PostgreSQL's own lexer (comments included). Offsets are shifted by `base`.
-// Throws std::bad_alloc when memory runs out.
+// Throws std::bad_alloc when memory runs out, ParserLimit for a text the lexer would take minutes
+// over.
 // On a lexer error (an unterminated quoted string, say) returns no tokens and sets `error`.
-std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error);
+std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* error,
+                               LexerCost cost = LexerCost::Check);
 
 // Skips whitespace and comments from `offset`; returns the offset of the first other byte.
 uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t end);

@@ -59,10 +59,40 @@ void SourceFile::index_lines(uint32_t first_line_start) {
   line_starts_.push_back(first_line_start);
   const char* begin = bytes_->data();
   const char* end = begin + bytes_->size();
+  uint32_t longest_line = 0;
   for (const char* at = begin; (at = static_cast<const char*>(std::memchr(at, '\n', end - at))) != nullptr;) {
     ++at;
+    longest_line = std::max(longest_line, static_cast<uint32_t>(at - begin) - line_starts_.back());
     line_starts_.push_back(static_cast<uint32_t>(at - begin));
   }
+  longest_line = std::max(longest_line, static_cast<uint32_t>(end - begin) - line_starts_.back());
+  if (longest_line > kCountedBlock) {
+    // One entry for every block start up to the end of the file (an offset may be the end).
+    continuations_before_block_.reserve(bytes_->size() / kCountedBlock + 1);
+    uint32_t continuations = 0;
+    for (std::size_t i = 0; i <= bytes_->size(); ++i) {
+      if (i % kCountedBlock == 0) {
+        continuations_before_block_.push_back(continuations);
+      }
+      if (i < bytes_->size()) {
+        continuations += is_continuation(static_cast<unsigned char>((*bytes_)[i])) ? 1 : 0;
+      }
+    }
+  }
+}
+
+uint32_t SourceFile::code_points_between(uint32_t begin, uint32_t end) const {
+  if (end - begin <= 2 * kCountedBlock || continuations_before_block_.empty()) {
+    return count_code_points(std::string_view(bytes().data() + begin, end - begin));
+  }
+  // Continuation bytes before `offset`: those before its block, and those in it up to it.
+  auto continuations_before = [&](uint32_t offset) {
+    uint32_t block_start = offset / kCountedBlock * kCountedBlock;
+    std::string_view in_block(bytes().data() + block_start, offset - block_start);
+    return continuations_before_block_[offset / kCountedBlock] + (offset - block_start) -
+           count_code_points(in_block);
+  };
+  return (end - begin) - (continuations_before(end) - continuations_before(begin));
 }
 
 Position SourceFile::position(uint32_t offset) const {
@@ -70,8 +100,7 @@ Position SourceFile::position(uint32_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line_index = static_cast<uint32_t>(std::distance(line_starts_.begin(), it) - 1);
   uint32_t line_start = line_starts_[line_index];
-  std::string_view before(bytes().data() + line_start, offset - line_start);
-  return Position{line_index + 1, count_code_points(before) + 1};
+  return Position{line_index + 1, code_points_between(line_start, offset) + 1};
 }
 
 std::string_view SourceFile::line_text(uint32_t line) const {

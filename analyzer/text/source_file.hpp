@@ -47,9 +47,18 @@ class SourceFile {
   const std::string& bytes() const;
   void index_lines(uint32_t first_line_start);
 
+  // Code points in [begin, end) of one line.
+  uint32_t code_points_between(uint32_t begin, uint32_t end) const;
+
   std::string path_;
   std::shared_ptr<const std::string> bytes_;  // null only once moved from
   std::vector<uint32_t> line_starts_;
+  // For files with a line longer than kCountedBlock bytes: the UTF-8 continuation bytes before each
+  // block of kCountedBlock bytes. A column is then counted from the nearest block, not from the
+  // line's start (a one-line file of 100,000 statements made every finding's column a walk over the
+  // file: 28,000 findings took 6 seconds).
+  static constexpr uint32_t kCountedBlock = 1024;
+  std::vector<uint32_t> continuations_before_block_;
 };
 
 // Why bytes are not accepted as SQL text, or an empty string when they are.
