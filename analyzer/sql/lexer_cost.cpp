@@ -6,7 +6,7 @@
 #include <array>
 
 #include "analyzer/sql/parser_limit.hpp"
-#include "analyzer/text/ascii.hpp"
+#include "analyzer/sql/quoting.hpp"
 
 namespace miglint {
 
@@ -55,10 +55,6 @@ bool allows_trailing_sign(char c) {
   }
 }
 
-bool is_identifier_char(char c) {
-  return is_ascii_alnum(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
-}
-
 // What the lexer reads from `text`, step by step. `steps` counts the bytes its rules match, a byte
 // matched twice counted twice; each walk over a run below is paid for in `steps` (so this model
 // costs what it counts, and stops at the budget).
@@ -84,11 +80,9 @@ class LexerModel {
           return over_budget_;
         }
         i += taken;
-      } else if (c == '\'') {
-        i = quoted(i, '\'', escapes_backslashes(i));
-      } else if (c == '"') {
-        i = quoted(i, '"', false);
-      } else if (c == '$' && (i == 0 || !is_identifier_char(text_[i - 1]))) {
+      } else if (c == '\'' || c == '"') {
+        i = sql_lexing::skip_quoted(text_, 0, static_cast<uint32_t>(i), static_cast<uint32_t>(size_));
+      } else if (c == '$') {
         i = dollar_quoted(i);
       } else {
         ++i;
@@ -196,51 +190,14 @@ class LexerModel {
     return std::max<std::size_t>(length, 1);
   }
 
-  // An E'...' string (backslash escapes): the quote follows an E that is a word of its own.
-  bool escapes_backslashes(std::size_t quote) const {
-    if (quote == 0 || (text_[quote - 1] != 'E' && text_[quote - 1] != 'e')) {
-      return false;
-    }
-    return quote == 1 || !is_identifier_char(text_[quote - 2]);
-  }
-
-  // Past the quoted string or identifier at `i`.
-  std::size_t quoted(std::size_t i, char quote, bool backslashes) const {
-    ++i;
-    while (i < size_) {
-      if (backslashes && text_[i] == '\\') {
-        i += 2;
-      } else if (text_[i] == quote) {
-        if (i + 1 < size_ && text_[i + 1] == quote) {
-          i += 2;
-        } else {
-          return i + 1;
-        }
-      } else {
-        ++i;
-      }
-    }
-    return size_;
-  }
-
   // Past the dollar-quoted string at `i`, or past the `$` when none starts there (a parameter, say).
   std::size_t dollar_quoted(std::size_t i) const {
-    std::size_t tag_end = i + 1;
-    if (tag_end < size_ && is_ascii_digit(text_[tag_end])) {
+    std::string_view tag =
+        sql_lexing::dollar_tag(text_, static_cast<uint32_t>(i), static_cast<uint32_t>(size_));
+    if (tag.empty()) {
       return i + 1;
     }
-    while (tag_end < size_ && text_[tag_end] != '$') {
-      char c = text_[tag_end];
-      if (!(is_ascii_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80)) {
-        return i + 1;
-      }
-      ++tag_end;
-    }
-    if (tag_end >= size_) {
-      return i + 1;
-    }
-    std::string_view tag = text_.substr(i, tag_end + 1 - i);
-    std::size_t close = text_.find(tag, tag_end + 1);
+    std::size_t close = text_.find(tag, i + tag.size());
     return close == std::string_view::npos ? size_ : close + tag.size();
   }
 

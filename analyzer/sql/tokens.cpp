@@ -9,10 +9,15 @@
 #include <new>
 
 #include "analyzer/sql/lexer_cost.hpp"
+#include "analyzer/sql/quoting.hpp"
 #include "analyzer/text/ascii.hpp"
 #include "analyzer/text/source_file.hpp"
 
 namespace miglint {
+
+using sql_lexing::dollar_tag;
+using sql_lexing::is_identifier_char;
+using sql_lexing::skip_quoted;
 
 static_assert(static_cast<int>(TokenKind::Semicolon) == PG_QUERY__TOKEN__ASCII_59);
 static_assert(static_cast<int>(TokenKind::Identifier) == PG_QUERY__TOKEN__IDENT);
@@ -67,32 +72,6 @@ std::vector<Token> scan_tokens(std::string_view text, uint32_t base, ScanError* 
 
 namespace {
 
-bool is_identifier_char(char c) {
-  return is_ascii_alnum(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-// The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none.
-std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end) {
-  if (at > 0 && is_identifier_char(text[at - 1])) {
-    return {};  // part of an identifier (a$b) or a parameter ($1) follows
-  }
-  uint32_t i = at + 1;
-  if (i < end && (is_ascii_digit(text[i]))) {
-    return {};
-  }
-  while (i < end && text[i] != '$') {
-    if (!(is_ascii_alnum(text[i]) || text[i] == '_' || static_cast<unsigned char>(text[i]) >= 0x80)) {
-      return {};
-    }
-    ++i;
-  }
-  return i < end ? text.substr(at, i + 1 - at) : std::string_view();
-}
-
-}  // namespace
-
-namespace {
-
 int keyword_kind(std::string_view word) {
   struct Keyword {
     std::string_view text;
@@ -121,28 +100,6 @@ int keyword_kind(std::string_view word) {
 }
 
 constexpr int kStringConstant = 261;
-
-// Past the quoted text starting at `i` (a ' or " quote), or `end`.
-uint32_t skip_quoted(std::string_view text, uint32_t begin, uint32_t i, uint32_t end) {
-  char quote = text[i];
-  bool backslashes = quote == '\'' && i > begin && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
-                     (i - 1 == begin || !is_identifier_char(text[i - 2]));
-  ++i;
-  while (i < end) {
-    if (backslashes && text[i] == '\\') {
-      i += 2;
-    } else if (text[i] == quote) {
-      if (i + 1 < end && text[i + 1] == quote) {
-        i += 2;
-      } else {
-        return i + 1;
-      }
-    } else {
-      ++i;
-    }
-  }
-  return end;
-}
 
 }  // namespace
 

@@ -1,0 +1,57 @@
+#pragma once
+
+// The quoting rules of PostgreSQL's lexer that miglint's own small lexers share: the lite tokens
+// (analyzer/sql/tokens.cpp) and the model of the lexer's cost (analyzer/sql/lexer_cost.cpp).
+
+#include <cstdint>
+#include <string_view>
+
+#include "analyzer/text/ascii.hpp"
+
+namespace miglint::sql_lexing {
+
+inline bool is_identifier_char(char c) {
+  return is_ascii_alnum(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none.
+inline std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end) {
+  if (at > 0 && is_identifier_char(text[at - 1])) {
+    return {};  // part of an identifier (a$b) or a parameter ($1) follows
+  }
+  uint32_t i = at + 1;
+  if (i < end && (is_ascii_digit(text[i]))) {
+    return {};
+  }
+  while (i < end && text[i] != '$') {
+    if (!(is_ascii_alnum(text[i]) || text[i] == '_' || static_cast<unsigned char>(text[i]) >= 0x80)) {
+      return {};
+    }
+    ++i;
+  }
+  return i < end ? text.substr(at, i + 1 - at) : std::string_view();
+}
+
+// Past the quoted text starting at `i` (a ' or " quote), or `end`.
+inline uint32_t skip_quoted(std::string_view text, uint32_t begin, uint32_t i, uint32_t end) {
+  char quote = text[i];
+  bool backslashes = quote == '\'' && i > begin && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
+                     (i - 1 == begin || !is_identifier_char(text[i - 2]));
+  ++i;
+  while (i < end) {
+    if (backslashes && text[i] == '\\') {
+      i += 2;
+    } else if (text[i] == quote) {
+      if (i + 1 < end && text[i + 1] == quote) {
+        i += 2;
+      } else {
+        return i + 1;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return end;
+}
+
+}  // namespace miglint::sql_lexing
