@@ -216,13 +216,13 @@ class StreamedArrays {
   }
 
  private:
-  // `[...]` as the dump of the whole tree writes it at `indent`: elements on lines of their own, two
-  // spaces deeper.
   struct Array {
     std::size_t count = 0;
     std::function<Json(std::size_t)> element;
   };
 
+  // `[...]` as the dump of the whole tree writes it at `indent`: elements on lines of their own, two
+  // spaces deeper.
   static void write_array(std::ostream& out, const Array& array, std::size_t indent) {
     if (array.count == 0) {
       out << "[]";
