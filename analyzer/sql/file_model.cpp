@@ -37,7 +37,9 @@ std::vector<Token> comment_tokens(std::string_view text, const std::vector<Parse
   constexpr std::size_t kWindowBytes = std::size_t{256} << 10;
   std::vector<Token> comments;
   auto scan_window = [&](uint32_t begin, uint32_t end) {
-    for (const Token& token : scan_tokens(text.substr(begin, end - begin), begin, nullptr)) {
+    // parse_sql checked the lexer's cost of the whole text; a window starts where a statement does.
+    for (const Token& token :
+         scan_tokens(text.substr(begin, end - begin), begin, nullptr, LexerCost::CheckedByCaller)) {
       if (token.is_comment()) {
         comments.push_back(token);
       }
@@ -169,7 +171,9 @@ std::optional<FileModel> build_streamed_model(const SourceFile& source, TextToPa
     if (directives) {
       // A piece begins where a statement does (right after a `;`): scanned alone, its tokens are
       // those of the whole text.
-      for (const Token& token : scan_tokens(text.substr(begin, end - begin), begin, nullptr)) {
+      // parse_piece checked the lexer's cost of this piece.
+      for (const Token& token :
+           scan_tokens(text.substr(begin, end - begin), begin, nullptr, LexerCost::CheckedByCaller)) {
         if (token.is_comment() &&
             may_contain_directives(source.text().substr(token.begin, token.end - token.begin))) {
           comments.push_back(token);
