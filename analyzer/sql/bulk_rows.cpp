@@ -1,8 +1,11 @@
 #include "analyzer/sql/bulk_rows.hpp"
 
 #include <algorithm>
+#include <initializer_list>
+#include <optional>
 #include <vector>
 
+#include "analyzer/sql/pg_keywords.hpp"
 #include "analyzer/sql/tokens.hpp"
 #include "analyzer/text/ascii.hpp"
 #include "analyzer/text/source_file.hpp"
@@ -42,17 +45,58 @@ bool is_plain_number(std::string_view word) {
   return !word.empty();
 }
 
-// A token that can stand in a constant row: a value or what joins values.
-bool is_constant_row_token(std::string_view text, const Token& token) {
-  std::string_view word = text.substr(token.begin, token.end - token.begin);
-  if (token.kind == kStringConstant) {
-    return word.front() == '\'';  // not a dollar-quoted body (E'..' comes as a word `E` first)
+// A plain (unquoted, not a parameter) word: a function's or a type's name, a keyword.
+bool is_plain_word(std::string_view word) {
+  return !word.empty() && (is_ascii_alpha(word.front()) || word.front() == '_') &&
+         word.find('$') == std::string_view::npos;
+}
+
+// A quoted identifier ("Mood"), as the lite lexer gives one.
+bool is_quoted_name(std::string_view word) {
+  return word.size() >= 2 && word.front() == '"';
+}
+
+bool is_one_of(std::string_view word, std::initializer_list<std::string_view> lower_case_words) {
+  return std::any_of(lower_case_words.begin(), lower_case_words.end(),
+                     [&](std::string_view candidate) { return word_is(word, candidate); });
+}
+
+// Value functions written without parentheses (SQLValueFunction): no column, no relation.
+bool is_value_keyword(std::string_view word) {
+  return is_one_of(word,
+                   {"current_timestamp", "current_date", "current_time", "localtimestamp", "localtime"});
+}
+
+// How a word may start a value in a row, by PostgreSQL's grammar (func_name, AexprConst, Typename):
+// what may follow it. Words the grammar would not take there keep their row, so that blanking it
+// never hides a syntax error.
+enum class NameUse { None, CallOrLiteral, CallOnly, LiteralOnly };
+
+NameUse name_use(std::string_view word) {
+  std::optional<KeywordCategory> category = keyword_category(word);
+  if (!category || *category == KeywordCategory::Unreserved ||
+      *category == KeywordCategory::TypeOrFunctionName) {
+    return NameUse::CallOrLiteral;  // `f(...)`, `date '2020-01-01'`, `E'...'`
   }
-  if (word == "," || word == "-" || word == "+") {
-    return true;
+  if (*category == KeywordCategory::ColumnName) {
+    if (is_one_of(word, {"coalesce", "greatest", "least", "nullif"})) {
+      return NameUse::CallOnly;  // their own productions, over a list of expressions
+    }
+    if (is_one_of(word,
+                  {"interval", "timestamp", "time", "int", "integer", "bigint", "smallint", "real", "float",
+                   "decimal", "dec", "numeric", "boolean", "bit", "char", "character", "varchar"})) {
+      return NameUse::LiteralOnly;  // `interval '1 day'`: ConstTypename Sconst
+    }
   }
-  return is_plain_number(word) || word_is(word, "null") || word_is(word, "true") || word_is(word, "false") ||
-         word_is(word, "default");
+  return NameUse::None;  // reserved (`select`, `array`), or a column-name keyword with a syntax of its own
+}
+
+// Whether `word` may begin a type after `::`: a generic type's name or a built-in type's keyword.
+bool may_begin_type(std::string_view word) {
+  std::optional<KeywordCategory> category = keyword_category(word);
+  return !category || *category == KeywordCategory::Unreserved ||
+         *category == KeywordCategory::TypeOrFunctionName ||
+         (*category == KeywordCategory::ColumnName && name_use(word) == NameUse::LiteralOnly);
 }
 
 class BulkRows {
@@ -148,6 +192,13 @@ class BulkRows {
           depth_ = 1;
           constant_ = true;
           first_comma_.reset();
+          expect_value_ = true;
+          allow_close_ = false;
+          name_ = Name::None;
+          dot_pending_ = colon_pending_ = type_word_ = phrase_open_ = false;
+          last_type_word_ = {};
+          cast_ = Cast::None;
+          open_.clear();
         } else {
           phase_ = Phase::Other;
         }
@@ -171,26 +222,214 @@ class BulkRows {
     row_index_ = 0;
   }
 
+  // One token of a row: its parentheses always count, and while the row may still be left out,
+  // check() reads the token.
   void row_token(const Token& token, std::string_view w) {
+    if (constant_) {
+      check(token, w);
+    }
     if (w == "(") {
       ++depth_;
-      constant_ = false;  // a row constructor, a subquery, a function's arguments
-      return;
+    } else if (w == ")" && --depth_ == 0) {
+      close_row(token);
     }
-    if (w == ")") {
-      if (--depth_ == 0) {
-        close_row(token);
+  }
+
+  // The words PostgreSQL's built-in type names go on with (`double precision`, `character varying`,
+  // `timestamp(3) with time zone`), each only after the word it follows there.
+  bool continues_type_name(std::string_view w) {
+    std::string_view last = last_type_word_;
+    bool follows =
+        (word_is(w, "precision") && word_is(last, "double")) ||
+        (word_is(w, "varying") && is_one_of(last, {"character", "char", "bit"})) ||
+        (is_one_of(w, {"with", "without"}) && is_one_of(last, {"timestamp", "time"}) && !phrase_open_) ||
+        (word_is(w, "time") && is_one_of(last, {"with", "without"})) ||
+        (word_is(w, "zone") && word_is(last, "time") && phrase_open_);
+    if (follows) {
+      last_type_word_ = w;
+      phrase_open_ = !word_is(w, "zone") && is_one_of(w, {"with", "without", "time"});
+    }
+    return follows;
+  }
+
+  // Besides constants, a row may call functions (`now()`, `gen_random_uuid()`, `lower('X')`,
+  // `s.f(1)`), write typed literals (`DATE '2020-01-01'`, `E'a\n'`), value keywords
+  // (`CURRENT_TIMESTAMP`) and casts (`'a'::mood`, `'1'::numeric(10, 2)`, `'{}'::text[]`): no rule
+  // reads those, and a seed file's rows often hold them. The tokens are read by a small grammar
+  // (a list of values, each a constant, a call over such values or a typed literal, with casts), so
+  // that a row is left out only when PostgreSQL would parse it: anything else (a bare or quoted word,
+  // which may name a column; a subquery; a parameter; an operator; an error) keeps the row whole.
+  void check(const Token& token, std::string_view w) {
+    auto fail = [&] { constant_ = false; };
+    if (dot_pending_) {  // the next part of a qualified name
+      dot_pending_ = false;
+      if (cast_ == Cast::InType && (is_plain_word(w) || is_quoted_name(w))) {
+        type_word_ = true;
+        last_type_word_ = w;
+      } else if (cast_ == Cast::None && is_plain_word(w)) {
+        name_ = Name::Qualified;
+      } else {
+        fail();
       }
       return;
     }
-    if (depth_ == 1 && w == "," && !first_comma_) {
-      first_comma_ = token.begin;
+    if (colon_pending_) {
+      colon_pending_ = false;
+      if (w == ":" && token.begin == colon_end_) {  // `::`, not `: :`
+        cast_ = Cast::NeedType;
+      } else {
+        fail();  // a lone `:`
+      }
+      return;
     }
-    if (constant_ && !is_constant_row_token(text_, token)) {
-      constant_ = false;
+    if (name_ != Name::None) {
+      Name name = name_;
+      name_ = Name::None;
+      if (w == "(" && name != Name::LiteralOnly) {
+        open_.push_back(Paren::Call);
+        expect_value_ = true;
+        allow_close_ = true;
+      } else if (w == "." && name == Name::Qualifiable) {
+        dot_pending_ = true;
+      } else if (token.kind == kStringConstant && w.front() == '\'' &&
+                 (name == Name::CallOrLiteral || name == Name::Qualifiable || name == Name::LiteralOnly)) {
+        // A typed literal. `E'...'` may spell a label added before otherwise.
+        if (!labels_.empty()) {
+          fail();
+        }
+      } else {
+        fail();  // a bare word: a column, or a keyword out of place
+      }
+      return;
     }
-    if (constant_ && token.kind == kStringConstant && may_be_label(w)) {
-      constant_ = false;
+    switch (cast_) {
+      case Cast::None:
+        break;
+      case Cast::NeedType:
+        if (is_quoted_name(w) || (is_plain_word(w) && may_begin_type(w))) {
+          cast_ = Cast::InType;
+          type_word_ = true;
+          last_type_word_ = w;
+        } else {
+          fail();
+        }
+        return;
+      case Cast::InType:
+        if (w == "." && type_word_) {
+          dot_pending_ = true;
+          return;
+        }
+        if (w == "(" && type_word_) {  // the type's modifiers: numeric(10, 2)
+          open_.push_back(Paren::Modifiers);
+          cast_ = Cast::None;
+          expect_value_ = true;
+          allow_close_ = false;
+          return;
+        }
+        type_word_ = false;
+        if (w == "[" && !phrase_open_) {
+          cast_ = Cast::InBrackets;
+          return;
+        }
+        if (continues_type_name(w)) {
+          return;
+        }
+        if ((w == ":" || w == "," || w == ")") && !phrase_open_) {
+          cast_ = Cast::None;
+          break;  // the cast ends: the value is whole
+        }
+        fail();
+        return;
+      case Cast::InBrackets:
+        if (w == "]") {
+          cast_ = Cast::InType;
+        } else if (!is_plain_number(w)) {
+          fail();
+        }
+        return;
+    }
+    if (w == "(") {
+      fail();  // a row constructor, a subquery, an expression in parentheses
+      return;
+    }
+    if (w == ")") {
+      if (expect_value_ && !allow_close_) {
+        fail();  // `(1, )`, `()`
+        return;
+      }
+      expect_value_ = false;
+      allow_close_ = false;
+      if (!open_.empty()) {  // a call's or a type's modifiers' (the row's own is not on the stack)
+        Paren closed = open_.back();
+        open_.pop_back();
+        if (closed == Paren::Modifiers) {
+          cast_ = Cast::InType;  // `numeric(10, 2)[]`
+        }
+      }
+      return;
+    }
+    allow_close_ = false;
+    if (w == ",") {
+      if (expect_value_) {
+        fail();
+        return;
+      }
+      expect_value_ = true;
+      if (depth_ == 1 && !first_comma_) {
+        first_comma_ = token.begin;
+      }
+      return;
+    }
+    if (w == ":") {
+      if (expect_value_) {
+        fail();
+      } else {
+        colon_pending_ = true;
+        colon_end_ = token.end;
+      }
+      return;
+    }
+    if (!expect_value_) {
+      fail();  // a second value without a comma, an operator
+      return;
+    }
+    if (w == "-" || w == "+") {
+      return;  // a sign: the value follows
+    }
+    if (token.kind == kStringConstant) {
+      // Not a dollar-quoted body (E'..' comes as a word `E` first), nor a label added before.
+      if (w.front() != '\'' || may_be_label(w)) {
+        fail();
+      }
+      expect_value_ = false;
+      return;
+    }
+    if (is_plain_number(w) || word_is(w, "null") || word_is(w, "true") || word_is(w, "false") ||
+        is_value_keyword(w) || (word_is(w, "default") && depth_ == 1)) {
+      expect_value_ = false;
+      return;
+    }
+    if (!is_plain_word(w)) {
+      fail();
+      return;
+    }
+    // A function's name or a typed literal's type, if what follows says so.
+    expect_value_ = false;
+    std::optional<KeywordCategory> category = keyword_category(w);
+    switch (name_use(w)) {
+      case NameUse::CallOrLiteral:
+        name_ =
+            !category || *category == KeywordCategory::Unreserved ? Name::Qualifiable : Name::CallOrLiteral;
+        return;
+      case NameUse::CallOnly:
+        name_ = Name::CallOnly;
+        return;
+      case NameUse::LiteralOnly:
+        name_ = Name::LiteralOnly;
+        return;
+      case NameUse::None:
+        fail();
+        return;
     }
   }
 
@@ -245,6 +484,21 @@ class BulkRows {
   int depth_ = 0;
   bool constant_ = true;
   std::optional<uint32_t> first_comma_;
+  // The row's grammar (check()): what the last tokens leave the next one to be.
+  enum class Name { None, Qualifiable, CallOrLiteral, CallOnly, LiteralOnly, Qualified };
+  enum class Cast { None, NeedType, InType, InBrackets };
+  enum class Paren { Call, Modifiers };
+  bool expect_value_ = true;    // a value must come next (after `(`, `,` or a sign)
+  bool allow_close_ = false;    // `)` may come next although a value is expected (`now()`)
+  Name name_ = Name::None;      // the last token was a word that must be followed by `(`, a string or `.`
+  bool dot_pending_ = false;    // the last token was the `.` of a qualified name
+  bool colon_pending_ = false;  // the last token was the first `:` of `::`
+  uint32_t colon_end_ = 0;      // where that `:` ends (the second must follow at once)
+  Cast cast_ = Cast::None;      // where in the type after `::`
+  bool type_word_ = false;      // the last token was a word of the type (modifiers or `.` may follow)
+  std::string_view last_type_word_;  // the type's last word (`timestamp` before `with time zone`)
+  bool phrase_open_ = false;         // inside `with time zone`: it must be finished
+  std::vector<Paren> open_;          // the row's open parentheses inside its own
   uint32_t row_comma_ = 0;
   std::size_t row_index_ = 0;
   bool previous_blanked_ = false;

@@ -14,8 +14,9 @@ namespace miglint {
 // table and columns (what the lock model, the transaction model and the DML rules look at).
 //
 // A row counts as constant when, by the tokens, it holds only numbers, plain '...' strings, NULL,
-// TRUE, FALSE, DEFAULT, signs and commas: nothing that names a column, a function, a type, a
-// parameter or a subquery. Rows are kept whole inside BEGIN ATOMIC bodies, and wherever a string in
+// TRUE, FALSE, DEFAULT, signs and commas, calls of functions on those (`now()`, `lower('X')`),
+// typed literals (`DATE '...'`, `E'...'`), CURRENT_TIMESTAMP and its kin, and casts (`'a'::mood`):
+// nothing that names a column, a relation, a parameter or a subquery. Rows are kept whole inside BEGIN ATOMIC bodies, and wherever a string in
 // them could be an enum label the file adds with ALTER TYPE ... ADD VALUE before them (the one rule
 // that reads INSERT values, enum-value-used-in-same-transaction, looks for exactly those).
 // Returns nullopt when nothing would be blanked.
