@@ -319,7 +319,10 @@ TEST(Tokens, EndOfCodeAgreesWithTheScanner) {
                            std::string("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; -- $x$ $body$ "
                                        "LANGUAGE sql -- end"),
                            std::string("SELECT \"we\"\"ird\" "), std::string("SELECT $1 -- p"),
-                           std::string("SELECT a$b$c FROM t /* x */")}) {
+                           std::string("SELECT a$b$c FROM t /* x */"),
+                           // A carriage return ends a line comment, as a line feed does.
+                           std::string("SELECT 1 -- c\rSELECT 2 -- d\r\n"),
+                           std::string("-- it's\rSELECT 'x' -- c\r")}) {
     std::vector<Token> tokens = scan_tokens(text, 0, nullptr);
     uint32_t expected = 0;
     for (const Token& token : tokens) {
@@ -337,7 +340,8 @@ TEST(Tokens, LiteTokensAgreeWithTheScannerOnAnchors) {
   // never look at).
   std::string text =
       "ALTER TABLE \"Odd \"\"Name\" ADD COLUMN a numeric(10,2) DEFAULT E'x\\'y', /* c */ DROP COLUMN b -- t\n"
-      ", ALTER COLUMN c TYPE varchar(20)[] USING $$a;b$$, RENAME TO u, ADD CONSTRAINT k CHECK (x > 1.5)";
+      ", ALTER COLUMN c TYPE varchar(20)[] USING $$a;b$$, RENAME TO u, ADD CONSTRAINT k CHECK (x > 1.5)"
+      " -- it's\r, DROP COLUMN d";
   std::vector<Token> scanned = scan_tokens(text, 0, nullptr);
   std::erase_if(scanned, [](const Token& t) { return t.is_comment(); });
   std::vector<Token> lite = lite_tokens(text, 0, static_cast<uint32_t>(text.size()));

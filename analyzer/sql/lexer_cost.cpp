@@ -94,8 +94,10 @@ class LexerModel {
  private:
   bool next_is(std::size_t i, char c) const { return i + 1 < size_ && text_[i + 1] == c; }
 
+  // A line comment ends at a line feed or a carriage return, as PostgreSQL's lexer has it
+  // (`newline [\n\r]`).
   std::size_t line_end(std::size_t i) const {
-    std::size_t end = text_.find('\n', i);
+    std::size_t end = text_.find_first_of("\n\r", i);
     return end == std::string_view::npos ? size_ : end + 1;
   }
 

@@ -183,7 +183,8 @@ uint32_t skip_leading_trivia(std::string_view text, uint32_t offset, uint32_t en
     if (is_ascii_space(c)) {
       ++offset;
     } else if (c == '-' && offset + 1 < end && text[offset + 1] == '-') {
-      while (offset < end && text[offset] != '\n') {
+      // To the end of the line: a line feed or a carriage return, as PostgreSQL's lexer has it.
+      while (offset < end && text[offset] != '\n' && text[offset] != '\r') {
         ++offset;
       }
     } else if (c == '/' && offset + 1 < end && text[offset + 1] == '*') {
