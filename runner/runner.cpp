@@ -164,8 +164,11 @@ StatusView status_view(const SetState& state, const RunSettingsResolved& setting
     view.pending += shown.would_run ? 1 : 0;
   }
   for (const HistoryRow& row : state.missing_on_disk) {
-    view.missing_on_disk.push_back(StatusMissingView{row.version, row.name, row.checksum,
-                                                     row.success ? row.applied_at : "", row.duration_ms});
+    // A view of the row's own text: `row.success ? row.applied_at : ""` would be a temporary
+    // std::string, gone before the view is read (AddressSanitizer: heap-use-after-free).
+    std::string_view applied_at = row.success ? std::string_view(row.applied_at) : std::string_view();
+    view.missing_on_disk.push_back(
+        StatusMissingView{row.version, row.name, row.checksum, applied_at, row.duration_ms});
   }
   return view;
 }

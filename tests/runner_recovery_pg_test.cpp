@@ -180,7 +180,11 @@ TEST_F(RecoveryAgainstServer, DetachKilledWhilePendingShowsAsInterruptedAndTheRe
   // The reader is still there: FINALIZE times out and is retried until the reader ends.
   Miglint rerun(work_->path(), args("run", {"--lock-timeout", "300ms", "--concurrent-lock-timeout", "300ms",
                                             "--retries", "8"}));
-  std::this_thread::sleep_for(milliseconds(2000));
+  // Released once FINALIZE has waited past its 300 ms at least once: a fixed 2 s from the start
+  // raced with the rerun's own start on a loaded machine (under ASan, no retry was ever needed).
+  ASSERT_TRUE(wait_until([&] { return runner_waiting("ALTER TABLE%FINALIZE%") != 0; }, seconds(60)))
+      << rerun.wait(milliseconds(1));
+  std::this_thread::sleep_for(milliseconds(1500));
   ASSERT_EQ(reader->exec("COMMIT"), "");
   Miglint::Result result = rerun.wait(milliseconds(90000));
   ASSERT_EQ(result.exit, 0) << result;

@@ -314,15 +314,18 @@ TEST(SqlParser, PiecesAreCutOnlyBetweenStatements) {
 
 TEST(Tokens, EndOfCodeAgreesWithTheScanner) {
   // Statements with trailing comments, strings holding comment markers, dollar quotes, E'' strings.
-  for (std::string text : {std::string("SELECT 1 -- c\n /* d /* nested */ */ "), std::string("SELECT '--x' "),
-                           std::string("SELECT 'it''s' /* c */"), std::string("SELECT E'a\\'b' -- x"),
-                           std::string("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; -- $x$ $body$ "
-                                       "LANGUAGE sql -- end"),
-                           std::string("SELECT \"we\"\"ird\" "), std::string("SELECT $1 -- p"),
-                           std::string("SELECT a$b$c FROM t /* x */"),
-                           // A carriage return ends a line comment, as a line feed does.
-                           std::string("SELECT 1 -- c\rSELECT 2 -- d\r\n"),
-                           std::string("-- it's\rSELECT 'x' -- c\r")}) {
+  for (std::string text :
+       {std::string("SELECT 1 -- c\n /* d /* nested */ */ "), std::string("SELECT '--x' "),
+        std::string("SELECT 'it''s' /* c */"), std::string("SELECT E'a\\'b' -- x"),
+        std::string("CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; -- $x$ $body$ "
+                    "LANGUAGE sql -- end"),
+        std::string("SELECT \"we\"\"ird\" "), std::string("SELECT $1 -- p"),
+        std::string("SELECT a$b$c FROM t /* x */"),
+        // A carriage return ends a line comment, as a line feed does.
+        std::string("SELECT 1 -- c\rSELECT 2 -- d\r\n"), std::string("-- it's\rSELECT 'x' -- c\r"),
+        // A dollar quote right after another begins a token of its own.
+        std::string("SELECT $$a$$$$b;$$ -- c"), std::string("SELECT $a$x$a$$b$;$b$ -- $$"),
+        std::string("SELECT x$$y, $$z;$$ /* $ */")}) {
     std::vector<Token> tokens = scan_tokens(text, 0, nullptr);
     uint32_t expected = 0;
     for (const Token& token : tokens) {

@@ -566,8 +566,20 @@ TEST_F(TraceAgainstServer, StatementsOutsideATransactionAreSampled) {
   Session blocker(dsn);
   ASSERT_EQ(blocker.exec("BEGIN ISOLATION LEVEL REPEATABLE READ"), "");
   ASSERT_EQ(blocker.exec("SELECT count(*) FROM orgs"), "");
+  // The snapshot is released once the build has waited for it a while: a fixed delay from here
+  // raced with the start of `miglint trace` on a loaded machine (22 ms waited under ASan).
   std::thread release([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    Session watcher(server_->conninfo());
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (
+        std::chrono::steady_clock::now() < until &&
+        watcher
+            .rows("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY users_n_cidx%' "
+                  "AND wait_event_type = 'Lock'")
+            .empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     blocker.exec("COMMIT");
   });
   Json traced = trace_json(dsn, "--commit " + quoted(dir.str()));

@@ -193,20 +193,25 @@ class LexerModel {
   }
 
   // Past the dollar-quoted string at `i`, or past the `$` when none starts there (a parameter, say).
-  std::size_t dollar_quoted(std::size_t i) const {
+  // A `$` right after a dollar quote's end begins a token (a second dollar quote), whatever the
+  // identifier character before it.
+  std::size_t dollar_quoted(std::size_t i) {
     std::string_view tag =
-        sql_lexing::dollar_tag(text_, static_cast<uint32_t>(i), static_cast<uint32_t>(size_));
+        sql_lexing::dollar_tag(text_, static_cast<uint32_t>(i), static_cast<uint32_t>(size_),
+                               /*token_start=*/i == quote_end_);
     if (tag.empty()) {
       return i + 1;
     }
     std::size_t close = text_.find(tag, i + tag.size());
-    return close == std::string_view::npos ? size_ : close + tag.size();
+    quote_end_ = close == std::string_view::npos ? size_ : close + tag.size();
+    return quote_end_;
   }
 
   std::string_view text_;
   std::size_t size_;
   uint64_t budget_;
   uint64_t steps_ = 0;
+  std::size_t quote_end_ = std::string_view::npos;  // where the last dollar quote ended
   std::optional<SlowLexing> over_budget_;
 };
 

@@ -14,9 +14,13 @@ inline bool is_identifier_char(char c) {
   return is_ascii_alnum(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
 }
 
-// The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none.
-inline std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end) {
-  if (at > 0 && is_identifier_char(text[at - 1])) {
+// The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none. `token_start`: `at`
+// is known to begin a token (the character before it ended one, as the closing `$` of a dollar
+// quote does in `$a$x$a$$b$y$b$`); otherwise a `$` after an identifier's character is taken to
+// continue that identifier.
+inline std::string_view dollar_tag(std::string_view text, uint32_t at, uint32_t end,
+                                   bool token_start = false) {
+  if (!token_start && at > 0 && is_identifier_char(text[at - 1])) {
     return {};  // part of an identifier (a$b) or a parameter ($1) follows
   }
   uint32_t i = at + 1;

@@ -118,7 +118,8 @@ Token next_lite_token(std::string_view text, uint32_t begin, uint32_t i, uint32_
     } else if (c == '\'' || c == '"') {
       uint32_t stop = std::min(skip_quoted(text, begin, i, end), end);
       return Token{i, stop, c == '"' ? static_cast<int>(TokenKind::Identifier) : kStringConstant};
-    } else if (std::string_view tag = c == '$' ? dollar_tag(text, i, end) : std::string_view();
+    } else if (std::string_view tag =
+                   c == '$' ? dollar_tag(text, i, end, /*token_start=*/true) : std::string_view();
                !tag.empty()) {
       std::size_t close = text.substr(0, end).find(tag, i + tag.size());
       uint32_t stop = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
