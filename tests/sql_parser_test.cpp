@@ -325,7 +325,10 @@ TEST(Tokens, EndOfCodeAgreesWithTheScanner) {
         std::string("SELECT 1 -- c\rSELECT 2 -- d\r\n"), std::string("-- it's\rSELECT 'x' -- c\r"),
         // A dollar quote right after another begins a token of its own.
         std::string("SELECT $$a$$$$b;$$ -- c"), std::string("SELECT $a$x$a$$b$;$b$ -- $$"),
-        std::string("SELECT x$$y, $$z;$$ /* $ */")}) {
+        std::string("SELECT x$$y, $$z;$$ /* $ */"),
+        // A number or a parameter ends before a `$`.
+        std::string("SELECT 1$$a;$$ -- c"), std::string("SELECT $1$$b;$$ -- c"),
+        std::string("SELECT a1$$ -- c")}) {
     std::vector<Token> tokens = scan_tokens(text, 0, nullptr);
     uint32_t expected = 0;
     for (const Token& token : tokens) {

@@ -192,13 +192,30 @@ class LexerModel {
     return std::max<std::size_t>(length, 1);
   }
 
+  // Whether the `$` at `i` follows a number or a parameter (`1$$`, `$1$$`), which end before it: the
+  // digits before it are not the end of an identifier (a1$$ is one identifier). Paid for in steps.
+  bool after_number(std::size_t i) {
+    std::size_t j = i;
+    while (j > 0 && is_ascii_digit(text_[j - 1])) {
+      --j;
+    }
+    steps_ += i - j;
+    if (j == i) {
+      return false;
+    }
+    if (j > 0 && text_[j - 1] == '$') {
+      --j;  // a parameter's `$`
+    }
+    return j == 0 || !sql_lexing::is_identifier_char(text_[j - 1]);
+  }
+
   // Past the dollar-quoted string at `i`, or past the `$` when none starts there (a parameter, say).
   // A `$` right after a dollar quote's end begins a token (a second dollar quote), whatever the
   // identifier character before it.
   std::size_t dollar_quoted(std::size_t i) {
     std::string_view tag =
         sql_lexing::dollar_tag(text_, static_cast<uint32_t>(i), static_cast<uint32_t>(size_),
-                               /*token_start=*/i == quote_end_);
+                               /*token_start=*/i == quote_end_ || after_number(i));
     if (tag.empty()) {
       return i + 1;
     }
