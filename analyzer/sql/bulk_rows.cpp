@@ -72,8 +72,8 @@ bool is_value_keyword(std::string_view word) {
 // never hides a syntax error.
 enum class NameUse { None, CallOrLiteral, CallOnly, LiteralOnly };
 
-NameUse name_use(std::string_view word) {
-  std::optional<KeywordCategory> category = keyword_category(word);
+// `category`: the word's keyword_category(), which callers need too (looked up once per word).
+NameUse name_use(std::string_view word, std::optional<KeywordCategory> category) {
   if (!category || *category == KeywordCategory::Unreserved ||
       *category == KeywordCategory::TypeOrFunctionName) {
     return NameUse::CallOrLiteral;  // `f(...)`, `date '2020-01-01'`, `E'...'`
@@ -93,10 +93,8 @@ NameUse name_use(std::string_view word) {
 
 // Whether `word` may begin a type after `::`: a generic type's name or a built-in type's keyword.
 bool may_begin_type(std::string_view word) {
-  std::optional<KeywordCategory> category = keyword_category(word);
-  return !category || *category == KeywordCategory::Unreserved ||
-         *category == KeywordCategory::TypeOrFunctionName ||
-         (*category == KeywordCategory::ColumnName && name_use(word) == NameUse::LiteralOnly);
+  NameUse use = name_use(word, keyword_category(word));
+  return use == NameUse::CallOrLiteral || use == NameUse::LiteralOnly;
 }
 
 class BulkRows {
@@ -416,7 +414,7 @@ class BulkRows {
     // A function's name or a typed literal's type, if what follows says so.
     expect_value_ = false;
     std::optional<KeywordCategory> category = keyword_category(w);
-    switch (name_use(w)) {
+    switch (name_use(w, category)) {
       case NameUse::CallOrLiteral:
         name_ =
             !category || *category == KeywordCategory::Unreserved ? Name::Qualifiable : Name::CallOrLiteral;
