@@ -434,6 +434,27 @@ TEST(LexerCost, RunsTheLexerCutsOneTokenAtATimeAreRefused) {
   EXPECT_TRUE(find_slow_lexing(prefix + repeat("/*", 4'000)));
 }
 
+// The model reads words forward, as the lexer does: a number's or a parameter's digits end before a
+// `$`, which then begins a dollar quote (`1$1$$` is 1, $1 and the start of a quote), while an
+// identifier's `$` is its own (a1$$ is one identifier). Read backwards from the `$`, `1$1$$` looked
+// like an identifier, so the model skipped a run PostgreSQL reads and read one it skips.
+TEST(LexerCost, DollarQuotesAfterNumbersAndParametersAreWhereTheLexerSeesThem) {
+  std::string comment_starts;
+  for (int i = 0; i < 100'000; ++i) {
+    comment_starts += "/*";
+  }
+  for (std::string_view before : {"SELECT 1$1$$ x $$ ", "SELECT $1$$ x $$ ", "SELECT 1.5$$ x $$ ",
+                                  "SELECT a1 $$ x $$ ", "SELECT a$$x$$ ", "SELECT $a$ $$ $a$ "}) {
+    std::optional<SlowLexing> slow = find_slow_lexing(std::string(before) + comment_starts + " 1;");
+    ASSERT_TRUE(slow) << before;
+    EXPECT_EQ(slow->offset, before.size()) << before;
+  }
+  for (std::string_view quoted : {"SELECT 1$1$$ ", "SELECT $1$$ ", "SELECT 12$$ ", "SELECT 1.5$$ ",
+                                  "SELECT a1 $$ ", "SELECT $a$x$a$$$ "}) {
+    EXPECT_FALSE(find_slow_lexing(std::string(quoted) + comment_starts + " $$;")) << quoted;
+  }
+}
+
 TEST(LexerCost, LongRunsTheLexerReadsOnceAreNotRefused) {
   const std::string run(200'000, '+');
   const std::string comment_starts = [] {

@@ -84,6 +84,8 @@ class LexerModel {
         i = sql_lexing::skip_quoted(text_, 0, static_cast<uint32_t>(i), static_cast<uint32_t>(size_));
       } else if (c == '$') {
         i = dollar_quoted(i);
+      } else if (sql_lexing::is_identifier_char(c)) {
+        i = word_end(i);
       } else {
         ++i;
       }
@@ -192,43 +194,36 @@ class LexerModel {
     return std::max<std::size_t>(length, 1);
   }
 
-  // Whether the `$` at `i` follows a number or a parameter (`1$$`, `$1$$`), which end before it: the
-  // digits before it are not the end of an identifier (a1$$ is one identifier). Paid for in steps.
-  bool after_number(std::size_t i) {
-    std::size_t j = i;
-    while (j > 0 && is_ascii_digit(text_[j - 1])) {
-      --j;
+  // The end of the word (identifier, keyword or number) starting at `i`, read forward as the lexer
+  // does: a number or a parameter's digits end before a `$`, which begins a token of its own
+  // (`1$1$$x$$` is 1, $1 and a dollar quote), while an identifier's `$` is part of it (a$$x$$ is one
+  // identifier). Every `$` the main loop meets so begins a token.
+  std::size_t word_end(std::size_t i) const {
+    bool numeric = is_ascii_digit(text_[i]);
+    ++i;
+    while (i < size_ && sql_lexing::is_identifier_char(text_[i]) && !(numeric && text_[i] == '$')) {
+      ++i;
     }
-    steps_ += i - j;
-    if (j == i) {
-      return false;
-    }
-    if (j > 0 && text_[j - 1] == '$') {
-      --j;  // a parameter's `$`
-    }
-    return j == 0 || !sql_lexing::is_identifier_char(text_[j - 1]);
+    return i;
   }
 
-  // Past the dollar-quoted string at `i`, or past the `$` when none starts there (a parameter, say).
-  // A `$` right after a dollar quote's end begins a token (a second dollar quote), whatever the
-  // identifier character before it.
-  std::size_t dollar_quoted(std::size_t i) {
+  // Past the dollar-quoted string at `i`, or past the `$` when none starts there (a parameter's `$`,
+  // whose digits are then read as a number's).
+  std::size_t dollar_quoted(std::size_t i) const {
     std::string_view tag =
         sql_lexing::dollar_tag(text_, static_cast<uint32_t>(i), static_cast<uint32_t>(size_),
-                               /*token_start=*/i == quote_end_ || after_number(i));
+                               /*token_start=*/true);
     if (tag.empty()) {
       return i + 1;
     }
     std::size_t close = text_.find(tag, i + tag.size());
-    quote_end_ = close == std::string_view::npos ? size_ : close + tag.size();
-    return quote_end_;
+    return close == std::string_view::npos ? size_ : close + tag.size();
   }
 
   std::string_view text_;
   std::size_t size_;
   uint64_t budget_;
   uint64_t steps_ = 0;
-  std::size_t quote_end_ = std::string_view::npos;  // where the last dollar quote ended
   std::optional<SlowLexing> over_budget_;
 };
 
