@@ -85,7 +85,8 @@ class LexerModel {
       } else if (c == '$') {
         i = dollar_quoted(i);
       } else if (sql_lexing::is_identifier_char(c)) {
-        i = word_end(i);
+        // Read forward, as the lexer reads words: every `$` this loop meets then begins a token.
+        i = sql_lexing::word_end(text_, static_cast<uint32_t>(i), static_cast<uint32_t>(size_));
       } else {
         ++i;
       }
@@ -192,19 +193,6 @@ class LexerModel {
       return 0;
     }
     return std::max<std::size_t>(length, 1);
-  }
-
-  // The end of the word (identifier, keyword or number) starting at `i`, read forward as the lexer
-  // does: a number or a parameter's digits end before a `$`, which begins a token of its own
-  // (`1$1$$x$$` is 1, $1 and a dollar quote), while an identifier's `$` is part of it (a$$x$$ is one
-  // identifier). Every `$` the main loop meets so begins a token.
-  std::size_t word_end(std::size_t i) const {
-    bool numeric = is_ascii_digit(text_[i]);
-    ++i;
-    while (i < size_ && sql_lexing::is_identifier_char(text_[i]) && !(numeric && text_[i] == '$')) {
-      ++i;
-    }
-    return i;
   }
 
   // Past the dollar-quoted string at `i`, or past the `$` when none starts there (a parameter's `$`,

@@ -14,6 +14,21 @@ inline bool is_identifier_char(char c) {
   return is_ascii_alnum(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// The end of the word (identifier, keyword, number or parameter) starting at `at`. A number or a
+// parameter ($1) ends before a `$`, which begins a token of its own (`1$$x$$` is 1 and a dollar quote
+// to PostgreSQL); an identifier's `$` is part of it (a$b). A number goes on past a `.` followed by a
+// digit (1.5).
+inline uint32_t word_end(std::string_view text, uint32_t at, uint32_t end) {
+  bool numeric = is_ascii_digit(text[at]) || text[at] == '$';
+  uint32_t i = at + 1;
+  while (i < end &&
+         ((is_identifier_char(text[i]) && !(numeric && text[i] == '$')) ||
+          (text[i] == '.' && is_ascii_digit(text[at]) && i + 1 < end && is_ascii_digit(text[i + 1])))) {
+    ++i;
+  }
+  return i;
+}
+
 // The `$tag$` opening a dollar-quoted string at `at`, or "" when there is none. `token_start`: `at`
 // is known to begin a token (the character before it ended one, as the closing `$` of a dollar
 // quote does in `$a$x$a$$b$y$b$`); otherwise a `$` after an identifier's character is taken to

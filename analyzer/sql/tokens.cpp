@@ -125,17 +125,8 @@ Token next_lite_token(std::string_view text, uint32_t begin, uint32_t i, uint32_
       uint32_t stop = close == std::string_view::npos ? end : static_cast<uint32_t>(close + tag.size());
       return Token{i, stop, kStringConstant};
     } else if (is_identifier_char(c) || (c == '$' && i + 1 < end && is_ascii_digit(text[i + 1]))) {
-      uint32_t start = i;
-      ++i;
-      // A number or a parameter ($1) ends before a `$`, which begins a token of its own (`1$$x$$` is
-      // 1 and a dollar quote to PostgreSQL); an identifier's `$` is part of it (a$b).
-      bool numeric = is_ascii_digit(text[start]) || text[start] == '$';
-      while (i < end && ((is_identifier_char(text[i]) && !(numeric && text[i] == '$')) ||
-                         (text[i] == '.' && is_ascii_digit(text[start]) && i + 1 < end &&
-                          is_ascii_digit(text[i + 1])))) {
-        ++i;
-      }
-      return Token{start, i, keyword_kind(text.substr(start, i - start))};
+      uint32_t stop = sql_lexing::word_end(text, i, end);
+      return Token{i, stop, keyword_kind(text.substr(i, stop - i))};
     } else {
       return Token{i, i + 1, static_cast<unsigned char>(c)};
     }
